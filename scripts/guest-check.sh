@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Runs inside the guest: every kselftest binary given, in order, as the
+# kselftest runner does (one TAP line each, their own TAP nested as
+# comments), and the harness totals summed into $LDE_OUT/results.
+set -u
+out=${LDE_OUT:?LDE_OUT names the directory shared with the host}
+pass=0 fail=0 skip=0 n=0
+
+# Under QEMU TCG, re-patching the sched_switch call site (what the first
+# probe's arrival and the last one's departure do) hangs the guest after a
+# few hundred toggles; toggling sched:sched_switch in tracefs alone shows it,
+# without lde.  Two probes held for the whole suite (the event, filtered so
+# it records nothing, and ftrace's comm recorder that comes with it) keep the
+# site patched while lde.ko loads and unloads.
+sched_switch=/sys/kernel/tracing/events/sched/sched_switch
+echo 'prev_pid == -1' >"$sched_switch/filter"
+echo 1 >"$sched_switch/enable"
+
+echo "TAP version 13"
+echo "1..$#"
+for t in "$@"; do
+	n=$((n + 1))
+	name=$(basename "$t")
+	log=$out/$name.tap
+	"$t" >"$log" 2>&1 </dev/null
+	rc=$?
+	sed 's/^/# /' "$log"
+	totals=$(grep -E '^# Totals: pass:' "$log" | tail -n1)
+	if [ -n "$totals" ]; then
+		read -r p f s < <(awk '{
+			for (i = 3; i <= NF; i++) { split($i, kv, ":"); n[kv[1]] = kv[2] }
+			print n["pass"], n["fail"] + n["error"], n["skip"]
+		}' <<<"$totals")
+		pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s))
+		# A binary that failed without a failing test died some other way.
+		[ $rc -ne 0 ] && [ "$f" -eq 0 ] && fail=$((fail + 1))
+	else
+		echo "# $name: exited $rc without harness totals"
+		fail=$((fail + 1))
+	fi
+	if [ $rc -eq 0 ]; then
+		echo "ok $n selftests: lde: $name"
+	else
+		echo "not ok $n selftests: lde: $name # exit=$rc"
+	fi
+done
+
+# Leave the kernel as it was found: lde.ko must unload cleanly.
+if [ -d /sys/module/lde ] && ! rmmod lde; then
+	echo "# rmmod lde failed at the end of the suite"
+	fail=$((fail + 1))
+fi
+echo 0 >"$sched_switch/enable"
+echo 0 >"$sched_switch/filter"
+echo "$pass $fail $skip" >"$out/results"

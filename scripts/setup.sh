@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Install, from Debian's own registry, everything lde needs to build, boot
+# and test.  Idempotent: when everything is present it only checks (well
+# under a second) and says nothing.  virtme-ng is not in bookworm, so the
+# trixie suite is added with a low pin priority (100): only packages asked
+# for explicitly as pkg/trixie come from it, nothing else moves.
+set -euo pipefail
+
+# Packages and why:
+#   kernel to build against and boot in the guest (linux-source carries the
+#   kselftest headers, checkpatch.pl and .clang-format);
+#   qemu + virtme-ng to boot it; clang/llvm/bpftool/libbpf for CO-RE BPF;
+#   libseccomp for syscall names; peers and tools used in the guest.
+PKGS=(
+	linux-image-amd64 linux-headers-amd64 linux-source-6.1
+	qemu-system-x86 busybox-static
+	clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev pkg-config
+	libseccomp-dev python3 xz-utils kmod
+	strace linux-perf bpftrace trace-cmd
+)
+TRIXIE_PKGS=(virtme-ng)
+
+missing=()
+status=$(dpkg-query -W -f='${Package} ${db:Status-Abbrev}\n' \
+	"${PKGS[@]}" "${TRIXIE_PKGS[@]}" 2>/dev/null || true)
+for p in "${PKGS[@]}" "${TRIXIE_PKGS[@]}"; do
+	grep -q "^$p ii" <<<"$status" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "lde: missing packages; run as root: sudo $0  (installs: ${missing[*]})" >&2
+	exit 1
+fi
+
+# The URI of the machine's existing bookworm source, whichever format holds it.
+debian_uri() {
+	local f
+	for f in /etc/apt/sources.list.d/*.sources; do
+		[ -f "$f" ] || continue
+		awk '
+			function found() { return uri && suites ~ / bookworm / }
+			/^[[:space:]]*$/ { if (found()) exit; uri = ""; suites = "" }
+			/^URIs:/ { uri = $2 }
+			/^Suites:/ { $1 = ""; suites = $0 " " }
+			END { if (found()) print uri }
+		' "$f" | head -n1
+	done
+	cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
+		grep -v '^[[:space:]]*#' |
+		awk '$1 == "deb" && $0 ~ / bookworm / {
+			for (i = 2; i <= NF; i++) if ($i !~ /^\[/ && $i !~ /\]$/) { print $i; exit }
+		}' || true
+}
+
+TRIXIE_LIST=/etc/apt/sources.list.d/lde-trixie.sources
+TRIXIE_PIN=/etc/apt/preferences.d/lde-trixie
+need_update=0
+if [ ! -f "$TRIXIE_LIST" ]; then
+	uri=$(debian_uri | head -n1)
+	if [ -z "$uri" ]; then
+		echo "lde: cannot find the machine's Debian bookworm source in /etc/apt" >&2
+		exit 1
+	fi
+	echo "lde: adding the trixie suite from $uri at pin priority 100 (for virtme-ng)"
+	cat >"$TRIXIE_LIST" <<EOT
+Types: deb
+URIs: $uri
+Suites: trixie
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+EOT
+	need_update=1
+fi
+if [ ! -f "$TRIXIE_PIN" ]; then
+	cat >"$TRIXIE_PIN" <<EOT
+Package: *
+Pin: release n=trixie
+Pin-Priority: 100
+EOT
+	need_update=1
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+echo "lde: installing: ${missing[*]}"
+if [ $need_update -eq 1 ] || [ -z "$(ls -A /var/lib/apt/lists 2>/dev/null | grep -v lock)" ]; then
+	apt-get update -q
+fi
+install_list=()
+for p in "${missing[@]}"; do
+	if [[ " ${TRIXIE_PKGS[*]} " == *" $p "* ]]; then
+		install_list+=("$p/trixie")
+	else
+		install_list+=("$p")
+	fi
+done
+if ! apt-get install -y -q --no-install-recommends "${install_list[@]}"; then
+	# A stale package index is the usual cause: refresh once and retry.
+	apt-get update -q
+	apt-get install -y -q --no-install-recommends "${install_list[@]}"
+fi
+echo "lde: packages ready"

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Boot Debian's kernel once under QEMU (TCG) with virtme-ng, run one command
+# in the guest, and judge the guest console.
+#
+#   usage: vm-run.sh [-t SECONDS] [-o DIR] -- COMMAND [ARG...]
+#
+# The guest sees the host's filesystem read-only; DIR (default build/vm),
+# seen as $LDE_OUT in the guest, is the only place it may write back.  The command's output streams to stdout as it
+# comes; the kernel console goes to DIR/console.log.  Exit status: the
+# command's, or 124 when the guest did not finish in time, or 3 when the
+# console shows a splat (BUG, WARNING, Oops, lockdep, RCU stall, ...).
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+timeout_s=600
+outdir=$top/build/vm
+while getopts "t:o:" opt; do
+	case $opt in
+	t) timeout_s=$OPTARG ;;
+	o) outdir=$OPTARG ;;
+	*) echo "usage: $0 [-t SECONDS] [-o DIR] -- COMMAND [ARG...]" >&2; exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ "${1:-}" = "--" ] && shift
+[ $# -gt 0 ] || { echo "usage: $0 [-t SECONDS] [-o DIR] -- COMMAND [ARG...]" >&2; exit 2; }
+
+kver=$("$top/scripts/kernel-release.sh")
+mkdir -p "$outdir"
+console=$outdir/console.log
+guest_out=$outdir/guest.out
+: >"$console"
+: >"$guest_out"
+
+# vng loses guest output written to a pipe, so it goes to a file that is
+# followed here for live progress.
+tail -n +1 -f "$guest_out" &
+follower=$!
+trap 'kill $follower 2>/dev/null || true' EXIT
+
+cmd=$(printf '%q ' "$@")
+# The guest's root is read-only; its /tmp is a writable overlay, so the
+# shared directory is mounted there (a path under the source tree is not).
+guest_dir=/tmp/lde-out
+rc=0
+timeout --kill-after=10 "$timeout_s" \
+	vng -r "/boot/vmlinuz-$kver" --disable-kvm --cpus 2 --memory 2G \
+	--verbose --rwdir "$guest_dir=$outdir" --cwd "$top" \
+	--exec "LDE_OUT=$guest_dir $cmd" >"$guest_out" 2>"$console" </dev/null || rc=$?
+sleep 0.3
+kill $follower 2>/dev/null || true
+
+if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
+	echo "lde: the guest did not finish within ${timeout_s}s; console tail:" >&2
+	tail -n 40 "$console" >&2
+	exit 124
+fi
+
+# What a healthy kernel never prints.
+splat='BUG:|WARNING:|Oops|general protection|Call Trace|possible circular locking|possible recursive locking|lockdep|rcu.*(stall|detected stalls)|blocked for more than|Kernel panic'
+if grep -E -n "$splat" "$console" >"$outdir/splats.txt"; then
+	echo "lde: the guest console shows a splat:" >&2
+	head -n 40 "$outdir/splats.txt" >&2
+	exit 3
+fi
+exit $rc

@@ -1,0 +1,176 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers the lde selftests share: load and unload lde.ko through the
+ * system calls themselves, trap through /dev/lde, read counters and
+ * /proc switch counts, drive tracefs.
+ */
+#ifndef _LDE_TEST_UTIL_H
+#define _LDE_TEST_UTIL_H
+
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <linux/lde.h>
+
+#define LDE_DEV		"/dev/lde"
+#define TRACEFS		"/sys/kernel/tracing"
+
+static inline bool lde_loaded(void)
+{
+	return access("/sys/module/lde", F_OK) == 0;
+}
+
+/* finit_module(2) on $LDE_KO; 0 or -errno. */
+static inline int lde_load(void)
+{
+	const char *ko = getenv("LDE_KO");
+	int fd, ret = 0;
+
+	if (!ko)
+		return -ENOENT;
+	fd = open(ko, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (syscall(SYS_finit_module, fd, "", 0))
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/* delete_module(2) without waiting, as rmmod does; 0 or -errno. */
+static inline int lde_unload(void)
+{
+	return syscall(SYS_delete_module, "lde", O_NONBLOCK) ? -errno : 0;
+}
+
+/* Make sure lde.ko is loaded, for tests that only use it. */
+static inline int lde_ensure_loaded(void)
+{
+	int ret;
+
+	if (lde_loaded())
+		return 0;
+	ret = lde_load();
+	return ret == -EEXIST ? 0 : ret;
+}
+
+/* One trap: the toy system call's result, or -errno. */
+static inline long lde_trap(int fd, unsigned int nr, __u64 a0, __u64 a1)
+{
+	struct lde_trap trap = {
+		.size = sizeof(trap),
+		.nr = nr,
+		.args = { a0, a1 },
+	};
+
+	if (ioctl(fd, LDE_IOC_TRAP, &trap))
+		return -errno;
+	return trap.ret;
+}
+
+static inline int lde_get_stats(int fd, int cpu, struct lde_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->size = sizeof(*st);
+	st->cpu = cpu;
+	return ioctl(fd, LDE_IOC_GET_STATS, st) ? -errno : 0;
+}
+
+static inline int lde_watch_op(int fd, unsigned long cmd, pid_t tid,
+			       struct lde_watch *w)
+{
+	memset(w, 0, sizeof(*w));
+	w->size = sizeof(*w);
+	w->tid = tid;
+	return ioctl(fd, cmd, w) ? -errno : 0;
+}
+
+/* voluntary_ctxt_switches and nonvoluntary_ctxt_switches of a thread. */
+static inline int proc_switch_counts(pid_t tid, unsigned long long *vol,
+				     unsigned long long *nonvol)
+{
+	char path[64], line[256];
+	int found = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", tid);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		found += sscanf(line, "voluntary_ctxt_switches: %llu", vol);
+		found += sscanf(line, "nonvoluntary_ctxt_switches: %llu",
+				nonvol);
+	}
+	fclose(f);
+	return found == 2 ? 0 : -EINVAL;
+}
+
+static inline int pin_to_cpu(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set);
+}
+
+/* Write a string to a tracefs file; 0 or -errno. */
+static inline int tracefs_write(const char *file, const char *val)
+{
+	char path[256];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), TRACEFS "/%s", file);
+	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, strlen(val));
+	close(fd);
+	return n < 0 ? -errno : 0;
+}
+
+/* The whole trace buffer as a malloc'd string, or NULL. */
+static inline char *tracefs_read_trace(void)
+{
+	size_t cap = 1 << 16, len = 0;
+	char *buf = malloc(cap);
+	ssize_t n;
+	int fd;
+
+	fd = open(TRACEFS "/trace", O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || !buf) {
+		free(buf);
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	while ((n = read(fd, buf + len, cap - len - 1)) > 0) {
+		len += n;
+		if (cap - len < 4096) {
+			char *bigger = realloc(buf, cap *= 2);
+
+			if (!bigger)
+				break;
+			buf = bigger;
+		}
+	}
+	buf[len] = '\0';
+	close(fd);
+	return buf;
+}
+
+#endif /* _LDE_TEST_UTIL_H */

@@ -1,0 +1,421 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The toy trap table (OSTEP Figure 6.2): every toy system call returns what
+ * it should, every bad input at the boundary gets its errno, the table
+ * stays sealed, counters stay exact under a storm, and the lde:* trace
+ * events fire with the right fields.
+ */
+#include <pthread.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "lde_test_util.h"
+#include "kselftest_harness.h"
+
+/* An address in the kernel half: user copies from it must fail. */
+#define KERNEL_ADDR	0xffffffff81000000ULL
+
+static __u64 ptr(const void *p)
+{
+	return (__u64)(unsigned long)p;
+}
+
+static __u64 now_ns(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+FIXTURE(dev) {
+	int fd;
+};
+
+FIXTURE_SETUP(dev)
+{
+	int ret = lde_ensure_loaded();
+
+	if (ret)
+		SKIP(return, "lde.ko not loaded and cannot load: %s",
+		     strerror(-ret));
+	self->fd = open(LDE_DEV, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, self->fd);
+}
+
+FIXTURE_TEARDOWN(dev)
+{
+	if (self->fd >= 0)
+		close(self->fd);
+}
+
+TEST_F(dev, null_returns_zero)
+{
+	EXPECT_EQ(0, lde_trap(self->fd, LDE_SYS_NULL, 1, 2));
+}
+
+TEST_F(dev, getpid_is_the_callers_tgid)
+{
+	EXPECT_EQ(getpid(), lde_trap(self->fd, LDE_SYS_GETPID, 0, 0));
+}
+
+TEST_F(dev, write_then_read_round_trips)
+{
+	const char msg[] = "trap into the OS";
+	char back[64] = {};
+
+	EXPECT_EQ(sizeof(msg), lde_trap(self->fd, LDE_SYS_WRITE, ptr(msg),
+					sizeof(msg)));
+	EXPECT_EQ(sizeof(msg), lde_trap(self->fd, LDE_SYS_READ, ptr(back),
+					sizeof(back)));
+	EXPECT_STREQ(msg, back);
+	/* A shorter read gets a short count. */
+	EXPECT_EQ(4, lde_trap(self->fd, LDE_SYS_READ, ptr(back), 4));
+}
+
+TEST_F(dev, write_longer_than_buffer_is_a_short_count)
+{
+	size_t len = 3 * LDE_BUF_SIZE;
+	char *big = malloc(len), *back = malloc(len);
+
+	ASSERT_NE(NULL, big);
+	ASSERT_NE(NULL, back);
+	memset(big, 'x', len);
+	EXPECT_EQ(LDE_BUF_SIZE, lde_trap(self->fd, LDE_SYS_WRITE, ptr(big),
+					 len));
+	EXPECT_EQ(LDE_BUF_SIZE, lde_trap(self->fd, LDE_SYS_READ, ptr(back),
+					 len));
+	/* A huge length is bounded, not trusted. */
+	EXPECT_EQ(LDE_BUF_SIZE, lde_trap(self->fd, LDE_SYS_WRITE, ptr(big),
+					 ~0ULL));
+	free(big);
+	free(back);
+}
+
+TEST_F(dev, buffer_is_per_open_file)
+{
+	int other = open(LDE_DEV, O_RDWR | O_CLOEXEC);
+	char back[8];
+
+	ASSERT_LE(0, other);
+	EXPECT_EQ(5, lde_trap(self->fd, LDE_SYS_WRITE, ptr("hello"), 5));
+	EXPECT_EQ(0, lde_trap(other, LDE_SYS_READ, ptr(back), sizeof(back)));
+	close(other);
+}
+
+TEST_F(dev, time_is_the_kernel_clock)
+{
+	__u64 before = now_ns(CLOCK_MONOTONIC);
+	long mono = lde_trap(self->fd, LDE_SYS_TIME, LDE_CLOCK_MONOTONIC, 0);
+	__u64 after = now_ns(CLOCK_MONOTONIC);
+	long real = lde_trap(self->fd, LDE_SYS_TIME, LDE_CLOCK_REALTIME, 0);
+	__u64 real_after = now_ns(CLOCK_REALTIME);
+
+	EXPECT_LE(before, mono);
+	EXPECT_GE(after, mono);
+	EXPECT_GE(real_after, real);
+	EXPECT_LT(real_after - 1000000000ULL, real);
+	EXPECT_EQ(-EINVAL, lde_trap(self->fd, LDE_SYS_TIME, 99, 0));
+}
+
+/*
+ * With a spinner runnable on our CPU, yielding eventually switches.  Not at
+ * once: CFS passes the CPU on a yield only to a task whose virtual runtime
+ * is not far ahead, and the spinner has been running.  A yield that did not
+ * switch reports 0, which is the truth; keep yielding until one does.
+ */
+TEST_F(dev, yield_reports_the_switch_it_caused)
+{
+	__u64 deadline = now_ns(CLOCK_MONOTONIC) + 3000000000ULL;
+	long switched = 0, noswitch = 0;
+	pid_t spinner;
+
+	ASSERT_EQ(0, pin_to_cpu(0));
+	spinner = fork();
+	ASSERT_LE(0, spinner);
+	if (spinner == 0) {
+		for (;;)
+			;
+	}
+	while (!switched && now_ns(CLOCK_MONOTONIC) < deadline) {
+		switched = lde_trap(self->fd, LDE_SYS_YIELD, 0, 0);
+		noswitch += !switched;
+	}
+	kill(spinner, SIGKILL);
+	waitpid(spinner, NULL, 0);
+	EXPECT_LE(1, switched) TH_LOG("%ld yields without a switch", noswitch);
+}
+
+static bool in_mapping(unsigned long addr, const char *perms, const char *tag)
+{
+	unsigned long lo, hi;
+	char line[512], p[8];
+	bool found = false;
+	FILE *f = fopen("/proc/self/maps", "re");
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%lx-%lx %7s", &lo, &hi, p) == 3 &&
+		    addr >= lo && addr < hi && !strncmp(p, perms, strlen(perms)))
+			found = !tag || strstr(line, tag);
+	fclose(f);
+	return found;
+}
+
+TEST_F(dev, frame_shows_user_mode_saved_and_kernel_mode_running)
+{
+	struct lde_frame frame = { .size = sizeof(frame) };
+	unsigned short cs;
+
+	__asm__ volatile("mov %%cs, %0" : "=r"(cs));
+	ASSERT_EQ(0, lde_trap(self->fd, LDE_SYS_FRAME, ptr(&frame), 0));
+	EXPECT_EQ(sizeof(frame), frame.size);
+	EXPECT_EQ(3, frame.user_cpl);
+	EXPECT_EQ(0, frame.kernel_cpl);
+	EXPECT_EQ(cs, frame.cs);
+	EXPECT_EQ(3, frame.cs & 3);
+	/* The saved ip is in our code (libc's ioctl), sp on our stack. */
+	EXPECT_TRUE(in_mapping(frame.ip, "r-x", NULL))
+		TH_LOG("ip 0x%llx not in an executable mapping", frame.ip);
+	EXPECT_TRUE(in_mapping(frame.sp, "rw", "[stack]"))
+		TH_LOG("sp 0x%llx not on the stack", frame.sp);
+	EXPECT_TRUE(frame.flags & 0x200) TH_LOG("IF was clear in user mode");
+	/* pt_regs sit at the top of the kernel stack, the handler below. */
+	EXPECT_LE(168, frame.regs_depth);	/* sizeof(struct pt_regs) */
+	EXPECT_GT(frame.handler_stack_depth, frame.regs_depth);
+	EXPECT_GT(frame.kernel_stack_size, frame.handler_stack_depth);
+	EXPECT_LE(8192, frame.kernel_stack_size);
+}
+
+TEST_F(dev, unknown_syscall_number_is_enosys)
+{
+	EXPECT_EQ(-ENOSYS, lde_trap(self->fd, LDE_NR_SYSCALLS, 0, 0));
+	EXPECT_EQ(-ENOSYS, lde_trap(self->fd, 0xffffffff, 0, 0));
+	EXPECT_EQ(-ENOSYS, lde_trap(self->fd, 0x80000000, 0, 0));
+}
+
+TEST_F(dev, bad_trap_pointers_are_efault)
+{
+	void *unmapped = mmap(NULL, 4096, PROT_NONE,
+			      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	ASSERT_NE(MAP_FAILED, unmapped);
+	errno = 0;
+	EXPECT_EQ(-1, ioctl(self->fd, LDE_IOC_TRAP, NULL));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(-1, ioctl(self->fd, LDE_IOC_TRAP, unmapped));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(-1, ioctl(self->fd, LDE_IOC_TRAP, KERNEL_ADDR));
+	EXPECT_EQ(EFAULT, errno);
+	munmap(unmapped, 4096);
+}
+
+TEST_F(dev, bad_argument_pointers_are_efault)
+{
+	char buf[16];
+
+	EXPECT_EQ(-EFAULT, lde_trap(self->fd, LDE_SYS_WRITE, 0, 8));
+	EXPECT_EQ(-EFAULT, lde_trap(self->fd, LDE_SYS_WRITE, KERNEL_ADDR, 8));
+	EXPECT_EQ(8, lde_trap(self->fd, LDE_SYS_WRITE, ptr(buf), 8));
+	EXPECT_EQ(-EFAULT, lde_trap(self->fd, LDE_SYS_READ, KERNEL_ADDR, 8));
+	EXPECT_EQ(-EFAULT, lde_trap(self->fd, LDE_SYS_READ, 0, 8));
+	EXPECT_EQ(-EFAULT, lde_trap(self->fd, LDE_SYS_FRAME, 0, 0));
+	EXPECT_EQ(-EFAULT, lde_trap(self->fd, LDE_SYS_FRAME, KERNEL_ADDR, 0));
+}
+
+/* A trap struct laid out on a larger, versioned buffer. */
+struct trap_v2 {
+	struct lde_trap v0;
+	__u64 future;
+};
+
+TEST_F(dev, struct_size_rules_follow_copy_struct_from_user)
+{
+	struct trap_v2 t = { .v0 = { .nr = LDE_SYS_GETPID } };
+
+	/* Too small for version 0. */
+	t.v0.size = LDE_TRAP_SIZE_VER0 - 8;
+	EXPECT_EQ(-1, ioctl(self->fd, LDE_IOC_TRAP, &t));
+	EXPECT_EQ(EINVAL, errno);
+	/* Larger with a zero tail: a newer caller, accepted. */
+	t.v0.size = sizeof(t);
+	EXPECT_EQ(0, ioctl(self->fd, LDE_IOC_TRAP, &t));
+	EXPECT_EQ(getpid(), t.v0.ret);
+	/* Larger with something unknown in the tail. */
+	t.future = 1;
+	EXPECT_EQ(-1, ioctl(self->fd, LDE_IOC_TRAP, &t));
+	EXPECT_EQ(E2BIG, errno);
+	/* Absurdly large. */
+	t.v0.size = 1 << 20;
+	EXPECT_EQ(-1, ioctl(self->fd, LDE_IOC_TRAP, &t));
+	EXPECT_EQ(E2BIG, errno);
+}
+
+TEST_F(dev, unknown_ioctl_is_enotty)
+{
+	EXPECT_EQ(-1, ioctl(self->fd, _IO(LDE_IOC_MAGIC, 0x7f)));
+	EXPECT_EQ(ENOTTY, errno);
+	EXPECT_EQ(-1, ioctl(self->fd, _IO('T', 0x01)));
+	EXPECT_EQ(ENOTTY, errno);
+	EXPECT_EQ(0, ioctl(self->fd, LDE_IOC_NOP));
+}
+
+TEST_F(dev, sealed_trap_table_refuses_even_root)
+{
+	struct lde_set_trap set = {
+		.size = sizeof(set), .nr = LDE_SYS_NULL, .handler = 0,
+	};
+
+	EXPECT_EQ(-1, ioctl(self->fd, LDE_IOC_SET_TRAP, &set));
+	EXPECT_EQ(EPERM, errno);
+	if (geteuid() != 0)
+		TH_LOG("not root: refused as a user only");
+	/* And the table still works. */
+	EXPECT_EQ(getpid(), lde_trap(self->fd, LDE_SYS_GETPID, 0, 0));
+}
+
+TEST_F(dev, stats_reject_an_impossible_cpu)
+{
+	struct lde_stats st;
+
+	EXPECT_EQ(-EINVAL, lde_get_stats(self->fd, 1 << 20, &st));
+	EXPECT_EQ(-EINVAL, lde_get_stats(self->fd, -2, &st));
+	EXPECT_EQ(0, lde_get_stats(self->fd, 0, &st));
+	EXPECT_EQ(sizeof(st), st.size);
+}
+
+/* The storm: every trap made is counted exactly once. */
+#define STORM_THREADS	4
+#define STORM_PROCS	3
+#define STORM_TRAPS	2000
+
+static void *storm_thread(void *arg)
+{
+	int fd = open(LDE_DEV, O_RDWR | O_CLOEXEC), i;
+	long bad = 0;
+
+	if (fd < 0)
+		return (void *)-1L;
+	for (i = 0; i < STORM_TRAPS; i++) {
+		/* Every fourth a null trap, the rest getpid; one bad nr. */
+		unsigned int nr = (i % 4) ? LDE_SYS_GETPID : LDE_SYS_NULL;
+
+		if (lde_trap(fd, nr, 0, 0) < 0)
+			bad++;
+		if (i % 100 == 0 && lde_trap(fd, 1000, 0, 0) != -ENOSYS)
+			bad++;
+	}
+	close(fd);
+	return (void *)bad;
+}
+
+static int storm_process(void)
+{
+	pthread_t th[STORM_THREADS];
+	long bad = 0;
+	void *ret;
+	int i;
+
+	for (i = 0; i < STORM_THREADS; i++)
+		if (pthread_create(&th[i], NULL, storm_thread, NULL))
+			return 1;
+	for (i = 0; i < STORM_THREADS; i++) {
+		pthread_join(th[i], &ret);
+		bad += (long)ret;
+	}
+	return bad != 0;
+}
+
+TEST_F(dev, trap_storm_leaves_exact_counts)
+{
+	const __u64 workers = STORM_THREADS * STORM_PROCS;
+	struct lde_stats before, after, percpu;
+	__u64 sum = 0;
+	int i, status, ncpu = sysconf(_SC_NPROCESSORS_CONF);
+	pid_t pids[STORM_PROCS];
+
+	ASSERT_EQ(0, lde_get_stats(self->fd, LDE_STATS_ALL_CPUS, &before));
+	for (i = 0; i < STORM_PROCS; i++) {
+		pids[i] = fork();
+		ASSERT_LE(0, pids[i]);
+		if (pids[i] == 0)
+			_exit(storm_process());
+	}
+	for (i = 0; i < STORM_PROCS; i++) {
+		ASSERT_EQ(pids[i], waitpid(pids[i], &status, 0));
+		EXPECT_EQ(0, WEXITSTATUS(status));
+	}
+	ASSERT_EQ(0, lde_get_stats(self->fd, LDE_STATS_ALL_CPUS, &after));
+
+	EXPECT_EQ(workers * STORM_TRAPS / 4,
+		  after.traps[LDE_SYS_NULL] - before.traps[LDE_SYS_NULL]);
+	EXPECT_EQ(workers * STORM_TRAPS * 3 / 4,
+		  after.traps[LDE_SYS_GETPID] - before.traps[LDE_SYS_GETPID]);
+	EXPECT_EQ(workers * STORM_TRAPS / 100,
+		  after.errors[LDE_ERR_NOSYS] - before.errors[LDE_ERR_NOSYS]);
+
+	/* The per-CPU counts add up to the total. */
+	for (i = 0; i < ncpu; i++) {
+		ASSERT_EQ(0, lde_get_stats(self->fd, i, &percpu));
+		sum += percpu.traps[LDE_SYS_GETPID];
+	}
+	EXPECT_EQ(after.traps[LDE_SYS_GETPID], sum);
+}
+
+/* Find a line in the trace holding every one of the given substrings. */
+static bool trace_has_line(const char *trace, const char *const *parts,
+			   int nparts)
+{
+	const char *line = trace;
+
+	while (line && *line) {
+		const char *end = strchr(line, '\n');
+		size_t len = end ? (size_t)(end - line) : strlen(line);
+		char *copy = strndup(line, len);
+		int i, hits = 0;
+
+		for (i = 0; i < nparts; i++)
+			hits += strstr(copy, parts[i]) != NULL;
+		free(copy);
+		if (hits == nparts)
+			return true;
+		line = end ? end + 1 : NULL;
+	}
+	return false;
+}
+
+TEST_F(dev, trace_events_fire_with_their_fields)
+{
+	char pid_field[32], *trace;
+	const char *trap_line[] = {
+		"lde_trap:", "nr=1 ", "args=(0x1de, 0xcafe,", "user_cpl=3",
+		pid_field,
+	};
+	const char *return_line[] = { "lde_return:", "nr=1 ", pid_field, NULL };
+	char ret_field[32];
+
+	if (access(TRACEFS "/events/lde/enable", W_OK))
+		SKIP(return, "tracefs not writable here");
+	snprintf(pid_field, sizeof(pid_field), "-%d ", getpid());
+	snprintf(ret_field, sizeof(ret_field), "ret=%d ", getpid());
+	return_line[3] = ret_field;
+
+	ASSERT_EQ(0, tracefs_write("trace", ""));
+	ASSERT_EQ(0, tracefs_write("events/lde/lde_trap/enable", "1"));
+	ASSERT_EQ(0, tracefs_write("events/lde/lde_return/enable", "1"));
+	EXPECT_EQ(getpid(), lde_trap(self->fd, LDE_SYS_GETPID, 0x1de, 0xcafe));
+	tracefs_write("events/lde/enable", "0");
+
+	trace = tracefs_read_trace();
+	ASSERT_NE(NULL, trace);
+	EXPECT_TRUE(trace_has_line(trace, trap_line, 5))
+		TH_LOG("no lde_trap line in:\n%s", trace);
+	EXPECT_TRUE(trace_has_line(trace, return_line, 4))
+		TH_LOG("no lde_return line in:\n%s", trace);
+	EXPECT_NE(NULL, strstr(trace, "kernel_ns="));
+	free(trace);
+}
+
+TEST_HARNESS_MAIN
