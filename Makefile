@@ -71,7 +71,7 @@ module: $(LDE_KO)
 SELFTEST_DIR  := $(TOP)/selftests/lde
 SELFTEST_OUT  := $(B)/selftests
 # Order matters: the life-cycle test leaves lde.ko unloaded, the rest load it.
-SELFTESTS     := lde_module_test lde_trap_test
+SELFTESTS     := lde_module_test lde_trap_test lde_switch_test
 SELFTEST_BINS := $(addprefix $(SELFTEST_OUT)/,$(SELFTESTS))
 
 $(SELFTEST_OUT)/%: $(SELFTEST_DIR)/%.c $(SELFTEST_DIR)/lde_test_util.h \

@@ -1,0 +1,387 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The context switch (OSTEP Figure 6.3) as lde.ko's sched_switch probe sees
+ * it, held to the kernel's own accounting: /proc/<pid>/status counts every
+ * switch-out as voluntary (the task blocked) or not (it was still runnable:
+ * preempted after the timer tick or a wakeup, or it yielded).
+ */
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "lde_test_util.h"
+#include "kselftest_harness.h"
+
+#define ROUNDS		2000
+#define SPIN_COMM	"lde-spinner"
+
+struct counts {
+	unsigned long long vol, nonvol;
+};
+
+static int proc_counts(pid_t tid, struct counts *c)
+{
+	return proc_switch_counts(tid, &c->vol, &c->nonvol);
+}
+
+/* The state letter of a task in /proc/<pid>/stat. */
+static char proc_state(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return '?';
+	p = fgets(buf, sizeof(buf), f) ? strrchr(buf, ')') : NULL;
+	fclose(f);
+	return p && p[1] == ' ' ? p[2] : '?';
+}
+
+/* Wait until a task sleeps: its switch counts are then stable. */
+static bool wait_sleeping(pid_t pid)
+{
+	int i;
+
+	for (i = 0; i < 5000; i++) {
+		if (proc_state(pid) == 'S')
+			return true;
+		usleep(1000);
+	}
+	return false;
+}
+
+/*
+ * A task's own watch against its own /proc counts, read without a switch in
+ * between: watch, /proc, watch again, until both watch reads agree.
+ */
+static int self_offset(int fd, struct counts *off)
+{
+	struct lde_watch w1, w2;
+	struct counts p;
+	int i;
+
+	for (i = 0; i < 100; i++) {
+		if (lde_watch_op(fd, LDE_IOC_WATCH_STATS, 0, &w1) ||
+		    proc_counts(syscall(SYS_gettid), &p) ||
+		    lde_watch_op(fd, LDE_IOC_WATCH_STATS, 0, &w2))
+			return -1;
+		if (!memcmp(&w1, &w2, sizeof(w1))) {
+			off->vol = p.vol - w1.voluntary;
+			off->nonvol = p.nonvol - w1.preempted;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+FIXTURE(sw) {
+	int fd;
+};
+
+FIXTURE_SETUP(sw)
+{
+	int ret = lde_ensure_loaded();
+
+	if (ret)
+		SKIP(return, "lde.ko not loaded and cannot load: %s",
+		     strerror(-ret));
+	self->fd = open(LDE_DEV, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, self->fd);
+}
+
+FIXTURE_TEARDOWN(sw)
+{
+	if (self->fd >= 0)
+		close(self->fd);
+}
+
+/* One side of the lmbench ping-pong, pinned to CPU 0. */
+static void pingpong_side(int go, int finished, int done, int in, int out,
+			  bool starter)
+{
+	char c = 0;
+	int i;
+
+	if (pin_to_cpu(0) || read(go, &c, 1) != 1)
+		_exit(1);
+	for (i = 0; i < ROUNDS; i++) {
+		if (starter && write(out, &c, 1) != 1)
+			_exit(1);
+		if (read(in, &c, 1) != 1)
+			_exit(1);
+		if (!starter && write(out, &c, 1) != 1)
+			_exit(1);
+	}
+	/* Say so, then block until the parent has compared the counts. */
+	if (write(finished, &c, 1) != 1 || read(done, &c, 1) < 0)
+		_exit(1);
+	_exit(0);
+}
+
+TEST_F(sw, pinned_pipe_pingpong_split_matches_the_kernel)
+{
+	int go[2], finished[2], done[2], ab[2], ba[2], i, status;
+	char buf[2];
+	struct counts before[2], after[2];
+	struct lde_stats cpu0_before, cpu0_after;
+	struct lde_watch w[2];
+	unsigned long long seen = 0;
+	pid_t kid[2];
+
+	if (geteuid() != 0)
+		SKIP(return, "watching other tasks needs CAP_SYS_ADMIN");
+	ASSERT_EQ(0, pipe(go));
+	ASSERT_EQ(0, pipe(finished));
+	ASSERT_EQ(0, pipe(done));
+	ASSERT_EQ(0, pipe(ab));
+	ASSERT_EQ(0, pipe(ba));
+	for (i = 0; i < 2; i++) {
+		kid[i] = fork();
+		ASSERT_LE(0, kid[i]);
+		if (kid[i] == 0) {
+			close(go[1]);
+			close(done[1]);
+			if (i == 0)
+				pingpong_side(go[0], finished[1], done[0],
+					      ba[0], ab[1], true);
+			pingpong_side(go[0], finished[1], done[0], ab[0],
+				      ba[1], false);
+		}
+	}
+	close(go[0]);
+	close(done[0]);
+
+	/* Both block on the go pipe: watch them, then read their counts. */
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(0, lde_watch_op(self->fd, LDE_IOC_WATCH, kid[i],
+					  &w[i]));
+		ASSERT_TRUE(wait_sleeping(kid[i]));
+		ASSERT_EQ(0, lde_watch_op(self->fd, LDE_IOC_WATCH_STATS, kid[i],
+					  &w[i]));
+		ASSERT_EQ(0, proc_counts(kid[i], &before[i]));
+		before[i].vol -= w[i].voluntary;
+		before[i].nonvol -= w[i].preempted;
+	}
+	ASSERT_EQ(0, lde_get_stats(self->fd, 0, &cpu0_before));
+	ASSERT_EQ(2, write(go[1], "gg", 2));
+
+	/* Both finished and block on the done pipe: compare. */
+	ASSERT_EQ(2, read(finished[0], buf, 2));
+	for (i = 0; i < 2; i++) {
+		ASSERT_TRUE(wait_sleeping(kid[i]));
+		ASSERT_EQ(0, proc_counts(kid[i], &after[i]));
+		ASSERT_EQ(0, lde_watch_op(self->fd, LDE_IOC_WATCH_STATS, kid[i],
+					  &w[i]));
+	}
+	ASSERT_EQ(0, lde_get_stats(self->fd, 0, &cpu0_after));
+	close(go[1]);
+	close(done[1]);
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(kid[i], waitpid(kid[i], &status, 0));
+		EXPECT_EQ(0, WEXITSTATUS(status));
+	}
+
+	for (i = 0; i < 2; i++) {
+		TH_LOG("side %d: voluntary %llu preempted %llu (/proc: %llu %llu)",
+		       i, w[i].voluntary, w[i].preempted,
+		       after[i].vol - before[i].vol,
+		       after[i].nonvol - before[i].nonvol);
+		EXPECT_EQ(after[i].vol - before[i].vol, w[i].voluntary);
+		EXPECT_EQ(after[i].nonvol - before[i].nonvol, w[i].preempted);
+		seen += w[i].voluntary + w[i].preempted;
+	}
+	/* One CPU, two tasks taking turns: two switches a round trip. */
+	EXPECT_LE(2ULL * ROUNDS, seen);
+	EXPECT_LE(2ULL * ROUNDS, cpu0_after.switches - cpu0_before.switches);
+	EXPECT_EQ(cpu0_after.switches,
+		  cpu0_after.voluntary + cpu0_after.preempted);
+}
+
+static volatile sig_atomic_t stop_spinning;
+
+static void on_stop(int sig)
+{
+	stop_spinning = 1;
+}
+
+/*
+ * A CPU-bound spinner with no system call in its loop: only the timer
+ * interrupt can take the CPU from it.  Reports its watch against /proc.
+ */
+static void spinner(int report)
+{
+	struct counts off, end;
+	struct lde_watch w;
+	unsigned long spins = 0;
+	__u64 msg[4];
+	int fd;
+
+	signal(SIGUSR1, on_stop);
+	prctl(PR_SET_NAME, SPIN_COMM);
+	if (pin_to_cpu(0))
+		_exit(1);
+	fd = open(LDE_DEV, O_RDWR | O_CLOEXEC);
+	if (fd < 0 || lde_watch_op(fd, LDE_IOC_WATCH, 0, &w) ||
+	    self_offset(fd, &off))
+		_exit(1);
+	while (!stop_spinning)
+		spins++;
+	if (self_offset(fd, &end) ||
+	    lde_watch_op(fd, LDE_IOC_WATCH_STATS, 0, &w))
+		_exit(1);
+	/* Equal offsets: every switch /proc counted, the watch counted. */
+	msg[0] = w.voluntary;
+	msg[1] = w.preempted;
+	msg[2] = off.vol == end.vol && off.nonvol == end.nonvol;
+	msg[3] = spins;
+	_exit(write(report, msg, sizeof(msg)) == sizeof(msg) ? 0 : 1);
+}
+
+static bool trace_line_with(const char *trace, const char *a, const char *b,
+			    const char *c)
+{
+	const char *line = trace;
+
+	while (line && *line) {
+		const char *end = strchr(line, '\n');
+		char *copy = strndup(line, end ? (size_t)(end - line) :
+					  strlen(line));
+		bool hit = strstr(copy, a) && strstr(copy, b) && strstr(copy, c);
+
+		free(copy);
+		if (hit)
+			return true;
+		line = end ? end + 1 : NULL;
+	}
+	return false;
+}
+
+/* "prev_depth=N next_depth=M" of the first line with the marker. */
+static bool depths_plausible(const char *trace, const char *marker)
+{
+	const char *p = strstr(trace, marker);
+	unsigned int prev, next;
+
+	p = p ? strstr(p, "prev_depth=") : NULL;
+	if (!p || sscanf(p, "prev_depth=%u next_depth=%u", &prev, &next) != 2)
+		return false;
+	/* Inside a 16 KiB stack, below pt_regs (168 bytes) at the top. */
+	return prev > 168 && prev < 16384 && next > 168 && next < 16384;
+}
+
+TEST_F(sw, spinners_without_syscalls_are_preempted)
+{
+	int report[2], i, status;
+	pid_t kid[2];
+	__u64 msg[4];
+	char *trace;
+
+	ASSERT_EQ(0, pipe(report));
+	if (!access(TRACEFS "/events/lde/lde_switch/enable", W_OK)) {
+		tracefs_write("trace", "");
+		tracefs_write("events/lde/lde_switch/filter",
+			      "prev_comm == \"" SPIN_COMM "\"");
+		tracefs_write("events/lde/lde_switch/enable", "1");
+	}
+	for (i = 0; i < 2; i++) {
+		kid[i] = fork();
+		ASSERT_LE(0, kid[i]);
+		if (kid[i] == 0)
+			spinner(report[1]);
+	}
+	sleep(2);
+	for (i = 0; i < 2; i++)
+		kill(kid[i], SIGUSR1);
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(kid[i], waitpid(kid[i], &status, 0));
+		ASSERT_EQ(0, WEXITSTATUS(status));
+		ASSERT_EQ(sizeof(msg), read(report[0], msg, sizeof(msg)));
+		TH_LOG("spinner: voluntary %llu preempted %llu spins %llu",
+		       msg[0], msg[1], msg[3]);
+		EXPECT_LE(1, msg[1]);
+		EXPECT_EQ(1, msg[2]) TH_LOG("watch and /proc disagree");
+	}
+	tracefs_write("events/lde/lde_switch/enable", "0");
+	tracefs_write("events/lde/lde_switch/filter", "0");
+
+	trace = tracefs_read_trace();
+	if (!trace)
+		SKIP(return, "no trace buffer");
+	EXPECT_TRUE(trace_line_with(trace, "lde_switch:",
+				    "prev=" SPIN_COMM, " preempted "))
+		TH_LOG("no preempted lde_switch of a spinner in:\n%.2000s",
+		       trace);
+	EXPECT_TRUE(depths_plausible(trace, "prev=" SPIN_COMM));
+	free(trace);
+}
+
+/* The toy yield's switch shows up as our own switch-out, and as an event. */
+TEST_F(sw, yield_is_linked_to_its_switch)
+{
+	__u64 deadline;
+	struct lde_watch w;
+	struct timespec ts;
+	char marker[64], *trace;
+	long switched = 0;
+	pid_t spin;
+
+	ASSERT_EQ(0, pin_to_cpu(0));
+	spin = fork();
+	ASSERT_LE(0, spin);
+	if (spin == 0) {
+		prctl(PR_SET_NAME, SPIN_COMM);
+		for (;;)
+			;
+	}
+	snprintf(marker, sizeof(marker), "prev_pid == %d", getpid());
+	tracefs_write("trace", "");
+	tracefs_write("events/lde/lde_switch/filter", marker);
+	tracefs_write("events/lde/lde_switch/enable", "1");
+
+	ASSERT_EQ(0, lde_watch_op(self->fd, LDE_IOC_WATCH, 0, &w));
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	deadline = ts.tv_sec + 3;
+	while (!switched && (__u64)ts.tv_sec < deadline) {
+		switched = lde_trap(self->fd, LDE_SYS_YIELD, 0, 0);
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+	}
+	ASSERT_EQ(0, lde_watch_op(self->fd, LDE_IOC_WATCH_STATS, 0, &w));
+	tracefs_write("events/lde/lde_switch/enable", "0");
+	tracefs_write("events/lde/lde_switch/filter", "0");
+	kill(spin, SIGKILL);
+	waitpid(spin, NULL, 0);
+
+	ASSERT_LE(1, switched);
+	/* Linux counts a yield as non-voluntary: the task stayed runnable. */
+	EXPECT_LE((__u64)switched, w.preempted);
+	snprintf(marker, sizeof(marker), ":%d/%d next=" SPIN_COMM, getpid(),
+		 getpid());
+	trace = tracefs_read_trace();
+	ASSERT_NE(NULL, trace);
+	EXPECT_TRUE(trace_line_with(trace, "lde_switch:", marker, "preempted"))
+		TH_LOG("no switch to the spinner in:\n%.2000s", trace);
+	free(trace);
+}
+
+TEST_F(sw, watching_another_users_task_needs_cap_sys_admin)
+{
+	struct lde_watch w;
+
+	/* Self is always allowed; a bad tid is refused. */
+	EXPECT_EQ(0, lde_watch_op(self->fd, LDE_IOC_WATCH, 0, &w));
+	EXPECT_EQ(-EEXIST, lde_watch_op(self->fd, LDE_IOC_WATCH, 0, &w));
+	EXPECT_EQ(0, lde_watch_op(self->fd, LDE_IOC_UNWATCH, 0, &w));
+	EXPECT_EQ(-ENOENT, lde_watch_op(self->fd, LDE_IOC_WATCH_STATS, 0, &w));
+	EXPECT_EQ(-EINVAL, lde_watch_op(self->fd, LDE_IOC_WATCH, -5, &w));
+	if (geteuid() == 0) {
+		EXPECT_EQ(-ESRCH, lde_watch_op(self->fd, LDE_IOC_WATCH,
+					       0x3fffffff, &w));
+	} else {
+		EXPECT_EQ(-EPERM, lde_watch_op(self->fd, LDE_IOC_WATCH, 1, &w));
+	}
+}
+
+TEST_HARNESS_MAIN
