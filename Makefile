@@ -104,7 +104,10 @@ demo: all
 		env LDE_KO=$(LDE_KO) ./scripts/guest-demo.sh
 
 bench: all
-	@echo "lde: make bench arrives with lde-bench (issue 6)"
+	@mkdir -p $(B)/bench
+	@./scripts/vm-run.sh -t $(VM_TIMEOUT) -o $(B)/bench -- \
+		env LDE_KO=$(LDE_KO) ./scripts/guest-bench.sh
+	@echo "lde: results in build/bench/bench.md and build/bench/bench.json"
 
 .PHONY: module selftests
 

@@ -28,8 +28,7 @@ struct lde_cpu_stats {
 	u64 traps[LDE_NR_SYSCALLS];
 	u64 errors[LDE_ERR_KINDS];
 	u64 switches;
-	u64 voluntary;
-	u64 preempted;
+	u64 preempted;	/* voluntary = switches - preempted */
 };
 DECLARE_PER_CPU(struct lde_cpu_stats, lde_cpu_stats);
 

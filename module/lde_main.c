@@ -148,8 +148,8 @@ static void lde_stats_add_cpu(struct lde_stats *st, int cpu)
 	for (i = 0; i < LDE_ERR_KINDS; i++)
 		st->errors[i] += READ_ONCE(c->errors[i]);
 	st->switches += READ_ONCE(c->switches);
-	st->voluntary += READ_ONCE(c->voluntary);
 	st->preempted += READ_ONCE(c->preempted);
+	st->voluntary = st->switches - st->preempted;
 }
 
 /* Sum over every possible CPU: counts of a CPU gone offline still count. */

@@ -102,9 +102,7 @@ static void lde_probe_sched_switch(void *data, bool preempt,
 	bool voluntary = lde_switch_is_voluntary(preempt, prev_state);
 
 	this_cpu_inc(lde_cpu_stats.switches);
-	if (voluntary)
-		this_cpu_inc(lde_cpu_stats.voluntary);
-	else
+	if (!voluntary)
 		this_cpu_inc(lde_cpu_stats.preempted);
 
 	if (atomic_read(&lde_nr_watches))

@@ -7,16 +7,6 @@ set -u
 out=${LDE_OUT:?LDE_OUT names the directory shared with the host}
 pass=0 fail=0 skip=0 n=0
 
-# Under QEMU TCG, re-patching the sched_switch call site (what the first
-# probe's arrival and the last one's departure do) hangs the guest after a
-# few hundred toggles; toggling sched:sched_switch in tracefs alone shows it,
-# without lde.  Two probes held for the whole suite (the event, filtered so
-# it records nothing, and ftrace's comm recorder that comes with it) keep the
-# site patched while lde.ko loads and unloads.
-sched_switch=/sys/kernel/tracing/events/sched/sched_switch
-echo 'prev_pid == -1' >"$sched_switch/filter"
-echo 1 >"$sched_switch/enable"
-
 echo "TAP version 13"
 echo "1..$#"
 for t in "$@"; do
@@ -51,6 +41,4 @@ if [ -d /sys/module/lde ] && ! rmmod lde; then
 	echo "# rmmod lde failed at the end of the suite"
 	fail=$((fail + 1))
 fi
-echo 0 >"$sched_switch/enable"
-echo 0 >"$sched_switch/filter"
 echo "$pass $fail $skip" >"$out/results"

@@ -39,6 +39,12 @@ tail -n +1 -f "$guest_out" &
 follower=$!
 trap 'kill $follower 2>/dev/null || true' EXIT
 
+# One host thread runs both vCPUs (thread=single).  Multi-threaded TCG hangs
+# the guest, after a few to a few hundred toggles, when the kernel re-patches
+# a hot call site such as sched_switch's (first probe on, last probe off):
+# seen toggling sched:sched_switch in tracefs with no lde code loaded, and
+# gone with thread=single (1500 toggles clean).
+qemu_opts="-accel tcg,thread=single"
 cmd=$(printf '%q ' "$@")
 # The guest's root is read-only; its /tmp is a writable overlay, so the
 # shared directory is mounted there (a path under the source tree is not).
@@ -46,6 +52,7 @@ guest_dir=/tmp/lde-out
 rc=0
 timeout --kill-after=10 "$timeout_s" \
 	vng -r "/boot/vmlinuz-$kver" --disable-kvm --cpus 2 --memory 2G \
+	--qemu-opts="$qemu_opts" \
 	--verbose --rwdir "$guest_dir=$outdir" --cwd "$top" \
 	--exec "LDE_OUT=$guest_dir $cmd" >"$guest_out" 2>"$console" </dev/null || rc=$?
 sleep 0.3

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Runs inside the guest for `make bench`.  So far: the cost of lde.ko's
+# sched_switch hook, measured as the kernel's own `perf bench sched pipe`
+# pinned to one CPU (every round trip is two context switches), without and
+# with the module, runs interleaved so drift hits both alike.
+set -eu
+out=${LDE_OUT:?}
+runs=${LDE_BENCH_RUNS:-7}
+loops=${LDE_BENCH_LOOPS:-20000}
+
+# usecs/op of one pinned run.
+pipe_usecs() {
+	taskset -c 0 perf bench sched pipe -l "$loops" 2>/dev/null |
+		awk '/usecs\/op/ { print $1 }'
+}
+
+median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+: >"$out/hook-without.txt"
+: >"$out/hook-with.txt"
+for i in $(seq "$runs"); do
+	pipe_usecs >>"$out/hook-without.txt"
+	insmod "${LDE_KO:?}"
+	pipe_usecs >>"$out/hook-with.txt"
+	rmmod lde
+	echo "# hook cost: run $i/$runs done" >&2
+done
+without=$(median <"$out/hook-without.txt")
+with=$(median <"$out/hook-with.txt")
+ratio=$(awk -v a="$with" -v b="$without" 'BEGIN { printf "%.3f", a / b }')
+{
+	echo "## sched_switch hook cost (perf bench sched pipe, pinned, $loops loops, median of $runs)"
+	echo
+	echo "| lde.ko | usecs/round trip | runs |"
+	echo "|---|---|---|"
+	echo "| not loaded | $without | $(paste -sd' ' "$out/hook-without.txt") |"
+	echo "| loaded | $with | $(paste -sd' ' "$out/hook-with.txt") |"
+	echo
+	echo "ratio loaded/not loaded: $ratio"
+} | tee "$out/bench.md"
+printf '{"hook_cost":{"loops":%s,"runs":%s,"without_usecs":%s,"with_usecs":%s,"ratio":%s}}\n' \
+	"$loops" "$runs" "$without" "$with" "$ratio" >"$out/bench.json"
