@@ -67,12 +67,43 @@ $(LDE_KO): $(MODULE_SRCS)
 
 module: $(LDE_KO)
 
+# -- BPF objects and skeletons, lde-trace ------------------------------------
+# vmlinux.h comes from the BTF of the kernel the guest boots (never committed).
+VMLINUX_H  := $(B)/$(KVER)/vmlinux.h
+BPF_OUT    := $(B)/bpf
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall
+BPF_OBJS   := $(BPF_OUT)/lde_trace.bpf.o
+CLI_LIBS   := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz) -lseccomp
+CLI_CFLAGS := $(CFLAGS) -Wno-missing-field-initializers $(UAPI) -I$(TOP)/bpf -I$(BPF_OUT)
+LDE_TRACE  := $(B)/lde-trace
+
+$(VMLINUX_H): /boot/vmlinuz-$(KVER) scripts/extract-btf.sh
+	@mkdir -p $(@D)
+	@echo "  BTF     $@"
+	@./scripts/extract-btf.sh $< $@
+
+$(BPF_OUT)/%.bpf.o: bpf/%.bpf.c bpf/%.h $(VMLINUX_H)
+	@mkdir -p $(@D)
+	@echo "  BPF     $@"
+	@clang $(BPF_CFLAGS) -I$(dir $(VMLINUX_H)) -I$(TOP)/bpf -c $< -o $@
+
+$(BPF_OUT)/%.skel.h: $(BPF_OUT)/%.bpf.o
+	@echo "  GENSKEL $@"
+	@bpftool gen skeleton $< >$@.tmp && mv $@.tmp $@
+
+$(LDE_TRACE): cli/lde_trace.c bpf/lde_trace.h $(BPF_OUT)/lde_trace.skel.h \
+	      include/uapi/linux/lde.h
+	$(CC) $(CLI_CFLAGS) -o $@ $< $(CLI_LIBS)
+
+tools: $(LDE_TRACE)
+
 # -- selftests ----------------------------------------------------------------
 SELFTEST_DIR  := $(TOP)/selftests/lde
 SELFTEST_OUT  := $(B)/selftests
 # Order matters: the life-cycle test leaves lde.ko unloaded, the rest load it.
-SELFTESTS     := lde_module_test lde_trap_test lde_switch_test
+SELFTESTS     := lde_module_test lde_trap_test lde_switch_test lde_trace_test
 SELFTEST_BINS := $(addprefix $(SELFTEST_OUT)/,$(SELFTESTS))
+SELFTEST_HELPERS := $(SELFTEST_OUT)/lde_workload
 
 $(SELFTEST_OUT)/%: $(SELFTEST_DIR)/%.c $(SELFTEST_DIR)/lde_test_util.h \
 		   include/uapi/linux/lde.h $(KSRC_STAMP)
@@ -80,9 +111,9 @@ $(SELFTEST_OUT)/%: $(SELFTEST_DIR)/%.c $(SELFTEST_DIR)/lde_test_util.h \
 	$(CC) $(CFLAGS) $(UAPI) -I$(KSRC)/tools/testing/selftests \
 		-o $@ $< -lpthread
 
-selftests: $(SELFTEST_BINS)
+selftests: $(SELFTEST_BINS) $(SELFTEST_HELPERS)
 
-all: module selftests
+all: module tools selftests
 
 # -- checks -----------------------------------------------------------------
 # checkpatch: ENOSYS is exactly "no such toy system call" here, and yield()
@@ -96,7 +127,7 @@ lint: $(KSRC_STAMP)
 check-host: lint
 
 check: all check-host
-	@LDE_KO=$(LDE_KO) VM_TIMEOUT=$(VM_TIMEOUT) \
+	@LDE_KO=$(LDE_KO) LDE_TRACE=$(LDE_TRACE) VM_TIMEOUT=$(VM_TIMEOUT) \
 		./scripts/check.sh $(SELFTEST_BINS)
 
 demo: all
@@ -109,6 +140,6 @@ bench: all
 		env LDE_KO=$(LDE_KO) ./scripts/guest-bench.sh
 	@echo "lde: results in build/bench/bench.md and build/bench/bench.json"
 
-.PHONY: module selftests
+.PHONY: module tools selftests
 
 endif

@@ -1,0 +1,387 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * lde-trace's kernel half: the limited-direct-execution sequence on the
+ * running kernel (trap, return-from-trap, switch, timer, exec, exit, fault,
+ * and lde.ko's own events), filtered here, in the kernel, and sent to user
+ * space through a BPF ring buffer.  A reservation that fails is counted,
+ * never silently dropped.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+#include "lde_trace.h"
+
+#define SIGILL	4
+#define SIGBUS	7
+#define SIGFPE	8
+#define SIGSEGV	11
+
+/* Set by lde-trace between open and load. */
+const volatile bool filter_tgid = false;	/* only tgids in traced_tgids */
+const volatile bool follow_forks = false;	/* children join traced_tgids */
+const volatile char filter_comm[LDE_COMM_LEN] = {};
+const volatile __u32 stage_mask = ~0U;
+
+char LICENSE[] SEC("license") = "GPL";
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 22);
+} events SEC(".maps");
+
+/* Failed ring-buffer reservations, per CPU. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} lost_events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u32);	/* tgid */
+	__type(value, __u8);
+} traced_tgids SEC(".maps");
+
+/* When each thread trapped in, for the time in the kernel. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);	/* tid */
+	__type(value, __u64);
+} trap_start SEC(".maps");
+
+static __always_inline bool stage_on(enum lde_stage stage)
+{
+	return stage_mask & (1U << stage);
+}
+
+static __always_inline bool task_wanted(struct task_struct *task)
+{
+	if (filter_tgid) {
+		__u32 tgid = BPF_CORE_READ(task, tgid);
+
+		if (!bpf_map_lookup_elem(&traced_tgids, &tgid))
+			return false;
+	}
+	if (filter_comm[0]) {
+		char comm[LDE_COMM_LEN];
+		int i;
+
+		BPF_CORE_READ_STR_INTO(&comm, task, comm);
+		for (i = 0; i < LDE_COMM_LEN; i++) {
+			if (comm[i] != filter_comm[i])
+				return false;
+			if (!comm[i])
+				break;
+		}
+	}
+	return true;
+}
+
+static __always_inline bool current_wanted(void)
+{
+	return task_wanted(bpf_get_current_task_btf());
+}
+
+/* Reserve an event for the current task, or count it lost. */
+static __always_inline struct lde_event *event_reserve(enum lde_stage stage)
+{
+	struct lde_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	__u64 id;
+
+	if (!e) {
+		__u32 zero = 0;
+		__u64 *lost = bpf_map_lookup_elem(&lost_events, &zero);
+
+		if (lost)
+			(*lost)++;
+		return NULL;
+	}
+	id = bpf_get_current_pid_tgid();
+	e->ts_ns = bpf_ktime_get_ns();
+	e->cpu = bpf_get_smp_processor_id();
+	e->pid = id >> 32;
+	e->tid = (__u32)id;
+	e->stage = stage;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	return e;
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(lde_sys_enter, struct pt_regs *regs, long id)
+{
+	struct lde_event *e;
+	__u32 tid;
+	__u64 now;
+
+	if (!current_wanted())
+		return 0;
+	tid = (__u32)bpf_get_current_pid_tgid();
+	now = bpf_ktime_get_ns();
+	if (stage_on(LDE_STAGE_RETURN))
+		bpf_map_update_elem(&trap_start, &tid, &now, BPF_ANY);
+	if (!stage_on(LDE_STAGE_TRAP))
+		return 0;
+	e = event_reserve(LDE_STAGE_TRAP);
+	if (!e)
+		return 0;
+	e->trap.nr = id;
+	/* The user registers the entry code saved: where the trap came from. */
+	e->trap.ip = BPF_CORE_READ(regs, ip);
+	e->trap.sp = BPF_CORE_READ(regs, sp);
+	e->trap.cpl = BPF_CORE_READ(regs, cs) & 3;
+	e->trap.args[0] = BPF_CORE_READ(regs, di);
+	e->trap.args[1] = BPF_CORE_READ(regs, si);
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(lde_sys_exit, struct pt_regs *regs, long ret)
+{
+	struct lde_event *e;
+	__u64 *start;
+	__u32 tid;
+
+	if (!current_wanted())
+		return 0;
+	tid = (__u32)bpf_get_current_pid_tgid();
+	start = bpf_map_lookup_elem(&trap_start, &tid);
+	/* A return whose trap came before tracing began: not a pair. */
+	if (!start)
+		return 0;
+	e = event_reserve(LDE_STAGE_RETURN);
+	if (e) {
+		e->ret.nr = BPF_CORE_READ(regs, orig_ax);
+		e->ret.ret = ret;
+		e->ret.kernel_ns = e->ts_ns - *start;
+		bpf_ringbuf_submit(e, 0);
+	}
+	bpf_map_delete_elem(&trap_start, &tid);
+	return 0;
+}
+
+/* The kernel's rule: voluntary only when not preempted and blocked. */
+SEC("tp_btf/sched_switch")
+int BPF_PROG(lde_sched_switch, bool preempt, struct task_struct *prev,
+	     struct task_struct *next, unsigned int prev_state)
+{
+	struct lde_event *e;
+
+	if (!task_wanted(prev) && !task_wanted(next))
+		return 0;
+	e = event_reserve(LDE_STAGE_SWITCH);
+	if (!e)
+		return 0;
+	e->pid = prev->tgid;
+	e->tid = prev->pid;
+	BPF_CORE_READ_STR_INTO(&e->comm, prev, comm);
+	e->sw.next_pid = next->tgid;
+	e->sw.next_tid = next->pid;
+	BPF_CORE_READ_STR_INTO(&e->sw.next_comm, next, comm);
+	e->sw.preempt = preempt || prev_state == 0;
+	e->sw.prev_state = prev_state;
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+/*
+ * The timer interrupt.  The registers it interrupted are the kernel's
+ * per-CPU __irq_regs while the handler runs: their cs says whether the
+ * timer hit user or kernel mode.
+ */
+extern struct pt_regs *__irq_regs __ksym;
+
+SEC("tp_btf/local_timer_entry")
+int BPF_PROG(lde_timer, int vector)
+{
+	struct pt_regs **irq_regs, *regs;
+	struct lde_event *e;
+
+	if (!current_wanted())
+		return 0;
+	e = event_reserve(LDE_STAGE_TIMER);
+	if (!e)
+		return 0;
+	irq_regs = bpf_this_cpu_ptr(&__irq_regs);
+	regs = irq_regs ? *irq_regs : NULL;
+	e->timer.mode = regs && (BPF_CORE_READ(regs, cs) & 3) ?
+			LDE_TIMER_USER : LDE_TIMER_KERNEL;
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(lde_fork, struct task_struct *parent, struct task_struct *child)
+{
+	__u32 ptgid = parent->tgid, ctgid = child->tgid;
+	__u8 one = 1;
+
+	if (follow_forks && bpf_map_lookup_elem(&traced_tgids, &ptgid))
+		bpf_map_update_elem(&traced_tgids, &ctgid, &one, BPF_ANY);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(lde_exec, struct task_struct *p, pid_t old_pid,
+	     struct linux_binprm *bprm)
+{
+	struct lde_event *e;
+
+	if (!task_wanted(p))
+		return 0;
+	e = event_reserve(LDE_STAGE_EXEC);
+	if (!e)
+		return 0;
+	bpf_probe_read_kernel_str(e->exec.filename, sizeof(e->exec.filename),
+				  BPF_CORE_READ(bprm, filename));
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(lde_exit, struct task_struct *p)
+{
+	struct lde_event *e;
+	__u32 tid = p->pid;
+
+	bpf_map_delete_elem(&trap_start, &tid);
+	/* One exit per process: when its last thread goes. */
+	if (p->pid != p->tgid || !task_wanted(p))
+		return 0;
+	e = event_reserve(LDE_STAGE_EXIT);
+	if (!e)
+		return 0;
+	e->exit.code = BPF_CORE_READ(p, signal, group_exit_code) ?:
+		       BPF_CORE_READ(p, exit_code);
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+/* A fault the kernel turned into a signal (si_code > 0: not from kill). */
+SEC("tp_btf/signal_generate")
+int BPF_PROG(lde_fault, int sig, struct kernel_siginfo *info,
+	     struct task_struct *task, int group, int result)
+{
+	struct lde_event *e;
+	int code;
+
+	if (sig != SIGSEGV && sig != SIGILL && sig != SIGFPE && sig != SIGBUS)
+		return 0;
+	/* SEND_SIG_NOINFO and SEND_SIG_PRIV are small constants. */
+	if ((unsigned long)info < 4096)
+		return 0;
+	code = BPF_CORE_READ(info, si_code);
+	if (code <= 0 || !task_wanted(task))
+		return 0;
+	e = event_reserve(LDE_STAGE_FAULT);
+	if (!e)
+		return 0;
+	e->pid = task->tgid;
+	e->tid = task->pid;
+	e->fault.sig = sig;
+	e->fault.code = code;
+	e->fault.addr = (unsigned long)BPF_CORE_READ(info, _sifields._sigfault._addr);
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+/*
+ * lde.ko's events.  The module carries no BTF, so these are classic
+ * tracepoints read through their tracefs format (events/lde/<name>/format).
+ */
+struct lde_trap_ctx {
+	__u64 common;
+	__u32 nr;
+	__u64 args[6];
+	unsigned long user_ip;
+	__u8 user_cpl;
+};
+
+struct lde_return_ctx {
+	__u64 common;
+	__u32 nr;
+	long ret;
+	__u64 kernel_ns;
+};
+
+struct lde_switch_ctx {
+	__u64 common;
+	int prev_pid, prev_tid;
+	char prev_comm[LDE_COMM_LEN];
+	int next_pid, next_tid;
+	char next_comm[LDE_COMM_LEN];
+	bool preempt;
+	unsigned int prev_state;
+	__u32 prev_stack_depth, next_stack_depth;
+};
+
+SEC("tracepoint/lde/lde_trap")
+int lde_mod_trap(struct lde_trap_ctx *ctx)
+{
+	struct lde_event *e;
+
+	if (!current_wanted())
+		return 0;
+	e = event_reserve(LDE_STAGE_LDE_TRAP);
+	if (!e)
+		return 0;
+	e->trap.nr = ctx->nr;
+	e->trap.ip = ctx->user_ip;
+	e->trap.cpl = ctx->user_cpl;
+	e->trap.args[0] = ctx->args[0];
+	e->trap.args[1] = ctx->args[1];
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+SEC("tracepoint/lde/lde_return")
+int lde_mod_return(struct lde_return_ctx *ctx)
+{
+	struct lde_event *e;
+
+	if (!current_wanted())
+		return 0;
+	e = event_reserve(LDE_STAGE_LDE_RETURN);
+	if (!e)
+		return 0;
+	e->ret.nr = ctx->nr;
+	e->ret.ret = ctx->ret;
+	e->ret.kernel_ns = ctx->kernel_ns;
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+SEC("tracepoint/lde/lde_switch")
+int lde_mod_switch(struct lde_switch_ctx *ctx)
+{
+	struct lde_event *e;
+
+	if (filter_tgid || filter_comm[0]) {
+		/* The sched_switch program already filters by task. */
+		__u32 prev = ctx->prev_pid, next = ctx->next_pid;
+
+		if (filter_tgid && !bpf_map_lookup_elem(&traced_tgids, &prev) &&
+		    !bpf_map_lookup_elem(&traced_tgids, &next))
+			return 0;
+	}
+	e = event_reserve(LDE_STAGE_LDE_SWITCH);
+	if (!e)
+		return 0;
+	e->pid = ctx->prev_pid;
+	e->tid = ctx->prev_tid;
+	__builtin_memcpy(e->comm, ctx->prev_comm, LDE_COMM_LEN);
+	e->sw.next_pid = ctx->next_pid;
+	e->sw.next_tid = ctx->next_tid;
+	__builtin_memcpy(e->sw.next_comm, ctx->next_comm, LDE_COMM_LEN);
+	e->sw.preempt = ctx->preempt;
+	e->sw.prev_state = ctx->prev_state;
+	e->sw.prev_depth = ctx->prev_stack_depth;
+	e->sw.next_depth = ctx->next_stack_depth;
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}

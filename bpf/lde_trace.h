@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The event that lde_trace.bpf.c sends and lde-trace reads: one struct for
+ * every stage of the limited-direct-execution sequence.
+ */
+#ifndef _LDE_TRACE_H
+#define _LDE_TRACE_H
+
+#define LDE_COMM_LEN	16
+#define LDE_PATH_LEN	64
+
+/* Stages, in the order of the chapter; the names are lde-trace's. */
+enum lde_stage {
+	LDE_STAGE_TRAP,		/* sys_enter: trap into the OS */
+	LDE_STAGE_RETURN,	/* sys_exit: return-from-trap */
+	LDE_STAGE_SWITCH,	/* sched_switch: switch() */
+	LDE_STAGE_TIMER,	/* local APIC timer interrupt */
+	LDE_STAGE_EXEC,		/* a program loaded into a process */
+	LDE_STAGE_EXIT,		/* a process leaves the process list */
+	LDE_STAGE_FAULT,	/* an illegal operation trapped, offender signalled */
+	LDE_STAGE_LDE_TRAP,	/* lde.ko's toy trap */
+	LDE_STAGE_LDE_RETURN,	/* lde.ko's toy return-from-trap */
+	LDE_STAGE_LDE_SWITCH,	/* lde.ko's view of switch() */
+	LDE_NR_STAGES
+};
+
+enum lde_timer_mode {
+	LDE_TIMER_KERNEL,
+	LDE_TIMER_USER,
+};
+
+struct lde_event {
+	unsigned long long ts_ns;	/* CLOCK_MONOTONIC */
+	unsigned int cpu;
+	unsigned int pid;		/* tgid */
+	unsigned int tid;
+	unsigned int stage;		/* enum lde_stage */
+	char comm[LDE_COMM_LEN];
+	union {
+		struct {	/* trap, lde_trap */
+			long long nr;
+			unsigned long long ip, sp;
+			unsigned int cpl;
+			unsigned long long args[2];
+		} trap;
+		struct {	/* return, lde_return */
+			long long nr;
+			long long ret;
+			unsigned long long kernel_ns;
+		} ret;
+		struct {	/* switch, lde_switch; pid/tid/comm above are prev's */
+			unsigned int next_pid, next_tid;
+			char next_comm[LDE_COMM_LEN];
+			unsigned int preempt;	/* still runnable: non-voluntary */
+			unsigned int prev_state;
+			unsigned int prev_depth, next_depth;	/* lde_switch only */
+		} sw;
+		struct {
+			unsigned int mode;	/* enum lde_timer_mode */
+		} timer;
+		struct {
+			char filename[LDE_PATH_LEN];
+		} exec;
+		struct {
+			int code;		/* exit status, wait(2) encoding */
+		} exit;
+		struct {
+			int sig;
+			int code;		/* si_code */
+			unsigned long long addr; /* faulting user address */
+		} fault;
+	};
+};
+
+#endif /* _LDE_TRACE_H */

@@ -1,0 +1,878 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * lde-trace: watch OSTEP chapter 6's limited-direct-execution sequence
+ * (trap, return-from-trap, switch, timer, exec, exit, fault) live on the
+ * running kernel, with eBPF.
+ */
+#include <argp.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/libbpf.h>
+#include <seccomp.h>
+
+#include <linux/lde.h>
+#include "lde_trace.h"
+#include "lde_trace.skel.h"
+
+#define MAX_SYSCALLS	1024
+#define HIST_SLOTS	40	/* log2 buckets of nanoseconds */
+
+static const char *const stage_names[LDE_NR_STAGES] = {
+	[LDE_STAGE_TRAP] = "trap",
+	[LDE_STAGE_RETURN] = "return",
+	[LDE_STAGE_SWITCH] = "switch",
+	[LDE_STAGE_TIMER] = "timer",
+	[LDE_STAGE_EXEC] = "exec",
+	[LDE_STAGE_EXIT] = "exit",
+	[LDE_STAGE_FAULT] = "fault",
+	[LDE_STAGE_LDE_TRAP] = "lde_trap",
+	[LDE_STAGE_LDE_RETURN] = "lde_return",
+	[LDE_STAGE_LDE_SWITCH] = "lde_switch",
+};
+
+static const char *const lde_sys_names[LDE_NR_SYSCALLS] = {
+	[LDE_SYS_NULL] = "null",
+	[LDE_SYS_GETPID] = "getpid",
+	[LDE_SYS_WRITE] = "write",
+	[LDE_SYS_READ] = "read",
+	[LDE_SYS_YIELD] = "yield",
+	[LDE_SYS_TIME] = "time",
+	[LDE_SYS_FRAME] = "frame",
+};
+
+static struct env {
+	pid_t pid;
+	char comm[LDE_COMM_LEN];
+	long duration;
+	__u32 stages;
+	bool json;
+	bool summary;
+	bool protocol;
+	const char *perfetto_path;
+	bool verbose;
+	long ringbuf_kb;
+	char **command;
+} env = {
+	.stages = (1U << LDE_NR_STAGES) - 1,
+};
+
+/* What -s reports. */
+static struct summary {
+	unsigned long long stages[LDE_NR_STAGES];
+	unsigned long long traps[MAX_SYSCALLS];
+	unsigned long long returns[MAX_SYSCALLS];
+	unsigned long long hist[MAX_SYSCALLS][HIST_SLOTS];
+	unsigned long long voluntary, preempted;
+	unsigned long long timer_user, timer_kernel;
+} sum;
+
+static volatile sig_atomic_t exiting;
+static unsigned long long start_ns;
+static FILE *perfetto;
+static bool perfetto_first = true;
+
+const char *argp_program_version = "lde-trace 0.1";
+const char *argp_program_bug_address = "<lde issues>";
+static const char doc[] =
+"Watch the limited-direct-execution sequence live: trap, return-from-trap,\n"
+"context switch, timer interrupt, exec, exit, fault (OSTEP chapter 6).\n"
+"\n"
+"USAGE: lde-trace [-p PID] [-c COMM] [-d SECONDS] [-e STAGES] [-j] [-s] [-P]\n"
+"                 [-o FILE] [-v] [-- COMMAND [ARG...]]\n"
+"\n"
+"STAGES: trap,return,switch,timer,exec,exit,fault,lde_trap,lde_return,lde_switch\n"
+"\n"
+"EXAMPLES:\n"
+"    lde-trace -- ls                # trace ls and its children, exit with its status\n"
+"    lde-trace -p 1234 -e switch    # context switches of process 1234\n"
+"    lde-trace -s -d 5              # 5 s of the whole system, summary only\n"
+"    lde-trace -j -- ./a.out        # JSON Lines, one object per event\n"
+"    lde-trace -P -- ./a.out        # OSTEP's protocol view: OS | Hardware | Program\n"
+"    lde-trace -o t.json -- ./a.out # Perfetto / chrome://tracing timeline\n";
+
+static const struct argp_option opts[] = {
+	{ "pid", 'p', "PID", 0, "Trace this process (all its threads)" },
+	{ "comm", 'c', "COMM", 0, "Trace tasks with this command name" },
+	{ "duration", 'd', "SECONDS", 0, "Stop after this many seconds" },
+	{ "events", 'e', "STAGES", 0, "Comma-separated stages to show" },
+	{ "json", 'j', NULL, 0, "JSON Lines output" },
+	{ "summary", 's', NULL, 0, "Summary at the end (alone: no event lines)" },
+	{ "protocol", 'P', NULL, 0, "OSTEP protocol view: OS | Hardware | Program" },
+	{ "output", 'o', "FILE", 0, "Also write a Perfetto trace-event JSON file" },
+	{ "ringbuf-kb", 'b', "KB", 0, "Ring buffer size in KiB (power of 2; 4096)" },
+	{ "verbose", 'v', NULL, 0, "libbpf debug output" },
+	{ NULL, 'h', NULL, OPTION_HIDDEN, "Show the full help" },
+	{},
+};
+
+static long parse_long(const char *arg, long min, long max,
+		       struct argp_state *state, const char *what)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno || *end || end == arg || v < min || v > max)
+		argp_error(state, "invalid %s: %s", what, arg);
+	return v;
+}
+
+static error_t parse_arg(int key, char *arg, struct argp_state *state)
+{
+	char *list, *tok, *save;
+	int i;
+
+	switch (key) {
+	case 'p':
+		env.pid = parse_long(arg, 1, INT32_MAX, state, "PID");
+		break;
+	case 'c':
+		if (strlen(arg) >= LDE_COMM_LEN)
+			argp_error(state, "COMM is at most %d characters",
+				   LDE_COMM_LEN - 1);
+		strncpy(env.comm, arg, LDE_COMM_LEN - 1);
+		break;
+	case 'd':
+		env.duration = parse_long(arg, 1, 86400 * 365, state,
+					  "duration");
+		break;
+	case 'e':
+		env.stages = 0;
+		list = strdup(arg);
+		for (tok = strtok_r(list, ",", &save); tok;
+		     tok = strtok_r(NULL, ",", &save)) {
+			for (i = 0; i < LDE_NR_STAGES; i++)
+				if (!strcmp(tok, stage_names[i]))
+					break;
+			if (i == LDE_NR_STAGES)
+				argp_error(state, "unknown stage: %s", tok);
+			env.stages |= 1U << i;
+		}
+		free(list);
+		if (!env.stages)
+			argp_error(state, "no stage given");
+		break;
+	case 'j':
+		env.json = true;
+		break;
+	case 's':
+		env.summary = true;
+		break;
+	case 'P':
+		env.protocol = true;
+		break;
+	case 'o':
+		env.perfetto_path = arg;
+		break;
+	case 'b':
+		env.ringbuf_kb = parse_long(arg, 4, 1 << 20, state, "KB");
+		if (env.ringbuf_kb & (env.ringbuf_kb - 1))
+			argp_error(state, "KB must be a power of 2");
+		break;
+	case 'v':
+		env.verbose = true;
+		break;
+	case 'h':
+		argp_state_help(state, stderr, ARGP_HELP_STD_HELP);
+		break;
+	case ARGP_KEY_ARGS:
+		env.command = state->argv + state->next;
+		break;
+	case ARGP_KEY_END:
+		if (env.pid && env.command)
+			argp_error(state, "-p and a command exclude each other");
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt,
+			va_list args)
+{
+	if (level == LIBBPF_DEBUG && !env.verbose)
+		return 0;
+	return env.verbose ? vfprintf(stderr, fmt, args) : 0;
+}
+
+static void on_signal(int sig)
+{
+	exiting = 1;
+}
+
+static unsigned long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* The kernel's name for a system call number, from libseccomp's tables. */
+static const char *syscall_name(long long nr)
+{
+	static char *cache[MAX_SYSCALLS];
+	static char unknown[32];
+
+	if (nr >= 0 && nr < MAX_SYSCALLS) {
+		if (!cache[nr])
+			cache[nr] = seccomp_syscall_resolve_num_arch(
+				SCMP_ARCH_NATIVE, nr);
+		if (cache[nr])
+			return cache[nr];
+	}
+	snprintf(unknown, sizeof(unknown), "syscall_%lld", nr);
+	return unknown;
+}
+
+static const char *lde_sys_name(long long nr)
+{
+	if (nr >= 0 && nr < LDE_NR_SYSCALLS && lde_sys_names[nr])
+		return lde_sys_names[nr];
+	return "unknown";
+}
+
+static const char *signal_name(int sig)
+{
+	static char buf[16];
+	const char *abbrev = sigabbrev_np(sig);
+
+	snprintf(buf, sizeof(buf), "SIG%s", abbrev ? abbrev : "?");
+	return buf;
+}
+
+/* A JSON string: quotes, backslashes and control characters escaped. */
+static void json_str(FILE *f, const char *s, size_t max)
+{
+	size_t i;
+
+	fputc('"', f);
+	for (i = 0; i < max && s[i]; i++) {
+		unsigned char c = s[i];
+
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c < 0x20 || c >= 0x7f)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+/* A comm for a fixed-width column: control characters shown as '?'. */
+static const char *printable(const char *s, char *buf)
+{
+	int i;
+
+	for (i = 0; i < LDE_COMM_LEN - 1 && s[i]; i++)
+		buf[i] = (s[i] < 0x20 || s[i] == 0x7f) ? '?' : s[i];
+	buf[i] = '\0';
+	return buf;
+}
+
+static unsigned int log2_slot(unsigned long long v)
+{
+	unsigned int slot = 0;
+
+	while (v > 1 && slot < HIST_SLOTS - 1) {
+		v >>= 1;
+		slot++;
+	}
+	return slot;
+}
+
+static void account(const struct lde_event *e)
+{
+	sum.stages[e->stage]++;
+	switch (e->stage) {
+	case LDE_STAGE_TRAP:
+		if (e->trap.nr >= 0 && e->trap.nr < MAX_SYSCALLS)
+			sum.traps[e->trap.nr]++;
+		break;
+	case LDE_STAGE_RETURN:
+		if (e->ret.nr >= 0 && e->ret.nr < MAX_SYSCALLS) {
+			sum.returns[e->ret.nr]++;
+			sum.hist[e->ret.nr][log2_slot(e->ret.kernel_ns)]++;
+		}
+		break;
+	case LDE_STAGE_SWITCH:
+		if (e->sw.preempt)
+			sum.preempted++;
+		else
+			sum.voluntary++;
+		break;
+	case LDE_STAGE_TIMER:
+		if (e->timer.mode == LDE_TIMER_USER)
+			sum.timer_user++;
+		else
+			sum.timer_kernel++;
+		break;
+	}
+}
+
+static void print_json(const struct lde_event *e)
+{
+	FILE *f = stdout;
+
+	fprintf(f, "{\"ts_ns\":%llu,\"cpu\":%u,\"pid\":%u,\"tid\":%u,\"comm\":",
+		e->ts_ns - start_ns, e->cpu, e->pid, e->tid);
+	json_str(f, e->comm, LDE_COMM_LEN);
+	fprintf(f, ",\"stage\":\"%s\"", stage_names[e->stage]);
+	switch (e->stage) {
+	case LDE_STAGE_TRAP:
+		fprintf(f, ",\"nr\":%lld,\"name\":\"%s\",\"ip\":%llu,\"sp\":%llu,"
+			"\"user_cpl\":%u,\"kernel_cpl\":0",
+			e->trap.nr, syscall_name(e->trap.nr), e->trap.ip,
+			e->trap.sp, e->trap.cpl);
+		break;
+	case LDE_STAGE_RETURN:
+		fprintf(f, ",\"nr\":%lld,\"name\":\"%s\",\"ret\":%lld,\"kernel_ns\":%llu",
+			e->ret.nr, syscall_name(e->ret.nr), e->ret.ret,
+			e->ret.kernel_ns);
+		break;
+	case LDE_STAGE_LDE_TRAP:
+		fprintf(f, ",\"nr\":%lld,\"name\":\"%s\",\"ip\":%llu,\"user_cpl\":%u",
+			e->trap.nr, lde_sys_name(e->trap.nr), e->trap.ip,
+			e->trap.cpl);
+		break;
+	case LDE_STAGE_LDE_RETURN:
+		fprintf(f, ",\"nr\":%lld,\"name\":\"%s\",\"ret\":%lld,\"kernel_ns\":%llu",
+			e->ret.nr, lde_sys_name(e->ret.nr), e->ret.ret,
+			e->ret.kernel_ns);
+		break;
+	case LDE_STAGE_SWITCH:
+	case LDE_STAGE_LDE_SWITCH:
+		fprintf(f, ",\"prev_pid\":%u,\"prev_tid\":%u,\"prev_comm\":",
+			e->pid, e->tid);
+		json_str(f, e->comm, LDE_COMM_LEN);
+		fprintf(f, ",\"next_pid\":%u,\"next_tid\":%u,\"next_comm\":",
+			e->sw.next_pid, e->sw.next_tid);
+		json_str(f, e->sw.next_comm, LDE_COMM_LEN);
+		fprintf(f, ",\"preempt\":%s,\"prev_state\":%u",
+			e->sw.preempt ? "true" : "false", e->sw.prev_state);
+		if (e->stage == LDE_STAGE_LDE_SWITCH)
+			fprintf(f, ",\"prev_stack_depth\":%u,\"next_stack_depth\":%u",
+				e->sw.prev_depth, e->sw.next_depth);
+		break;
+	case LDE_STAGE_TIMER:
+		fprintf(f, ",\"mode\":\"%s\"",
+			e->timer.mode == LDE_TIMER_USER ? "user" : "kernel");
+		break;
+	case LDE_STAGE_EXEC:
+		fprintf(f, ",\"filename\":");
+		json_str(f, e->exec.filename, LDE_PATH_LEN);
+		break;
+	case LDE_STAGE_EXIT:
+		fprintf(f, ",\"exit_code\":%d,\"status\":%d,\"signal\":%d",
+			e->exit.code, (e->exit.code >> 8) & 0xff,
+			e->exit.code & 0x7f);
+		break;
+	case LDE_STAGE_FAULT:
+		fprintf(f, ",\"signal\":\"%s\",\"si_code\":%d,\"addr\":%llu",
+			signal_name(e->fault.sig), e->fault.code,
+			e->fault.addr);
+		break;
+	}
+	fputs("}\n", f);
+}
+
+static void print_line(const struct lde_event *e)
+{
+	char comm[LDE_COMM_LEN], next[LDE_COMM_LEN];
+
+	printf("%-12.6f %-3u %-7u %-7u %-16s %-10s ",
+	       (e->ts_ns - start_ns) / 1e9, e->cpu, e->pid, e->tid,
+	       printable(e->comm, comm), stage_names[e->stage]);
+	switch (e->stage) {
+	case LDE_STAGE_TRAP:
+		printf("%s(0x%llx, 0x%llx, ...) from ip=0x%llx sp=0x%llx, cpl %u -> 0\n",
+		       syscall_name(e->trap.nr), e->trap.args[0],
+		       e->trap.args[1], e->trap.ip, e->trap.sp, e->trap.cpl);
+		break;
+	case LDE_STAGE_RETURN:
+		printf("%s = %lld, %llu ns in kernel, cpl 0 -> 3\n",
+		       syscall_name(e->ret.nr), e->ret.ret, e->ret.kernel_ns);
+		break;
+	case LDE_STAGE_LDE_TRAP:
+		printf("toy %s(0x%llx, 0x%llx) from ip=0x%llx, cpl %u -> 0\n",
+		       lde_sys_name(e->trap.nr), e->trap.args[0],
+		       e->trap.args[1], e->trap.ip, e->trap.cpl);
+		break;
+	case LDE_STAGE_LDE_RETURN:
+		printf("toy %s = %lld, %llu ns in handler\n",
+		       lde_sys_name(e->ret.nr), e->ret.ret, e->ret.kernel_ns);
+		break;
+	case LDE_STAGE_SWITCH:
+	case LDE_STAGE_LDE_SWITCH:
+		printf("-> %s:%u/%u %s (prev_state=0x%x)",
+		       printable(e->sw.next_comm, next), e->sw.next_pid,
+		       e->sw.next_tid, e->sw.preempt ? "preempted" : "voluntary",
+		       e->sw.prev_state);
+		if (e->stage == LDE_STAGE_LDE_SWITCH)
+			printf(" kernel stack depth %u -> %u",
+			       e->sw.prev_depth, e->sw.next_depth);
+		putchar('\n');
+		break;
+	case LDE_STAGE_TIMER:
+		printf("timer interrupt in %s mode\n",
+		       e->timer.mode == LDE_TIMER_USER ? "user" : "kernel");
+		break;
+	case LDE_STAGE_EXEC:
+		printf("%.*s\n", LDE_PATH_LEN, e->exec.filename);
+		break;
+	case LDE_STAGE_EXIT:
+		if (e->exit.code & 0x7f)
+			printf("killed by %s\n", signal_name(e->exit.code & 0x7f));
+		else
+			printf("exit status %d\n", (e->exit.code >> 8) & 0xff);
+		break;
+	case LDE_STAGE_FAULT:
+		printf("%s si_code=%d addr=0x%llx\n", signal_name(e->fault.sig),
+		       e->fault.code, e->fault.addr);
+		break;
+	}
+}
+
+/* OSTEP Figures 6.2 and 6.3: who does what at each step. */
+static void print_protocol(const struct lde_event *e)
+{
+	char comm[LDE_COMM_LEN], next[LDE_COMM_LEN], prog[64], os[64];
+	const char *hw = "", *o = "", *p = "";
+
+	printable(e->comm, comm);
+	switch (e->stage) {
+	case LDE_STAGE_TRAP:
+	case LDE_STAGE_LDE_TRAP:
+		snprintf(prog, sizeof(prog), "%s: %s%s -> trap", comm,
+			 e->stage == LDE_STAGE_LDE_TRAP ? "toy " : "",
+			 e->stage == LDE_STAGE_TRAP ? syscall_name(e->trap.nr) :
+			 lde_sys_name(e->trap.nr));
+		snprintf(os, sizeof(os), "handle trap: %s",
+			 e->stage == LDE_STAGE_TRAP ? syscall_name(e->trap.nr) :
+			 lde_sys_name(e->trap.nr));
+		p = prog;
+		hw = "save regs to k-stack; user->kernel mode; jump to handler";
+		o = os;
+		printf("%-36s | %-58s | %s\n", "", hw, p);
+		printf("%-36s | %-58s | %s\n", o, "", "");
+		return;
+	case LDE_STAGE_RETURN:
+	case LDE_STAGE_LDE_RETURN:
+		snprintf(os, sizeof(os), "return-from-trap (%s = %lld)",
+			 e->stage == LDE_STAGE_RETURN ? syscall_name(e->ret.nr) :
+			 lde_sys_name(e->ret.nr), e->ret.ret);
+		snprintf(prog, sizeof(prog), "%s continues", comm);
+		printf("%-36s | %-58s | %s\n", os, "", "");
+		printf("%-36s | %-58s | %s\n", "",
+		       "restore regs from k-stack; kernel->user mode; jump to PC",
+		       prog);
+		return;
+	case LDE_STAGE_TIMER:
+		printf("%-36s | %-58s | %s\n", "",
+		       e->timer.mode == LDE_TIMER_USER ?
+		       "timer interrupt: save regs(A) to k-stack(A); to kernel" :
+		       "timer interrupt (already in kernel mode)", comm);
+		return;
+	case LDE_STAGE_SWITCH:
+	case LDE_STAGE_LDE_SWITCH:
+		snprintf(os, sizeof(os), "switch() %s: %s -> %s",
+			 e->sw.preempt ? "preempted" : "voluntary", comm,
+			 printable(e->sw.next_comm, next));
+		printf("%-36s | %-58s | %s\n", os,
+		       "save regs(A) to proc(A); restore regs(B); k-stack(B)", "");
+		return;
+	case LDE_STAGE_EXEC:
+		snprintf(os, sizeof(os), "load program: %.24s", e->exec.filename);
+		o = os;
+		break;
+	case LDE_STAGE_EXIT:
+		o = "free memory; remove from process list";
+		break;
+	case LDE_STAGE_FAULT:
+		snprintf(os, sizeof(os), "illegal op: %s to %s",
+			 signal_name(e->fault.sig), comm);
+		printf("%-36s | %-58s | %s\n", "", "exception: trap to kernel",
+		       comm);
+		o = os;
+		break;
+	}
+	printf("%-36s | %-58s | %s\n", o, "", p);
+}
+
+/* Chrome/Perfetto trace-event JSON: a track per task, and one per CPU. */
+static void perfetto_event(const struct lde_event *e)
+{
+	double ts = (e->ts_ns - start_ns) / 1e3;	/* microseconds */
+
+	if (!perfetto)
+		return;
+	fputs(perfetto_first ? "\n" : ",\n", perfetto);
+	perfetto_first = false;
+	switch (e->stage) {
+	case LDE_STAGE_TRAP:
+		fprintf(perfetto, "{\"ph\":\"B\",\"ts\":%.3f,\"pid\":%u,\"tid\":%u,"
+			"\"name\":\"%s\",\"cat\":\"trap\"}", ts, e->pid, e->tid,
+			syscall_name(e->trap.nr));
+		return;
+	case LDE_STAGE_RETURN:
+		fprintf(perfetto, "{\"ph\":\"E\",\"ts\":%.3f,\"pid\":%u,\"tid\":%u,"
+			"\"args\":{\"ret\":%lld}}", ts, e->pid, e->tid,
+			e->ret.ret);
+		return;
+	case LDE_STAGE_SWITCH:
+	case LDE_STAGE_LDE_SWITCH:
+		/* On the CPU's track: pid 0 holds one "thread" per CPU. */
+		fprintf(perfetto, "{\"ph\":\"i\",\"s\":\"t\",\"ts\":%.3f,\"pid\":0,"
+			"\"tid\":%u,\"name\":\"%s %s\",\"cat\":\"switch\","
+			"\"args\":{\"prev_tid\":%u,\"next_tid\":%u,\"next_comm\":",
+			ts, e->cpu, stage_names[e->stage],
+			e->sw.preempt ? "preempted" : "voluntary", e->tid,
+			e->sw.next_tid);
+		json_str(perfetto, e->sw.next_comm, LDE_COMM_LEN);
+		fputs("}}", perfetto);
+		return;
+	default:
+		fprintf(perfetto, "{\"ph\":\"i\",\"s\":\"t\",\"ts\":%.3f,\"pid\":%u,"
+			"\"tid\":%u,\"name\":\"%s\",\"cat\":\"%s\",\"args\":{\"comm\":",
+			ts, e->pid, e->tid, stage_names[e->stage],
+			stage_names[e->stage]);
+		json_str(perfetto, e->comm, LDE_COMM_LEN);
+		fputs("}}", perfetto);
+	}
+}
+
+static int handle_event(void *ctx, void *data, size_t size)
+{
+	const struct lde_event *e = data;
+
+	if (size < sizeof(*e) || e->stage >= LDE_NR_STAGES)
+		return 0;
+	account(e);
+	perfetto_event(e);
+	if (env.summary && !env.json && !env.protocol)
+		return 0;
+	if (env.summary && env.json)
+		return 0;
+	if (env.json)
+		print_json(e);
+	else if (env.protocol)
+		print_protocol(e);
+	else
+		print_line(e);
+	return 0;
+}
+
+static unsigned long long lost_total(struct lde_trace_bpf *skel)
+{
+	int ncpus = libbpf_num_possible_cpus(), i;
+	unsigned long long total = 0, *vals;
+	__u32 zero = 0;
+
+	if (ncpus <= 0)
+		return 0;
+	vals = calloc(ncpus, sizeof(*vals));
+	if (vals && !bpf_map__lookup_elem(skel->maps.lost_events, &zero,
+					  sizeof(zero), vals,
+					  ncpus * sizeof(*vals), 0))
+		for (i = 0; i < ncpus; i++)
+			total += vals[i];
+	free(vals);
+	return total;
+}
+
+static void print_summary_text(unsigned long long lost)
+{
+	int i, s;
+
+	printf("\n%-12s %12s\n", "STAGE", "COUNT");
+	for (i = 0; i < LDE_NR_STAGES; i++)
+		if (sum.stages[i])
+			printf("%-12s %12llu\n", stage_names[i], sum.stages[i]);
+	printf("\nswitches: %llu voluntary, %llu preempted\n", sum.voluntary,
+	       sum.preempted);
+	printf("timer interrupts: %llu in user mode, %llu in kernel mode\n",
+	       sum.timer_user, sum.timer_kernel);
+	printf("\n%-20s %10s %10s\n", "SYSCALL", "TRAPS", "RETURNS");
+	for (i = 0; i < MAX_SYSCALLS; i++)
+		if (sum.traps[i] || sum.returns[i])
+			printf("%-20s %10llu %10llu\n", syscall_name(i),
+			       sum.traps[i], sum.returns[i]);
+	for (i = 0; i < MAX_SYSCALLS; i++) {
+		if (!sum.returns[i])
+			continue;
+		printf("\n%s: time in kernel (ns)\n", syscall_name(i));
+		for (s = 0; s < HIST_SLOTS; s++)
+			if (sum.hist[i][s])
+				printf("  [%llu, %llu) %llu\n",
+				       s ? 1ULL << s : 0ULL, 1ULL << (s + 1),
+				       sum.hist[i][s]);
+	}
+}
+
+static void print_summary_json(unsigned long long lost)
+{
+	bool first = true;
+	int i, s;
+
+	printf("{\"stage\":\"summary\",\"stages\":{");
+	for (i = 0; i < LDE_NR_STAGES; i++)
+		printf("%s\"%s\":%llu", i ? "," : "", stage_names[i],
+		       sum.stages[i]);
+	printf("},\"switches\":{\"voluntary\":%llu,\"preempted\":%llu},"
+	       "\"timer\":{\"user\":%llu,\"kernel\":%llu},\"syscalls\":{",
+	       sum.voluntary, sum.preempted, sum.timer_user, sum.timer_kernel);
+	for (i = 0; i < MAX_SYSCALLS; i++) {
+		bool hfirst = true;
+
+		if (!sum.traps[i] && !sum.returns[i])
+			continue;
+		printf("%s\"%s\":{\"nr\":%d,\"traps\":%llu,\"returns\":%llu,"
+		       "\"kernel_ns_log2_hist\":{", first ? "" : ",",
+		       syscall_name(i), i, sum.traps[i], sum.returns[i]);
+		first = false;
+		for (s = 0; s < HIST_SLOTS; s++) {
+			if (!sum.hist[i][s])
+				continue;
+			printf("%s\"%llu\":%llu", hfirst ? "" : ",",
+			       s ? 1ULL << s : 0ULL, sum.hist[i][s]);
+			hfirst = false;
+		}
+		printf("}}");
+	}
+	printf("},\"lost\":%llu}\n", lost);
+}
+
+/* Fork the command stopped before exec; it starts when released. */
+static pid_t spawn_stopped(char **argv, int *release_fd)
+{
+	int go[2];
+	pid_t pid;
+	char c;
+
+	if (pipe2(go, O_CLOEXEC))
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		close(go[1]);
+		if (read(go[0], &c, 1) != 1)
+			_exit(127);	/* lde-trace gave up */
+		execvp(argv[0], argv);
+		fprintf(stderr, "lde-trace: cannot run %s: %s\n", argv[0],
+			strerror(errno));
+		_exit(127);
+	}
+	close(go[0]);
+	*release_fd = go[1];
+	return pid;
+}
+
+static bool lde_module_events(void)
+{
+	return !access("/sys/kernel/tracing/events/lde/lde_trap", F_OK) ||
+	       !access("/sys/kernel/debug/tracing/events/lde/lde_trap", F_OK);
+}
+
+/* Load only what the chosen stages need: unneeded programs never attach. */
+static void choose_programs(struct lde_trace_bpf *skel)
+{
+	bool lde = lde_module_events();
+	__u32 s = env.stages;
+
+	bpf_program__set_autoload(skel->progs.lde_sys_enter,
+				  s & (1U << LDE_STAGE_TRAP | 1U << LDE_STAGE_RETURN));
+	bpf_program__set_autoload(skel->progs.lde_sys_exit,
+				  s & (1U << LDE_STAGE_RETURN));
+	bpf_program__set_autoload(skel->progs.lde_sched_switch,
+				  s & (1U << LDE_STAGE_SWITCH));
+	bpf_program__set_autoload(skel->progs.lde_timer,
+				  s & (1U << LDE_STAGE_TIMER));
+	bpf_program__set_autoload(skel->progs.lde_exec,
+				  s & (1U << LDE_STAGE_EXEC));
+	bpf_program__set_autoload(skel->progs.lde_exit,
+				  s & (1U << LDE_STAGE_EXIT | 1U << LDE_STAGE_RETURN));
+	bpf_program__set_autoload(skel->progs.lde_fault,
+				  s & (1U << LDE_STAGE_FAULT));
+	bpf_program__set_autoload(skel->progs.lde_fork, env.command != NULL);
+	bpf_program__set_autoload(skel->progs.lde_mod_trap,
+				  lde && (s & (1U << LDE_STAGE_LDE_TRAP)));
+	bpf_program__set_autoload(skel->progs.lde_mod_return,
+				  lde && (s & (1U << LDE_STAGE_LDE_RETURN)));
+	bpf_program__set_autoload(skel->progs.lde_mod_switch,
+				  lde && (s & (1U << LDE_STAGE_LDE_SWITCH)));
+}
+
+int main(int argc, char **argv)
+{
+	static const struct argp argp = {
+		.options = opts,
+		.parser = parse_arg,
+		.doc = doc,
+	};
+	struct lde_trace_bpf *skel = NULL;
+	struct ring_buffer *rb = NULL;
+	unsigned long long deadline = 0, lost;
+	int err, release_fd = -1, status = 0, exit_code = 0;
+	pid_t child = 0;
+	__u8 one = 1;
+
+	argp_err_exit_status = 2;
+	err = argp_parse(&argp, argc, argv, ARGP_IN_ORDER, NULL, NULL);
+	if (err)
+		return 2;
+	libbpf_set_print(libbpf_print);
+
+	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
+		fprintf(stderr, "lde-trace: this kernel has no BTF (/sys/kernel/btf/vmlinux): it needs CONFIG_DEBUG_INFO_BTF\n");
+		return 1;
+	}
+	if (env.pid && kill(env.pid, 0) && errno == ESRCH) {
+		fprintf(stderr, "lde-trace: no such pid: %d\n", env.pid);
+		return 1;
+	}
+	if (env.perfetto_path) {
+		perfetto = fopen(env.perfetto_path, "we");
+		if (!perfetto) {
+			fprintf(stderr, "lde-trace: cannot write %s: %s\n",
+				env.perfetto_path, strerror(errno));
+			return 1;
+		}
+		fputs("{\"displayTimeUnit\":\"ns\",\"traceEvents\":[", perfetto);
+	}
+
+	skel = lde_trace_bpf__open();
+	if (!skel) {
+		fprintf(stderr, "lde-trace: cannot open the BPF object: %s\n",
+			strerror(errno));
+		err = 1;
+		goto cleanup;
+	}
+	skel->rodata->filter_tgid = env.pid || env.command;
+	skel->rodata->follow_forks = env.command != NULL;
+	memcpy((char *)skel->rodata->filter_comm, env.comm, LDE_COMM_LEN);
+	skel->rodata->stage_mask = env.stages;
+	if (env.ringbuf_kb)
+		bpf_map__set_max_entries(skel->maps.events,
+					 env.ringbuf_kb * 1024);
+	choose_programs(skel);
+
+	err = lde_trace_bpf__load(skel);
+	if (err) {
+		if (err == -EPERM || errno == EPERM)
+			fprintf(stderr, "lde-trace: permission denied: run as root, or with CAP_BPF and CAP_PERFMON\n");
+		else
+			fprintf(stderr, "lde-trace: cannot load the BPF programs: %s (-v shows why)\n",
+				strerror(-err));
+		err = 1;
+		goto cleanup;
+	}
+
+	if (env.command) {
+		child = spawn_stopped(env.command, &release_fd);
+		if (child < 0) {
+			fprintf(stderr, "lde-trace: fork: %s\n", strerror(errno));
+			err = 1;
+			goto cleanup;
+		}
+	}
+	if (env.pid || child) {
+		__u32 tgid = env.pid ? env.pid : child;
+
+		bpf_map__update_elem(skel->maps.traced_tgids, &tgid,
+				     sizeof(tgid), &one, sizeof(one), BPF_ANY);
+	}
+
+	err = lde_trace_bpf__attach(skel);
+	if (err) {
+		fprintf(stderr, "lde-trace: cannot attach: %s\n", strerror(-err));
+		err = 1;
+		goto cleanup;
+	}
+	rb = ring_buffer__new(bpf_map__fd(skel->maps.events), handle_event,
+			      NULL, NULL);
+	if (!rb) {
+		fprintf(stderr, "lde-trace: cannot open the ring buffer\n");
+		err = 1;
+		goto cleanup;
+	}
+
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	start_ns = now_ns();
+	if (env.duration)
+		deadline = start_ns + env.duration * 1000000000ULL;
+	if (!env.json && !env.summary && !env.protocol)
+		printf("%-12s %-3s %-7s %-7s %-16s %-10s %s\n", "TIME(s)", "CPU",
+		       "PID", "TID", "COMM", "STAGE", "DETAILS");
+	if (env.protocol)
+		printf("%-36s | %-58s | %s\n", "OS (kernel mode)", "Hardware",
+		       "Program (user mode)");
+	if (child) {
+		/* Release the command: traced from its exec on. */
+		if (write(release_fd, "g", 1) != 1)
+			exiting = 1;
+		close(release_fd);
+		release_fd = -1;
+	}
+
+	while (!exiting) {
+		err = ring_buffer__poll(rb, 100);
+		if (err < 0 && err != -EINTR) {
+			fprintf(stderr, "lde-trace: ring buffer: %s\n",
+				strerror(-err));
+			break;
+		}
+		if (deadline && now_ns() >= deadline)
+			break;
+		if (child && waitpid(child, &status, WNOHANG) == child) {
+			child = 0;
+			break;
+		}
+	}
+	/* Whatever is still in the ring buffer. */
+	ring_buffer__consume(rb);
+	err = 0;
+
+	lost = lost_total(skel);
+	if (env.summary) {
+		if (env.json)
+			print_summary_json(lost);
+		else
+			print_summary_text(lost);
+	}
+	fflush(stdout);
+	fprintf(stderr, "lost %llu events\n", lost);
+	if (env.command) {
+		if (child) {	/* interrupted: leave the command running */
+			status = 0;
+		}
+		exit_code = WIFEXITED(status) ? WEXITSTATUS(status) :
+			    WIFSIGNALED(status) ? 128 + WTERMSIG(status) : 0;
+	}
+
+cleanup:
+	if (release_fd >= 0)
+		close(release_fd);
+	if (perfetto) {
+		fputs("\n]}\n", perfetto);
+		fclose(perfetto);
+	}
+	ring_buffer__free(rb);
+	lde_trace_bpf__destroy(skel);
+	return err ? err : exit_code;
+}

@@ -1,0 +1,267 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * lde-trace on the live kernel: exact counts, valid JSON, the timer taking
+ * the CPU from spinners, faults, attaching to a running process, lost
+ * events under a flood, hostile comms, the Perfetto file, clear errors.
+ * JSON is checked with a real parser (Python's json module).
+ */
+#include <libgen.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <sys/wait.h>
+
+#include "lde_test_util.h"
+#include "kselftest_harness.h"
+
+static char lde_trace[512], workload[512], outdir[512];
+
+/* Run a shell command; its exit status, its stdout in *out (malloc'd). */
+static int run(char **out, const char *fmt, ...)
+{
+	char cmd[4096], buf[4096];
+	size_t len = 0, n;
+	va_list ap;
+	FILE *p;
+	int status;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	p = popen(cmd, "r");
+	if (!p)
+		return -1;
+	if (out)
+		*out = calloc(1, 1);
+	while ((n = fread(buf, 1, sizeof(buf), p)) > 0) {
+		if (!out)
+			continue;
+		*out = realloc(*out, len + n + 1);
+		memcpy(*out + len, buf, n);
+		len += n;
+		(*out)[len] = '\0';
+	}
+	status = pclose(p);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* A Python check over a JSON Lines file: prints "ok" or why not. */
+static bool py_check(const char *file, const char *code)
+{
+	char *out = NULL;
+	bool ok;
+
+	run(&out, "python3 -c 'import json, sys\n"
+		  "ev = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]\n"
+		  "%s' %s 2>&1", code, file);
+	ok = out && !strcmp(out, "ok\n");
+	if (!ok)
+		fprintf(stderr, "# python check on %s: %s\n", file,
+			out ? out : "(nothing)");
+	free(out);
+	return ok;
+}
+
+FIXTURE(trace) {};
+
+FIXTURE_SETUP(trace)
+{
+	const char *t = getenv("LDE_TRACE"), *o = getenv("LDE_OUT");
+	char self_path[512];
+	ssize_t n;
+
+	if (!t || access(t, X_OK))
+		SKIP(return, "LDE_TRACE does not name lde-trace");
+	snprintf(lde_trace, sizeof(lde_trace), "%s", t);
+	snprintf(outdir, sizeof(outdir), "%s", o ? o : "/tmp");
+	/* The workloads are built next to this test binary. */
+	n = readlink("/proc/self/exe", self_path, sizeof(self_path) - 1);
+	ASSERT_LT(0, n);
+	self_path[n] = '\0';
+	snprintf(workload, sizeof(workload), "%s/lde_workload",
+		 dirname(self_path));
+	ASSERT_EQ(0, access(workload, X_OK));
+}
+
+FIXTURE_TEARDOWN(trace) {}
+
+TEST_F(trace, known_workload_gives_exact_counts_and_valid_json)
+{
+	char file[600];
+
+	snprintf(file, sizeof(file), "%s/trace-getppid.jsonl", outdir);
+	ASSERT_EQ(0, run(NULL, "%s -j -e trap,return,exec,exit -- %s getppid 1000 >%s 2>/dev/null",
+			 lde_trace, workload, file));
+	EXPECT_TRUE(py_check(file,
+		"t = [e for e in ev if e[\"stage\"] == \"trap\" and e[\"name\"] == \"getppid\"]\n"
+		"r = [e for e in ev if e[\"stage\"] == \"return\" and e[\"name\"] == \"getppid\"]\n"
+		"keys = {\"ts_ns\", \"cpu\", \"pid\", \"tid\", \"comm\", \"stage\"}\n"
+		"assert all(keys <= e.keys() for e in ev), \"missing keys\"\n"
+		"assert all(e[\"user_cpl\"] == 3 for e in ev if e[\"stage\"] == \"trap\"), \"cpl\"\n"
+		"assert all(e[\"kernel_ns\"] > 0 for e in r), \"kernel_ns\"\n"
+		"assert len(t) == 1000 and len(r) == 1000, (len(t), len(r))\n"
+		"assert [e[\"stage\"] for e in ev].count(\"exec\") == 1\n"
+		"assert ev[-1][\"stage\"] == \"exit\", ev[-1]\n"
+		"print(\"ok\")"));
+}
+
+/* The same counts as strace -f -c, per system call, for the same command. */
+TEST_F(trace, counts_agree_with_strace)
+{
+	char file[600], sfile[600], *out = NULL;
+
+	if (run(NULL, "command -v strace >/dev/null"))
+		SKIP(return, "no strace");
+	snprintf(file, sizeof(file), "%s/trace-sum.json", outdir);
+	snprintf(sfile, sizeof(sfile), "%s/strace-sum.txt", outdir);
+	ASSERT_EQ(0, run(NULL, "%s -s -j -- %s getppid 300 >%s 2>/dev/null",
+			 lde_trace, workload, file));
+	ASSERT_EQ(0, run(NULL, "strace -f -c -o %s %s getppid 300", sfile,
+			 workload));
+	/*
+	 * strace's table: calls per name.  Edges: both see the execve that
+	 * starts the command; exit_group traps but never returns, and
+	 * strace -c leaves it out of its table, where lde-trace counts it.
+	 */
+	run(&out, "python3 -c 'import json, sys\n"
+		  "s = json.loads(open(sys.argv[1]).read().splitlines()[-1])\n"
+		  "mine = {k: v[\"traps\"] for k, v in s[\"syscalls\"].items()}\n"
+		  "theirs = {}\n"
+		  "for l in open(sys.argv[2]):\n"
+		  "    f = l.split()\n"
+		  "    if len(f) >= 5 and f[0][0].isdigit() and f[-1] != \"total\":\n"
+		  "        theirs[f[-1]] = int(f[3])\n"
+		  "assert mine.pop(\"exit_group\") == 1\n"
+		  "assert mine == theirs, (mine, theirs)\n"
+		  "print(\"ok\")' %s %s 2>&1", file, sfile);
+	EXPECT_STREQ("ok\n", out);
+	free(out);
+}
+
+TEST_F(trace, spinners_show_timer_then_preempted_switch)
+{
+	char file[600];
+
+	snprintf(file, sizeof(file), "%s/trace-spin.jsonl", outdir);
+	ASSERT_EQ(0, run(NULL, "%s -j -e timer,switch -- %s spin 2 >%s 2>/dev/null",
+			 lde_trace, workload, file));
+	EXPECT_TRUE(py_check(file,
+		"ok = False\n"
+		"last = {}\n"
+		"for e in ev:\n"
+		"    if e[\"stage\"] == \"timer\" and e[\"mode\"] == \"user\":\n"
+		"        last[e[\"cpu\"]] = e[\"tid\"]\n"
+		"    elif e[\"stage\"] == \"switch\":\n"
+		"        if e[\"preempt\"] and last.get(e[\"cpu\"]) == e[\"prev_tid\"] and e[\"next_comm\"] == \"lde_workload\":\n"
+		"            ok = True\n"
+		"        last.pop(e[\"cpu\"], None)\n"
+		"assert ok, \"no timer in user mode followed by a preempted switch\"\n"
+		"print(\"ok\")"));
+}
+
+TEST_F(trace, segfault_shows_fault_then_exit)
+{
+	char file[600];
+
+	snprintf(file, sizeof(file), "%s/trace-segv.jsonl", outdir);
+	/* lde-trace exits with the command's status: killed by SIGSEGV. */
+	EXPECT_EQ(128 + SIGSEGV, run(NULL, "%s -j -e fault,exit -- %s segv >%s 2>/dev/null",
+				     lde_trace, workload, file));
+	EXPECT_TRUE(py_check(file,
+		"st = [e[\"stage\"] for e in ev]\n"
+		"assert st == [\"fault\", \"exit\"], st\n"
+		"assert ev[0][\"signal\"] == \"SIGSEGV\" and ev[0][\"addr\"] == 0, ev[0]\n"
+		"assert ev[1][\"signal\"] == 11, ev[1]\n"
+		"print(\"ok\")"));
+}
+
+TEST_F(trace, attaches_to_a_running_process)
+{
+	char file[600], code[256];
+	pid_t pid = fork();
+
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		execl(workload, workload, "idle", NULL);
+		_exit(127);
+	}
+	snprintf(file, sizeof(file), "%s/trace-pid.jsonl", outdir);
+	EXPECT_EQ(0, run(NULL, "%s -j -e trap -p %d -d 2 >%s 2>/dev/null",
+			 lde_trace, pid, file));
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	snprintf(code, sizeof(code),
+		 "assert len(ev) >= 5, len(ev)\n"
+		 "assert {e[\"pid\"] for e in ev} == {%d}\n"
+		 "print(\"ok\")", pid);
+	EXPECT_TRUE(py_check(file, code));
+}
+
+TEST_F(trace, flood_reports_lost_events)
+{
+	char *err = NULL;
+	unsigned long long lost = 0;
+	char *p;
+
+	/* A 4 KiB ring buffer cannot hold a syscall storm. */
+	ASSERT_EQ(0, run(&err, "%s -b 4 -j -e trap,return -- %s getppid 200000 2>&1 >/dev/null",
+			 lde_trace, workload));
+	p = err ? strstr(err, "lost ") : NULL;
+	ASSERT_NE(NULL, p);
+	ASSERT_EQ(1, sscanf(p, "lost %llu events", &lost));
+	TH_LOG("lost %llu of about 400000 events", lost);
+	EXPECT_LT(0, lost);
+	free(err);
+}
+
+TEST_F(trace, hostile_comm_stays_valid_json)
+{
+	char file[600];
+
+	snprintf(file, sizeof(file), "%s/trace-comm.jsonl", outdir);
+	ASSERT_EQ(0, run(NULL, "%s -j -e trap -- %s comm \"$(printf 'a\"b\\\\c\\001d\\t')\" >%s 2>/dev/null",
+			 lde_trace, workload, file));
+	EXPECT_TRUE(py_check(file,
+		"names = {e[\"comm\"] for e in ev}\n"
+		"assert \"a\\\"b\\\\c\\x01d\\t\" in names, names\n"
+		"print(\"ok\")"));
+}
+
+TEST_F(trace, perfetto_file_is_valid_trace_event_json)
+{
+	char file[600], *out = NULL;
+
+	snprintf(file, sizeof(file), "%s/trace.perfetto.json", outdir);
+	ASSERT_EQ(0, run(NULL, "%s -s -o %s -- %s getppid 50 >/dev/null 2>&1",
+			 lde_trace, file, workload));
+	run(&out, "python3 -c 'import json, sys\n"
+		  "t = json.load(open(sys.argv[1]))\n"
+		  "ev = t[\"traceEvents\"]\n"
+		  "assert len(ev) > 100, len(ev)\n"
+		  "assert all({\"ph\", \"ts\", \"pid\", \"tid\"} <= e.keys() for e in ev)\n"
+		  "assert sum(e[\"ph\"] == \"B\" for e in ev) >= 50\n"
+		  "print(\"ok\")' %s 2>&1", file);
+	EXPECT_STREQ("ok\n", out);
+	free(out);
+}
+
+TEST_F(trace, unprivileged_user_gets_a_clear_error)
+{
+	char *out = NULL;
+	int rc;
+
+	rc = run(&out, "setpriv --reuid=65534 --regid=65534 --clear-groups %s -d 1 2>&1",
+		 lde_trace);
+	EXPECT_EQ(1, rc);
+	EXPECT_NE(NULL, strstr(out, "permission denied")) TH_LOG("%s", out);
+	free(out);
+}
+
+TEST_F(trace, bad_flags_are_usage_errors)
+{
+	EXPECT_EQ(2, run(NULL, "%s -e nosuchstage 2>/dev/null", lde_trace));
+	EXPECT_EQ(2, run(NULL, "%s --nosuchflag 2>/dev/null", lde_trace));
+	EXPECT_EQ(2, run(NULL, "%s -p notapid 2>/dev/null", lde_trace));
+	EXPECT_EQ(1, run(NULL, "%s -p 999999 2>/dev/null", lde_trace));
+}
+
+TEST_HARNESS_MAIN

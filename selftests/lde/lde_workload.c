@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Workloads with known behaviour, for the lde-trace tests:
+ *   lde_workload getppid N      N getppid() system calls, nothing else added
+ *   lde_workload segv           a write through a NULL pointer
+ *   lde_workload spin SECONDS   two CPU-bound spinners pinned to CPU 0
+ *   lde_workload comm NAME      rename itself, then one getppid()
+ *   lde_workload idle           getppid() every 10 ms until killed
+ */
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static volatile sig_atomic_t stop;
+
+static void on_alarm(int sig)
+{
+	stop = 1;
+}
+
+static void spin(int seconds)
+{
+	unsigned long n = 0;
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(0, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+	signal(SIGALRM, on_alarm);
+	alarm(seconds);
+	while (!stop)	/* no system call in the loop */
+		n++;
+	_exit(n == 0);
+}
+
+int main(int argc, char **argv)
+{
+	const char *mode = argc > 1 ? argv[1] : "";
+	long i, n;
+
+	if (!strcmp(mode, "getppid") && argc > 2) {
+		n = atol(argv[2]);
+		for (i = 0; i < n; i++)
+			syscall(SYS_getppid);
+		return 0;
+	}
+	if (!strcmp(mode, "segv")) {
+		*(volatile int *)NULL = 1;
+		return 0;
+	}
+	if (!strcmp(mode, "spin") && argc > 2) {
+		pid_t a = fork(), b;
+
+		if (a == 0)
+			spin(atoi(argv[2]));
+		b = fork();
+		if (b == 0)
+			spin(atoi(argv[2]));
+		waitpid(a, NULL, 0);
+		waitpid(b, NULL, 0);
+		return 0;
+	}
+	if (!strcmp(mode, "comm") && argc > 2) {
+		prctl(PR_SET_NAME, argv[2]);
+		syscall(SYS_getppid);
+		return 0;
+	}
+	if (!strcmp(mode, "idle")) {
+		for (;;) {
+			syscall(SYS_getppid);
+			usleep(10000);
+		}
+	}
+	fprintf(stderr, "usage: %s getppid N | segv | spin S | comm NAME | idle\n",
+		argv[0]);
+	return 2;
+}
