@@ -132,7 +132,7 @@ check: all check-host
 
 demo: all
 	@./scripts/vm-run.sh -t $(VM_TIMEOUT) -- \
-		env LDE_KO=$(LDE_KO) ./scripts/guest-demo.sh
+		env LDE_KO=$(LDE_KO) LDE_TRACE=$(LDE_TRACE) ./scripts/guest-demo.sh
 
 bench: all
 	@mkdir -p $(B)/bench

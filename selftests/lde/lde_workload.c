@@ -6,8 +6,11 @@
  *   lde_workload spin SECONDS   two CPU-bound spinners pinned to CPU 0
  *   lde_workload comm NAME      rename itself, then one getppid()
  *   lde_workload idle           getppid() every 10 ms until killed
+ *   lde_workload toy            trap through /dev/lde: getpid, write, frame
  */
+#include <fcntl.h>
 #include <sched.h>
+#include <sys/ioctl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +19,8 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <linux/lde.h>
 
 static volatile sig_atomic_t stop;
 
@@ -71,13 +76,41 @@ int main(int argc, char **argv)
 		syscall(SYS_getppid);
 		return 0;
 	}
+	if (!strcmp(mode, "toy")) {
+		struct lde_frame frame = { .size = sizeof(frame) };
+		struct lde_trap trap = { .size = sizeof(trap) };
+		int fd = open("/dev/lde", O_RDWR | O_CLOEXEC);
+
+		if (fd < 0) {
+			perror("/dev/lde");
+			return 1;
+		}
+		trap.nr = LDE_SYS_GETPID;
+		ioctl(fd, LDE_IOC_TRAP, &trap);
+		trap.nr = LDE_SYS_WRITE;
+		trap.args[0] = (unsigned long)"hello";
+		trap.args[1] = 5;
+		ioctl(fd, LDE_IOC_TRAP, &trap);
+		trap.nr = LDE_SYS_FRAME;
+		trap.args[0] = (unsigned long)&frame;
+		ioctl(fd, LDE_IOC_TRAP, &trap);
+		printf("toy frame: saved cs=0x%llx (CPL %u), handler CPL %u, handler %u bytes deep in a %u-byte kernel stack, pt_regs in the top %u\n",
+		       frame.cs, frame.user_cpl, frame.kernel_cpl,
+		       frame.handler_stack_depth, frame.kernel_stack_size,
+		       frame.regs_depth);
+		trap.nr = 99;
+		if (ioctl(fd, LDE_IOC_TRAP, &trap))
+			perror("toy syscall 99");
+		close(fd);
+		return 0;
+	}
 	if (!strcmp(mode, "idle")) {
 		for (;;) {
 			syscall(SYS_getppid);
 			usleep(10000);
 		}
 	}
-	fprintf(stderr, "usage: %s getppid N | segv | spin S | comm NAME | idle\n",
+	fprintf(stderr, "usage: %s getppid N | segv | spin S | comm NAME | idle | toy\n",
 		argv[0]);
 	return 2;
 }
