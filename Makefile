@@ -137,7 +137,7 @@ demo: all
 bench: all
 	@mkdir -p $(B)/bench
 	@./scripts/vm-run.sh -t $(VM_TIMEOUT) -o $(B)/bench -- \
-		env LDE_KO=$(LDE_KO) ./scripts/guest-bench.sh
+		env LDE_KO=$(LDE_KO) LDE_TRACE=$(LDE_TRACE) ./scripts/guest-bench.sh
 	@echo "lde: results in build/bench/bench.md and build/bench/bench.json"
 
 .PHONY: module tools selftests

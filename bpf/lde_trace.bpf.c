@@ -23,6 +23,10 @@ const volatile bool filter_tgid = false;	/* only tgids in traced_tgids */
 const volatile bool follow_forks = false;	/* children join traced_tgids */
 const volatile char filter_comm[LDE_COMM_LEN] = {};
 const volatile __u32 stage_mask = ~0U;
+/* -s alone: count traps and returns here instead of sending each one. */
+const volatile bool aggregate_syscalls = false;
+/* Wake the reader only once this much waits; it also polls on a timer. */
+const volatile __u64 wakeup_bytes = 256 * 1024;
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -46,13 +50,20 @@ struct {
 	__type(value, __u8);
 } traced_tgids SEC(".maps");
 
-/* When each thread trapped in, for the time in the kernel. */
+/* When each thread trapped in (0: not in a traced trap). */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u32);	/* tid */
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, __u64);
 } trap_start SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, LDE_MAX_SYSCALLS);
+	__type(key, __u32);
+	__type(value, struct lde_syscall_agg);
+} syscall_agg SEC(".maps");
 
 static __always_inline bool stage_on(enum lde_stage stage)
 {
@@ -80,6 +91,30 @@ static __always_inline bool task_wanted(struct task_struct *task)
 		}
 	}
 	return true;
+}
+
+/*
+ * Submit without waking the reader while little waits: a wakeup per event
+ * costs more than the event.  The reader polls every 100 ms regardless.
+ */
+static __always_inline void event_submit(struct lde_event *e)
+{
+	__u64 flags = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >=
+		      wakeup_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+
+	bpf_ringbuf_submit(e, flags);
+}
+
+static __always_inline __u32 log2_slot(__u64 v)
+{
+	__u32 slot = 0;
+	int i;
+
+	for (i = 0; i < LDE_HIST_SLOTS - 1 && v > 1; i++) {
+		v >>= 1;
+		slot++;
+	}
+	return slot;
 }
 
 static __always_inline bool current_wanted(void)
@@ -114,18 +149,29 @@ static __always_inline struct lde_event *event_reserve(enum lde_stage stage)
 SEC("tp_btf/sys_enter")
 int BPF_PROG(lde_sys_enter, struct pt_regs *regs, long id)
 {
+	struct task_struct *task = bpf_get_current_task_btf();
 	struct lde_event *e;
-	__u32 tid;
-	__u64 now;
+	__u64 *start;
 
-	if (!current_wanted())
+	if (!task_wanted(task))
 		return 0;
-	tid = (__u32)bpf_get_current_pid_tgid();
-	now = bpf_ktime_get_ns();
-	if (stage_on(LDE_STAGE_RETURN))
-		bpf_map_update_elem(&trap_start, &tid, &now, BPF_ANY);
+	if (stage_on(LDE_STAGE_RETURN)) {
+		start = bpf_task_storage_get(&trap_start, task, 0,
+					     BPF_LOCAL_STORAGE_GET_F_CREATE);
+		if (start)
+			*start = bpf_ktime_get_ns();
+	}
 	if (!stage_on(LDE_STAGE_TRAP))
 		return 0;
+	if (aggregate_syscalls) {
+		__u32 nr = id;
+		struct lde_syscall_agg *agg = bpf_map_lookup_elem(&syscall_agg,
+								  &nr);
+
+		if (agg)
+			agg->traps++;
+		return 0;
+	}
 	e = event_reserve(LDE_STAGE_TRAP);
 	if (!e)
 		return 0;
@@ -136,32 +182,47 @@ int BPF_PROG(lde_sys_enter, struct pt_regs *regs, long id)
 	e->trap.cpl = BPF_CORE_READ(regs, cs) & 3;
 	e->trap.args[0] = BPF_CORE_READ(regs, di);
 	e->trap.args[1] = BPF_CORE_READ(regs, si);
-	bpf_ringbuf_submit(e, 0);
+	event_submit(e);
 	return 0;
 }
 
 SEC("tp_btf/sys_exit")
 int BPF_PROG(lde_sys_exit, struct pt_regs *regs, long ret)
 {
+	struct task_struct *task = bpf_get_current_task_btf();
 	struct lde_event *e;
-	__u64 *start;
-	__u32 tid;
+	__u64 *start, kernel_ns;
+	__u32 nr;
 
-	if (!current_wanted())
+	if (!task_wanted(task))
 		return 0;
-	tid = (__u32)bpf_get_current_pid_tgid();
-	start = bpf_map_lookup_elem(&trap_start, &tid);
+	start = bpf_task_storage_get(&trap_start, task, 0, 0);
 	/* A return whose trap came before tracing began: not a pair. */
-	if (!start)
+	if (!start || !*start)
 		return 0;
-	e = event_reserve(LDE_STAGE_RETURN);
-	if (e) {
-		e->ret.nr = BPF_CORE_READ(regs, orig_ax);
-		e->ret.ret = ret;
-		e->ret.kernel_ns = e->ts_ns - *start;
-		bpf_ringbuf_submit(e, 0);
+	kernel_ns = bpf_ktime_get_ns() - *start;
+	*start = 0;
+	nr = BPF_CORE_READ(regs, orig_ax);
+	if (aggregate_syscalls) {
+		struct lde_syscall_agg *agg = bpf_map_lookup_elem(&syscall_agg,
+								  &nr);
+
+		if (agg) {
+			__u32 slot = log2_slot(kernel_ns);
+
+			agg->returns++;
+			if (slot < LDE_HIST_SLOTS)
+				agg->hist[slot]++;
+		}
+		return 0;
 	}
-	bpf_map_delete_elem(&trap_start, &tid);
+	e = event_reserve(LDE_STAGE_RETURN);
+	if (!e)
+		return 0;
+	e->ret.nr = nr;
+	e->ret.ret = ret;
+	e->ret.kernel_ns = kernel_ns;
+	event_submit(e);
 	return 0;
 }
 
@@ -185,7 +246,7 @@ int BPF_PROG(lde_sched_switch, bool preempt, struct task_struct *prev,
 	BPF_CORE_READ_STR_INTO(&e->sw.next_comm, next, comm);
 	e->sw.preempt = preempt || prev_state == 0;
 	e->sw.prev_state = prev_state;
-	bpf_ringbuf_submit(e, 0);
+	event_submit(e);
 	return 0;
 }
 
@@ -211,7 +272,7 @@ int BPF_PROG(lde_timer, int vector)
 	regs = irq_regs ? *irq_regs : NULL;
 	e->timer.mode = regs && (BPF_CORE_READ(regs, cs) & 3) ?
 			LDE_TIMER_USER : LDE_TIMER_KERNEL;
-	bpf_ringbuf_submit(e, 0);
+	event_submit(e);
 	return 0;
 }
 
@@ -239,7 +300,7 @@ int BPF_PROG(lde_exec, struct task_struct *p, pid_t old_pid,
 		return 0;
 	bpf_probe_read_kernel_str(e->exec.filename, sizeof(e->exec.filename),
 				  BPF_CORE_READ(bprm, filename));
-	bpf_ringbuf_submit(e, 0);
+	event_submit(e);
 	return 0;
 }
 
@@ -247,9 +308,7 @@ SEC("tp_btf/sched_process_exit")
 int BPF_PROG(lde_exit, struct task_struct *p)
 {
 	struct lde_event *e;
-	__u32 tid = p->pid;
 
-	bpf_map_delete_elem(&trap_start, &tid);
 	/* One exit per process: when its last thread goes. */
 	if (p->pid != p->tgid || !task_wanted(p))
 		return 0;
@@ -258,7 +317,7 @@ int BPF_PROG(lde_exit, struct task_struct *p)
 		return 0;
 	e->exit.code = BPF_CORE_READ(p, signal, group_exit_code) ?:
 		       BPF_CORE_READ(p, exit_code);
-	bpf_ringbuf_submit(e, 0);
+	event_submit(e);
 	return 0;
 }
 
@@ -286,7 +345,7 @@ int BPF_PROG(lde_fault, int sig, struct kernel_siginfo *info,
 	e->fault.sig = sig;
 	e->fault.code = code;
 	e->fault.addr = (unsigned long)BPF_CORE_READ(info, _sifields._sigfault._addr);
-	bpf_ringbuf_submit(e, 0);
+	event_submit(e);
 	return 0;
 }
 
@@ -335,7 +394,7 @@ int lde_mod_trap(struct lde_trap_ctx *ctx)
 	e->trap.cpl = ctx->user_cpl;
 	e->trap.args[0] = ctx->args[0];
 	e->trap.args[1] = ctx->args[1];
-	bpf_ringbuf_submit(e, 0);
+	event_submit(e);
 	return 0;
 }
 
@@ -352,7 +411,7 @@ int lde_mod_return(struct lde_return_ctx *ctx)
 	e->ret.nr = ctx->nr;
 	e->ret.ret = ctx->ret;
 	e->ret.kernel_ns = ctx->kernel_ns;
-	bpf_ringbuf_submit(e, 0);
+	event_submit(e);
 	return 0;
 }
 
@@ -382,6 +441,6 @@ int lde_mod_switch(struct lde_switch_ctx *ctx)
 	e->sw.prev_state = ctx->prev_state;
 	e->sw.prev_depth = ctx->prev_stack_depth;
 	e->sw.next_depth = ctx->next_stack_depth;
-	bpf_ringbuf_submit(e, 0);
+	event_submit(e);
 	return 0;
 }

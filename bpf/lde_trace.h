@@ -9,6 +9,16 @@
 #define LDE_COMM_LEN	16
 #define LDE_PATH_LEN	64
 
+/* In-kernel aggregation for a summary (-s alone): per syscall number. */
+#define LDE_MAX_SYSCALLS	1024
+#define LDE_HIST_SLOTS		40	/* log2 buckets of nanoseconds */
+
+struct lde_syscall_agg {
+	unsigned long long traps;
+	unsigned long long returns;
+	unsigned long long hist[LDE_HIST_SLOTS];
+};
+
 /* Stages, in the order of the chapter; the names are lde-trace's. */
 enum lde_stage {
 	LDE_STAGE_TRAP,		/* sys_enter: trap into the OS */

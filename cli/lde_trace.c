@@ -25,8 +25,8 @@
 #include "lde_trace.h"
 #include "lde_trace.skel.h"
 
-#define MAX_SYSCALLS	1024
-#define HIST_SLOTS	40	/* log2 buckets of nanoseconds */
+#define MAX_SYSCALLS	LDE_MAX_SYSCALLS
+#define HIST_SLOTS	LDE_HIST_SLOTS
 
 static const char *const stage_names[LDE_NR_STAGES] = {
 	[LDE_STAGE_TRAP] = "trap",
@@ -555,6 +555,12 @@ static void perfetto_event(const struct lde_event *e)
 	}
 }
 
+/* -s alone: no event lines, so traps and returns are counted in the kernel. */
+static bool summary_only(void)
+{
+	return env.summary && !env.json && !env.protocol;
+}
+
 static int handle_event(void *ctx, void *data, size_t size)
 {
 	const struct lde_event *e = data;
@@ -563,9 +569,7 @@ static int handle_event(void *ctx, void *data, size_t size)
 		return 0;
 	account(e);
 	perfetto_event(e);
-	if (env.summary && !env.json && !env.protocol)
-		return 0;
-	if (env.summary && env.json)
+	if (summary_only())
 		return 0;
 	if (env.json)
 		print_json(e);
@@ -574,6 +578,35 @@ static int handle_event(void *ctx, void *data, size_t size)
 	else
 		print_line(e);
 	return 0;
+}
+
+/* Fold the kernel's per-CPU syscall counts into the summary. */
+static void collect_aggregates(struct lde_trace_bpf *skel)
+{
+	int ncpus = libbpf_num_possible_cpus(), cpu, s;
+	struct lde_syscall_agg *vals;
+	__u32 nr;
+
+	if (ncpus <= 0)
+		return;
+	vals = calloc(ncpus, sizeof(*vals));
+	if (!vals)
+		return;
+	for (nr = 0; nr < MAX_SYSCALLS; nr++) {
+		if (bpf_map__lookup_elem(skel->maps.syscall_agg, &nr,
+					 sizeof(nr), vals,
+					 ncpus * sizeof(*vals), 0))
+			continue;
+		for (cpu = 0; cpu < ncpus; cpu++) {
+			sum.traps[nr] += vals[cpu].traps;
+			sum.returns[nr] += vals[cpu].returns;
+			sum.stages[LDE_STAGE_TRAP] += vals[cpu].traps;
+			sum.stages[LDE_STAGE_RETURN] += vals[cpu].returns;
+			for (s = 0; s < HIST_SLOTS; s++)
+				sum.hist[nr][s] += vals[cpu].hist[s];
+		}
+	}
+	free(vals);
 }
 
 static unsigned long long lost_total(struct lde_trace_bpf *skel)
@@ -705,7 +738,7 @@ static void choose_programs(struct lde_trace_bpf *skel)
 	bpf_program__set_autoload(skel->progs.lde_exec,
 				  s & (1U << LDE_STAGE_EXEC));
 	bpf_program__set_autoload(skel->progs.lde_exit,
-				  s & (1U << LDE_STAGE_EXIT | 1U << LDE_STAGE_RETURN));
+				  s & (1U << LDE_STAGE_EXIT));
 	bpf_program__set_autoload(skel->progs.lde_fault,
 				  s & (1U << LDE_STAGE_FAULT));
 	bpf_program__set_autoload(skel->progs.lde_fork, env.command != NULL);
@@ -766,6 +799,7 @@ int main(int argc, char **argv)
 	skel->rodata->follow_forks = env.command != NULL;
 	memcpy((char *)skel->rodata->filter_comm, env.comm, LDE_COMM_LEN);
 	skel->rodata->stage_mask = env.stages;
+	skel->rodata->aggregate_syscalls = summary_only() && !env.perfetto_path;
 	if (env.ringbuf_kb)
 		bpf_map__set_max_entries(skel->maps.events,
 					 env.ringbuf_kb * 1024);
@@ -848,6 +882,8 @@ int main(int argc, char **argv)
 	ring_buffer__consume(rb);
 	err = 0;
 
+	if (skel->rodata->aggregate_syscalls)
+		collect_aggregates(skel);
 	lost = lost_total(skel);
 	if (env.summary) {
 		if (env.json)

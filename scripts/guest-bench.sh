@@ -5,6 +5,7 @@
 # pinned to one CPU (every round trip is two context switches), without and
 # with the module, runs interleaved so drift hits both alike.
 set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
 out=${LDE_OUT:?}
 runs=${LDE_BENCH_RUNS:-7}
 loops=${LDE_BENCH_LOOPS:-20000}
@@ -41,3 +42,34 @@ ratio=$(awk -v a="$with" -v b="$without" 'BEGIN { printf "%.3f", a / b }')
 } | tee "$out/bench.md"
 printf '{"hook_cost":{"loops":%s,"runs":%s,"without_usecs":%s,"with_usecs":%s,"ratio":%s}}\n' \
 	"$loops" "$runs" "$without" "$with" "$ratio" >"$out/bench.json"
+
+# Tracing overhead: the same getppid loop untraced and under each tracer,
+# in this one run; the loop times itself, so start-up costs stay out.
+work=$top/build/selftests/lde_workload
+n=${LDE_BENCH_CALLS:-100000}
+loop_ns() { grep -o 'ns_per_call [0-9.]*' | awk '{ print $2 }' | tail -n1; }
+base=$("$work" loop "$n" | loop_ns)
+declare -A cost
+cost[untraced]=$base
+cost["lde-trace (streaming trap+return)"]=$("$LDE_TRACE" -j -e trap,return -- "$work" loop "$n" 2>/dev/null | loop_ns)
+cost["lde-trace -s"]=$("$LDE_TRACE" -s -e trap,return -- "$work" loop "$n" 2>/dev/null | loop_ns)
+cost["bpftrace (count sys_enter)"]=$(bpftrace -q -e 'tracepoint:raw_syscalls:sys_enter { @[pid] = count(); }' -c "$work loop $n" 2>/dev/null | loop_ns)
+cost["perf trace -s"]=$(perf trace -s -o /dev/null -- "$work" loop "$n" 2>/dev/null | loop_ns)
+cost["strace -f"]=$(strace -f -o /dev/null "$work" loop $((n / 10)) 2>/dev/null | loop_ns)
+{
+	echo
+	echo "## Tracing overhead (getppid loop, $n calls; strace: $((n / 10)))"
+	echo
+	echo "| tracer | ns/call | x untraced |"
+	echo "|---|---|---|"
+	for k in untraced "lde-trace -s" "lde-trace (streaming trap+return)" \
+		 "bpftrace (count sys_enter)" "perf trace -s" "strace -f"; do
+		v=${cost[$k]:-}
+		if [ -n "$v" ]; then
+			printf '| %s | %s | %s |\n' "$k" "$v" \
+				"$(awk -v a="$v" -v b="$base" 'BEGIN { printf "%.2f", a / b }')"
+		else
+			printf '| %s | (did not run) | |\n' "$k"
+		fi
+	done
+} | tee -a "$out/bench.md"

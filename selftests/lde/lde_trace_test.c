@@ -104,6 +104,24 @@ TEST_F(trace, known_workload_gives_exact_counts_and_valid_json)
 		"print(\"ok\")"));
 }
 
+/* -s alone counts in the kernel: the same exact counts. */
+TEST_F(trace, summary_counted_in_kernel_is_exact)
+{
+	char *out = NULL;
+	unsigned long long traps = 0, returns = 0;
+	const char *p;
+
+	ASSERT_EQ(0, run(&out, "%s -s -- %s getppid 1000 2>/dev/null",
+			 lde_trace, workload));
+	p = strstr(out, "\ngetppid ");
+	ASSERT_NE(NULL, p) TH_LOG("%s", out);
+	ASSERT_EQ(2, sscanf(p, "\ngetppid %llu %llu", &traps, &returns));
+	EXPECT_EQ(1000, traps);
+	EXPECT_EQ(1000, returns);
+	EXPECT_NE(NULL, strstr(out, "getppid: time in kernel (ns)"));
+	free(out);
+}
+
 /* The same counts as strace -f -c, per system call, for the same command. */
 TEST_F(trace, counts_agree_with_strace)
 {

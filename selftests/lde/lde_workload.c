@@ -7,6 +7,7 @@
  *   lde_workload comm NAME      rename itself, then one getppid()
  *   lde_workload idle           getppid() every 10 ms until killed
  *   lde_workload toy            trap through /dev/lde: getpid, write, frame
+ *   lde_workload loop N         N getppid() calls, then "ns_per_call X"
  */
 #include <fcntl.h>
 #include <sched.h>
@@ -18,6 +19,7 @@
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/lde.h>
@@ -53,6 +55,18 @@ int main(int argc, char **argv)
 		n = atol(argv[2]);
 		for (i = 0; i < n; i++)
 			syscall(SYS_getppid);
+		return 0;
+	}
+	if (!strcmp(mode, "loop") && argc > 2) {
+		struct timespec a, b;
+
+		n = atol(argv[2]);
+		clock_gettime(CLOCK_MONOTONIC, &a);
+		for (i = 0; i < n; i++)
+			syscall(SYS_getppid);
+		clock_gettime(CLOCK_MONOTONIC, &b);
+		printf("ns_per_call %.1f\n", ((b.tv_sec - a.tv_sec) * 1e9 +
+		       (b.tv_nsec - a.tv_nsec)) / n);
 		return 0;
 	}
 	if (!strcmp(mode, "segv")) {
@@ -110,7 +124,7 @@ int main(int argc, char **argv)
 			usleep(10000);
 		}
 	}
-	fprintf(stderr, "usage: %s getppid N | segv | spin S | comm NAME | idle | toy\n",
+	fprintf(stderr, "usage: %s getppid N | segv | spin S | comm NAME | idle | toy | loop N\n",
 		argv[0]);
 	return 2;
 }
