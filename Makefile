@@ -101,7 +101,8 @@ tools: $(LDE_TRACE)
 SELFTEST_DIR  := $(TOP)/selftests/lde
 SELFTEST_OUT  := $(B)/selftests
 # Order matters: the life-cycle test leaves lde.ko unloaded, the rest load it.
-SELFTESTS     := lde_module_test lde_trap_test lde_switch_test lde_trace_test
+SELFTESTS     := lde_module_test lde_trap_test lde_switch_test lde_trace_test \
+		 lde_fuzz_test
 SELFTEST_BINS := $(addprefix $(SELFTEST_OUT)/,$(SELFTESTS))
 SELFTEST_HELPERS := $(SELFTEST_OUT)/lde_workload
 
