@@ -31,7 +31,7 @@ done
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" -ne 0 ]; then
-	echo "lde: missing packages; run as root: sudo $0  (installs: ${missing[*]})" >&2
+	echo "lde: missing packages; as root run $0, which runs: apt-get install ${missing[*]/virtme-ng/virtme-ng/trixie} (trixie pinned at 100)" >&2
 	exit 1
 fi
 
