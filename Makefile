@@ -102,7 +102,7 @@ SELFTEST_DIR  := $(TOP)/selftests/lde
 SELFTEST_OUT  := $(B)/selftests
 # Order matters: the life-cycle test leaves lde.ko unloaded, the rest load it.
 SELFTESTS     := lde_module_test lde_trap_test lde_switch_test lde_trace_test \
-		 lde_fuzz_test
+		 lde_fuzz_test lde_unpriv_test lde_stress_test
 SELFTEST_BINS := $(addprefix $(SELFTEST_OUT)/,$(SELFTESTS))
 SELFTEST_HELPERS := $(SELFTEST_OUT)/lde_workload
 
