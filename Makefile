@@ -93,9 +93,18 @@ $(BPF_OUT)/%.skel.h: $(BPF_OUT)/%.bpf.o
 
 $(LDE_TRACE): cli/lde_trace.c bpf/lde_trace.h $(BPF_OUT)/lde_trace.skel.h \
 	      include/uapi/linux/lde.h
-	$(CC) $(CLI_CFLAGS) -o $@ $< $(CLI_LIBS)
+	$(CC) $(CLI_CFLAGS) -I$(TOP)/cli -o $@ $< cli/lde_stats.c $(CLI_LIBS)
 
-tools: $(LDE_TRACE)
+$(LDE_TRACE): cli/lde_stats.c cli/lde_stats.h
+
+LDE_BENCH := $(B)/lde-bench
+
+$(LDE_BENCH): cli/lde_bench.c cli/lde_stats.c cli/lde_stats.h \
+	      include/uapi/linux/lde.h
+	$(CC) $(CFLAGS) -Wno-missing-field-initializers $(UAPI) -I$(TOP)/cli \
+		-o $@ cli/lde_bench.c cli/lde_stats.c -lm -lpthread
+
+tools: $(LDE_TRACE) $(LDE_BENCH)
 
 # -- selftests ----------------------------------------------------------------
 SELFTEST_DIR  := $(TOP)/selftests/lde
@@ -125,7 +134,17 @@ lint: $(KSRC_STAMP)
 		-f module/*.c module/*.h include/uapi/linux/*.h && \
 		echo "ok - checkpatch: module/ and include/uapi/ are clean"
 
-check-host: lint
+# Host-side unit tests: lde-bench's arithmetic.
+HOST_TESTS := $(B)/host/lde_stats_test
+
+$(B)/host/lde_stats_test: cli/lde_stats_test.c cli/lde_stats.c cli/lde_stats.h \
+			  $(KSRC_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -I$(TOP)/cli -I$(KSRC)/tools/testing/selftests \
+		-o $@ cli/lde_stats_test.c cli/lde_stats.c -lm
+
+check-host: lint $(HOST_TESTS)
+	@./scripts/host-check.sh $(HOST_TESTS)
 
 check: all check-host
 	@LDE_KO=$(LDE_KO) LDE_TRACE=$(LDE_TRACE) VM_TIMEOUT=$(VM_TIMEOUT) \
@@ -138,7 +157,8 @@ demo: all
 bench: all
 	@mkdir -p $(B)/bench
 	@./scripts/vm-run.sh -t $(VM_TIMEOUT) -o $(B)/bench -- \
-		env LDE_KO=$(LDE_KO) LDE_TRACE=$(LDE_TRACE) ./scripts/guest-bench.sh
+		env LDE_KO=$(LDE_KO) LDE_TRACE=$(LDE_TRACE) \
+		LDE_BENCH=$(LDE_BENCH) ./scripts/guest-bench.sh
 	@echo "lde: results in build/bench/bench.md and build/bench/bench.json"
 
 .PHONY: module tools selftests

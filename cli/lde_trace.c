@@ -22,6 +22,7 @@
 #include <seccomp.h>
 
 #include <linux/lde.h>
+#include "lde_stats.h"
 #include "lde_trace.h"
 #include "lde_trace.skel.h"
 
@@ -254,25 +255,6 @@ static const char *signal_name(int sig)
 	return buf;
 }
 
-/* A JSON string: quotes, backslashes and control characters escaped. */
-static void json_str(FILE *f, const char *s, size_t max)
-{
-	size_t i;
-
-	fputc('"', f);
-	for (i = 0; i < max && s[i]; i++) {
-		unsigned char c = s[i];
-
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20 || c >= 0x7f)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
-}
-
 /* A comm for a fixed-width column: control characters shown as '?'. */
 static const char *printable(const char *s, char *buf)
 {
@@ -330,7 +312,7 @@ static void print_json(const struct lde_event *e)
 
 	fprintf(f, "{\"ts_ns\":%llu,\"cpu\":%u,\"pid\":%u,\"tid\":%u,\"comm\":",
 		e->ts_ns - start_ns, e->cpu, e->pid, e->tid);
-	json_str(f, e->comm, LDE_COMM_LEN);
+	lde_json_str(f, e->comm, LDE_COMM_LEN);
 	fprintf(f, ",\"stage\":\"%s\"", stage_names[e->stage]);
 	switch (e->stage) {
 	case LDE_STAGE_TRAP:
@@ -358,10 +340,10 @@ static void print_json(const struct lde_event *e)
 	case LDE_STAGE_LDE_SWITCH:
 		fprintf(f, ",\"prev_pid\":%u,\"prev_tid\":%u,\"prev_comm\":",
 			e->pid, e->tid);
-		json_str(f, e->comm, LDE_COMM_LEN);
+		lde_json_str(f, e->comm, LDE_COMM_LEN);
 		fprintf(f, ",\"next_pid\":%u,\"next_tid\":%u,\"next_comm\":",
 			e->sw.next_pid, e->sw.next_tid);
-		json_str(f, e->sw.next_comm, LDE_COMM_LEN);
+		lde_json_str(f, e->sw.next_comm, LDE_COMM_LEN);
 		fprintf(f, ",\"preempt\":%s,\"prev_state\":%u",
 			e->sw.preempt ? "true" : "false", e->sw.prev_state);
 		if (e->stage == LDE_STAGE_LDE_SWITCH)
@@ -374,7 +356,7 @@ static void print_json(const struct lde_event *e)
 		break;
 	case LDE_STAGE_EXEC:
 		fprintf(f, ",\"filename\":");
-		json_str(f, e->exec.filename, LDE_PATH_LEN);
+		lde_json_str(f, e->exec.filename, LDE_PATH_LEN);
 		break;
 	case LDE_STAGE_EXIT:
 		fprintf(f, ",\"exit_code\":%d,\"status\":%d,\"signal\":%d",
@@ -542,7 +524,7 @@ static void perfetto_event(const struct lde_event *e)
 			ts, e->cpu, stage_names[e->stage],
 			e->sw.preempt ? "preempted" : "voluntary", e->tid,
 			e->sw.next_tid);
-		json_str(perfetto, e->sw.next_comm, LDE_COMM_LEN);
+		lde_json_str(perfetto, e->sw.next_comm, LDE_COMM_LEN);
 		fputs("}}", perfetto);
 		return;
 	default:
@@ -550,7 +532,7 @@ static void perfetto_event(const struct lde_event *e)
 			"\"tid\":%u,\"name\":\"%s\",\"cat\":\"%s\",\"args\":{\"comm\":",
 			ts, e->pid, e->tid, stage_names[e->stage],
 			stage_names[e->stage]);
-		json_str(perfetto, e->comm, LDE_COMM_LEN);
+		lde_json_str(perfetto, e->comm, LDE_COMM_LEN);
 		fputs("}}", perfetto);
 	}
 }

@@ -21,6 +21,11 @@ else
 	echo "# the guest wrote no results"
 	fail=$((fail + 1))
 fi
+# The host-side unit tests (make check-host) count too.
+if [ -f "$top/build/host-results" ]; then
+	read -r hp hf hs <"$top/build/host-results"
+	pass=$((pass + hp)) fail=$((fail + hf)) skip=$((skip + hs))
+fi
 # The console verdict counts as one more test.
 case $rc in
 0 | 1) echo "ok - guest console: no BUG, WARNING, Oops, lockdep report or RCU stall"

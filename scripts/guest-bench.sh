@@ -40,8 +40,18 @@ ratio=$(awk -v a="$with" -v b="$without" 'BEGIN { printf "%.3f", a / b }')
 	echo
 	echo "ratio loaded/not loaded: $ratio"
 } | tee "$out/bench.md"
-printf '{"hook_cost":{"loops":%s,"runs":%s,"without_usecs":%s,"with_usecs":%s,"ratio":%s}}\n' \
-	"$loops" "$runs" "$without" "$with" "$ratio" >"$out/bench.json"
+printf '{"loops":%s,"runs":%s,"without_usecs":%s,"with_usecs":%s,"ratio":%s}\n' \
+	"$loops" "$runs" "$without" "$with" "$ratio" >"$out/hook-cost.json"
+
+# The homework itself, with lde.ko loaded for the /dev/lde rows.
+insmod "$LDE_KO"
+{
+	echo
+	echo "## lde-bench: the chapter's homework (ns; min, median, p99 over samples)"
+	echo
+	"${LDE_BENCH:?}" -x -o "$out/lde-bench.json"
+} | tee -a "$out/bench.md"
+rmmod lde
 
 # Tracing overhead: the same getppid loop untraced and under each tracer,
 # in this one run; the loop times itself, so start-up costs stay out.
@@ -73,3 +83,21 @@ cost["strace -f"]=$(strace -f -o /dev/null "$work" loop $((n / 10)) 2>/dev/null 
 		fi
 	done
 } | tee -a "$out/bench.md"
+
+# One JSON for machines: lde-bench's figures, the hook's cost, the tracers.
+python3 - "$out" <<'PY'
+import json, sys, os
+out = sys.argv[1]
+md = open(os.path.join(out, "bench.md")).read()
+rows = {}
+for line in md.split("## Tracing overhead")[1].splitlines():
+    f = [c.strip() for c in line.strip("|").split("|")]
+    if len(f) == 3 and f[1].replace(".", "").isdigit():
+        rows[f[0]] = {"ns_per_call": float(f[1]), "ratio": float(f[2])}
+bench = {
+    "lde_bench": json.load(open(os.path.join(out, "lde-bench.json"))),
+    "hook_cost": json.load(open(os.path.join(out, "hook-cost.json"))),
+    "tracing_overhead": rows,
+}
+json.dump(bench, open(os.path.join(out, "bench.json"), "w"), indent=1)
+PY

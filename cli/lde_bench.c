@@ -1,0 +1,463 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * lde-bench: OSTEP chapter 6's measurement homework, done properly.
+ * The precision of the timers, the cost of a null system call, of a trap
+ * through /dev/lde, and of a context switch the lmbench way (two processes
+ * pinned to one CPU, two pipes), each as min, median and p99 over many
+ * samples, each sample long enough that timer resolution is under 1% of it.
+ */
+#include <argp.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <x86intrin.h>
+
+#include <linux/lde.h>
+#include "lde_stats.h"
+
+static struct env {
+	bool json;
+	const char *json_file;
+	bool cross_check;
+	int samples;
+} env = { .samples = 200 };
+
+const char *argp_program_version = "lde-bench 0.1";
+static const char doc[] =
+"The OSTEP chapter 6 homework: measure a system call and a context switch.\n"
+"\n"
+"USAGE: lde-bench [-j] [-n SAMPLES] [-x]\n"
+"\n"
+"EXAMPLES:\n"
+"    lde-bench          # the table\n"
+"    lde-bench -j -x    # JSON, with perf bench run beside it for a cross-check\n"
+"    lde-bench -x -o r.json  # the table, and the same figures as JSON\n";
+
+static const struct argp_option opts[] = {
+	{ "json", 'j', NULL, 0, "JSON output", 0 },
+	{ "json-file", 'o', "FILE", 0, "Print the table, and write the JSON to FILE", 0 },
+	{ "samples", 'n', "N", 0, "Samples per measurement (200)", 0 },
+	{ "cross-check", 'x', NULL, 0, "Also run perf bench and print the ratios", 0 },
+	{},
+};
+
+static error_t parse_arg(int key, char *arg, struct argp_state *state)
+{
+	char *end;
+
+	switch (key) {
+	case 'j':
+		env.json = true;
+		break;
+	case 'x':
+		env.cross_check = true;
+		break;
+	case 'o':
+		env.json_file = arg;
+		break;
+	case 'n':
+		env.samples = strtol(arg, &end, 10);
+		if (*end || env.samples < 10 || env.samples > 100000)
+			argp_error(state, "SAMPLES must be 10..100000");
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static double now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e9 + ts.tv_nsec;
+}
+
+/* One row of results. */
+struct result {
+	const char *name;
+	const char *unit;
+	struct lde_summary s;
+	bool missing;
+};
+
+#define MAX_RESULTS 16
+static struct result results[MAX_RESULTS];
+static int nresults;
+static double timer_resolution_ns = 1;
+
+static struct result *add_result(const char *name, const char *unit,
+				 double *samples, size_t n)
+{
+	struct result *r = &results[nresults++];
+
+	r->name = name;
+	r->unit = unit;
+	r->s = lde_summarize(samples, n);
+	return r;
+}
+
+/* Back-to-back readings of a clock: the smallest step it can show. */
+static void bench_clock(const char *name, int which)
+{
+	double *d = calloc(env.samples, sizeof(*d));
+	int i = 0;
+
+	while (i < env.samples) {
+		double a, b;
+		struct timeval tv;
+		struct timespec ts;
+
+		if (which == 0) {
+			gettimeofday(&tv, NULL);
+			a = tv.tv_sec * 1e9 + tv.tv_usec * 1e3;
+			do {
+				gettimeofday(&tv, NULL);
+				b = tv.tv_sec * 1e9 + tv.tv_usec * 1e3;
+			} while (b == a);
+		} else {
+			clock_gettime(CLOCK_MONOTONIC, &ts);
+			a = ts.tv_sec * 1e9 + ts.tv_nsec;
+			do {
+				clock_gettime(CLOCK_MONOTONIC, &ts);
+				b = ts.tv_sec * 1e9 + ts.tv_nsec;
+			} while (b == a);
+		}
+		d[i++] = b - a;
+	}
+	add_result(name, "ns", d, env.samples);
+	free(d);
+}
+
+static double tsc_ghz;
+
+/* TSC ticks per ns, calibrated against CLOCK_MONOTONIC over 200 ms. */
+static void calibrate_tsc(void)
+{
+	double t0 = now_ns(), t1;
+	unsigned long long c0 = __rdtsc(), c1;
+
+	do
+		t1 = now_ns();
+	while (t1 - t0 < 200e6);
+	c1 = __rdtsc();
+	tsc_ghz = (c1 - c0) / (t1 - t0);
+}
+
+static void bench_rdtsc(void)
+{
+	double *d = calloc(env.samples, sizeof(*d));
+	int i;
+
+	for (i = 0; i < env.samples; i++) {
+		unsigned long long a = __rdtsc(), b;
+
+		do
+			b = __rdtsc();
+		while (b == a);
+		d[i] = (b - a) / tsc_ghz;
+	}
+	add_result("timer: rdtsc back-to-back", "ns", d, env.samples);
+	free(d);
+}
+
+typedef void (*op_fn)(void *ctx);
+
+/*
+ * Per-operation cost: each sample times a batch long enough that the
+ * timer's resolution is under 1% of it.
+ */
+static struct result *bench_op(const char *name, op_fn op, void *ctx)
+{
+	double *d = calloc(env.samples, sizeof(*d)), t0, t1;
+	long batch = 1, i;
+	int s;
+
+	/* Grow the batch until it lasts 100 timer resolutions. */
+	for (;;) {
+		t0 = now_ns();
+		for (i = 0; i < batch; i++)
+			op(ctx);
+		t1 = now_ns();
+		if (t1 - t0 >= 100 * timer_resolution_ns || batch > 1 << 24)
+			break;
+		batch *= 2;
+	}
+	for (s = 0; s < env.samples; s++) {
+		t0 = now_ns();
+		for (i = 0; i < batch; i++)
+			op(ctx);
+		t1 = now_ns();
+		d[s] = (t1 - t0) / batch;
+	}
+	add_result(name, "ns", d, env.samples);
+	free(d);
+	return &results[nresults - 1];
+}
+
+static void op_getppid(void *ctx)
+{
+	syscall(SYS_getppid);
+}
+
+static void op_read0(void *ctx)
+{
+	char c;
+
+	if (read(*(int *)ctx, &c, 0) < 0)
+		abort();
+}
+
+static void op_lde_null(void *ctx)
+{
+	struct lde_trap t = { .size = sizeof(t), .nr = LDE_SYS_NULL };
+
+	if (ioctl(*(int *)ctx, LDE_IOC_TRAP, &t))
+		abort();
+}
+
+static void op_lde_nop(void *ctx)
+{
+	if (ioctl(*(int *)ctx, LDE_IOC_NOP))
+		abort();
+}
+
+/* A pipe transfer with no switch: write a byte, read it back. */
+static void op_pipe_transfer(void *ctx)
+{
+	int *p = ctx;
+	char c = 0;
+
+	if (write(p[1], &c, 1) != 1 || read(p[0], &c, 1) != 1)
+		abort();
+}
+
+static int pin_cpu0(void)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(0, &set);
+	return sched_setaffinity(0, sizeof(set), &set);
+}
+
+/* The lmbench ping-pong: pipes a->b and b->a, one round trip per op. */
+struct pingpong {
+	int ab[2], ba[2];
+};
+
+static void op_round_trip(void *ctx)
+{
+	struct pingpong *pp = ctx;
+	char c = 0;
+
+	if (write(pp->ab[1], &c, 1) != 1 || read(pp->ba[0], &c, 1) != 1)
+		abort();
+}
+
+static void echo_loop(struct pingpong *pp)
+{
+	char c;
+
+	while (read(pp->ab[0], &c, 1) == 1)
+		if (write(pp->ba[1], &c, 1) != 1)
+			break;
+}
+
+static void *echo_thread(void *arg)
+{
+	pin_cpu0();
+	echo_loop(arg);
+	return NULL;
+}
+
+static struct result *bench_switch(bool threads)
+{
+	struct pingpong pp;
+	struct result *r;
+	pthread_t th;
+	pid_t pid = 0;
+
+	if (pipe(pp.ab) || pipe(pp.ba))
+		return NULL;
+	if (threads) {
+		pthread_create(&th, NULL, echo_thread, &pp);
+	} else {
+		pid = fork();
+		if (pid == 0) {
+			/* Only the parent may hold the write end: EOF ends us. */
+			close(pp.ab[1]);
+			close(pp.ba[0]);
+			pin_cpu0();
+			echo_loop(&pp);
+			_exit(0);
+		}
+	}
+	r = bench_op(threads ? "switch: round trip, 2 threads, 1 CPU" :
+			       "switch: round trip, 2 processes, 1 CPU",
+		     op_round_trip, &pp);
+	close(pp.ab[1]);	/* the echo side sees EOF and ends */
+	if (threads)
+		pthread_join(th, NULL);
+	else
+		waitpid(pid, NULL, 0);
+	close(pp.ab[0]);
+	close(pp.ba[0]);
+	close(pp.ba[1]);
+	return r;
+}
+
+/* usecs/op from a perf bench command, or 0. */
+static double perf_bench(const char *cmd)
+{
+	char line[256];
+	double v = 0;
+	FILE *p = popen(cmd, "r");
+
+	if (!p)
+		return 0;
+	while (fgets(line, sizeof(line), p))
+		if (strstr(line, "usecs/op"))
+			sscanf(line, "%lf", &v);
+	pclose(p);
+	return v;
+}
+
+static void print_json(FILE *f, const struct result *getppid_r,
+		       const struct result *rt_proc, double sw_proc,
+		       double sw_thread, double perf_syscall, double perf_pipe)
+{
+	int i;
+
+	fprintf(f, "{\"samples\":%d,\"tsc_ghz\":%.4f,\"results\":{",
+		env.samples, tsc_ghz);
+	for (i = 0; i < nresults; i++) {
+		if (i)
+			fputc(',', f);
+		lde_json_summary(f, results[i].name, &results[i].s);
+	}
+	fprintf(f, "},\"context_switch_ns\":{\"processes\":%.1f,\"threads\":%.1f}",
+		sw_proc, sw_thread);
+	if (env.cross_check)
+		fprintf(f, ",\"cross_check\":{\"perf_syscall_basic_ns\":%.1f,"
+			"\"perf_sched_pipe_ns\":%.1f,\"syscall_ratio\":%.3f,"
+			"\"round_trip_ratio\":%.3f}",
+			perf_syscall * 1e3, perf_pipe * 1e3,
+			perf_syscall ? getppid_r->s.median / (perf_syscall * 1e3) : 0,
+			perf_pipe ? rt_proc->s.median / (perf_pipe * 1e3) : 0);
+	fprintf(f, "}\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct argp argp = {
+		.options = opts, .parser = parse_arg, .doc = doc,
+	};
+	struct result *getppid_r, *rt_proc, *rt_thread, *transfer;
+	double sw_proc, sw_thread, perf_syscall = 0, perf_pipe = 0;
+	int zero_fd, lde_fd, p[2], i;
+
+	argp_err_exit_status = 2;
+	if (argp_parse(&argp, argc, argv, 0, NULL, NULL))
+		return 2;
+	if (pin_cpu0()) {
+		perror("lde-bench: sched_setaffinity");
+		return 1;
+	}
+
+	bench_clock("timer: gettimeofday back-to-back", 0);
+	bench_clock("timer: clock_gettime(MONOTONIC) back-to-back", 1);
+	timer_resolution_ns = results[1].s.median;
+	calibrate_tsc();
+	bench_rdtsc();
+
+	zero_fd = open("/dev/zero", O_RDONLY | O_CLOEXEC);
+	if (zero_fd < 0 || pipe(p)) {
+		perror("lde-bench");
+		return 1;
+	}
+	getppid_r = bench_op("syscall: getppid via syscall(2)", op_getppid,
+			     NULL);
+	bench_op("syscall: 0-byte read", op_read0, &zero_fd);
+
+	lde_fd = open("/dev/" LDE_DEVICE_NAME, O_RDWR | O_CLOEXEC);
+	if (lde_fd >= 0) {
+		bench_op("lde: trap, null toy syscall", op_lde_null, &lde_fd);
+		bench_op("lde: empty ioctl (LDE_IOC_NOP)", op_lde_nop, &lde_fd);
+		close(lde_fd);
+	} else {
+		results[nresults++] = (struct result){
+			"lde: trap (lde.ko not loaded)", "ns", {}, true };
+	}
+
+	transfer = bench_op("pipe: write+read 1 byte, no switch",
+			    op_pipe_transfer, p);
+	rt_proc = bench_switch(false);
+	rt_thread = bench_switch(true);
+	sw_proc = lde_switch_cost(rt_proc->s.median, transfer->s.median);
+	sw_thread = lde_switch_cost(rt_thread->s.median, transfer->s.median);
+
+	if (env.cross_check) {
+		perf_syscall = perf_bench("perf bench syscall basic -l 200000 2>/dev/null");
+		perf_pipe = perf_bench("taskset -c 0 perf bench sched pipe -l 20000 2>/dev/null");
+	}
+
+	if (env.json_file) {
+		FILE *f = fopen(env.json_file, "we");
+
+		if (!f) {
+			fprintf(stderr, "lde-bench: %s: %s\n", env.json_file,
+				strerror(errno));
+			return 1;
+		}
+		print_json(f, getppid_r, rt_proc, sw_proc, sw_thread,
+			   perf_syscall, perf_pipe);
+		fclose(f);
+	}
+	if (env.json) {
+		print_json(stdout, getppid_r, rt_proc, sw_proc, sw_thread,
+			   perf_syscall, perf_pipe);
+		return 0;
+	}
+
+	printf("| %-46s | %10s | %10s | %10s | %6s |\n", "measurement",
+	       "min ns", "median ns", "p99 ns", "n");
+	printf("|%s|------------|------------|------------|--------|\n",
+	       "------------------------------------------------");
+	for (i = 0; i < nresults; i++) {
+		if (results[i].missing) {
+			printf("| %-46s | %10s | %10s | %10s | %6s |\n",
+			       results[i].name, "-", "-", "-", "-");
+			continue;
+		}
+		printf("| %-46s | %10.1f | %10.1f | %10.1f | %6zu |\n",
+		       results[i].name, results[i].s.min, results[i].s.median,
+		       results[i].s.p99, results[i].s.n);
+	}
+	printf("\ncontext switch (lmbench: (round trip - 2 pipe transfers) / 2): "
+	       "%.1f ns between processes, %.1f ns between threads\n",
+	       sw_proc, sw_thread);
+	printf("TSC: %.3f GHz (calibrated against CLOCK_MONOTONIC)\n", tsc_ghz);
+	if (env.cross_check) {
+		printf("cross-check: getppid %.1f ns vs perf bench syscall basic %.1f ns: ratio %.3f\n",
+		       getppid_r->s.median, perf_syscall * 1e3,
+		       perf_syscall ? getppid_r->s.median / (perf_syscall * 1e3) : 0);
+		printf("cross-check: round trip %.1f ns vs perf bench sched pipe (pinned) %.1f ns: ratio %.3f\n",
+		       rt_proc->s.median, perf_pipe * 1e3,
+		       perf_pipe ? rt_proc->s.median / (perf_pipe * 1e3) : 0);
+	}
+	return 0;
+}

@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <math.h>
+#include <stdlib.h>
+
+#include "lde_stats.h"
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+double lde_percentile(const double *sorted, size_t n, double pct)
+{
+	size_t rank;
+
+	if (!n)
+		return 0;
+	rank = (size_t)ceil(pct / 100.0 * n);
+	if (rank < 1)
+		rank = 1;
+	if (rank > n)
+		rank = n;
+	return sorted[rank - 1];
+}
+
+struct lde_summary lde_summarize(double *samples, size_t n)
+{
+	struct lde_summary s = { .n = n };
+	double total = 0;
+	size_t i;
+
+	if (!n)
+		return s;
+	qsort(samples, n, sizeof(*samples), cmp_double);
+	for (i = 0; i < n; i++)
+		total += samples[i];
+	s.min = samples[0];
+	s.median = n % 2 ? samples[n / 2] :
+		   (samples[n / 2 - 1] + samples[n / 2]) / 2;
+	s.p99 = lde_percentile(samples, n, 99);
+	s.mean = total / n;
+	return s;
+}
+
+double lde_switch_cost(double round_trip, double pipe_transfer)
+{
+	double left = round_trip - 2 * pipe_transfer;
+
+	return left > 0 ? left / 2 : 0;
+}
+
+void lde_json_str(FILE *f, const char *s, size_t max)
+{
+	size_t i;
+
+	fputc('"', f);
+	for (i = 0; i < max && s[i]; i++) {
+		unsigned char c = s[i];
+
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c < 0x20 || c == 0x7f)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+void lde_json_summary(FILE *f, const char *name, const struct lde_summary *s)
+{
+	lde_json_str(f, name, 256);
+	fprintf(f, ":{\"n\":%zu,\"min\":%.3f,\"median\":%.3f,\"p99\":%.3f,\"mean\":%.3f}",
+		s->n, s->min, s->median, s->p99, s->mean);
+}

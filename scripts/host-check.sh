@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# `make check`, host half: run the host-side kselftest binaries given and
+# leave their summed totals in build/host-results for scripts/check.sh.
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+pass=0 fail=0 skip=0
+for t in "$@"; do
+	out=$("$t" 2>&1)
+	rc=$?
+	echo "$out" | sed 's/^/# /'
+	read -r p f s < <(echo "$out" | awk '/^# Totals: pass:/ {
+		for (i = 3; i <= NF; i++) { split($i, kv, ":"); n[kv[1]] = kv[2] }
+		print n["pass"], n["fail"] + n["error"], n["skip"]; found = 1 }
+		END { if (!found) print 0, 1, 0 }')
+	[ $rc -ne 0 ] && [ "$f" -eq 0 ] && f=1
+	pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s))
+	if [ $rc -eq 0 ]; then
+		echo "ok - host: $(basename "$t")"
+	else
+		echo "not ok - host: $(basename "$t")"
+	fi
+done
+echo "$pass $fail $skip" >"$top/build/host-results"
