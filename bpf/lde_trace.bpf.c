@@ -105,16 +105,23 @@ static __always_inline void event_submit(struct lde_event *e)
 	bpf_ringbuf_submit(e, flags);
 }
 
+/* floor(log2(v)) by halving the range: six steps, no loop. */
 static __always_inline __u32 log2_slot(__u64 v)
 {
-	__u32 slot = 0;
-	int i;
+	__u32 slot = 0, shift;
 
-	for (i = 0; i < LDE_HIST_SLOTS - 1 && v > 1; i++) {
-		v >>= 1;
-		slot++;
-	}
-	return slot;
+	shift = (v > 0xffffffffULL) << 5; v >>= shift; slot |= shift;
+	shift = (v > 0xffff) << 4; v >>= shift; slot |= shift;
+	shift = (v > 0xff) << 3; v >>= shift; slot |= shift;
+	shift = (v > 0xf) << 2; v >>= shift; slot |= shift;
+	shift = (v > 0x3) << 1; v >>= shift; slot |= shift;
+	slot |= (v >> 1);
+	/*
+	 * slot < 64 always (a u64 has 64 bits).  The mask, kept after the
+	 * barrier so the compiler cannot hoist it, lets the verifier see it.
+	 */
+	barrier_var(slot);
+	return slot & (LDE_HIST_SLOTS - 1);
 }
 
 static __always_inline bool current_wanted(void)
@@ -194,10 +201,11 @@ int BPF_PROG(lde_sys_exit, struct pt_regs *regs, long ret)
 	__u64 *start, kernel_ns;
 	__u32 nr;
 
-	if (!task_wanted(task))
-		return 0;
+	/*
+	 * Only a wanted task's trap left a start time: no second filter.
+	 * No start time: the trap came before tracing began, not a pair.
+	 */
 	start = bpf_task_storage_get(&trap_start, task, 0, 0);
-	/* A return whose trap came before tracing began: not a pair. */
 	if (!start || !*start)
 		return 0;
 	kernel_ns = bpf_ktime_get_ns() - *start;
@@ -208,11 +216,8 @@ int BPF_PROG(lde_sys_exit, struct pt_regs *regs, long ret)
 								  &nr);
 
 		if (agg) {
-			__u32 slot = log2_slot(kernel_ns);
-
 			agg->returns++;
-			if (slot < LDE_HIST_SLOTS)
-				agg->hist[slot]++;
+			agg->hist[log2_slot(kernel_ns)]++;
 		}
 		return 0;
 	}

@@ -11,7 +11,7 @@
 
 /* In-kernel aggregation for a summary (-s alone): per syscall number. */
 #define LDE_MAX_SYSCALLS	1024
-#define LDE_HIST_SLOTS		40	/* log2 buckets of nanoseconds */
+#define LDE_HIST_SLOTS		64	/* log2 buckets of nanoseconds: all of a u64 */
 
 struct lde_syscall_agg {
 	unsigned long long traps;

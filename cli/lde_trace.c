@@ -632,8 +632,9 @@ static void print_summary_text(unsigned long long lost)
 		printf("\n%s: time in kernel (ns)\n", syscall_name(i));
 		for (s = 0; s < HIST_SLOTS; s++)
 			if (sum.hist[i][s])
-				printf("  [%llu, %llu) %llu\n",
-				       s ? 1ULL << s : 0ULL, 1ULL << (s + 1),
+				printf("  [%llu, %llu] %llu\n",
+				       s ? 1ULL << s : 0ULL,
+				       (1ULL << s) - 1 + (1ULL << s),
 				       sum.hist[i][s]);
 	}
 }

@@ -45,6 +45,11 @@ trap 'kill $follower 2>/dev/null || true' EXIT
 # seen toggling sched:sched_switch in tracefs with no lde code loaded, and
 # gone with thread=single (1500 toggles clean).
 qemu_opts="-accel tcg,thread=single"
+# TCG's TSC runs at a constant rate from the host clock, but the kernel's
+# watchdog distrusts it and falls back to the emulated HPET, where every
+# clock read is an MMIO exit (clock_gettime then costs a system call and
+# each BPF timestamp a device emulation).  Trust the TSC.
+kernel_args="clocksource=tsc tsc=reliable"
 cmd=$(printf '%q ' "$@")
 # The guest's root is read-only; its /tmp is a writable overlay, so the
 # shared directory is mounted there (a path under the source tree is not).
@@ -52,7 +57,7 @@ guest_dir=/tmp/lde-out
 rc=0
 timeout --kill-after=10 "$timeout_s" \
 	vng -r "/boot/vmlinuz-$kver" --disable-kvm --cpus 2 --memory 2G \
-	--qemu-opts="$qemu_opts" \
+	--qemu-opts="$qemu_opts" --append "$kernel_args" \
 	--verbose --rwdir "$guest_dir=$outdir" --cwd "$top" \
 	--exec "LDE_OUT=$guest_dir $cmd" >"$guest_out" 2>"$console" </dev/null || rc=$?
 sleep 0.3
