@@ -42,15 +42,7 @@ static const char *const stage_names[LDE_NR_STAGES] = {
 	[LDE_STAGE_LDE_SWITCH] = "lde_switch",
 };
 
-static const char *const lde_sys_names[LDE_NR_SYSCALLS] = {
-	[LDE_SYS_NULL] = "null",
-	[LDE_SYS_GETPID] = "getpid",
-	[LDE_SYS_WRITE] = "write",
-	[LDE_SYS_READ] = "read",
-	[LDE_SYS_YIELD] = "yield",
-	[LDE_SYS_TIME] = "time",
-	[LDE_SYS_FRAME] = "frame",
-};
+static const char *const lde_sys_names[LDE_NR_SYSCALLS] = LDE_SYSCALL_NAMES;
 
 static struct env {
 	pid_t pid;

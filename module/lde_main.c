@@ -40,15 +40,7 @@ DEFINE_PER_CPU(struct lde_cpu_stats, lde_cpu_stats);
 
 static struct dentry *lde_debugfs_dir;
 
-static const char * const lde_sys_names[LDE_NR_SYSCALLS] = {
-	[LDE_SYS_NULL] = "null",
-	[LDE_SYS_GETPID] = "getpid",
-	[LDE_SYS_WRITE] = "write",
-	[LDE_SYS_READ] = "read",
-	[LDE_SYS_YIELD] = "yield",
-	[LDE_SYS_TIME] = "time",
-	[LDE_SYS_FRAME] = "frame",
-};
+static const char * const lde_sys_names[LDE_NR_SYSCALLS] = LDE_SYSCALL_NAMES;
 
 static const char * const lde_err_names[LDE_ERR_KINDS] = {
 	[LDE_ERR_NOSYS] = "ENOSYS",

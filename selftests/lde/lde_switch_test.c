@@ -83,13 +83,10 @@ FIXTURE(sw) {
 
 FIXTURE_SETUP(sw)
 {
-	int ret = lde_ensure_loaded();
-
-	if (ret)
-		SKIP(return, "lde.ko not loaded and cannot load: %s",
-		     strerror(-ret));
-	self->fd = open(LDE_DEV, O_RDWR | O_CLOEXEC);
-	ASSERT_LE(0, self->fd);
+	self->fd = lde_open_loaded();
+	if (self->fd < 0)
+		SKIP(return, "cannot load or open lde.ko: %s",
+		     strerror(-self->fd));
 }
 
 FIXTURE_TEARDOWN(sw)

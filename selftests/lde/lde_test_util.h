@@ -66,6 +66,17 @@ static inline int lde_ensure_loaded(void)
 	return ret == -EEXIST ? 0 : ret;
 }
 
+/* Load lde.ko if needed and open /dev/lde: an fd, or -errno. */
+static inline int lde_open_loaded(void)
+{
+	int ret = lde_ensure_loaded();
+
+	if (ret)
+		return ret;
+	ret = open(LDE_DEV, O_RDWR | O_CLOEXEC);
+	return ret < 0 ? -errno : ret;
+}
+
 /* One trap: the toy system call's result, or -errno. */
 static inline long lde_trap(int fd, unsigned int nr, __u64 a0, __u64 a1)
 {

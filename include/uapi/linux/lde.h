@@ -33,6 +33,10 @@ enum lde_sysno {
 	LDE_NR_SYSCALLS
 };
 
+/* The toy system calls' names, indexed by enum lde_sysno. */
+#define LDE_SYSCALL_NAMES \
+	{ "null", "getpid", "write", "read", "yield", "time", "frame" }
+
 /* Bytes the toy write call keeps per open file; longer writes are short. */
 #define LDE_BUF_SIZE		4096
 
