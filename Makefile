@@ -34,7 +34,9 @@ B       := $(TOP)/build
 KSRC    := $(B)/linux-source
 VM_TIMEOUT ?= 900
 
-LDE_KO  := $(B)/kmod/module/lde.ko
+# One module build per kernel release: a module only loads into its own.
+KMOD    := $(B)/$(KVER)/kmod
+LDE_KO  := $(KMOD)/module/lde.ko
 
 CFLAGS  ?= -O2 -g
 CFLAGS  += -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare -D_GNU_SOURCE
@@ -61,9 +63,9 @@ $(KSRC_STAMP): $(KSRC_TAR)
 MODULE_SRCS := Kbuild $(wildcard module/* include/uapi/linux/*.h)
 
 $(LDE_KO): $(MODULE_SRCS)
-	@mkdir -p $(B)/kmod
-	@cp -rsf $(TOP)/Kbuild $(TOP)/module $(TOP)/include $(B)/kmod/
-	$(MAKE) -C $(KDIR) M=$(B)/kmod modules
+	@mkdir -p $(KMOD)
+	@cp -rsf $(TOP)/Kbuild $(TOP)/module $(TOP)/include $(KMOD)/
+	$(MAKE) -C $(KDIR) M=$(KMOD) modules
 
 module: $(LDE_KO)
 
