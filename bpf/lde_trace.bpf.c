@@ -50,13 +50,18 @@ struct {
 	__type(value, __u8);
 } traced_tgids SEC(".maps");
 
-/* When each thread trapped in (0: not in a traced trap). */
+/* Per thread: when it trapped in, and whether it is traced at all. */
+struct task_state {
+	__u64 trap_start;	/* 0: not in a traced trap */
+	__u8 wanted;		/* 0: not decided yet, 1: traced, 2: not */
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, int);
-	__type(value, __u64);
-} trap_start SEC(".maps");
+	__type(value, struct task_state);
+} task_states SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -153,21 +158,35 @@ static __always_inline struct lde_event *event_reserve(enum lde_stage stage)
 	return e;
 }
 
+/*
+ * The filter decision of a thread, kept in its storage: a tgid never
+ * changes and a tgid joins traced_tgids only before its first thread
+ * runs (at fork, or before attaching), so the decision holds for the
+ * thread's life.  A comm can change, so with -c it is made every time.
+ */
+static __always_inline bool task_state_wanted(struct task_struct *task,
+					      struct task_state *st)
+{
+	if (!st || filter_comm[0])
+		return task_wanted(task);
+	if (!st->wanted)
+		st->wanted = task_wanted(task) ? 1 : 2;
+	return st->wanted == 1;
+}
+
 SEC("tp_btf/sys_enter")
 int BPF_PROG(lde_sys_enter, struct pt_regs *regs, long id)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
+	struct task_state *st;
 	struct lde_event *e;
-	__u64 *start;
 
-	if (!task_wanted(task))
+	st = bpf_task_storage_get(&task_states, task, 0,
+				  BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!task_state_wanted(task, st))
 		return 0;
-	if (stage_on(LDE_STAGE_RETURN)) {
-		start = bpf_task_storage_get(&trap_start, task, 0,
-					     BPF_LOCAL_STORAGE_GET_F_CREATE);
-		if (start)
-			*start = bpf_ktime_get_ns();
-	}
+	if (st && stage_on(LDE_STAGE_RETURN))
+		st->trap_start = bpf_ktime_get_ns();
 	if (!stage_on(LDE_STAGE_TRAP))
 		return 0;
 	if (aggregate_syscalls) {
@@ -197,19 +216,20 @@ SEC("tp_btf/sys_exit")
 int BPF_PROG(lde_sys_exit, struct pt_regs *regs, long ret)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
+	struct task_state *st;
 	struct lde_event *e;
-	__u64 *start, kernel_ns;
+	__u64 kernel_ns;
 	__u32 nr;
 
 	/*
 	 * Only a wanted task's trap left a start time: no second filter.
 	 * No start time: the trap came before tracing began, not a pair.
 	 */
-	start = bpf_task_storage_get(&trap_start, task, 0, 0);
-	if (!start || !*start)
+	st = bpf_task_storage_get(&task_states, task, 0, 0);
+	if (!st || !st->trap_start)
 		return 0;
-	kernel_ns = bpf_ktime_get_ns() - *start;
-	*start = 0;
+	kernel_ns = bpf_ktime_get_ns() - st->trap_start;
+	st->trap_start = 0;
 	nr = BPF_CORE_READ(regs, orig_ax);
 	if (aggregate_syscalls) {
 		struct lde_syscall_agg *agg = bpf_map_lookup_elem(&syscall_agg,
