@@ -445,11 +445,11 @@ int lde_mod_switch(struct lde_switch_ctx *ctx)
 {
 	struct lde_event *e;
 
-	if (filter_tgid || filter_comm[0]) {
-		/* The sched_switch program already filters by task. */
+	/* Filtered by process only: -c does not apply to these events. */
+	if (filter_tgid) {
 		__u32 prev = ctx->prev_pid, next = ctx->next_pid;
 
-		if (filter_tgid && !bpf_map_lookup_elem(&traced_tgids, &prev) &&
+		if (!bpf_map_lookup_elem(&traced_tgids, &prev) &&
 		    !bpf_map_lookup_elem(&traced_tgids, &next))
 			return 0;
 	}

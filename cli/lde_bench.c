@@ -179,10 +179,10 @@ static void bench_rdtsc(void)
  * Per-operation cost: each sample times a batch that lasts at least 1000
  * timer resolutions (resolution under 0.1% of it).  A macro, not a function taking a
  * callback: the timed loop holds the operation itself, as perf bench's
- * does, with no indirect call in it.
+ * does, with no indirect call in it.  Evaluates to the new row.
  */
-#define BENCH_OP(result, name, stmt)					\
-	do {								\
+#define BENCH_OP(name, stmt)						\
+	({								\
 		double *d_ = calloc(env.samples, sizeof(*d_)), t0_, t1_;\
 		long batch_ = 1, i_;					\
 		int s_;							\
@@ -204,9 +204,10 @@ static void bench_rdtsc(void)
 			t1_ = now_ns();					\
 			d_[s_] = (t1_ - t0_) / batch_;			\
 		}							\
-		result = add_result(name, "ns", d_, env.samples);	\
+		add_result(name, "ns", d_, env.samples);		\
 		free(d_);						\
-	} while (0)
+		&results[nresults - 1];					\
+	})
 
 
 
@@ -263,8 +264,8 @@ static void *echo_thread(void *arg)
 
 static struct result *bench_switch(bool threads)
 {
-	struct pingpong pp;
 	struct result *r;
+	struct pingpong pp;
 	pthread_t th;
 	pid_t pid = 0;
 
@@ -283,7 +284,7 @@ static struct result *bench_switch(bool threads)
 			_exit(0);
 		}
 	}
-	BENCH_OP(r, threads ? "switch: round trip, 2 threads, 1 CPU" :
+	r = BENCH_OP(threads ? "switch: round trip, 2 threads, 1 CPU" :
 			      "switch: round trip, 2 processes, 1 CPU",
 		 round_trip(&pp));
 	close(pp.ab[1]);	/* the echo side sees EOF and ends */
@@ -344,7 +345,6 @@ int main(int argc, char **argv)
 		.options = opts, .parser = parse_arg, .doc = doc,
 	};
 	struct result *getppid_r, *rt_proc, *rt_thread, *transfer;
-	struct result *r __attribute__((unused));	/* rows kept only in results[] */
 	double sw_proc, sw_thread, perf_syscall = 0, perf_pipe = 0;
 	int zero_fd, lde_fd, p[2], i;
 	char c;
@@ -368,18 +368,18 @@ int main(int argc, char **argv)
 		perror("lde-bench");
 		return 1;
 	}
-	BENCH_OP(getppid_r, "syscall: getppid via syscall(2)",
+	getppid_r = BENCH_OP("syscall: getppid via syscall(2)",
 		 syscall(SYS_getppid));
-	BENCH_OP(r, "syscall: 0-byte read",
+	BENCH_OP("syscall: 0-byte read",
 		 if (read(zero_fd, &c, 0) < 0) abort());
 
 	lde_fd = open("/dev/" LDE_DEVICE_NAME, O_RDWR | O_CLOEXEC);
 	if (lde_fd >= 0) {
 		struct lde_trap t = { .size = sizeof(t), .nr = LDE_SYS_NULL };
 
-		BENCH_OP(r, "lde: trap, null toy syscall",
+		BENCH_OP("lde: trap, null toy syscall",
 			 if (ioctl(lde_fd, LDE_IOC_TRAP, &t)) abort());
-		BENCH_OP(r, "lde: empty ioctl (LDE_IOC_NOP)",
+		BENCH_OP("lde: empty ioctl (LDE_IOC_NOP)",
 			 if (ioctl(lde_fd, LDE_IOC_NOP)) abort());
 		close(lde_fd);
 	} else {
@@ -387,7 +387,7 @@ int main(int argc, char **argv)
 			"lde: trap (lde.ko not loaded)", "ns", {}, true };
 	}
 
-	BENCH_OP(transfer, "pipe: write+read 1 byte, no switch",
+	transfer = BENCH_OP("pipe: write+read 1 byte, no switch",
 		 pipe_transfer(p));
 	rt_proc = bench_switch(false);
 	rt_thread = bench_switch(true);

@@ -285,9 +285,24 @@ static struct miscdevice lde_misc = {
 	.mode = 0666,
 };
 
+static void lde_stats_show_row(struct seq_file *m, const char *label,
+			       const struct lde_stats *st)
+{
+	int i;
+
+	seq_printf(m, "%-8s", label);
+	for (i = 0; i < LDE_NR_SYSCALLS; i++)
+		seq_printf(m, " %10llu", st->traps[i]);
+	for (i = 0; i < LDE_ERR_KINDS; i++)
+		seq_printf(m, " %8llu", st->errors[i]);
+	seq_printf(m, " %12llu %12llu %12llu\n", st->switches,
+		   st->voluntary, st->preempted);
+}
+
 static int lde_stats_show(struct seq_file *m, void *v)
 {
 	struct lde_stats total = {};
+	char label[16];
 	int cpu, i;
 
 	seq_printf(m, "%-8s", "cpu");
@@ -302,23 +317,11 @@ static int lde_stats_show(struct seq_file *m, void *v)
 		struct lde_stats st = {};
 
 		lde_stats_add_cpu(&st, cpu);
-		lde_stats_add_cpu(&total, cpu);
-		seq_printf(m, "%-8d", cpu);
-		for (i = 0; i < LDE_NR_SYSCALLS; i++)
-			seq_printf(m, " %10llu", st.traps[i]);
-		for (i = 0; i < LDE_ERR_KINDS; i++)
-			seq_printf(m, " %8llu", st.errors[i]);
-		seq_printf(m, " %12llu %12llu %12llu\n", st.switches,
-			   st.voluntary, st.preempted);
+		snprintf(label, sizeof(label), "%d", cpu);
+		lde_stats_show_row(m, label, &st);
 	}
-
-	seq_printf(m, "%-8s", "total");
-	for (i = 0; i < LDE_NR_SYSCALLS; i++)
-		seq_printf(m, " %10llu", total.traps[i]);
-	for (i = 0; i < LDE_ERR_KINDS; i++)
-		seq_printf(m, " %8llu", total.errors[i]);
-	seq_printf(m, " %12llu %12llu %12llu\n", total.switches,
-		   total.voluntary, total.preempted);
+	lde_stats_sum(&total);
+	lde_stats_show_row(m, "total", &total);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(lde_stats);
