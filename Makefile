@@ -93,18 +93,19 @@ $(BPF_OUT)/%.skel.h: $(BPF_OUT)/%.bpf.o
 	@echo "  GENSKEL $@"
 	@bpftool gen skeleton $< >$@.tmp && mv $@.tmp $@
 
-$(LDE_TRACE): cli/lde_trace.c bpf/lde_trace.h $(BPF_OUT)/lde_trace.skel.h \
-	      include/uapi/linux/lde.h
-	$(CC) $(CLI_CFLAGS) -I$(TOP)/cli -o $@ $< cli/lde_stats.c $(CLI_LIBS)
+# What lde-trace and lde-bench share: statistics, JSON, line building.
+CLI_COMMON := cli/lde_stats.c cli/lde_line.c
+CLI_COMMON_DEPS := $(CLI_COMMON) cli/lde_stats.h cli/lde_line.h
 
-$(LDE_TRACE): cli/lde_stats.c cli/lde_stats.h
+$(LDE_TRACE): cli/lde_trace.c bpf/lde_trace.h $(BPF_OUT)/lde_trace.skel.h \
+	      include/uapi/linux/lde.h $(CLI_COMMON_DEPS)
+	$(CC) $(CLI_CFLAGS) -I$(TOP)/cli -o $@ $< $(CLI_COMMON) $(CLI_LIBS)
 
 LDE_BENCH := $(B)/lde-bench
 
-$(LDE_BENCH): cli/lde_bench.c cli/lde_stats.c cli/lde_stats.h \
-	      include/uapi/linux/lde.h
+$(LDE_BENCH): cli/lde_bench.c $(CLI_COMMON_DEPS) include/uapi/linux/lde.h
 	$(CC) $(CFLAGS) -Wno-missing-field-initializers $(UAPI) -I$(TOP)/cli \
-		-o $@ cli/lde_bench.c cli/lde_stats.c -lm -lpthread
+		-o $@ cli/lde_bench.c $(CLI_COMMON) -lm -lpthread
 
 tools: $(LDE_TRACE) $(LDE_BENCH)
 
@@ -136,14 +137,13 @@ lint: $(KSRC_STAMP)
 		-f module/*.c module/*.h include/uapi/linux/*.h && \
 		echo "ok - checkpatch: module/ and include/uapi/ are clean"
 
-# Host-side unit tests: lde-bench's arithmetic.
-HOST_TESTS := $(B)/host/lde_stats_test
+# Host-side unit tests: lde-bench's arithmetic, lde-trace's line building.
+HOST_TESTS := $(B)/host/lde_stats_test $(B)/host/lde_line_test
 
-$(B)/host/lde_stats_test: cli/lde_stats_test.c cli/lde_stats.c cli/lde_stats.h \
-			  $(KSRC_STAMP)
+$(B)/host/%_test: cli/%_test.c $(CLI_COMMON_DEPS) $(KSRC_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -I$(TOP)/cli -I$(KSRC)/tools/testing/selftests \
-		-o $@ cli/lde_stats_test.c cli/lde_stats.c -lm
+		-o $@ $< $(CLI_COMMON) -lm
 
 check-host: lint $(HOST_TESTS)
 	@./scripts/host-check.sh $(HOST_TESTS)

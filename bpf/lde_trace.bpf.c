@@ -99,13 +99,22 @@ static __always_inline bool task_wanted(struct task_struct *task)
 }
 
 /*
- * Submit without waking the reader while little waits: a wakeup per event
- * costs more than the event.  The reader polls every 100 ms regardless.
+ * Wake the reader once per wakeup_bytes of backlog: when this record takes
+ * the backlog across a multiple of it.  A wakeup per event costs more than
+ * the event, and so does waking on every record past a mark while the
+ * reader has not run yet.  Between marks the reader's 100 ms poll timeout
+ * collects what waits; it never sleeps on a non-empty ring (the ring
+ * buffer's poll reports data as long as any is there).
  */
-static __always_inline void event_submit(struct lde_event *e)
+static __always_inline void event_submit(struct lde_event *e,
+					 enum lde_stage stage)
 {
-	__u64 flags = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >=
-		      wakeup_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+	/* Each record also holds an 8-byte header, rounded up to 8. */
+	__u64 rec = (lde_event_size(stage) + 8 + 7) & ~7ULL;
+	__u64 after = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+	__u64 before = after > rec ? after - rec : 0;
+	__u64 flags = before / wakeup_bytes != after / wakeup_bytes ?
+		      BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 
 	bpf_ringbuf_submit(e, flags);
 }
@@ -134,10 +143,15 @@ static __always_inline bool current_wanted(void)
 	return task_wanted(bpf_get_current_task_btf());
 }
 
-/* Reserve an event for the current task, or count it lost. */
-static __always_inline struct lde_event *event_reserve(enum lde_stage stage)
+/*
+ * Reserve an event of a stage for the current task, stamped at ts, or
+ * count it lost.  Only the stage's part of the union is reserved.
+ */
+static __always_inline struct lde_event *event_reserve(enum lde_stage stage,
+							__u64 ts)
 {
-	struct lde_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	struct lde_event *e = bpf_ringbuf_reserve(&events,
+						  lde_event_size(stage), 0);
 	__u64 id;
 
 	if (!e) {
@@ -149,7 +163,7 @@ static __always_inline struct lde_event *event_reserve(enum lde_stage stage)
 		return NULL;
 	}
 	id = bpf_get_current_pid_tgid();
-	e->ts_ns = bpf_ktime_get_ns();
+	e->ts_ns = ts;
 	e->cpu = bpf_get_smp_processor_id();
 	e->pid = id >> 32;
 	e->tid = (__u32)id;
@@ -180,13 +194,15 @@ int BPF_PROG(lde_sys_enter, struct pt_regs *regs, long id)
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct task_state *st;
 	struct lde_event *e;
+	__u64 now;
 
 	st = bpf_task_storage_get(&task_states, task, 0,
 				  BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!task_state_wanted(task, st))
 		return 0;
+	now = bpf_ktime_get_ns();
 	if (st && stage_on(LDE_STAGE_RETURN))
-		st->trap_start = bpf_ktime_get_ns();
+		st->trap_start = now;
 	if (!stage_on(LDE_STAGE_TRAP))
 		return 0;
 	if (aggregate_syscalls) {
@@ -198,17 +214,17 @@ int BPF_PROG(lde_sys_enter, struct pt_regs *regs, long id)
 			agg->traps++;
 		return 0;
 	}
-	e = event_reserve(LDE_STAGE_TRAP);
+	e = event_reserve(LDE_STAGE_TRAP, now);
 	if (!e)
 		return 0;
 	e->trap.nr = id;
 	/* The user registers the entry code saved: where the trap came from. */
-	e->trap.ip = BPF_CORE_READ(regs, ip);
-	e->trap.sp = BPF_CORE_READ(regs, sp);
-	e->trap.cpl = BPF_CORE_READ(regs, cs) & 3;
-	e->trap.args[0] = BPF_CORE_READ(regs, di);
-	e->trap.args[1] = BPF_CORE_READ(regs, si);
-	event_submit(e);
+	e->trap.ip = regs->ip;
+	e->trap.sp = regs->sp;
+	e->trap.cpl = regs->cs & 3;
+	e->trap.args[0] = regs->di;
+	e->trap.args[1] = regs->si;
+	event_submit(e, LDE_STAGE_TRAP);
 	return 0;
 }
 
@@ -218,7 +234,7 @@ int BPF_PROG(lde_sys_exit, struct pt_regs *regs, long ret)
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct task_state *st;
 	struct lde_event *e;
-	__u64 kernel_ns;
+	__u64 now, kernel_ns;
 	__u32 nr;
 
 	/*
@@ -228,9 +244,10 @@ int BPF_PROG(lde_sys_exit, struct pt_regs *regs, long ret)
 	st = bpf_task_storage_get(&task_states, task, 0, 0);
 	if (!st || !st->trap_start)
 		return 0;
-	kernel_ns = bpf_ktime_get_ns() - st->trap_start;
+	now = bpf_ktime_get_ns();
+	kernel_ns = now - st->trap_start;
 	st->trap_start = 0;
-	nr = BPF_CORE_READ(regs, orig_ax);
+	nr = regs->orig_ax;
 	if (aggregate_syscalls) {
 		struct lde_syscall_agg *agg = bpf_map_lookup_elem(&syscall_agg,
 								  &nr);
@@ -241,13 +258,13 @@ int BPF_PROG(lde_sys_exit, struct pt_regs *regs, long ret)
 		}
 		return 0;
 	}
-	e = event_reserve(LDE_STAGE_RETURN);
+	e = event_reserve(LDE_STAGE_RETURN, now);
 	if (!e)
 		return 0;
 	e->ret.nr = nr;
 	e->ret.ret = ret;
 	e->ret.kernel_ns = kernel_ns;
-	event_submit(e);
+	event_submit(e, LDE_STAGE_RETURN);
 	return 0;
 }
 
@@ -260,7 +277,7 @@ int BPF_PROG(lde_sched_switch, bool preempt, struct task_struct *prev,
 
 	if (!task_wanted(prev) && !task_wanted(next))
 		return 0;
-	e = event_reserve(LDE_STAGE_SWITCH);
+	e = event_reserve(LDE_STAGE_SWITCH, bpf_ktime_get_ns());
 	if (!e)
 		return 0;
 	e->pid = prev->tgid;
@@ -271,7 +288,7 @@ int BPF_PROG(lde_sched_switch, bool preempt, struct task_struct *prev,
 	BPF_CORE_READ_STR_INTO(&e->sw.next_comm, next, comm);
 	e->sw.preempt = preempt || prev_state == 0;
 	e->sw.prev_state = prev_state;
-	event_submit(e);
+	event_submit(e, LDE_STAGE_SWITCH);
 	return 0;
 }
 
@@ -290,14 +307,14 @@ int BPF_PROG(lde_timer, int vector)
 
 	if (!current_wanted())
 		return 0;
-	e = event_reserve(LDE_STAGE_TIMER);
+	e = event_reserve(LDE_STAGE_TIMER, bpf_ktime_get_ns());
 	if (!e)
 		return 0;
 	irq_regs = bpf_this_cpu_ptr(&__irq_regs);
 	regs = irq_regs ? *irq_regs : NULL;
 	e->timer.mode = regs && (BPF_CORE_READ(regs, cs) & 3) ?
 			LDE_TIMER_USER : LDE_TIMER_KERNEL;
-	event_submit(e);
+	event_submit(e, LDE_STAGE_TIMER);
 	return 0;
 }
 
@@ -320,12 +337,12 @@ int BPF_PROG(lde_exec, struct task_struct *p, pid_t old_pid,
 
 	if (!task_wanted(p))
 		return 0;
-	e = event_reserve(LDE_STAGE_EXEC);
+	e = event_reserve(LDE_STAGE_EXEC, bpf_ktime_get_ns());
 	if (!e)
 		return 0;
 	bpf_probe_read_kernel_str(e->exec.filename, sizeof(e->exec.filename),
 				  BPF_CORE_READ(bprm, filename));
-	event_submit(e);
+	event_submit(e, LDE_STAGE_EXEC);
 	return 0;
 }
 
@@ -337,12 +354,12 @@ int BPF_PROG(lde_exit, struct task_struct *p)
 	/* One exit per process: when its last thread goes. */
 	if (p->pid != p->tgid || !task_wanted(p))
 		return 0;
-	e = event_reserve(LDE_STAGE_EXIT);
+	e = event_reserve(LDE_STAGE_EXIT, bpf_ktime_get_ns());
 	if (!e)
 		return 0;
 	e->exit.code = BPF_CORE_READ(p, signal, group_exit_code) ?:
 		       BPF_CORE_READ(p, exit_code);
-	event_submit(e);
+	event_submit(e, LDE_STAGE_EXIT);
 	return 0;
 }
 
@@ -362,7 +379,7 @@ int BPF_PROG(lde_fault, int sig, struct kernel_siginfo *info,
 	code = BPF_CORE_READ(info, si_code);
 	if (code <= 0 || !task_wanted(task))
 		return 0;
-	e = event_reserve(LDE_STAGE_FAULT);
+	e = event_reserve(LDE_STAGE_FAULT, bpf_ktime_get_ns());
 	if (!e)
 		return 0;
 	e->pid = task->tgid;
@@ -370,7 +387,7 @@ int BPF_PROG(lde_fault, int sig, struct kernel_siginfo *info,
 	e->fault.sig = sig;
 	e->fault.code = code;
 	e->fault.addr = (unsigned long)BPF_CORE_READ(info, _sifields._sigfault._addr);
-	event_submit(e);
+	event_submit(e, LDE_STAGE_FAULT);
 	return 0;
 }
 
@@ -411,7 +428,7 @@ int lde_mod_trap(struct lde_trap_ctx *ctx)
 
 	if (!current_wanted())
 		return 0;
-	e = event_reserve(LDE_STAGE_LDE_TRAP);
+	e = event_reserve(LDE_STAGE_LDE_TRAP, bpf_ktime_get_ns());
 	if (!e)
 		return 0;
 	e->trap.nr = ctx->nr;
@@ -419,7 +436,7 @@ int lde_mod_trap(struct lde_trap_ctx *ctx)
 	e->trap.cpl = ctx->user_cpl;
 	e->trap.args[0] = ctx->args[0];
 	e->trap.args[1] = ctx->args[1];
-	event_submit(e);
+	event_submit(e, LDE_STAGE_LDE_TRAP);
 	return 0;
 }
 
@@ -430,13 +447,13 @@ int lde_mod_return(struct lde_return_ctx *ctx)
 
 	if (!current_wanted())
 		return 0;
-	e = event_reserve(LDE_STAGE_LDE_RETURN);
+	e = event_reserve(LDE_STAGE_LDE_RETURN, bpf_ktime_get_ns());
 	if (!e)
 		return 0;
 	e->ret.nr = ctx->nr;
 	e->ret.ret = ctx->ret;
 	e->ret.kernel_ns = ctx->kernel_ns;
-	event_submit(e);
+	event_submit(e, LDE_STAGE_LDE_RETURN);
 	return 0;
 }
 
@@ -453,7 +470,7 @@ int lde_mod_switch(struct lde_switch_ctx *ctx)
 		    !bpf_map_lookup_elem(&traced_tgids, &next))
 			return 0;
 	}
-	e = event_reserve(LDE_STAGE_LDE_SWITCH);
+	e = event_reserve(LDE_STAGE_LDE_SWITCH, bpf_ktime_get_ns());
 	if (!e)
 		return 0;
 	e->pid = ctx->prev_pid;
@@ -466,6 +483,6 @@ int lde_mod_switch(struct lde_switch_ctx *ctx)
 	e->sw.prev_state = ctx->prev_state;
 	e->sw.prev_depth = ctx->prev_stack_depth;
 	e->sw.next_depth = ctx->next_stack_depth;
-	event_submit(e);
+	event_submit(e, LDE_STAGE_LDE_SWITCH);
 	return 0;
 }

@@ -82,4 +82,38 @@ struct lde_event {
 	};
 };
 
+/*
+ * An event is sent with only the common part and its stage's part of the
+ * union: a return is 64 bytes, not the 104 of the largest stage.
+ */
+#define LDE_EVENT_SIZE(part)						\
+	(__builtin_offsetof(struct lde_event, part) +			\
+	 sizeof(((struct lde_event *)0)->part))
+
+/* 0: no such stage.  A constant wherever stage is one. */
+static inline __attribute__((always_inline))
+unsigned int lde_event_size(unsigned int stage)
+{
+	switch (stage) {
+	case LDE_STAGE_TRAP:
+	case LDE_STAGE_LDE_TRAP:
+		return LDE_EVENT_SIZE(trap);
+	case LDE_STAGE_RETURN:
+	case LDE_STAGE_LDE_RETURN:
+		return LDE_EVENT_SIZE(ret);
+	case LDE_STAGE_SWITCH:
+	case LDE_STAGE_LDE_SWITCH:
+		return LDE_EVENT_SIZE(sw);
+	case LDE_STAGE_TIMER:
+		return LDE_EVENT_SIZE(timer);
+	case LDE_STAGE_EXEC:
+		return LDE_EVENT_SIZE(exec);
+	case LDE_STAGE_EXIT:
+		return LDE_EVENT_SIZE(exit);
+	case LDE_STAGE_FAULT:
+		return LDE_EVENT_SIZE(fault);
+	}
+	return 0;
+}
+
 #endif /* _LDE_TRACE_H */

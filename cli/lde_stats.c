@@ -2,6 +2,7 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "lde_line.h"
 #include "lde_stats.h"
 
 static int cmp_double(const void *a, const void *b)
@@ -53,20 +54,11 @@ double lde_switch_cost(double round_trip, double pipe_transfer)
 
 void lde_json_str(FILE *f, const char *s, size_t max)
 {
-	size_t i;
+	struct lde_line l;
 
-	fputc('"', f);
-	for (i = 0; i < max && s[i]; i++) {
-		unsigned char c = s[i];
-
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20 || c == 0x7f)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
+	lde_line_start(&l);
+	lde_line_json_str(&l, s, max);
+	lde_line_write(&l, f);
 }
 
 void lde_json_summary(FILE *f, const char *name, const struct lde_summary *s)

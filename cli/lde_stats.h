@@ -27,7 +27,7 @@ double lde_percentile(const double *sorted, size_t n, double pct);
  */
 double lde_switch_cost(double round_trip, double pipe_transfer);
 
-/* A JSON string, quotes, backslashes and control characters escaped. */
+/* A JSON string: quotes, backslashes, control characters, bytes > 0x7f escaped. */
 void lde_json_str(FILE *f, const char *s, size_t max);
 
 /* "name":{"n":..,"min":..,"median":..,"p99":..,"mean":..} */

@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,7 @@
 #include <seccomp.h>
 
 #include <linux/lde.h>
+#include "lde_line.h"
 #include "lde_stats.h"
 #include "lde_trace.h"
 #include "lde_trace.skel.h"
@@ -298,127 +300,222 @@ static void account(const struct lde_event *e)
 	}
 }
 
-static void print_json(const struct lde_event *e)
+static void json_u64(struct lde_line *l, const char *key, size_t key_len,
+		     unsigned long long v)
 {
-	FILE *f = stdout;
-
-	fprintf(f, "{\"ts_ns\":%llu,\"cpu\":%u,\"pid\":%u,\"tid\":%u,\"comm\":",
-		e->ts_ns - start_ns, e->cpu, e->pid, e->tid);
-	lde_json_str(f, e->comm, LDE_COMM_LEN);
-	fprintf(f, ",\"stage\":\"%s\"", stage_names[e->stage]);
-	switch (e->stage) {
-	case LDE_STAGE_TRAP:
-		fprintf(f, ",\"nr\":%lld,\"name\":\"%s\",\"ip\":%llu,\"sp\":%llu,"
-			"\"user_cpl\":%u,\"kernel_cpl\":0",
-			e->trap.nr, syscall_name(e->trap.nr), e->trap.ip,
-			e->trap.sp, e->trap.cpl);
-		break;
-	case LDE_STAGE_RETURN:
-		fprintf(f, ",\"nr\":%lld,\"name\":\"%s\",\"ret\":%lld,\"kernel_ns\":%llu",
-			e->ret.nr, syscall_name(e->ret.nr), e->ret.ret,
-			e->ret.kernel_ns);
-		break;
-	case LDE_STAGE_LDE_TRAP:
-		fprintf(f, ",\"nr\":%lld,\"name\":\"%s\",\"ip\":%llu,\"user_cpl\":%u",
-			e->trap.nr, lde_sys_name(e->trap.nr), e->trap.ip,
-			e->trap.cpl);
-		break;
-	case LDE_STAGE_LDE_RETURN:
-		fprintf(f, ",\"nr\":%lld,\"name\":\"%s\",\"ret\":%lld,\"kernel_ns\":%llu",
-			e->ret.nr, lde_sys_name(e->ret.nr), e->ret.ret,
-			e->ret.kernel_ns);
-		break;
-	case LDE_STAGE_SWITCH:
-	case LDE_STAGE_LDE_SWITCH:
-		fprintf(f, ",\"prev_pid\":%u,\"prev_tid\":%u,\"prev_comm\":",
-			e->pid, e->tid);
-		lde_json_str(f, e->comm, LDE_COMM_LEN);
-		fprintf(f, ",\"next_pid\":%u,\"next_tid\":%u,\"next_comm\":",
-			e->sw.next_pid, e->sw.next_tid);
-		lde_json_str(f, e->sw.next_comm, LDE_COMM_LEN);
-		fprintf(f, ",\"preempt\":%s,\"prev_state\":%u",
-			e->sw.preempt ? "true" : "false", e->sw.prev_state);
-		if (e->stage == LDE_STAGE_LDE_SWITCH)
-			fprintf(f, ",\"prev_stack_depth\":%u,\"next_stack_depth\":%u",
-				e->sw.prev_depth, e->sw.next_depth);
-		break;
-	case LDE_STAGE_TIMER:
-		fprintf(f, ",\"mode\":\"%s\"",
-			e->timer.mode == LDE_TIMER_USER ? "user" : "kernel");
-		break;
-	case LDE_STAGE_EXEC:
-		fprintf(f, ",\"filename\":");
-		lde_json_str(f, e->exec.filename, LDE_PATH_LEN);
-		break;
-	case LDE_STAGE_EXIT:
-		fprintf(f, ",\"exit_code\":%d,\"status\":%d,\"signal\":%d",
-			e->exit.code, (e->exit.code >> 8) & 0xff,
-			e->exit.code & 0x7f);
-		break;
-	case LDE_STAGE_FAULT:
-		fprintf(f, ",\"signal\":\"%s\",\"si_code\":%d,\"addr\":%llu",
-			signal_name(e->fault.sig), e->fault.code,
-			e->fault.addr);
-		break;
-	}
-	fputs("}\n", f);
+	lde_line_mem(l, key, key_len);
+	lde_line_u64(l, v);
 }
 
-static void print_line(const struct lde_event *e)
-{
-	char comm[LDE_COMM_LEN], next[LDE_COMM_LEN];
+/* ,"key":number with the key's length known when compiling. */
+#define JSON_U64(l, key, v)	json_u64(l, ",\"" key "\":", sizeof(key) + 3, v)
 
-	printf("%-12.6f %-3u %-7u %-7u %-16s %-10s ",
-	       (e->ts_ns - start_ns) / 1e9, e->cpu, e->pid, e->tid,
-	       printable(e->comm, comm), stage_names[e->stage]);
+static void json_s64(struct lde_line *l, const char *key, size_t key_len,
+		     long long v)
+{
+	lde_line_mem(l, key, key_len);
+	lde_line_s64(l, v);
+}
+
+#define JSON_S64(l, key, v)	json_s64(l, ",\"" key "\":", sizeof(key) + 3, v)
+
+static void json_str(struct lde_line *l, const char *key, size_t key_len,
+		     const char *s, size_t max)
+{
+	lde_line_mem(l, key, key_len);
+	lde_line_json_str(l, s, max);
+}
+
+#define JSON_STR(l, key, s, max) \
+	json_str(l, ",\"" key "\":", sizeof(key) + 3, s, max)
+
+static void print_json(const struct lde_event *e)
+{
+	struct lde_line l;
+
+	lde_line_start(&l);
+	lde_line_lit(&l, "{\"ts_ns\":");
+	lde_line_u64(&l, e->ts_ns - start_ns);
+	JSON_U64(&l, "cpu", e->cpu);
+	JSON_U64(&l, "pid", e->pid);
+	JSON_U64(&l, "tid", e->tid);
+	JSON_STR(&l, "comm", e->comm, LDE_COMM_LEN);
+	JSON_STR(&l, "stage", stage_names[e->stage], 16);
 	switch (e->stage) {
 	case LDE_STAGE_TRAP:
-		printf("%s(0x%llx, 0x%llx, ...) from ip=0x%llx sp=0x%llx, cpl %u -> 0\n",
-		       syscall_name(e->trap.nr), e->trap.args[0],
-		       e->trap.args[1], e->trap.ip, e->trap.sp, e->trap.cpl);
+	case LDE_STAGE_LDE_TRAP:
+		JSON_S64(&l, "nr", e->trap.nr);
+		JSON_STR(&l, "name", e->stage == LDE_STAGE_TRAP ?
+			 syscall_name(e->trap.nr) : lde_sys_name(e->trap.nr),
+			 64);
+		JSON_U64(&l, "ip", e->trap.ip);
+		if (e->stage == LDE_STAGE_TRAP)
+			JSON_U64(&l, "sp", e->trap.sp);
+		JSON_U64(&l, "user_cpl", e->trap.cpl);
+		if (e->stage == LDE_STAGE_TRAP)
+			lde_line_lit(&l, ",\"kernel_cpl\":0");
 		break;
 	case LDE_STAGE_RETURN:
-		printf("%s = %lld, %llu ns in kernel, cpl 0 -> 3\n",
-		       syscall_name(e->ret.nr), e->ret.ret, e->ret.kernel_ns);
-		break;
-	case LDE_STAGE_LDE_TRAP:
-		printf("toy %s(0x%llx, 0x%llx) from ip=0x%llx, cpl %u -> 0\n",
-		       lde_sys_name(e->trap.nr), e->trap.args[0],
-		       e->trap.args[1], e->trap.ip, e->trap.cpl);
-		break;
 	case LDE_STAGE_LDE_RETURN:
-		printf("toy %s = %lld, %llu ns in handler\n",
-		       lde_sys_name(e->ret.nr), e->ret.ret, e->ret.kernel_ns);
+		JSON_S64(&l, "nr", e->ret.nr);
+		JSON_STR(&l, "name", e->stage == LDE_STAGE_RETURN ?
+			 syscall_name(e->ret.nr) : lde_sys_name(e->ret.nr), 64);
+		JSON_S64(&l, "ret", e->ret.ret);
+		JSON_U64(&l, "kernel_ns", e->ret.kernel_ns);
 		break;
 	case LDE_STAGE_SWITCH:
 	case LDE_STAGE_LDE_SWITCH:
-		printf("-> %s:%u/%u %s (prev_state=0x%x)",
-		       printable(e->sw.next_comm, next), e->sw.next_pid,
-		       e->sw.next_tid, e->sw.preempt ? "preempted" : "voluntary",
-		       e->sw.prev_state);
-		if (e->stage == LDE_STAGE_LDE_SWITCH)
-			printf(" kernel stack depth %u -> %u",
-			       e->sw.prev_depth, e->sw.next_depth);
-		putchar('\n');
+		JSON_U64(&l, "prev_pid", e->pid);
+		JSON_U64(&l, "prev_tid", e->tid);
+		JSON_STR(&l, "prev_comm", e->comm, LDE_COMM_LEN);
+		JSON_U64(&l, "next_pid", e->sw.next_pid);
+		JSON_U64(&l, "next_tid", e->sw.next_tid);
+		JSON_STR(&l, "next_comm", e->sw.next_comm, LDE_COMM_LEN);
+		if (e->sw.preempt)
+			lde_line_lit(&l, ",\"preempt\":true");
+		else
+			lde_line_lit(&l, ",\"preempt\":false");
+		JSON_U64(&l, "prev_state", e->sw.prev_state);
+		if (e->stage == LDE_STAGE_LDE_SWITCH) {
+			JSON_U64(&l, "prev_stack_depth", e->sw.prev_depth);
+			JSON_U64(&l, "next_stack_depth", e->sw.next_depth);
+		}
 		break;
 	case LDE_STAGE_TIMER:
-		printf("timer interrupt in %s mode\n",
-		       e->timer.mode == LDE_TIMER_USER ? "user" : "kernel");
+		JSON_STR(&l, "mode", e->timer.mode == LDE_TIMER_USER ?
+			 "user" : "kernel", 8);
 		break;
 	case LDE_STAGE_EXEC:
-		printf("%.*s\n", LDE_PATH_LEN, e->exec.filename);
+		JSON_STR(&l, "filename", e->exec.filename, LDE_PATH_LEN);
 		break;
 	case LDE_STAGE_EXIT:
-		if (e->exit.code & 0x7f)
-			printf("killed by %s\n", signal_name(e->exit.code & 0x7f));
-		else
-			printf("exit status %d\n", (e->exit.code >> 8) & 0xff);
+		JSON_S64(&l, "exit_code", e->exit.code);
+		JSON_S64(&l, "status", (e->exit.code >> 8) & 0xff);
+		JSON_S64(&l, "signal", e->exit.code & 0x7f);
 		break;
 	case LDE_STAGE_FAULT:
-		printf("%s si_code=%d addr=0x%llx\n", signal_name(e->fault.sig),
-		       e->fault.code, e->fault.addr);
+		JSON_STR(&l, "signal", signal_name(e->fault.sig), 16);
+		JSON_S64(&l, "si_code", e->fault.code);
+		JSON_U64(&l, "addr", e->fault.addr);
 		break;
 	}
+	lde_line_lit(&l, "}\n");
+	lde_line_write(&l, stdout);
+}
+
+/* The columns under the header printed in main(). */
+static void print_line(const struct lde_event *e)
+{
+	struct lde_line l;
+	char *col;
+
+	lde_line_start(&l);
+	col = l.end;
+	lde_line_secs(&l, e->ts_ns - start_ns);
+	lde_line_column(&l, col, 12);
+	col = l.end;
+	lde_line_u64(&l, e->cpu);
+	lde_line_column(&l, col, 3);
+	col = l.end;
+	lde_line_u64(&l, e->pid);
+	lde_line_column(&l, col, 7);
+	col = l.end;
+	lde_line_u64(&l, e->tid);
+	lde_line_column(&l, col, 7);
+	col = l.end;
+	lde_line_printable(&l, e->comm, LDE_COMM_LEN);
+	lde_line_column(&l, col, 16);
+	col = l.end;
+	lde_line_str(&l, stage_names[e->stage]);
+	lde_line_column(&l, col, 10);
+	switch (e->stage) {
+	case LDE_STAGE_TRAP:
+	case LDE_STAGE_LDE_TRAP:
+		if (e->stage == LDE_STAGE_LDE_TRAP)
+			lde_line_lit(&l, "toy ");
+		lde_line_str(&l, e->stage == LDE_STAGE_TRAP ?
+			     syscall_name(e->trap.nr) : lde_sys_name(e->trap.nr));
+		lde_line_char(&l, '(');
+		lde_line_hex(&l, e->trap.args[0]);
+		lde_line_lit(&l, ", ");
+		lde_line_hex(&l, e->trap.args[1]);
+		if (e->stage == LDE_STAGE_TRAP)
+			lde_line_lit(&l, ", ...) from ip=");
+		else
+			lde_line_lit(&l, ") from ip=");
+		lde_line_hex(&l, e->trap.ip);
+		if (e->stage == LDE_STAGE_TRAP) {
+			lde_line_lit(&l, " sp=");
+			lde_line_hex(&l, e->trap.sp);
+		}
+		lde_line_lit(&l, ", cpl ");
+		lde_line_u64(&l, e->trap.cpl);
+		lde_line_lit(&l, " -> 0");
+		break;
+	case LDE_STAGE_RETURN:
+	case LDE_STAGE_LDE_RETURN:
+		if (e->stage == LDE_STAGE_LDE_RETURN)
+			lde_line_lit(&l, "toy ");
+		lde_line_str(&l, e->stage == LDE_STAGE_RETURN ?
+			     syscall_name(e->ret.nr) : lde_sys_name(e->ret.nr));
+		lde_line_lit(&l, " = ");
+		lde_line_s64(&l, e->ret.ret);
+		lde_line_lit(&l, ", ");
+		lde_line_u64(&l, e->ret.kernel_ns);
+		if (e->stage == LDE_STAGE_RETURN)
+			lde_line_lit(&l, " ns in kernel, cpl 0 -> 3");
+		else
+			lde_line_lit(&l, " ns in handler");
+		break;
+	case LDE_STAGE_SWITCH:
+	case LDE_STAGE_LDE_SWITCH:
+		lde_line_lit(&l, "-> ");
+		lde_line_printable(&l, e->sw.next_comm, LDE_COMM_LEN);
+		lde_line_char(&l, ':');
+		lde_line_u64(&l, e->sw.next_pid);
+		lde_line_char(&l, '/');
+		lde_line_u64(&l, e->sw.next_tid);
+		if (e->sw.preempt)
+			lde_line_lit(&l, " preempted (prev_state=");
+		else
+			lde_line_lit(&l, " voluntary (prev_state=");
+		lde_line_hex(&l, e->sw.prev_state);
+		lde_line_char(&l, ')');
+		if (e->stage == LDE_STAGE_LDE_SWITCH) {
+			lde_line_lit(&l, " kernel stack depth ");
+			lde_line_u64(&l, e->sw.prev_depth);
+			lde_line_lit(&l, " -> ");
+			lde_line_u64(&l, e->sw.next_depth);
+		}
+		break;
+	case LDE_STAGE_TIMER:
+		if (e->timer.mode == LDE_TIMER_USER)
+			lde_line_lit(&l, "timer interrupt in user mode");
+		else
+			lde_line_lit(&l, "timer interrupt in kernel mode");
+		break;
+	case LDE_STAGE_EXEC:
+		lde_line_printable(&l, e->exec.filename, LDE_PATH_LEN);
+		break;
+	case LDE_STAGE_EXIT:
+		if (e->exit.code & 0x7f) {
+			lde_line_lit(&l, "killed by ");
+			lde_line_str(&l, signal_name(e->exit.code & 0x7f));
+		} else {
+			lde_line_lit(&l, "exit status ");
+			lde_line_u64(&l, (e->exit.code >> 8) & 0xff);
+		}
+		break;
+	case LDE_STAGE_FAULT:
+		lde_line_str(&l, signal_name(e->fault.sig));
+		lde_line_lit(&l, " si_code=");
+		lde_line_s64(&l, e->fault.code);
+		lde_line_lit(&l, " addr=");
+		lde_line_hex(&l, e->fault.addr);
+		break;
+	}
+	lde_line_char(&l, '\n');
+	lde_line_write(&l, stdout);
 }
 
 /* OSTEP Figures 6.2 and 6.3: who does what at each step. */
@@ -537,9 +634,11 @@ static bool summary_only(void)
 
 static int handle_event(void *ctx, void *data, size_t size)
 {
+	/* Only the common part and the stage's own part were sent. */
 	const struct lde_event *e = data;
 
-	if (size < sizeof(*e) || e->stage >= LDE_NR_STAGES)
+	if (size < offsetof(struct lde_event, trap) ||
+	    e->stage >= LDE_NR_STAGES || size < lde_event_size(e->stage))
 		return 0;
 	account(e);
 	perfetto_event(e);
@@ -744,6 +843,8 @@ int main(int argc, char **argv)
 	if (err)
 		return 2;
 	libbpf_set_print(libbpf_print);
+	/* Written in batches, flushed after each (see the poll loop). */
+	setvbuf(stdout, NULL, _IOFBF, 1 << 18);
 
 	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
 		fprintf(stderr, "lde-trace: this kernel has no BTF (/sys/kernel/btf/vmlinux): it needs CONFIG_DEBUG_INFO_BTF\n");
@@ -806,6 +907,8 @@ int main(int argc, char **argv)
 				     sizeof(tgid), &one, sizeof(one), BPF_ANY);
 	}
 
+	/* Before the first event can be made: times count from here. */
+	start_ns = now_ns();
 	err = lde_trace_bpf__attach(skel);
 	if (err) {
 		fprintf(stderr, "lde-trace: cannot attach: %s\n", strerror(-err));
@@ -822,7 +925,6 @@ int main(int argc, char **argv)
 
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
-	start_ns = now_ns();
 	if (env.duration)
 		deadline = start_ns + env.duration * 1000000000ULL;
 	if (!env.json && !env.summary && !env.protocol)
@@ -846,6 +948,9 @@ int main(int argc, char **argv)
 				strerror(-err));
 			break;
 		}
+		/* Live even into a pipe: a batch out as soon as it is read. */
+		if (err > 0)
+			fflush(stdout);
 		if (deadline && now_ns() >= deadline)
 			break;
 		if (child && waitpid(child, &status, WNOHANG) == child) {

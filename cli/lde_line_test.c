@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Host-side tests of lde-trace's line building (kselftest harness): each
+ * appender gives what the printf format it replaces gives.
+ */
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kselftest_harness.h"
+#include "lde_line.h"
+
+/* The line so far, as a C string. */
+static const char *line_text(struct lde_line *l)
+{
+	static char text[LDE_LINE_MAX + 1];
+
+	memcpy(text, l->buf, lde_line_len(l));
+	text[lde_line_len(l)] = '\0';
+	return text;
+}
+
+/* Values that cross every digit-count and sign boundary, and random ones. */
+static unsigned long long sample(int i)
+{
+	static const unsigned long long edges[] = {
+		0, 1, 9, 10, 11, 99, 100, 101, 999, 1000, 65535, 4294967295ULL,
+		4294967296ULL, 999999999999ULL, 1000000000000ULL,
+		9223372036854775807ULL, 9223372036854775808ULL,
+		18446744073709551615ULL,
+	};
+	int n = sizeof(edges) / sizeof(edges[0]);
+
+	if (i < n)
+		return edges[i];
+	return (unsigned long long)rand() << 33 ^ (unsigned long long)rand() << 11 ^
+	       rand();
+}
+
+TEST(decimal_and_hex_match_printf)
+{
+	struct lde_line l;
+	char want[64];
+	int i;
+
+	srand(1);
+	for (i = 0; i < 10000; i++) {
+		unsigned long long v = sample(i) >> (i % 64);
+
+		lde_line_start(&l);
+		lde_line_u64(&l, v);
+		snprintf(want, sizeof(want), "%llu", v);
+		ASSERT_STREQ(want, line_text(&l));
+
+		lde_line_start(&l);
+		lde_line_s64(&l, (long long)v);
+		snprintf(want, sizeof(want), "%lld", (long long)v);
+		ASSERT_STREQ(want, line_text(&l));
+
+		lde_line_start(&l);
+		lde_line_hex(&l, v);
+		snprintf(want, sizeof(want), "0x%llx", v);
+		ASSERT_STREQ(want, line_text(&l));
+	}
+	lde_line_start(&l);
+	lde_line_s64(&l, LLONG_MIN);
+	EXPECT_STREQ("-9223372036854775808", line_text(&l));
+}
+
+TEST(seconds_are_cut_to_the_microsecond)
+{
+	static const struct {
+		unsigned long long ns;
+		const char *text;
+	} cases[] = {
+		{ 0, "0.000000" },
+		{ 999, "0.000000" },
+		{ 1000, "0.000001" },
+		{ 999999999, "0.999999" },
+		{ 1000000000, "1.000000" },
+		{ 1234567890123ULL, "1234.567890" },
+	};
+	struct lde_line l;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		lde_line_start(&l);
+		lde_line_secs(&l, cases[i].ns);
+		EXPECT_STREQ(cases[i].text, line_text(&l));
+	}
+}
+
+TEST(columns_match_left_justified_printf)
+{
+	struct lde_line l;
+	char want[128], *col;
+
+	lde_line_start(&l);
+	col = l.end;
+	lde_line_str(&l, "bash");
+	lde_line_column(&l, col, 16);
+	col = l.end;
+	lde_line_str(&l, "a-stage-wider-than-ten");
+	lde_line_column(&l, col, 10);
+	lde_line_str(&l, "end");
+	snprintf(want, sizeof(want), "%-16s %-10s end", "bash",
+		 "a-stage-wider-than-ten");
+	EXPECT_STREQ(want, line_text(&l));
+}
+
+TEST(json_strings_escape_everything_a_parser_rejects)
+{
+	struct lde_line l;
+
+	lde_line_start(&l);
+	lde_line_json_str(&l, "a\"b\\c\x01\n\x7f\xc3\xa9", 64);
+	EXPECT_STREQ("\"a\\\"b\\\\c\\u0001\\u000a\\u007f\\u00c3\\u00a9\"",
+		     line_text(&l));
+	/* At most max bytes: a comm is not NUL-terminated when full. */
+	lde_line_start(&l);
+	lde_line_json_str(&l, "0123456789", 4);
+	EXPECT_STREQ("\"0123\"", line_text(&l));
+}
+
+TEST(a_full_line_is_cut_short_and_its_json_string_still_closes)
+{
+	struct lde_line l;
+	char big[LDE_LINE_MAX];
+
+	memset(big, '\x01', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	lde_line_start(&l);
+	lde_line_json_str(&l, big, sizeof(big));
+	ASSERT_LE(lde_line_len(&l), LDE_LINE_MAX);
+	EXPECT_EQ('"', l.buf[0]);
+	EXPECT_EQ('"', l.buf[lde_line_len(&l) - 1]);
+	/* Nothing more fits, and nothing is written past the end. */
+	lde_line_mem(&l, big, sizeof(big));
+	lde_line_u64(&l, 12345);
+	lde_line_char(&l, 'x');
+	EXPECT_EQ(LDE_LINE_MAX, lde_line_len(&l));
+}
+
+TEST(printable_columns_hide_control_characters)
+{
+	struct lde_line l;
+
+	lde_line_start(&l);
+	lde_line_printable(&l, "a\tb\x7f" "c", 16);
+	EXPECT_STREQ("a?b?c", line_text(&l));
+}
+
+TEST_HARNESS_MAIN
