@@ -11,16 +11,22 @@ void lde_line_u64(struct lde_line *l, unsigned long long v)
 {
 	char tmp[20], *p = tmp + sizeof(tmp);
 
+	if (v < 10) {		/* cpu numbers, privilege levels, flags */
+		lde_line_char(l, '0' + v);
+		return;
+	}
 	while (v >= 100) {
 		unsigned int pair = v % 100;
 
 		v /= 100;
 		p -= 2;
-		memcpy(p, &digit_pairs[2 * pair], 2);
+		p[0] = digit_pairs[2 * pair];
+		p[1] = digit_pairs[2 * pair + 1];
 	}
 	if (v >= 10) {
 		p -= 2;
-		memcpy(p, &digit_pairs[2 * v], 2);
+		p[0] = digit_pairs[2 * v];
+		p[1] = digit_pairs[2 * v + 1];
 	} else {
 		*--p = '0' + v;
 	}
@@ -88,7 +94,7 @@ void lde_line_json_str(struct lde_line *l, const char *s, size_t max)
 		unsigned char c = s[i];
 
 		/* Cut short, but keep room for one escape and the quote. */
-		if (LDE_LINE_MAX - lde_line_len(l) < 7)
+		if (lde_line_room(l) < 7)
 			break;
 		if (c == '"' || c == '\\') {
 			lde_line_char(l, '\\');

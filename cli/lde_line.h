@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * One output line built in place, then written with one fwrite.
+ * Output text built in place: appenders with no format parsing.
  *
  * lde-trace streams two events per system call.  Measured in the guest,
  * formatting each with printf cost more than the BPF programs that made
  * it, and under single-threaded TCG the reader's time is taken from the
- * traced program; these appenders do no format parsing.
+ * traced program.  Event lines are appended to one batch, written when a
+ * batch of events has been read.
  *
- * A line never overflows: an append that does not fit is cut short, and a
- * JSON string cut short still ends in its quote.
+ * Text never overflows its buffer: an append that does not fit is cut
+ * short, and a JSON string cut short still ends in its quote.
  */
 #ifndef _LDE_LINE_H
 #define _LDE_LINE_H
@@ -17,16 +18,16 @@
 #include <stdio.h>
 #include <string.h>
 
-#define LDE_LINE_MAX	2048
-
 struct lde_line {
+	char *buf;
 	char *end;			/* where the next byte goes */
-	char buf[LDE_LINE_MAX];
+	char *limit;			/* buf + its size */
 };
 
-static inline void lde_line_start(struct lde_line *l)
+static inline void lde_line_start(struct lde_line *l, char *buf, size_t size)
 {
-	l->end = l->buf;
+	l->buf = l->end = buf;
+	l->limit = buf + size;
 }
 
 static inline size_t lde_line_len(const struct lde_line *l)
@@ -34,12 +35,15 @@ static inline size_t lde_line_len(const struct lde_line *l)
 	return l->end - l->buf;
 }
 
+static inline size_t lde_line_room(const struct lde_line *l)
+{
+	return l->limit - l->end;
+}
+
 static inline void lde_line_mem(struct lde_line *l, const char *s, size_t n)
 {
-	size_t room = LDE_LINE_MAX - lde_line_len(l);
-
-	if (n > room)
-		n = room;
+	if (n > lde_line_room(l))
+		n = lde_line_room(l);
 	memcpy(l->end, s, n);
 	l->end += n;
 }
@@ -54,7 +58,7 @@ static inline void lde_line_str(struct lde_line *l, const char *s)
 
 static inline void lde_line_char(struct lde_line *l, char c)
 {
-	if (lde_line_len(l) < LDE_LINE_MAX)
+	if (l->end < l->limit)
 		*l->end++ = c;
 }
 
@@ -76,9 +80,11 @@ void lde_line_json_str(struct lde_line *l, const char *s, size_t max);
 /* At most max bytes of s for a column: control characters shown as '?'. */
 void lde_line_printable(struct lde_line *l, const char *s, size_t max);
 
-static inline void lde_line_write(const struct lde_line *l, FILE *f)
+/* Writes the text out and starts again at the beginning of its buffer. */
+static inline void lde_line_flush(struct lde_line *l, FILE *f)
 {
 	fwrite_unlocked(l->buf, 1, lde_line_len(l), f);
+	l->end = l->buf;
 }
 
 #endif /* _LDE_LINE_H */

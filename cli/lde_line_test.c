@@ -10,10 +10,20 @@
 #include "kselftest_harness.h"
 #include "lde_line.h"
 
+#define LINE_SIZE	1024
+
+/* A line in a buffer of LINE_SIZE, started anew. */
+static void start(struct lde_line *l)
+{
+	static char buf[LINE_SIZE];
+
+	lde_line_start(l, buf, sizeof(buf));
+}
+
 /* The line so far, as a C string. */
 static const char *line_text(struct lde_line *l)
 {
-	static char text[LDE_LINE_MAX + 1];
+	static char text[LINE_SIZE + 1];
 
 	memcpy(text, l->buf, lde_line_len(l));
 	text[lde_line_len(l)] = '\0';
@@ -47,22 +57,22 @@ TEST(decimal_and_hex_match_printf)
 	for (i = 0; i < 10000; i++) {
 		unsigned long long v = sample(i) >> (i % 64);
 
-		lde_line_start(&l);
+		start(&l);
 		lde_line_u64(&l, v);
 		snprintf(want, sizeof(want), "%llu", v);
 		ASSERT_STREQ(want, line_text(&l));
 
-		lde_line_start(&l);
+		start(&l);
 		lde_line_s64(&l, (long long)v);
 		snprintf(want, sizeof(want), "%lld", (long long)v);
 		ASSERT_STREQ(want, line_text(&l));
 
-		lde_line_start(&l);
+		start(&l);
 		lde_line_hex(&l, v);
 		snprintf(want, sizeof(want), "0x%llx", v);
 		ASSERT_STREQ(want, line_text(&l));
 	}
-	lde_line_start(&l);
+	start(&l);
 	lde_line_s64(&l, LLONG_MIN);
 	EXPECT_STREQ("-9223372036854775808", line_text(&l));
 }
@@ -84,7 +94,7 @@ TEST(seconds_are_cut_to_the_microsecond)
 	unsigned int i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		lde_line_start(&l);
+		start(&l);
 		lde_line_secs(&l, cases[i].ns);
 		EXPECT_STREQ(cases[i].text, line_text(&l));
 	}
@@ -95,7 +105,7 @@ TEST(columns_match_left_justified_printf)
 	struct lde_line l;
 	char want[128], *col;
 
-	lde_line_start(&l);
+	start(&l);
 	col = l.end;
 	lde_line_str(&l, "bash");
 	lde_line_column(&l, col, 16);
@@ -112,12 +122,12 @@ TEST(json_strings_escape_everything_a_parser_rejects)
 {
 	struct lde_line l;
 
-	lde_line_start(&l);
+	start(&l);
 	lde_line_json_str(&l, "a\"b\\c\x01\n\x7f\xc3\xa9", 64);
 	EXPECT_STREQ("\"a\\\"b\\\\c\\u0001\\u000a\\u007f\\u00c3\\u00a9\"",
 		     line_text(&l));
 	/* At most max bytes: a comm is not NUL-terminated when full. */
-	lde_line_start(&l);
+	start(&l);
 	lde_line_json_str(&l, "0123456789", 4);
 	EXPECT_STREQ("\"0123\"", line_text(&l));
 }
@@ -125,27 +135,27 @@ TEST(json_strings_escape_everything_a_parser_rejects)
 TEST(a_full_line_is_cut_short_and_its_json_string_still_closes)
 {
 	struct lde_line l;
-	char big[LDE_LINE_MAX];
+	char big[LINE_SIZE];
 
 	memset(big, '\x01', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
-	lde_line_start(&l);
+	start(&l);
 	lde_line_json_str(&l, big, sizeof(big));
-	ASSERT_LE(lde_line_len(&l), LDE_LINE_MAX);
+	ASSERT_LE(lde_line_len(&l), LINE_SIZE);
 	EXPECT_EQ('"', l.buf[0]);
 	EXPECT_EQ('"', l.buf[lde_line_len(&l) - 1]);
 	/* Nothing more fits, and nothing is written past the end. */
 	lde_line_mem(&l, big, sizeof(big));
 	lde_line_u64(&l, 12345);
 	lde_line_char(&l, 'x');
-	EXPECT_EQ(LDE_LINE_MAX, lde_line_len(&l));
+	EXPECT_EQ(LINE_SIZE, lde_line_len(&l));
 }
 
 TEST(printable_columns_hide_control_characters)
 {
 	struct lde_line l;
 
-	lde_line_start(&l);
+	start(&l);
 	lde_line_printable(&l, "a\tb\x7f" "c", 16);
 	EXPECT_STREQ("a?b?c", line_text(&l));
 }

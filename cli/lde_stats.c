@@ -54,11 +54,13 @@ double lde_switch_cost(double round_trip, double pipe_transfer)
 
 void lde_json_str(FILE *f, const char *s, size_t max)
 {
+	char text[2048];
 	struct lde_line l;
 
-	lde_line_start(&l);
+	/* Escaped, a byte takes at most 6: a longer s is cut short. */
+	lde_line_start(&l, text, sizeof(text));
 	lde_line_json_str(&l, s, max);
-	lde_line_write(&l, f);
+	lde_line_flush(&l, f);
 }
 
 void lde_json_summary(FILE *f, const char *name, const struct lde_summary *s)

@@ -260,15 +260,10 @@ static const char *printable(const char *s, char *buf)
 	return buf;
 }
 
+/* floor(log2(v)), 0 for 0: at most 63, so always a slot. */
 static unsigned int log2_slot(unsigned long long v)
 {
-	unsigned int slot = 0;
-
-	while (v > 1 && slot < HIST_SLOTS - 1) {
-		v >>= 1;
-		slot++;
-	}
-	return slot;
+	return v > 1 ? 63 - __builtin_clzll(v) : 0;
 }
 
 static void account(const struct lde_event *e)
@@ -329,193 +324,271 @@ static void json_str(struct lde_line *l, const char *key, size_t key_len,
 #define JSON_STR(l, key, s, max) \
 	json_str(l, ",\"" key "\":", sizeof(key) + 3, s, max)
 
-static void print_json(const struct lde_event *e)
-{
-	struct lde_line l;
+/*
+ * The text of who an event is about (its pid, tid and comm), kept for the
+ * next event: a system call makes two events in a row for one thread.
+ */
+struct who_text {
+	unsigned int pid, tid;
+	char comm[LDE_COMM_LEN];
+	size_t len;
+	char text[128];		/* a comm escaped is at most 96 bytes */
+};
 
-	lde_line_start(&l);
-	lde_line_lit(&l, "{\"ts_ns\":");
-	lde_line_u64(&l, e->ts_ns - start_ns);
-	JSON_U64(&l, "cpu", e->cpu);
-	JSON_U64(&l, "pid", e->pid);
-	JSON_U64(&l, "tid", e->tid);
-	JSON_STR(&l, "comm", e->comm, LDE_COMM_LEN);
-	JSON_STR(&l, "stage", stage_names[e->stage], 16);
+/* Appends the kept text if it is e's; false when it must be made anew. */
+static bool who_text_append(struct who_text *who, struct lde_line *l,
+			    const struct lde_event *e)
+{
+	if (e->tid != who->tid || e->pid != who->pid ||
+	    memcmp(e->comm, who->comm, LDE_COMM_LEN))
+		return false;
+	lde_line_mem(l, who->text, who->len);
+	return true;
+}
+
+/* Keeps what was appended to l since from as e's text, for the next. */
+static void who_text_keep(struct who_text *who, const struct lde_line *l,
+			  const char *from, const struct lde_event *e)
+{
+	who->pid = e->pid;
+	who->tid = e->tid;
+	memcpy(who->comm, e->comm, LDE_COMM_LEN);
+	who->len = l->end - from;
+	if (who->len > sizeof(who->text)) {
+		who->tid = -1U;	/* cannot happen; never keep a cut text */
+		return;
+	}
+	memcpy(who->text, from, who->len);
+}
+
+/* ,"pid":..,"tid":..,"comm":".." */
+static void json_who(struct lde_line *l, const struct lde_event *e)
+{
+	static struct who_text who = { .tid = -1U };
+	char *from = l->end;
+
+	if (who_text_append(&who, l, e))
+		return;
+	JSON_U64(l, "pid", e->pid);
+	JSON_U64(l, "tid", e->tid);
+	JSON_STR(l, "comm", e->comm, LDE_COMM_LEN);
+	who_text_keep(&who, l, from, e);
+}
+
+/* ,"stage":..,"nr":..,"name":.. of a trap or return, made once per number. */
+static void json_syscall(struct lde_line *l, unsigned int stage, long long nr)
+{
+	static struct {
+		char *text;
+		size_t len;
+	} made[2][MAX_SYSCALLS];
+	bool known = nr >= 0 && nr < MAX_SYSCALLS;
+	char *from = l->end;
+
+	if (known && made[stage == LDE_STAGE_TRAP][nr].text) {
+		lde_line_mem(l, made[stage == LDE_STAGE_TRAP][nr].text,
+			     made[stage == LDE_STAGE_TRAP][nr].len);
+		return;
+	}
+	JSON_STR(l, "stage", stage_names[stage], 16);
+	JSON_S64(l, "nr", nr);
+	JSON_STR(l, "name", syscall_name(nr), 64);
+	if (known) {
+		made[stage == LDE_STAGE_TRAP][nr].len = l->end - from;
+		made[stage == LDE_STAGE_TRAP][nr].text = strndup(from,
+								 l->end - from);
+	}
+}
+
+static void print_json(struct lde_line *l, const struct lde_event *e)
+{
+	lde_line_lit(l, "{\"ts_ns\":");
+	lde_line_u64(l, e->ts_ns - start_ns);
+	JSON_U64(l, "cpu", e->cpu);
+	json_who(l, e);
+	/* A trap's or return's stage comes with its number and name. */
+	if (e->stage != LDE_STAGE_TRAP && e->stage != LDE_STAGE_RETURN)
+		JSON_STR(l, "stage", stage_names[e->stage], 16);
 	switch (e->stage) {
 	case LDE_STAGE_TRAP:
-	case LDE_STAGE_LDE_TRAP:
-		JSON_S64(&l, "nr", e->trap.nr);
-		JSON_STR(&l, "name", e->stage == LDE_STAGE_TRAP ?
-			 syscall_name(e->trap.nr) : lde_sys_name(e->trap.nr),
-			 64);
-		JSON_U64(&l, "ip", e->trap.ip);
-		if (e->stage == LDE_STAGE_TRAP)
-			JSON_U64(&l, "sp", e->trap.sp);
-		JSON_U64(&l, "user_cpl", e->trap.cpl);
-		if (e->stage == LDE_STAGE_TRAP)
-			lde_line_lit(&l, ",\"kernel_cpl\":0");
+		json_syscall(l, e->stage, e->trap.nr);
+		JSON_U64(l, "ip", e->trap.ip);
+		JSON_U64(l, "sp", e->trap.sp);
+		JSON_U64(l, "user_cpl", e->trap.cpl);
+		lde_line_lit(l, ",\"kernel_cpl\":0");
 		break;
 	case LDE_STAGE_RETURN:
+		json_syscall(l, e->stage, e->ret.nr);
+		JSON_S64(l, "ret", e->ret.ret);
+		JSON_U64(l, "kernel_ns", e->ret.kernel_ns);
+		break;
+	case LDE_STAGE_LDE_TRAP:
+		JSON_S64(l, "nr", e->trap.nr);
+		JSON_STR(l, "name", lde_sys_name(e->trap.nr), 64);
+		JSON_U64(l, "ip", e->trap.ip);
+		JSON_U64(l, "user_cpl", e->trap.cpl);
+		break;
 	case LDE_STAGE_LDE_RETURN:
-		JSON_S64(&l, "nr", e->ret.nr);
-		JSON_STR(&l, "name", e->stage == LDE_STAGE_RETURN ?
-			 syscall_name(e->ret.nr) : lde_sys_name(e->ret.nr), 64);
-		JSON_S64(&l, "ret", e->ret.ret);
-		JSON_U64(&l, "kernel_ns", e->ret.kernel_ns);
+		JSON_S64(l, "nr", e->ret.nr);
+		JSON_STR(l, "name", lde_sys_name(e->ret.nr), 64);
+		JSON_S64(l, "ret", e->ret.ret);
+		JSON_U64(l, "kernel_ns", e->ret.kernel_ns);
 		break;
 	case LDE_STAGE_SWITCH:
 	case LDE_STAGE_LDE_SWITCH:
-		JSON_U64(&l, "prev_pid", e->pid);
-		JSON_U64(&l, "prev_tid", e->tid);
-		JSON_STR(&l, "prev_comm", e->comm, LDE_COMM_LEN);
-		JSON_U64(&l, "next_pid", e->sw.next_pid);
-		JSON_U64(&l, "next_tid", e->sw.next_tid);
-		JSON_STR(&l, "next_comm", e->sw.next_comm, LDE_COMM_LEN);
+		JSON_U64(l, "prev_pid", e->pid);
+		JSON_U64(l, "prev_tid", e->tid);
+		JSON_STR(l, "prev_comm", e->comm, LDE_COMM_LEN);
+		JSON_U64(l, "next_pid", e->sw.next_pid);
+		JSON_U64(l, "next_tid", e->sw.next_tid);
+		JSON_STR(l, "next_comm", e->sw.next_comm, LDE_COMM_LEN);
 		if (e->sw.preempt)
-			lde_line_lit(&l, ",\"preempt\":true");
+			lde_line_lit(l, ",\"preempt\":true");
 		else
-			lde_line_lit(&l, ",\"preempt\":false");
-		JSON_U64(&l, "prev_state", e->sw.prev_state);
+			lde_line_lit(l, ",\"preempt\":false");
+		JSON_U64(l, "prev_state", e->sw.prev_state);
 		if (e->stage == LDE_STAGE_LDE_SWITCH) {
-			JSON_U64(&l, "prev_stack_depth", e->sw.prev_depth);
-			JSON_U64(&l, "next_stack_depth", e->sw.next_depth);
+			JSON_U64(l, "prev_stack_depth", e->sw.prev_depth);
+			JSON_U64(l, "next_stack_depth", e->sw.next_depth);
 		}
 		break;
 	case LDE_STAGE_TIMER:
-		JSON_STR(&l, "mode", e->timer.mode == LDE_TIMER_USER ?
+		JSON_STR(l, "mode", e->timer.mode == LDE_TIMER_USER ?
 			 "user" : "kernel", 8);
 		break;
 	case LDE_STAGE_EXEC:
-		JSON_STR(&l, "filename", e->exec.filename, LDE_PATH_LEN);
+		JSON_STR(l, "filename", e->exec.filename, LDE_PATH_LEN);
 		break;
 	case LDE_STAGE_EXIT:
-		JSON_S64(&l, "exit_code", e->exit.code);
-		JSON_S64(&l, "status", (e->exit.code >> 8) & 0xff);
-		JSON_S64(&l, "signal", e->exit.code & 0x7f);
+		JSON_S64(l, "exit_code", e->exit.code);
+		JSON_S64(l, "status", (e->exit.code >> 8) & 0xff);
+		JSON_S64(l, "signal", e->exit.code & 0x7f);
 		break;
 	case LDE_STAGE_FAULT:
-		JSON_STR(&l, "signal", signal_name(e->fault.sig), 16);
-		JSON_S64(&l, "si_code", e->fault.code);
-		JSON_U64(&l, "addr", e->fault.addr);
+		JSON_STR(l, "signal", signal_name(e->fault.sig), 16);
+		JSON_S64(l, "si_code", e->fault.code);
+		JSON_U64(l, "addr", e->fault.addr);
 		break;
 	}
-	lde_line_lit(&l, "}\n");
-	lde_line_write(&l, stdout);
+	lde_line_lit(l, "}\n");
 }
 
 /* The columns under the header printed in main(). */
-static void print_line(const struct lde_event *e)
+static void print_line(struct lde_line *l, const struct lde_event *e)
 {
-	struct lde_line l;
+	static struct who_text who = { .tid = -1U };
 	char *col;
 
-	lde_line_start(&l);
-	col = l.end;
-	lde_line_secs(&l, e->ts_ns - start_ns);
-	lde_line_column(&l, col, 12);
-	col = l.end;
-	lde_line_u64(&l, e->cpu);
-	lde_line_column(&l, col, 3);
-	col = l.end;
-	lde_line_u64(&l, e->pid);
-	lde_line_column(&l, col, 7);
-	col = l.end;
-	lde_line_u64(&l, e->tid);
-	lde_line_column(&l, col, 7);
-	col = l.end;
-	lde_line_printable(&l, e->comm, LDE_COMM_LEN);
-	lde_line_column(&l, col, 16);
-	col = l.end;
-	lde_line_str(&l, stage_names[e->stage]);
-	lde_line_column(&l, col, 10);
+	col = l->end;
+	lde_line_secs(l, e->ts_ns - start_ns);
+	lde_line_column(l, col, 12);
+	col = l->end;
+	lde_line_u64(l, e->cpu);
+	lde_line_column(l, col, 3);
+	if (!who_text_append(&who, l, e)) {
+		char *from = l->end;
+
+		col = l->end;
+		lde_line_u64(l, e->pid);
+		lde_line_column(l, col, 7);
+		col = l->end;
+		lde_line_u64(l, e->tid);
+		lde_line_column(l, col, 7);
+		col = l->end;
+		lde_line_printable(l, e->comm, LDE_COMM_LEN);
+		lde_line_column(l, col, 16);
+		who_text_keep(&who, l, from, e);
+	}
+	col = l->end;
+	lde_line_str(l, stage_names[e->stage]);
+	lde_line_column(l, col, 10);
 	switch (e->stage) {
 	case LDE_STAGE_TRAP:
 	case LDE_STAGE_LDE_TRAP:
 		if (e->stage == LDE_STAGE_LDE_TRAP)
-			lde_line_lit(&l, "toy ");
-		lde_line_str(&l, e->stage == LDE_STAGE_TRAP ?
+			lde_line_lit(l, "toy ");
+		lde_line_str(l, e->stage == LDE_STAGE_TRAP ?
 			     syscall_name(e->trap.nr) : lde_sys_name(e->trap.nr));
-		lde_line_char(&l, '(');
-		lde_line_hex(&l, e->trap.args[0]);
-		lde_line_lit(&l, ", ");
-		lde_line_hex(&l, e->trap.args[1]);
+		lde_line_char(l, '(');
+		lde_line_hex(l, e->trap.args[0]);
+		lde_line_lit(l, ", ");
+		lde_line_hex(l, e->trap.args[1]);
 		if (e->stage == LDE_STAGE_TRAP)
-			lde_line_lit(&l, ", ...) from ip=");
+			lde_line_lit(l, ", ...) from ip=");
 		else
-			lde_line_lit(&l, ") from ip=");
-		lde_line_hex(&l, e->trap.ip);
+			lde_line_lit(l, ") from ip=");
+		lde_line_hex(l, e->trap.ip);
 		if (e->stage == LDE_STAGE_TRAP) {
-			lde_line_lit(&l, " sp=");
-			lde_line_hex(&l, e->trap.sp);
+			lde_line_lit(l, " sp=");
+			lde_line_hex(l, e->trap.sp);
 		}
-		lde_line_lit(&l, ", cpl ");
-		lde_line_u64(&l, e->trap.cpl);
-		lde_line_lit(&l, " -> 0");
+		lde_line_lit(l, ", cpl ");
+		lde_line_u64(l, e->trap.cpl);
+		lde_line_lit(l, " -> 0");
 		break;
 	case LDE_STAGE_RETURN:
 	case LDE_STAGE_LDE_RETURN:
 		if (e->stage == LDE_STAGE_LDE_RETURN)
-			lde_line_lit(&l, "toy ");
-		lde_line_str(&l, e->stage == LDE_STAGE_RETURN ?
+			lde_line_lit(l, "toy ");
+		lde_line_str(l, e->stage == LDE_STAGE_RETURN ?
 			     syscall_name(e->ret.nr) : lde_sys_name(e->ret.nr));
-		lde_line_lit(&l, " = ");
-		lde_line_s64(&l, e->ret.ret);
-		lde_line_lit(&l, ", ");
-		lde_line_u64(&l, e->ret.kernel_ns);
+		lde_line_lit(l, " = ");
+		lde_line_s64(l, e->ret.ret);
+		lde_line_lit(l, ", ");
+		lde_line_u64(l, e->ret.kernel_ns);
 		if (e->stage == LDE_STAGE_RETURN)
-			lde_line_lit(&l, " ns in kernel, cpl 0 -> 3");
+			lde_line_lit(l, " ns in kernel, cpl 0 -> 3");
 		else
-			lde_line_lit(&l, " ns in handler");
+			lde_line_lit(l, " ns in handler");
 		break;
 	case LDE_STAGE_SWITCH:
 	case LDE_STAGE_LDE_SWITCH:
-		lde_line_lit(&l, "-> ");
-		lde_line_printable(&l, e->sw.next_comm, LDE_COMM_LEN);
-		lde_line_char(&l, ':');
-		lde_line_u64(&l, e->sw.next_pid);
-		lde_line_char(&l, '/');
-		lde_line_u64(&l, e->sw.next_tid);
+		lde_line_lit(l, "-> ");
+		lde_line_printable(l, e->sw.next_comm, LDE_COMM_LEN);
+		lde_line_char(l, ':');
+		lde_line_u64(l, e->sw.next_pid);
+		lde_line_char(l, '/');
+		lde_line_u64(l, e->sw.next_tid);
 		if (e->sw.preempt)
-			lde_line_lit(&l, " preempted (prev_state=");
+			lde_line_lit(l, " preempted (prev_state=");
 		else
-			lde_line_lit(&l, " voluntary (prev_state=");
-		lde_line_hex(&l, e->sw.prev_state);
-		lde_line_char(&l, ')');
+			lde_line_lit(l, " voluntary (prev_state=");
+		lde_line_hex(l, e->sw.prev_state);
+		lde_line_char(l, ')');
 		if (e->stage == LDE_STAGE_LDE_SWITCH) {
-			lde_line_lit(&l, " kernel stack depth ");
-			lde_line_u64(&l, e->sw.prev_depth);
-			lde_line_lit(&l, " -> ");
-			lde_line_u64(&l, e->sw.next_depth);
+			lde_line_lit(l, " kernel stack depth ");
+			lde_line_u64(l, e->sw.prev_depth);
+			lde_line_lit(l, " -> ");
+			lde_line_u64(l, e->sw.next_depth);
 		}
 		break;
 	case LDE_STAGE_TIMER:
 		if (e->timer.mode == LDE_TIMER_USER)
-			lde_line_lit(&l, "timer interrupt in user mode");
+			lde_line_lit(l, "timer interrupt in user mode");
 		else
-			lde_line_lit(&l, "timer interrupt in kernel mode");
+			lde_line_lit(l, "timer interrupt in kernel mode");
 		break;
 	case LDE_STAGE_EXEC:
-		lde_line_printable(&l, e->exec.filename, LDE_PATH_LEN);
+		lde_line_printable(l, e->exec.filename, LDE_PATH_LEN);
 		break;
 	case LDE_STAGE_EXIT:
 		if (e->exit.code & 0x7f) {
-			lde_line_lit(&l, "killed by ");
-			lde_line_str(&l, signal_name(e->exit.code & 0x7f));
+			lde_line_lit(l, "killed by ");
+			lde_line_str(l, signal_name(e->exit.code & 0x7f));
 		} else {
-			lde_line_lit(&l, "exit status ");
-			lde_line_u64(&l, (e->exit.code >> 8) & 0xff);
+			lde_line_lit(l, "exit status ");
+			lde_line_u64(l, (e->exit.code >> 8) & 0xff);
 		}
 		break;
 	case LDE_STAGE_FAULT:
-		lde_line_str(&l, signal_name(e->fault.sig));
-		lde_line_lit(&l, " si_code=");
-		lde_line_s64(&l, e->fault.code);
-		lde_line_lit(&l, " addr=");
-		lde_line_hex(&l, e->fault.addr);
+		lde_line_str(l, signal_name(e->fault.sig));
+		lde_line_lit(l, " si_code=");
+		lde_line_s64(l, e->fault.code);
+		lde_line_lit(l, " addr=");
+		lde_line_hex(l, e->fault.addr);
 		break;
 	}
-	lde_line_char(&l, '\n');
-	lde_line_write(&l, stdout);
+	lde_line_char(l, '\n');
 }
 
 /* OSTEP Figures 6.2 and 6.3: who does what at each step. */
@@ -632,6 +705,20 @@ static bool summary_only(void)
 	return env.summary && !env.json && !env.protocol;
 }
 
+/*
+ * Event lines are appended here and written once per batch of events read
+ * (or when full): one write per batch, output still live.
+ */
+#define EVENT_TEXT_MAX	2048	/* the longest event line, escaped, fits */
+static char event_text_buf[1 << 18];
+static struct lde_line event_text;
+
+static void flush_event_text(void)
+{
+	lde_line_flush(&event_text, stdout);
+	fflush(stdout);
+}
+
 static int handle_event(void *ctx, void *data, size_t size)
 {
 	/* Only the common part and the stage's own part were sent. */
@@ -644,12 +731,16 @@ static int handle_event(void *ctx, void *data, size_t size)
 	perfetto_event(e);
 	if (summary_only())
 		return 0;
-	if (env.json)
-		print_json(e);
-	else if (env.protocol)
+	if (env.protocol) {
 		print_protocol(e);
+		return 0;
+	}
+	if (lde_line_room(&event_text) < EVENT_TEXT_MAX)
+		lde_line_flush(&event_text, stdout);
+	if (env.json)
+		print_json(&event_text, e);
 	else
-		print_line(e);
+		print_line(&event_text, e);
 	return 0;
 }
 
@@ -843,8 +934,7 @@ int main(int argc, char **argv)
 	if (err)
 		return 2;
 	libbpf_set_print(libbpf_print);
-	/* Written in batches, flushed after each (see the poll loop). */
-	setvbuf(stdout, NULL, _IOFBF, 1 << 18);
+	lde_line_start(&event_text, event_text_buf, sizeof(event_text_buf));
 
 	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
 		fprintf(stderr, "lde-trace: this kernel has no BTF (/sys/kernel/btf/vmlinux): it needs CONFIG_DEBUG_INFO_BTF\n");
@@ -950,7 +1040,7 @@ int main(int argc, char **argv)
 		}
 		/* Live even into a pipe: a batch out as soon as it is read. */
 		if (err > 0)
-			fflush(stdout);
+			flush_event_text();
 		if (deadline && now_ns() >= deadline)
 			break;
 		if (child && waitpid(child, &status, WNOHANG) == child) {
@@ -960,6 +1050,7 @@ int main(int argc, char **argv)
 	}
 	/* Whatever is still in the ring buffer. */
 	ring_buffer__consume(rb);
+	flush_event_text();
 	err = 0;
 
 	if (skel->rodata->aggregate_syscalls)
