@@ -156,11 +156,20 @@ demo: all
 	@./scripts/vm-run.sh -t $(VM_TIMEOUT) -- \
 		env LDE_KO=$(LDE_KO) LDE_TRACE=$(LDE_TRACE) ./scripts/guest-demo.sh
 
+# Three boots: the hook's cost and the homework (single-threaded TCG, as
+# every test), then the tracers compared under multi- and single-threaded
+# TCG (see scripts/guest-bench-tracers.sh).
 bench: all
-	@mkdir -p $(B)/bench
+	@mkdir -p $(B)/bench/tracers-multi $(B)/bench/tracers-single
 	@./scripts/vm-run.sh -t $(VM_TIMEOUT) -o $(B)/bench -- \
-		env LDE_KO=$(LDE_KO) LDE_TRACE=$(LDE_TRACE) \
-		LDE_BENCH=$(LDE_BENCH) ./scripts/guest-bench.sh
+		env LDE_KO=$(LDE_KO) LDE_BENCH=$(LDE_BENCH) ./scripts/guest-bench.sh
+	@for mode in multi single; do \
+		LDE_TCG_THREAD=$$mode ./scripts/vm-run.sh -t $(VM_TIMEOUT) \
+			-o $(B)/bench/tracers-$$mode -- env LDE_TCG_MODE=$$mode \
+			LDE_TRACE=$(LDE_TRACE) ./scripts/guest-bench-tracers.sh || \
+			exit 1; \
+	done
+	@./scripts/bench-report.sh $(B)/bench
 	@echo "lde: results in build/bench/bench.md and build/bench/bench.json"
 
 .PHONY: module tools selftests

@@ -15,6 +15,7 @@ void lde_line_u64(struct lde_line *l, unsigned long long v)
 		lde_line_char(l, '0' + v);
 		return;
 	}
+	/* From the last digit back, two at a time. */
 	while (v >= 100) {
 		unsigned int pair = v % 100;
 

@@ -42,10 +42,18 @@ static inline size_t lde_line_room(const struct lde_line *l)
 
 static inline void lde_line_mem(struct lde_line *l, const char *s, size_t n)
 {
+	char *d = l->end;
+
 	if (n > lde_line_room(l))
 		n = lde_line_room(l);
-	memcpy(l->end, s, n);
 	l->end += n;
+	/* Most pieces are a key or a few digits: not worth a call. */
+	if (n > 16) {
+		memcpy(d, s, n);
+		return;
+	}
+	while (n--)
+		*d++ = *s++;
 }
 
 static inline void lde_line_str(struct lde_line *l, const char *s)

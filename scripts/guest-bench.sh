@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Runs inside the guest for `make bench`.  So far: the cost of lde.ko's
+# Runs inside the guest for `make bench`: the cost of lde.ko's
 # sched_switch hook, measured as the kernel's own `perf bench sched pipe`
 # pinned to one CPU (every round trip is two context switches), without and
-# with the module, runs interleaved so drift hits both alike.
+# with the module, runs interleaved so drift hits both alike; then the
+# chapter's homework, lde-bench.  The tracers are compared by
+# scripts/guest-bench-tracers.sh, in a boot of their own.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=${LDE_OUT:?}
@@ -53,51 +55,3 @@ insmod "$LDE_KO"
 } | tee -a "$out/bench.md"
 rmmod lde
 
-# Tracing overhead: the same getppid loop untraced and under each tracer,
-# in this one run; the loop times itself, so start-up costs stay out.
-work=$top/build/selftests/lde_workload
-n=${LDE_BENCH_CALLS:-100000}
-loop_ns() { grep -o 'ns_per_call [0-9.]*' | awk '{ print $2 }' | tail -n1; }
-base=$("$work" loop "$n" | loop_ns)
-declare -A cost
-cost[untraced]=$base
-cost["lde-trace (streaming trap+return)"]=$("$LDE_TRACE" -j -e trap,return -- "$work" loop "$n" 2>/dev/null | loop_ns)
-cost["lde-trace -s"]=$("$LDE_TRACE" -s -e trap,return -- "$work" loop "$n" 2>/dev/null | loop_ns)
-cost["bpftrace (count sys_enter)"]=$(bpftrace -q -e 'tracepoint:raw_syscalls:sys_enter { @[pid] = count(); }' -c "$work loop $n" 2>/dev/null | loop_ns)
-cost["perf trace -s"]=$(perf trace -s -o /dev/null -- "$work" loop "$n" 2>/dev/null | loop_ns)
-cost["strace -f"]=$(strace -f -o /dev/null "$work" loop $((n / 10)) 2>/dev/null | loop_ns)
-{
-	echo
-	echo "## Tracing overhead (getppid loop, $n calls; strace: $((n / 10)))"
-	echo
-	echo "| tracer | ns/call | x untraced |"
-	echo "|---|---|---|"
-	for k in untraced "lde-trace -s" "lde-trace (streaming trap+return)" \
-		 "bpftrace (count sys_enter)" "perf trace -s" "strace -f"; do
-		v=${cost[$k]:-}
-		if [ -n "$v" ]; then
-			printf '| %s | %s | %s |\n' "$k" "$v" \
-				"$(awk -v a="$v" -v b="$base" 'BEGIN { printf "%.2f", a / b }')"
-		else
-			printf '| %s | (did not run) | |\n' "$k"
-		fi
-	done
-} | tee -a "$out/bench.md"
-
-# One JSON for machines: lde-bench's figures, the hook's cost, the tracers.
-python3 - "$out" <<'PY'
-import json, sys, os
-out = sys.argv[1]
-md = open(os.path.join(out, "bench.md")).read()
-rows = {}
-for line in md.split("## Tracing overhead")[1].splitlines():
-    f = [c.strip() for c in line.strip("|").split("|")]
-    if len(f) == 3 and f[1].replace(".", "").isdigit():
-        rows[f[0]] = {"ns_per_call": float(f[1]), "ratio": float(f[2])}
-bench = {
-    "lde_bench": json.load(open(os.path.join(out, "lde-bench.json"))),
-    "hook_cost": json.load(open(os.path.join(out, "hook-cost.json"))),
-    "tracing_overhead": rows,
-}
-json.dump(bench, open(os.path.join(out, "bench.json"), "w"), indent=1)
-PY

@@ -44,7 +44,12 @@ trap 'kill $follower 2>/dev/null || true' EXIT
 # a hot call site such as sched_switch's (first probe on, last probe off):
 # seen toggling sched:sched_switch in tracefs with no lde code loaded, and
 # gone with thread=single (1500 toggles clean).
-qemu_opts="-accel tcg,thread=single"
+#
+# LDE_TCG_THREAD=multi asks for multi-threaded TCG all the same: `make
+# bench` uses it for the tracer comparison only, where a tracer's reader
+# must run beside the traced program as on real hardware; that boot
+# re-patches only the system-call tracepoints, a few dozen times.
+qemu_opts="-accel tcg,thread=${LDE_TCG_THREAD:-single}"
 # TCG's TSC runs at a constant rate from the host clock, but the kernel's
 # watchdog distrusts it and falls back to the emulated HPET, where every
 # clock read is an MMIO exit (clock_gettime then costs a system call and
