@@ -165,7 +165,11 @@ static __always_inline struct lde_event *event_reserve(enum lde_stage stage,
 		return NULL;
 	}
 	e->ts_ns = ts;
-	e->cpu = bpf_get_smp_processor_id();
+	/*
+	 * The CPU the task runs on, which is this one for the current task
+	 * and for a switch's prev: task_cpu(), a load, not a helper call.
+	 */
+	e->cpu = task->thread_info.cpu;
 	e->pid = task->tgid;
 	e->tid = task->pid;
 	e->stage = stage;

@@ -104,6 +104,21 @@ TEST_F(trace, known_workload_gives_exact_counts_and_valid_json)
 		"print(\"ok\")"));
 }
 
+/* Each event says where it happened: a program pinned to CPU 1 traps there. */
+TEST_F(trace, events_carry_the_cpu_they_happened_on)
+{
+	char file[600];
+
+	snprintf(file, sizeof(file), "%s/trace-pinned.jsonl", outdir);
+	ASSERT_EQ(0, run(NULL, "%s -j -e trap,return -- taskset -c 1 %s getppid 200 >%s 2>/dev/null",
+			 lde_trace, workload, file));
+	EXPECT_TRUE(py_check(file,
+		"w = [e for e in ev if e[\"comm\"] == \"lde_workload\" and e[\"name\"] == \"getppid\"]\n"
+		"assert len(w) == 400, len(w)\n"
+		"assert all(e[\"cpu\"] == 1 for e in w), set(e[\"cpu\"] for e in w)\n"
+		"print(\"ok\")"));
+}
+
 /* -s alone counts in the kernel: the same exact counts. */
 TEST_F(trace, summary_counted_in_kernel_is_exact)
 {
