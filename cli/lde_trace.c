@@ -378,25 +378,24 @@ static void json_who(struct lde_line *l, const struct lde_event *e)
 /* ,"stage":..,"nr":..,"name":.. of a trap or return, made once per number. */
 static void json_syscall(struct lde_line *l, unsigned int stage, long long nr)
 {
-	static struct {
+	static struct made_text {
 		char *text;
 		size_t len;
 	} made[2][MAX_SYSCALLS];
-	bool known = nr >= 0 && nr < MAX_SYSCALLS;
+	struct made_text *m = nr >= 0 && nr < MAX_SYSCALLS ?
+			      &made[stage == LDE_STAGE_TRAP][nr] : NULL;
 	char *from = l->end;
 
-	if (known && made[stage == LDE_STAGE_TRAP][nr].text) {
-		lde_line_mem(l, made[stage == LDE_STAGE_TRAP][nr].text,
-			     made[stage == LDE_STAGE_TRAP][nr].len);
+	if (m && m->text) {
+		lde_line_mem(l, m->text, m->len);
 		return;
 	}
 	JSON_STR(l, "stage", stage_names[stage], 16);
 	JSON_S64(l, "nr", nr);
 	JSON_STR(l, "name", syscall_name(nr), 64);
-	if (known) {
-		made[stage == LDE_STAGE_TRAP][nr].len = l->end - from;
-		made[stage == LDE_STAGE_TRAP][nr].text = strndup(from,
-								 l->end - from);
+	if (m) {
+		m->len = l->end - from;
+		m->text = strndup(from, m->len);
 	}
 }
 
