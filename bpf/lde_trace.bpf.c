@@ -99,25 +99,79 @@ static __always_inline bool task_wanted(struct task_struct *task)
 }
 
 /*
- * Wake the reader once per 2^wakeup_shift bytes sent, when this record
- * crosses such a mark.  A wakeup per event costs more than the event, and
- * waking on every record while a backlog waits costs an irq_work each
+ * Wake the reader once per 2^wakeup_shift bytes sent, when a record
+ * crosses such a mark.  A wakeup per record costs more than the record,
+ * and waking on every record while a backlog waits costs an irq_work each
  * (10.5 us per getppid, measured, against 2.0 us).  Between marks the
  * reader's 100 ms poll timeout collects what waits; it never sleeps on a
  * non-empty ring (the ring buffer's poll reports data while any is there).
  */
 static __u64 sent_bytes;
 
-static __always_inline void event_submit(struct lde_event *e,
-					 enum lde_stage stage)
+static __always_inline __u64 wakeup_flag(__u32 len)
 {
 	/* Each record also holds an 8-byte header, rounded up to 8. */
-	__u64 rec = (lde_event_size(stage) + 8 + 7) & ~7ULL;
+	__u64 rec = (len + 8 + 7) & ~7ULL;
 	__u64 before = __sync_fetch_and_add(&sent_bytes, rec);
-	__u64 flags = before >> wakeup_shift != (before + rec) >> wakeup_shift ?
-		      BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 
-	bpf_ringbuf_submit(e, flags);
+	return before >> wakeup_shift != (before + rec) >> wakeup_shift ?
+	       BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+}
+
+static __always_inline void count_lost(__u64 events)
+{
+	__u32 zero = 0;
+	__u64 *lost = bpf_map_lookup_elem(&lost_events, &zero);
+
+	if (lost)
+		*lost += events;
+}
+
+/*
+ * Events wait in a per-CPU batch and go to the ring buffer a batch at a
+ * time: a ring-buffer record costs a spinlock taken with interrupts off,
+ * which under QEMU TCG cost more than the rest of an event; a batch pays
+ * it once for some forty events.  Order is kept per CPU, and per task: a
+ * task leaves a CPU only through a switch, which sends the CPU's batch.
+ * The timer tick sends it too, so no event waits longer than a tick
+ * (4 ms at HZ=250); lde-trace reads what is left when it stops.
+ *
+ * Slot 0 is the CPU's batch.  An interrupt can land while a program
+ * writes it (busy): the interrupt's event is written in slot 1 and sent
+ * at once, alone.
+ */
+#define BATCH_SLOT	0
+#define ALONE_SLOT	1
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, struct lde_batch);
+} batches SEC(".maps");
+
+static __always_inline void batch_send(struct lde_batch *b)
+{
+	__u64 len = b->len;
+
+	b->len = 0;
+	/* Never over LDE_BATCH_BYTES: the test lets the verifier see it. */
+	barrier_var(len);
+	if (!len || len > LDE_BATCH_BYTES)
+		return;
+	if (bpf_ringbuf_output(&events, b->data, len, wakeup_flag(len)))
+		count_lost(b->events);
+	b->events = 0;
+}
+
+/* Send this CPU's batch, unless this interrupts the program writing it. */
+static __always_inline void batch_flush(void)
+{
+	__u32 slot = BATCH_SLOT;
+	struct lde_batch *b = bpf_map_lookup_elem(&batches, &slot);
+
+	if (b && !b->busy)
+		batch_send(b);
 }
 
 /* floor(log2(v)) by halving the range: six steps, no loop. */
@@ -145,25 +199,40 @@ static __always_inline bool current_wanted(void)
 }
 
 /*
- * Reserve an event of a stage, stamped at ts, on behalf of task, or count
- * it lost.  Only the stage's part of the union is reserved.  The task's
- * ids and comm are read as BTF loads: no helper call, no string copy.
+ * Start an event of a stage, stamped at ts, on behalf of task, in this
+ * CPU's batch (or alone, see above), or count it lost.  Only the stage's
+ * part of the union is written.  The task's ids and comm are read as BTF
+ * loads: no helper call, no string copy.  event_send() finishes it.
  */
-static __always_inline struct lde_event *event_reserve(enum lde_stage stage,
-						       __u64 ts,
-						       struct task_struct *task)
+static __always_inline struct lde_event *event_start(struct lde_batch **bp,
+						     enum lde_stage stage,
+						     __u64 ts,
+						     struct task_struct *task)
 {
-	struct lde_event *e = bpf_ringbuf_reserve(&events,
-						  lde_event_size(stage), 0);
+	__u32 slot = BATCH_SLOT, stride = lde_event_stride(stage), off;
+	struct lde_batch *b = bpf_map_lookup_elem(&batches, &slot);
+	struct lde_event *e;
 
-	if (!e) {
-		__u32 zero = 0;
-		__u64 *lost = bpf_map_lookup_elem(&lost_events, &zero);
-
-		if (lost)
-			(*lost)++;
+	if (b && b->busy) {
+		slot = ALONE_SLOT;
+		b = bpf_map_lookup_elem(&batches, &slot);
+		if (b)
+			b->alone = 1;
+	}
+	if (!b || b->busy) {
+		count_lost(1);
 		return NULL;
 	}
+	off = b->len;
+	if (off > LDE_BATCH_BYTES - stride) {
+		batch_send(b);
+		off = 0;
+	}
+	barrier_var(off);
+	off &= LDE_BATCH_BYTES - 1;
+	b->busy = 1;
+	*bp = b;
+	e = (void *)b->data + off;
 	e->ts_ns = ts;
 	/*
 	 * The CPU the task runs on, which is this one for the current task
@@ -175,6 +244,18 @@ static __always_inline struct lde_event *event_reserve(enum lde_stage stage,
 	e->stage = stage;
 	__builtin_memcpy(e->comm, task->comm, sizeof(e->comm));
 	return e;
+}
+
+static __always_inline void event_send(struct lde_batch *b,
+				       enum lde_stage stage)
+{
+	b->len += lde_event_stride(stage);
+	b->events++;
+	/* Slot 1 holds one event only: it goes now. */
+	if (b->alone)
+		batch_send(b);
+	barrier();
+	b->busy = 0;
 }
 
 /*
@@ -198,6 +279,7 @@ int BPF_PROG(lde_sys_enter, struct pt_regs *regs, long id)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct task_state *st;
+	struct lde_batch *b;
 	struct lde_event *e;
 	__u64 now;
 
@@ -219,7 +301,7 @@ int BPF_PROG(lde_sys_enter, struct pt_regs *regs, long id)
 			agg->traps++;
 		return 0;
 	}
-	e = event_reserve(LDE_STAGE_TRAP, now, task);
+	e = event_start(&b, LDE_STAGE_TRAP, now, task);
 	if (!e)
 		return 0;
 	e->trap.nr = id;
@@ -229,7 +311,7 @@ int BPF_PROG(lde_sys_enter, struct pt_regs *regs, long id)
 	e->trap.cpl = regs->cs & 3;
 	e->trap.args[0] = regs->di;
 	e->trap.args[1] = regs->si;
-	event_submit(e, LDE_STAGE_TRAP);
+	event_send(b, LDE_STAGE_TRAP);
 	return 0;
 }
 
@@ -238,6 +320,7 @@ int BPF_PROG(lde_sys_exit, struct pt_regs *regs, long ret)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct task_state *st;
+	struct lde_batch *b;
 	struct lde_event *e;
 	__u64 now, kernel_ns;
 	__u32 nr;
@@ -263,34 +346,42 @@ int BPF_PROG(lde_sys_exit, struct pt_regs *regs, long ret)
 		}
 		return 0;
 	}
-	e = event_reserve(LDE_STAGE_RETURN, now, task);
+	e = event_start(&b, LDE_STAGE_RETURN, now, task);
 	if (!e)
 		return 0;
 	e->ret.nr = nr;
 	e->ret.ret = ret;
 	e->ret.kernel_ns = kernel_ns;
-	event_submit(e, LDE_STAGE_RETURN);
+	event_send(b, LDE_STAGE_RETURN);
 	return 0;
 }
 
-/* The kernel's rule: voluntary only when not preempted and blocked. */
+/*
+ * The kernel's rule: voluntary only when not preempted and blocked.  Every
+ * switch sends this CPU's batch, traced or not: prev's events are out
+ * before prev can run on another CPU.
+ */
 SEC("tp_btf/sched_switch")
 int BPF_PROG(lde_sched_switch, bool preempt, struct task_struct *prev,
 	     struct task_struct *next, unsigned int prev_state)
 {
+	struct lde_batch *b;
 	struct lde_event *e;
 
-	if (!task_wanted(prev) && !task_wanted(next))
-		return 0;
-	e = event_reserve(LDE_STAGE_SWITCH, bpf_ktime_get_ns(), prev);
+	if (!stage_on(LDE_STAGE_SWITCH) ||
+	    (!task_wanted(prev) && !task_wanted(next)))
+		goto flush;
+	e = event_start(&b, LDE_STAGE_SWITCH, bpf_ktime_get_ns(), prev);
 	if (!e)
-		return 0;
+		goto flush;
 	e->sw.next_pid = next->tgid;
 	e->sw.next_tid = next->pid;
 	BPF_CORE_READ_STR_INTO(&e->sw.next_comm, next, comm);
 	e->sw.preempt = preempt || prev_state == 0;
 	e->sw.prev_state = prev_state;
-	event_submit(e, LDE_STAGE_SWITCH);
+	event_send(b, LDE_STAGE_SWITCH);
+flush:
+	batch_flush();
 	return 0;
 }
 
@@ -305,19 +396,23 @@ SEC("tp_btf/local_timer_entry")
 int BPF_PROG(lde_timer, int vector)
 {
 	struct pt_regs **irq_regs, *regs;
+	struct lde_batch *b;
 	struct lde_event *e;
 
-	if (!current_wanted())
-		return 0;
-	e = event_reserve(LDE_STAGE_TIMER, bpf_ktime_get_ns(),
-			  bpf_get_current_task_btf());
+	if (!stage_on(LDE_STAGE_TIMER) || !current_wanted())
+		goto flush;
+	e = event_start(&b, LDE_STAGE_TIMER, bpf_ktime_get_ns(),
+			bpf_get_current_task_btf());
 	if (!e)
-		return 0;
+		goto flush;
 	irq_regs = bpf_this_cpu_ptr(&__irq_regs);
 	regs = irq_regs ? *irq_regs : NULL;
 	e->timer.mode = regs && (BPF_CORE_READ(regs, cs) & 3) ?
 			LDE_TIMER_USER : LDE_TIMER_KERNEL;
-	event_submit(e, LDE_STAGE_TIMER);
+	event_send(b, LDE_STAGE_TIMER);
+flush:
+	/* At most a tick: what waits in this CPU's batch goes out. */
+	batch_flush();
 	return 0;
 }
 
@@ -336,33 +431,35 @@ SEC("tp_btf/sched_process_exec")
 int BPF_PROG(lde_exec, struct task_struct *p, pid_t old_pid,
 	     struct linux_binprm *bprm)
 {
+	struct lde_batch *b;
 	struct lde_event *e;
 
 	if (!task_wanted(p))
 		return 0;
-	e = event_reserve(LDE_STAGE_EXEC, bpf_ktime_get_ns(), p);
+	e = event_start(&b, LDE_STAGE_EXEC, bpf_ktime_get_ns(), p);
 	if (!e)
 		return 0;
 	bpf_probe_read_kernel_str(e->exec.filename, sizeof(e->exec.filename),
 				  BPF_CORE_READ(bprm, filename));
-	event_submit(e, LDE_STAGE_EXEC);
+	event_send(b, LDE_STAGE_EXEC);
 	return 0;
 }
 
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(lde_exit, struct task_struct *p)
 {
+	struct lde_batch *b;
 	struct lde_event *e;
 
 	/* One exit per process: when its last thread goes. */
 	if (p->pid != p->tgid || !task_wanted(p))
 		return 0;
-	e = event_reserve(LDE_STAGE_EXIT, bpf_ktime_get_ns(), p);
+	e = event_start(&b, LDE_STAGE_EXIT, bpf_ktime_get_ns(), p);
 	if (!e)
 		return 0;
 	e->exit.code = BPF_CORE_READ(p, signal, group_exit_code) ?:
 		       BPF_CORE_READ(p, exit_code);
-	event_submit(e, LDE_STAGE_EXIT);
+	event_send(b, LDE_STAGE_EXIT);
 	return 0;
 }
 
@@ -371,6 +468,7 @@ SEC("tp_btf/signal_generate")
 int BPF_PROG(lde_fault, int sig, struct kernel_siginfo *info,
 	     struct task_struct *task, int group, int result)
 {
+	struct lde_batch *b;
 	struct lde_event *e;
 	int code;
 
@@ -382,13 +480,13 @@ int BPF_PROG(lde_fault, int sig, struct kernel_siginfo *info,
 	code = BPF_CORE_READ(info, si_code);
 	if (code <= 0 || !task_wanted(task))
 		return 0;
-	e = event_reserve(LDE_STAGE_FAULT, bpf_ktime_get_ns(), task);
+	e = event_start(&b, LDE_STAGE_FAULT, bpf_ktime_get_ns(), task);
 	if (!e)
 		return 0;
 	e->fault.sig = sig;
 	e->fault.code = code;
 	e->fault.addr = (unsigned long)BPF_CORE_READ(info, _sifields._sigfault._addr);
-	event_submit(e, LDE_STAGE_FAULT);
+	event_send(b, LDE_STAGE_FAULT);
 	return 0;
 }
 
@@ -425,12 +523,13 @@ struct lde_switch_ctx {
 SEC("tracepoint/lde/lde_trap")
 int lde_mod_trap(struct lde_trap_ctx *ctx)
 {
+	struct lde_batch *b;
 	struct lde_event *e;
 
 	if (!current_wanted())
 		return 0;
-	e = event_reserve(LDE_STAGE_LDE_TRAP, bpf_ktime_get_ns(),
-			  bpf_get_current_task_btf());
+	e = event_start(&b, LDE_STAGE_LDE_TRAP, bpf_ktime_get_ns(),
+			bpf_get_current_task_btf());
 	if (!e)
 		return 0;
 	e->trap.nr = ctx->nr;
@@ -438,31 +537,33 @@ int lde_mod_trap(struct lde_trap_ctx *ctx)
 	e->trap.cpl = ctx->user_cpl;
 	e->trap.args[0] = ctx->args[0];
 	e->trap.args[1] = ctx->args[1];
-	event_submit(e, LDE_STAGE_LDE_TRAP);
+	event_send(b, LDE_STAGE_LDE_TRAP);
 	return 0;
 }
 
 SEC("tracepoint/lde/lde_return")
 int lde_mod_return(struct lde_return_ctx *ctx)
 {
+	struct lde_batch *b;
 	struct lde_event *e;
 
 	if (!current_wanted())
 		return 0;
-	e = event_reserve(LDE_STAGE_LDE_RETURN, bpf_ktime_get_ns(),
-			  bpf_get_current_task_btf());
+	e = event_start(&b, LDE_STAGE_LDE_RETURN, bpf_ktime_get_ns(),
+			bpf_get_current_task_btf());
 	if (!e)
 		return 0;
 	e->ret.nr = ctx->nr;
 	e->ret.ret = ctx->ret;
 	e->ret.kernel_ns = ctx->kernel_ns;
-	event_submit(e, LDE_STAGE_LDE_RETURN);
+	event_send(b, LDE_STAGE_LDE_RETURN);
 	return 0;
 }
 
 SEC("tracepoint/lde/lde_switch")
 int lde_mod_switch(struct lde_switch_ctx *ctx)
 {
+	struct lde_batch *b;
 	struct lde_event *e;
 
 	/* Filtered by process only: -c does not apply to these events. */
@@ -473,8 +574,8 @@ int lde_mod_switch(struct lde_switch_ctx *ctx)
 		    !bpf_map_lookup_elem(&traced_tgids, &next))
 			return 0;
 	}
-	e = event_reserve(LDE_STAGE_LDE_SWITCH, bpf_ktime_get_ns(),
-			  bpf_get_current_task_btf());
+	e = event_start(&b, LDE_STAGE_LDE_SWITCH, bpf_ktime_get_ns(),
+			bpf_get_current_task_btf());
 	if (!e)
 		return 0;
 	e->pid = ctx->prev_pid;
@@ -487,6 +588,6 @@ int lde_mod_switch(struct lde_switch_ctx *ctx)
 	e->sw.prev_state = ctx->prev_state;
 	e->sw.prev_depth = ctx->prev_stack_depth;
 	e->sw.next_depth = ctx->next_stack_depth;
-	event_submit(e, LDE_STAGE_LDE_SWITCH);
+	event_send(b, LDE_STAGE_LDE_SWITCH);
 	return 0;
 }

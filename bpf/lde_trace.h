@@ -90,6 +90,23 @@ struct lde_event {
 	(__builtin_offsetof(struct lde_event, part) +			\
 	 sizeof(((struct lde_event *)0)->part))
 
+/*
+ * Events are sent in per-CPU batches: a ring-buffer record holds one or
+ * more events back to back, each at an 8-byte aligned offset
+ * (lde_event_stride()).  A batch is at most LDE_BATCH_BYTES.
+ */
+#define LDE_BATCH_BYTES		4096
+#define LDE_EVENT_MAX		((sizeof(struct lde_event) + 7) & ~7UL)
+
+struct lde_batch {
+	unsigned int len;	/* bytes of events waiting in data */
+	unsigned int events;	/* how many */
+	unsigned int busy;	/* an event is being written into data */
+	unsigned int alone;	/* slot 1: each event is sent at once */
+	/* The headroom lets the verifier see an event at any offset fit. */
+	unsigned char data[LDE_BATCH_BYTES + LDE_EVENT_MAX];
+};
+
 /* 0: no such stage.  A constant wherever stage is one. */
 static inline __attribute__((always_inline))
 unsigned int lde_event_size(unsigned int stage)
@@ -114,6 +131,13 @@ unsigned int lde_event_size(unsigned int stage)
 		return LDE_EVENT_SIZE(fault);
 	}
 	return 0;
+}
+
+/* Where the next event of a batch starts. */
+static inline __attribute__((always_inline))
+unsigned int lde_event_stride(unsigned int stage)
+{
+	return (lde_event_size(stage) + 7) & ~7U;
 }
 
 #endif /* _LDE_TRACE_H */

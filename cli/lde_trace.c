@@ -718,21 +718,15 @@ static void flush_event_text(void)
 	fflush(stdout);
 }
 
-static int handle_event(void *ctx, void *data, size_t size)
+static void show_event(const struct lde_event *e)
 {
-	/* Only the common part and the stage's own part were sent. */
-	const struct lde_event *e = data;
-
-	if (size < offsetof(struct lde_event, trap) ||
-	    e->stage >= LDE_NR_STAGES || size < lde_event_size(e->stage))
-		return 0;
 	account(e);
 	perfetto_event(e);
 	if (summary_only())
-		return 0;
+		return;
 	if (env.protocol) {
 		print_protocol(e);
-		return 0;
+		return;
 	}
 	if (lde_line_room(&event_text) < EVENT_TEXT_MAX)
 		lde_line_flush(&event_text, stdout);
@@ -740,7 +734,71 @@ static int handle_event(void *ctx, void *data, size_t size)
 		print_json(&event_text, e);
 	else
 		print_line(&event_text, e);
+}
+
+/*
+ * A ring-buffer record is a batch of one CPU's events, in order, each at
+ * lde_event_stride() from the last and holding only the common part and
+ * its stage's own part.
+ */
+static int handle_batch(void *ctx, void *data, size_t size)
+{
+	const unsigned char *p = data;
+
+	while (size >= offsetof(struct lde_event, trap)) {
+		const struct lde_event *e = (const void *)p;
+		size_t stride;
+
+		if (e->stage >= LDE_NR_STAGES ||
+		    size < lde_event_size(e->stage))
+			break;
+		show_event(e);
+		stride = lde_event_stride(e->stage);
+		if (stride >= size)
+			break;
+		p += stride;
+		size -= stride;
+	}
 	return 0;
+}
+
+/*
+ * After the programs are detached: the events still waiting in each CPU's
+ * batch.  A program that was running as it was detached may still be
+ * writing one (busy): wait for it, briefly.
+ */
+static void drain_batches(struct lde_trace_bpf *skel)
+{
+	int ncpus = libbpf_num_possible_cpus(), cpu, tries;
+	size_t stride = (sizeof(struct lde_batch) + 7) & ~7UL;
+	unsigned char *vals;
+	__u32 slot = 0;
+	bool busy;
+
+	if (ncpus <= 0)
+		return;
+	vals = calloc(ncpus, stride);
+	if (!vals)
+		return;
+	for (tries = 0; tries < 100; tries++) {
+		if (bpf_map__lookup_elem(skel->maps.batches, &slot,
+					 sizeof(slot), vals, ncpus * stride, 0))
+			goto out;
+		busy = false;
+		for (cpu = 0; cpu < ncpus; cpu++)
+			busy |= ((struct lde_batch *)(vals + cpu * stride))->busy;
+		if (!busy)
+			break;
+		usleep(1000);
+	}
+	for (cpu = 0; cpu < ncpus; cpu++) {
+		const struct lde_batch *b = (const void *)(vals + cpu * stride);
+
+		if (b->len <= LDE_BATCH_BYTES)
+			handle_batch(NULL, (void *)b->data, b->len);
+	}
+out:
+	free(vals);
 }
 
 /* Fold the kernel's per-CPU syscall counts into the summary. */
@@ -885,7 +943,10 @@ static bool lde_module_events(void)
 	       !access("/sys/kernel/debug/tracing/events/lde/lde_trap", F_OK);
 }
 
-/* Load only what the chosen stages need: unneeded programs never attach. */
+/*
+ * Load only what the chosen stages need: unneeded programs never attach.
+ * The switch and timer programs always run: they send each CPU's batch.
+ */
 static void choose_programs(struct lde_trace_bpf *skel)
 {
 	bool lde = lde_module_events();
@@ -895,10 +956,6 @@ static void choose_programs(struct lde_trace_bpf *skel)
 				  s & (1U << LDE_STAGE_TRAP | 1U << LDE_STAGE_RETURN));
 	bpf_program__set_autoload(skel->progs.lde_sys_exit,
 				  s & (1U << LDE_STAGE_RETURN));
-	bpf_program__set_autoload(skel->progs.lde_sched_switch,
-				  s & (1U << LDE_STAGE_SWITCH));
-	bpf_program__set_autoload(skel->progs.lde_timer,
-				  s & (1U << LDE_STAGE_TIMER));
 	bpf_program__set_autoload(skel->progs.lde_exec,
 				  s & (1U << LDE_STAGE_EXEC));
 	bpf_program__set_autoload(skel->progs.lde_exit,
@@ -1004,7 +1061,7 @@ int main(int argc, char **argv)
 		err = 1;
 		goto cleanup;
 	}
-	rb = ring_buffer__new(bpf_map__fd(skel->maps.events), handle_event,
+	rb = ring_buffer__new(bpf_map__fd(skel->maps.events), handle_batch,
 			      NULL, NULL);
 	if (!rb) {
 		fprintf(stderr, "lde-trace: cannot open the ring buffer\n");
@@ -1047,8 +1104,10 @@ int main(int argc, char **argv)
 			break;
 		}
 	}
-	/* Whatever is still in the ring buffer. */
+	/* No new events from here: then what is in the ring, then batches. */
+	lde_trace_bpf__detach(skel);
 	ring_buffer__consume(rb);
+	drain_batches(skel);
 	flush_event_text();
 	err = 0;
 
