@@ -50,10 +50,12 @@ struct {
 	__type(value, __u8);
 } traced_tgids SEC(".maps");
 
-/* Per thread: when it trapped in, and whether it is traced at all. */
+/*
+ * Per thread: when it trapped in, for a thread that left its CPU inside a
+ * traced system call (see struct cpu_state).
+ */
 struct task_state {
 	__u64 trap_start;	/* 0: not in a traced trap */
-	__u8 wanted;		/* 0: not decided yet, 1: traced, 2: not */
 };
 
 struct {
@@ -62,6 +64,37 @@ struct {
 	__type(key, int);
 	__type(value, struct task_state);
 } task_states SEC(".maps");
+
+/*
+ * Per CPU, in an array indexed by CPU (lde-trace sizes it): the verifier
+ * inlines an array lookup, where a per-CPU array or task storage costs a
+ * helper call.  Only the system-call programs use it, and they never
+ * interrupt each other.
+ *
+ * The open trap of the task running here: a system call that does not
+ * block returns on the CPU it trapped on, so its trap time waits here.  A
+ * task leaves its CPU only through a switch, and the switch moves an open
+ * trap to the task's storage, where its return finds it.
+ *
+ * The filter decision of the last process seen here: a tgid joins
+ * traced_tgids only before its first thread runs (at fork, or before
+ * attaching), so a decision holds for the process's life.  A comm can
+ * change, so with -c it is made every time.
+ */
+struct cpu_state {
+	__u64 trap_start;	/* when trap_tid trapped in */
+	__u32 trap_tid;		/* 0: no traced trap open here */
+	__u32 tgid;		/* the last tgid decided here */
+	__u8 decided;		/* tgid holds a decision */
+	__u8 wanted;		/* it: traced or not */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);	/* lde-trace sets: possible CPUs */
+	__type(key, __u32);
+	__type(value, struct cpu_state);
+} cpu_states SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -143,9 +176,10 @@ static __always_inline void count_lost(__u64 events)
 #define BATCH_SLOT	0
 #define ALONE_SLOT	1
 
+/* Indexed by CPU * 2 + slot: an array, for the inlined lookup. */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 2);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2);	/* lde-trace sets: 2 x possible CPUs */
 	__type(key, __u32);
 	__type(value, struct lde_batch);
 } batches SEC(".maps");
@@ -165,9 +199,9 @@ static __always_inline void batch_send(struct lde_batch *b)
 }
 
 /* Send this CPU's batch, unless this interrupts the program writing it. */
-static __always_inline void batch_flush(void)
+static __always_inline void batch_flush(__u32 cpu)
 {
-	__u32 slot = BATCH_SLOT;
+	__u32 slot = cpu * 2 + BATCH_SLOT;
 	struct lde_batch *b = bpf_map_lookup_elem(&batches, &slot);
 
 	if (b && !b->busy)
@@ -199,22 +233,24 @@ static __always_inline bool current_wanted(void)
 }
 
 /*
- * Start an event of a stage, stamped at ts, on behalf of task, in this
- * CPU's batch (or alone, see above), or count it lost.  Only the stage's
+ * Start an event of a stage, stamped at ts, on behalf of task, in the
+ * batch of this CPU, cpu (or alone, see above), or count it lost.  Only the stage's
  * part of the union is written.  The task's ids and comm are read as BTF
  * loads: no helper call, no string copy.  event_send() finishes it.
  */
 static __always_inline struct lde_event *event_start(struct lde_batch **bp,
+						     __u32 cpu,
 						     enum lde_stage stage,
 						     __u64 ts,
 						     struct task_struct *task)
 {
-	__u32 slot = BATCH_SLOT, stride = lde_event_stride(stage), off;
+	__u32 slot = cpu * 2 + BATCH_SLOT, stride = lde_event_stride(stage);
 	struct lde_batch *b = bpf_map_lookup_elem(&batches, &slot);
 	struct lde_event *e;
+	__u32 off;
 
 	if (b && b->busy) {
-		slot = ALONE_SLOT;
+		slot = cpu * 2 + ALONE_SLOT;
 		b = bpf_map_lookup_elem(&batches, &slot);
 		if (b)
 			b->alone = 1;
@@ -246,6 +282,15 @@ static __always_inline struct lde_event *event_start(struct lde_batch **bp,
 	return e;
 }
 
+/* An event stamped now, on this CPU, from a program off the hot path. */
+static __always_inline struct lde_event *
+event_start_now(struct lde_batch **bp, enum lde_stage stage,
+		struct task_struct *task)
+{
+	return event_start(bp, bpf_get_smp_processor_id(), stage,
+			   bpf_ktime_get_ns(), task);
+}
+
 static __always_inline void event_send(struct lde_batch *b,
 				       enum lde_stage stage)
 {
@@ -258,38 +303,39 @@ static __always_inline void event_send(struct lde_batch *b,
 	b->busy = 0;
 }
 
-/*
- * The filter decision of a thread, kept in its storage: a tgid never
- * changes and a tgid joins traced_tgids only before its first thread
- * runs (at fork, or before attaching), so the decision holds for the
- * thread's life.  A comm can change, so with -c it is made every time.
- */
-static __always_inline bool task_state_wanted(struct task_struct *task,
-					      struct task_state *st)
+/* The filter decision for the current task, cached per CPU by tgid. */
+static __always_inline bool cached_wanted(struct cpu_state *cs,
+					  struct task_struct *task)
 {
-	if (!st || filter_comm[0])
+	__u32 tgid = task->tgid;
+
+	if (!filter_tgid || filter_comm[0])
 		return task_wanted(task);
-	if (!st->wanted)
-		st->wanted = task_wanted(task) ? 1 : 2;
-	return st->wanted == 1;
+	if (!cs->decided || cs->tgid != tgid) {
+		cs->wanted = task_wanted(task);
+		cs->tgid = tgid;
+		cs->decided = 1;
+	}
+	return cs->wanted;
 }
 
 SEC("tp_btf/sys_enter")
 int BPF_PROG(lde_sys_enter, struct pt_regs *regs, long id)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	struct task_state *st;
+	__u32 cpu = task->thread_info.cpu;
+	struct cpu_state *cs = bpf_map_lookup_elem(&cpu_states, &cpu);
 	struct lde_batch *b;
 	struct lde_event *e;
 	__u64 now;
 
-	st = bpf_task_storage_get(&task_states, task, 0,
-				  BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!task_state_wanted(task, st))
+	if (!cs || !cached_wanted(cs, task))
 		return 0;
 	now = bpf_ktime_get_ns();
-	if (st && stage_on(LDE_STAGE_RETURN))
-		st->trap_start = now;
+	if (stage_on(LDE_STAGE_RETURN)) {
+		cs->trap_start = now;
+		cs->trap_tid = task->pid;
+	}
 	if (!stage_on(LDE_STAGE_TRAP))
 		return 0;
 	if (aggregate_syscalls) {
@@ -301,7 +347,7 @@ int BPF_PROG(lde_sys_enter, struct pt_regs *regs, long id)
 			agg->traps++;
 		return 0;
 	}
-	e = event_start(&b, LDE_STAGE_TRAP, now, task);
+	e = event_start(&b, cpu, LDE_STAGE_TRAP, now, task);
 	if (!e)
 		return 0;
 	e->trap.nr = id;
@@ -319,22 +365,33 @@ SEC("tp_btf/sys_exit")
 int BPF_PROG(lde_sys_exit, struct pt_regs *regs, long ret)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	struct task_state *st;
+	__u32 cpu = task->thread_info.cpu, tid = task->pid;
+	struct cpu_state *cs = bpf_map_lookup_elem(&cpu_states, &cpu);
 	struct lde_batch *b;
 	struct lde_event *e;
-	__u64 now, kernel_ns;
+	__u64 now, start;
 	__u32 nr;
 
 	/*
 	 * Only a wanted task's trap left a start time: no second filter.
 	 * No start time: the trap came before tracing began, not a pair.
 	 */
-	st = bpf_task_storage_get(&task_states, task, 0, 0);
-	if (!st || !st->trap_start)
+	if (!cs)
 		return 0;
+	if (cs->trap_tid == tid && tid) {
+		start = cs->trap_start;
+		cs->trap_tid = 0;
+	} else {
+		/* It left the CPU inside the call: the switch kept its trap. */
+		struct task_state *st = bpf_task_storage_get(&task_states,
+							     task, 0, 0);
+
+		if (!st || !st->trap_start)
+			return 0;
+		start = st->trap_start;
+		st->trap_start = 0;
+	}
 	now = bpf_ktime_get_ns();
-	kernel_ns = now - st->trap_start;
-	st->trap_start = 0;
 	nr = regs->orig_ax;
 	if (aggregate_syscalls) {
 		struct lde_syscall_agg *agg = bpf_map_lookup_elem(&syscall_agg,
@@ -342,16 +399,16 @@ int BPF_PROG(lde_sys_exit, struct pt_regs *regs, long ret)
 
 		if (agg) {
 			agg->returns++;
-			agg->hist[log2_slot(kernel_ns)]++;
+			agg->hist[log2_slot(now - start)]++;
 		}
 		return 0;
 	}
-	e = event_start(&b, LDE_STAGE_RETURN, now, task);
+	e = event_start(&b, cpu, LDE_STAGE_RETURN, now, task);
 	if (!e)
 		return 0;
 	e->ret.nr = nr;
 	e->ret.ret = ret;
-	e->ret.kernel_ns = kernel_ns;
+	e->ret.kernel_ns = now - start;
 	event_send(b, LDE_STAGE_RETURN);
 	return 0;
 }
@@ -365,13 +422,26 @@ SEC("tp_btf/sched_switch")
 int BPF_PROG(lde_sched_switch, bool preempt, struct task_struct *prev,
 	     struct task_struct *next, unsigned int prev_state)
 {
+	__u32 cpu = prev->thread_info.cpu;	/* prev is current */
+	struct cpu_state *cs = bpf_map_lookup_elem(&cpu_states, &cpu);
 	struct lde_batch *b;
 	struct lde_event *e;
 
+	/* prev leaves inside a traced system call: its trap goes with it. */
+	if (cs && cs->trap_tid && cs->trap_tid == prev->pid) {
+		struct task_state *st = bpf_task_storage_get(&task_states, prev,
+				0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+
+		if (st)
+			st->trap_start = cs->trap_start;
+		else
+			count_lost(1);	/* its return */
+		cs->trap_tid = 0;
+	}
 	if (!stage_on(LDE_STAGE_SWITCH) ||
 	    (!task_wanted(prev) && !task_wanted(next)))
 		goto flush;
-	e = event_start(&b, LDE_STAGE_SWITCH, bpf_ktime_get_ns(), prev);
+	e = event_start(&b, cpu, LDE_STAGE_SWITCH, bpf_ktime_get_ns(), prev);
 	if (!e)
 		goto flush;
 	e->sw.next_pid = next->tgid;
@@ -381,7 +451,7 @@ int BPF_PROG(lde_sched_switch, bool preempt, struct task_struct *prev,
 	e->sw.prev_state = prev_state;
 	event_send(b, LDE_STAGE_SWITCH);
 flush:
-	batch_flush();
+	batch_flush(cpu);
 	return 0;
 }
 
@@ -395,14 +465,15 @@ extern struct pt_regs *__irq_regs __ksym;
 SEC("tp_btf/local_timer_entry")
 int BPF_PROG(lde_timer, int vector)
 {
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u32 cpu = task->thread_info.cpu;
 	struct pt_regs **irq_regs, *regs;
 	struct lde_batch *b;
 	struct lde_event *e;
 
-	if (!stage_on(LDE_STAGE_TIMER) || !current_wanted())
+	if (!stage_on(LDE_STAGE_TIMER) || !task_wanted(task))
 		goto flush;
-	e = event_start(&b, LDE_STAGE_TIMER, bpf_ktime_get_ns(),
-			bpf_get_current_task_btf());
+	e = event_start(&b, cpu, LDE_STAGE_TIMER, bpf_ktime_get_ns(), task);
 	if (!e)
 		goto flush;
 	irq_regs = bpf_this_cpu_ptr(&__irq_regs);
@@ -412,7 +483,7 @@ int BPF_PROG(lde_timer, int vector)
 	event_send(b, LDE_STAGE_TIMER);
 flush:
 	/* At most a tick: what waits in this CPU's batch goes out. */
-	batch_flush();
+	batch_flush(cpu);
 	return 0;
 }
 
@@ -436,7 +507,7 @@ int BPF_PROG(lde_exec, struct task_struct *p, pid_t old_pid,
 
 	if (!task_wanted(p))
 		return 0;
-	e = event_start(&b, LDE_STAGE_EXEC, bpf_ktime_get_ns(), p);
+	e = event_start_now(&b, LDE_STAGE_EXEC, p);
 	if (!e)
 		return 0;
 	bpf_probe_read_kernel_str(e->exec.filename, sizeof(e->exec.filename),
@@ -454,7 +525,7 @@ int BPF_PROG(lde_exit, struct task_struct *p)
 	/* One exit per process: when its last thread goes. */
 	if (p->pid != p->tgid || !task_wanted(p))
 		return 0;
-	e = event_start(&b, LDE_STAGE_EXIT, bpf_ktime_get_ns(), p);
+	e = event_start_now(&b, LDE_STAGE_EXIT, p);
 	if (!e)
 		return 0;
 	e->exit.code = BPF_CORE_READ(p, signal, group_exit_code) ?:
@@ -480,7 +551,7 @@ int BPF_PROG(lde_fault, int sig, struct kernel_siginfo *info,
 	code = BPF_CORE_READ(info, si_code);
 	if (code <= 0 || !task_wanted(task))
 		return 0;
-	e = event_start(&b, LDE_STAGE_FAULT, bpf_ktime_get_ns(), task);
+	e = event_start_now(&b, LDE_STAGE_FAULT, task);
 	if (!e)
 		return 0;
 	e->fault.sig = sig;
@@ -528,8 +599,8 @@ int lde_mod_trap(struct lde_trap_ctx *ctx)
 
 	if (!current_wanted())
 		return 0;
-	e = event_start(&b, LDE_STAGE_LDE_TRAP, bpf_ktime_get_ns(),
-			bpf_get_current_task_btf());
+	e = event_start_now(&b, LDE_STAGE_LDE_TRAP,
+			    bpf_get_current_task_btf());
 	if (!e)
 		return 0;
 	e->trap.nr = ctx->nr;
@@ -549,8 +620,8 @@ int lde_mod_return(struct lde_return_ctx *ctx)
 
 	if (!current_wanted())
 		return 0;
-	e = event_start(&b, LDE_STAGE_LDE_RETURN, bpf_ktime_get_ns(),
-			bpf_get_current_task_btf());
+	e = event_start_now(&b, LDE_STAGE_LDE_RETURN,
+			    bpf_get_current_task_btf());
 	if (!e)
 		return 0;
 	e->ret.nr = ctx->nr;
@@ -574,8 +645,8 @@ int lde_mod_switch(struct lde_switch_ctx *ctx)
 		    !bpf_map_lookup_elem(&traced_tgids, &next))
 			return 0;
 	}
-	e = event_start(&b, LDE_STAGE_LDE_SWITCH, bpf_ktime_get_ns(),
-			bpf_get_current_task_btf());
+	e = event_start_now(&b, LDE_STAGE_LDE_SWITCH,
+			    bpf_get_current_task_btf());
 	if (!e)
 		return 0;
 	e->pid = ctx->prev_pid;

@@ -769,36 +769,27 @@ static int handle_batch(void *ctx, void *data, size_t size)
  */
 static void drain_batches(struct lde_trace_bpf *skel)
 {
-	int ncpus = libbpf_num_possible_cpus(), cpu, tries;
-	size_t stride = (sizeof(struct lde_batch) + 7) & ~7UL;
-	unsigned char *vals;
-	__u32 slot = 0;
-	bool busy;
+	int ncpus = libbpf_num_possible_cpus(), tries;
+	struct lde_batch *b = malloc(sizeof(*b));
+	__u32 cpu, slot;
 
-	if (ncpus <= 0)
-		return;
-	vals = calloc(ncpus, stride);
-	if (!vals)
-		return;
-	for (tries = 0; tries < 100; tries++) {
-		if (bpf_map__lookup_elem(skel->maps.batches, &slot,
-					 sizeof(slot), vals, ncpus * stride, 0))
-			goto out;
-		busy = false;
-		for (cpu = 0; cpu < ncpus; cpu++)
-			busy |= ((struct lde_batch *)(vals + cpu * stride))->busy;
-		if (!busy)
-			break;
-		usleep(1000);
-	}
+	if (ncpus <= 0 || !b)
+		goto out;
 	for (cpu = 0; cpu < ncpus; cpu++) {
-		const struct lde_batch *b = (const void *)(vals + cpu * stride);
-
+		slot = cpu * 2;	/* the CPU's batch, not its alone slot */
+		for (tries = 0; tries < 100; tries++) {
+			if (bpf_map__lookup_elem(skel->maps.batches, &slot,
+						 sizeof(slot), b, sizeof(*b), 0))
+				goto out;
+			if (!b->busy)
+				break;
+			usleep(1000);
+		}
 		if (b->len <= LDE_BATCH_BYTES)
-			handle_batch(NULL, (void *)b->data, b->len);
+			handle_batch(NULL, b->data, b->len);
 	}
 out:
-	free(vals);
+	free(b);
 }
 
 /* Fold the kernel's per-CPU syscall counts into the summary. */
@@ -981,7 +972,7 @@ int main(int argc, char **argv)
 	struct lde_trace_bpf *skel = NULL;
 	struct ring_buffer *rb = NULL;
 	unsigned long long deadline = 0, lost;
-	int err, release_fd = -1, status = 0, exit_code = 0;
+	int err, release_fd = -1, status = 0, exit_code = 0, ncpus;
 	pid_t child = 0;
 	__u8 one = 1;
 
@@ -1026,6 +1017,12 @@ int main(int argc, char **argv)
 		bpf_map__set_max_entries(skel->maps.events,
 					 env.ringbuf_kb * 1024);
 	choose_programs(skel);
+	/* Arrays indexed by CPU: the BPF programs' lookups are inlined. */
+	ncpus = libbpf_num_possible_cpus();
+	if (ncpus > 0) {
+		bpf_map__set_max_entries(skel->maps.cpu_states, ncpus);
+		bpf_map__set_max_entries(skel->maps.batches, 2 * ncpus);
+	}
 
 	err = lde_trace_bpf__load(skel);
 	if (err) {
