@@ -7,31 +7,81 @@ static const char digit_pairs[201] =
 	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
 	"8081828384858687888990919293949596979899";
 
+/* Digits of v < 10^8, written back from end: 32-bit arithmetic. */
+static char *digits_below_1e8(char *end, unsigned int v)
+{
+	while (v >= 100) {
+		unsigned int pair = v % 100;
+
+		v /= 100;
+		end -= 2;
+		memcpy(end, digit_pairs + 2 * pair, 2);
+	}
+	if (v >= 10) {
+		end -= 2;
+		memcpy(end, digit_pairs + 2 * v, 2);
+	} else {
+		*--end = '0' + v;
+	}
+	return end;
+}
+
+/* The eight digits of v < 10^8, zeros in front, written back from end. */
+static char *eight_digits(char *end, unsigned int v)
+{
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		unsigned int pair = v % 100;
+
+		v /= 100;
+		end -= 2;
+		memcpy(end, digit_pairs + 2 * pair, 2);
+	}
+	return end;
+}
+
+/* How many decimal digits v has: a guess from its bit length, then one test. */
+static unsigned int decimal_digits(unsigned long long v)
+{
+	static const unsigned long long pow10[20] = {
+		1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL,
+		10000000ULL, 100000000ULL, 1000000000ULL, 10000000000ULL,
+		100000000000ULL, 1000000000000ULL, 10000000000000ULL,
+		100000000000000ULL, 1000000000000000ULL,
+		10000000000000000ULL, 100000000000000000ULL,
+		1000000000000000000ULL, 10000000000000000000ULL,
+	};
+	/* 1233 / 4096 is just above log10(2). */
+	unsigned int guess = (64 - __builtin_clzll(v | 1)) * 1233 >> 12;
+
+	return guess + (v >= pow10[guess]);
+}
+
 void lde_line_u64(struct lde_line *l, unsigned long long v)
 {
-	char tmp[20], *p = tmp + sizeof(tmp);
+	char tmp[20], *end = tmp + sizeof(tmp), *p;
 
 	if (v < 10) {		/* cpu numbers, privilege levels, flags */
 		lde_line_char(l, '0' + v);
 		return;
 	}
-	/* From the last digit back, two at a time. */
-	while (v >= 100) {
-		unsigned int pair = v % 100;
+	/* Where it fits, straight into the line, from its last digit back. */
+	if (lde_line_room(l) >= sizeof(tmp)) {
+		l->end += decimal_digits(v);
+		end = l->end;
+	}
+	/* Eight digits at a time first: most divisions are 32-bit ones. */
+	p = end;
+	while (v >= 100000000) {
+		unsigned int low = v % 100000000;
 
-		v /= 100;
-		p -= 2;
-		p[0] = digit_pairs[2 * pair];
-		p[1] = digit_pairs[2 * pair + 1];
+		v /= 100000000;
+		p = eight_digits(p, low);
 	}
-	if (v >= 10) {
-		p -= 2;
-		p[0] = digit_pairs[2 * v];
-		p[1] = digit_pairs[2 * v + 1];
-	} else {
-		*--p = '0' + v;
-	}
-	lde_line_mem(l, p, tmp + sizeof(tmp) - p);
+	p = digits_below_1e8(p, v);
+	if (end == tmp + sizeof(tmp))
+		lde_line_mem(l, p, end - p);
 }
 
 void lde_line_s64(struct lde_line *l, long long v)

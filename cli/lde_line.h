@@ -44,10 +44,19 @@ static inline void lde_line_mem(struct lde_line *l, const char *s, size_t n)
 {
 	char *d = l->end;
 
+	/*
+	 * A key's length is known when compiling: where it fits, the
+	 * compiler copies it in a few moves.
+	 */
+	if (__builtin_constant_p(n) && n <= lde_line_room(l)) {
+		memcpy(d, s, n);
+		l->end += n;
+		return;
+	}
 	if (n > lde_line_room(l))
 		n = lde_line_room(l);
 	l->end += n;
-	/* Most pieces are a key or a few digits: not worth a call. */
+	/* Other short pieces are not worth a call. */
 	if (n > 16) {
 		memcpy(d, s, n);
 		return;

@@ -295,8 +295,11 @@ static void account(const struct lde_event *e)
 	}
 }
 
-static void json_u64(struct lde_line *l, const char *key, size_t key_len,
-		     unsigned long long v)
+/* Inlined, so that a key's length stays a constant: a few moves copy it. */
+#define JSON_INLINE	static inline __attribute__((always_inline))
+
+JSON_INLINE void json_u64(struct lde_line *l, const char *key, size_t key_len,
+			  unsigned long long v)
 {
 	lde_line_mem(l, key, key_len);
 	lde_line_u64(l, v);
@@ -305,8 +308,8 @@ static void json_u64(struct lde_line *l, const char *key, size_t key_len,
 /* ,"key":number with the key's length known when compiling. */
 #define JSON_U64(l, key, v)	json_u64(l, ",\"" key "\":", sizeof(key) + 3, v)
 
-static void json_s64(struct lde_line *l, const char *key, size_t key_len,
-		     long long v)
+JSON_INLINE void json_s64(struct lde_line *l, const char *key, size_t key_len,
+			  long long v)
 {
 	lde_line_mem(l, key, key_len);
 	lde_line_s64(l, v);
@@ -314,8 +317,8 @@ static void json_s64(struct lde_line *l, const char *key, size_t key_len,
 
 #define JSON_S64(l, key, v)	json_s64(l, ",\"" key "\":", sizeof(key) + 3, v)
 
-static void json_str(struct lde_line *l, const char *key, size_t key_len,
-		     const char *s, size_t max)
+JSON_INLINE void json_str(struct lde_line *l, const char *key, size_t key_len,
+			  const char *s, size_t max)
 {
 	lde_line_mem(l, key, key_len);
 	lde_line_json_str(l, s, max);
@@ -323,6 +326,39 @@ static void json_str(struct lde_line *l, const char *key, size_t key_len,
 
 #define JSON_STR(l, key, s, max) \
 	json_str(l, ",\"" key "\":", sizeof(key) + 3, s, max)
+
+/*
+ * The text of a number kept for the next event: a program traps from the
+ * same few call sites with the same few stack pointers, so an ip or sp
+ * is most often the last one again, and its 15 digits need not be made.
+ */
+struct kept_number {
+	unsigned long long v;
+	size_t len;		/* 0: nothing kept */
+	char text[48];		/* ,"key":digits */
+};
+
+JSON_INLINE void json_u64_kept(struct lde_line *l, struct kept_number *k,
+			       const char *key, size_t key_len,
+			       unsigned long long v)
+{
+	char *from = l->end;
+
+	if (k->len && k->v == v) {
+		lde_line_mem(l, k->text, k->len);
+		return;
+	}
+	json_u64(l, key, key_len, v);
+	k->v = v;
+	k->len = l->end - from;
+	if (k->len > sizeof(k->text))
+		k->len = 0;	/* cannot happen; never keep a cut text */
+	else
+		memcpy(k->text, from, k->len);
+}
+
+#define JSON_U64_KEPT(l, kept, key, v) \
+	json_u64_kept(l, kept, ",\"" key "\":", sizeof(key) + 3, v)
 
 /*
  * The text of who an event is about (its pid, tid and comm), kept for the
@@ -401,6 +437,8 @@ static void json_syscall(struct lde_line *l, unsigned int stage, long long nr)
 
 static void print_json(struct lde_line *l, const struct lde_event *e)
 {
+	static struct kept_number kept_ip, kept_sp;
+
 	lde_line_lit(l, "{\"ts_ns\":");
 	lde_line_u64(l, e->ts_ns - start_ns);
 	JSON_U64(l, "cpu", e->cpu);
@@ -411,8 +449,8 @@ static void print_json(struct lde_line *l, const struct lde_event *e)
 	switch (e->stage) {
 	case LDE_STAGE_TRAP:
 		json_syscall(l, e->stage, e->trap.nr);
-		JSON_U64(l, "ip", e->trap.ip);
-		JSON_U64(l, "sp", e->trap.sp);
+		JSON_U64_KEPT(l, &kept_ip, "ip", e->trap.ip);
+		JSON_U64_KEPT(l, &kept_sp, "sp", e->trap.sp);
 		JSON_U64(l, "user_cpl", e->trap.cpl);
 		lde_line_lit(l, ",\"kernel_cpl\":0");
 		break;
@@ -659,10 +697,11 @@ static void print_protocol(const struct lde_event *e)
 /* Chrome/Perfetto trace-event JSON: a track per task, and one per CPU. */
 static void perfetto_event(const struct lde_event *e)
 {
-	double ts = (e->ts_ns - start_ns) / 1e3;	/* microseconds */
+	double ts;
 
 	if (!perfetto)
 		return;
+	ts = (e->ts_ns - start_ns) / 1e3;	/* microseconds */
 	fputs(perfetto_first ? "\n" : ",\n", perfetto);
 	perfetto_first = false;
 	switch (e->stage) {
