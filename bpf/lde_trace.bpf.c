@@ -25,6 +25,8 @@ const volatile char filter_comm[LDE_COMM_LEN] = {};
 const volatile __u32 stage_mask = ~0U;
 /* -s alone: count traps and returns here instead of sending each one. */
 const volatile bool aggregate_syscalls = false;
+/* A batch is sent at this size: a small ring takes small batches. */
+const volatile __u32 batch_bytes = LDE_BATCH_BYTES;
 /* Wake the reader once per this much sent (256 KiB); it also polls. */
 const volatile __u32 wakeup_shift = 18;
 
@@ -260,7 +262,7 @@ static __always_inline struct lde_event *event_start(struct lde_batch **bp,
 		return NULL;
 	}
 	off = b->len;
-	if (off > LDE_BATCH_BYTES - stride) {
+	if (off + stride > batch_bytes) {
 		batch_send(b);
 		off = 0;
 	}

@@ -1012,6 +1012,7 @@ int main(int argc, char **argv)
 	struct ring_buffer *rb = NULL;
 	unsigned long long deadline = 0, lost;
 	int err, release_fd = -1, status = 0, exit_code = 0, ncpus;
+	__u32 ring_bytes;
 	pid_t child = 0;
 	__u8 one = 1;
 
@@ -1055,6 +1056,15 @@ int main(int argc, char **argv)
 	if (env.ringbuf_kb)
 		bpf_map__set_max_entries(skel->maps.events,
 					 env.ringbuf_kb * 1024);
+	ring_bytes = bpf_map__max_entries(skel->maps.events);
+	/* Batches of at most an eighth of the ring: a small ring holds several. */
+	skel->rodata->batch_bytes = ring_bytes / 8;
+	if (skel->rodata->batch_bytes > LDE_BATCH_BYTES)
+		skel->rodata->batch_bytes = LDE_BATCH_BYTES;
+	/* Wake the reader per quarter of the ring sent, at most 256 KiB. */
+	while (skel->rodata->wakeup_shift > 1 &&
+	       1U << skel->rodata->wakeup_shift > ring_bytes / 4)
+		skel->rodata->wakeup_shift--;
 	choose_programs(skel);
 	/* Arrays indexed by CPU: the BPF programs' lookups are inlined. */
 	ncpus = libbpf_num_possible_cpus();

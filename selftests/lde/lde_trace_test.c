@@ -119,6 +119,36 @@ TEST_F(trace, events_carry_the_cpu_they_happened_on)
 		"print(\"ok\")"));
 }
 
+/*
+ * A trap and its return pair up when the call sleeps or moves the caller
+ * to another CPU (lde-trace keeps an open trap per CPU, and moves it with
+ * the thread when the thread leaves the CPU), and a thread's events come
+ * in order although each CPU sends its events in batches.
+ */
+TEST_F(trace, returns_pair_with_traps_across_sleeps_and_cpus)
+{
+	char file[600];
+
+	snprintf(file, sizeof(file), "%s/trace-hop.jsonl", outdir);
+	ASSERT_EQ(0, run(NULL, "%s -j -e trap,return -- %s hop 20 >%s 2>/dev/null",
+			 lde_trace, workload, file));
+	EXPECT_TRUE(py_check(file,
+		"w = ev[:-1] if ev[-1][\"name\"] == \"exit_group\" else ev\n"
+		"pairs, moved = {}, 0\n"
+		"for t, r in zip(w[0::2], w[1::2]):\n"
+		"    assert (t[\"stage\"], r[\"stage\"]) == (\"trap\", \"return\"), (t, r)\n"
+		"    assert t[\"nr\"] == r[\"nr\"] and t[\"tid\"] == r[\"tid\"], (t, r)\n"
+		"    assert r[\"ts_ns\"] - t[\"ts_ns\"] == r[\"kernel_ns\"], (t, r)\n"
+		"    pairs.setdefault(t[\"name\"], []).append(r)\n"
+		"    moved += t[\"cpu\"] != r[\"cpu\"]\n"
+		"sleeps = pairs.get(\"nanosleep\", []) + pairs.get(\"clock_nanosleep\", [])\n"
+		"assert len(sleeps) == 20, pairs.keys()\n"
+		"assert all(r[\"kernel_ns\"] >= 2000000 for r in sleeps), sleeps\n"
+		"assert len(pairs[\"sched_setaffinity\"]) == 20\n"
+		"assert moved >= 10, moved\n"
+		"print(\"ok\")"));
+}
+
 /* -s alone counts in the kernel: the same exact counts. */
 TEST_F(trace, summary_counted_in_kernel_is_exact)
 {
@@ -231,18 +261,27 @@ TEST_F(trace, attaches_to_a_running_process)
 
 TEST_F(trace, flood_reports_lost_events)
 {
-	char *err = NULL;
+	char *err = NULL, *shown = NULL;
 	unsigned long long lost = 0;
 	char *p;
 
-	/* A 4 KiB ring buffer cannot hold a syscall storm. */
-	ASSERT_EQ(0, run(&err, "%s -b 4 -j -e trap,return -- %s getppid 200000 2>&1 >/dev/null",
-			 lde_trace, workload));
+	/*
+	 * A 4 KiB ring buffer cannot hold a syscall storm, but what it holds
+	 * is shown: every event is either shown or counted lost.
+	 */
+	ASSERT_EQ(0, run(&err, "%s -b 4 -j -e trap,return -- %s getppid 200000 2>&1 >%s/flood.jsonl",
+			 lde_trace, workload, outdir));
 	p = err ? strstr(err, "lost ") : NULL;
 	ASSERT_NE(NULL, p);
 	ASSERT_EQ(1, sscanf(p, "lost %llu events", &lost));
-	TH_LOG("lost %llu of about 400000 events", lost);
+	ASSERT_EQ(0, run(&shown, "wc -l <%s/flood.jsonl", outdir));
+	TH_LOG("lost %llu, shown %s of about 400000 events", lost, shown);
 	EXPECT_LT(0, lost);
+	EXPECT_LT(0, atol(shown));
+	/* 200000 getppid, each a trap and a return, and the few around. */
+	EXPECT_LE(400000, lost + atol(shown));
+	EXPECT_GT(400200, lost + atol(shown));
+	free(shown);
 	free(err);
 }
 

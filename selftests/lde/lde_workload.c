@@ -8,6 +8,7 @@
  *   lde_workload idle           getppid() every 10 ms until killed
  *   lde_workload toy            trap through /dev/lde: getpid, write, frame
  *   lde_workload loop N         N getppid() calls, then "ns_per_call X"
+ *   lde_workload hop N          N times: move to the other CPU, sleep 2 ms
  */
 #include <fcntl.h>
 #include <sched.h>
@@ -118,13 +119,28 @@ int main(int argc, char **argv)
 		close(fd);
 		return 0;
 	}
+	if (!strcmp(mode, "hop") && argc > 2) {
+		/* System calls that return on another CPU, or after a sleep. */
+		struct timespec two_ms = { .tv_nsec = 2000000 };
+		cpu_set_t set;
+
+		n = atol(argv[2]);
+		for (i = 0; i < n; i++) {
+			CPU_ZERO(&set);
+			CPU_SET(i % 2, &set);
+			if (sched_setaffinity(0, sizeof(set), &set))
+				return 1;
+			nanosleep(&two_ms, NULL);
+		}
+		return 0;
+	}
 	if (!strcmp(mode, "idle")) {
 		for (;;) {
 			syscall(SYS_getppid);
 			usleep(10000);
 		}
 	}
-	fprintf(stderr, "usage: %s getppid N | segv | spin S | comm NAME | idle | toy | loop N\n",
+	fprintf(stderr, "usage: %s getppid N | segv | spin S | comm NAME | idle | toy | loop N | hop N\n",
 		argv[0]);
 	return 2;
 }
