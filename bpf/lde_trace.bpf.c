@@ -25,7 +25,11 @@ const volatile char filter_comm[LDE_COMM_LEN] = {};
 const volatile __u32 stage_mask = ~0U;
 /* -s alone: count traps and returns here instead of sending each one. */
 const volatile bool aggregate_syscalls = false;
-/* A batch is sent at this size: a small ring takes small batches. */
+/*
+ * A batch is sent when it cannot take one more event of this size
+ * (LDE_EVENT_MAX to LDE_BATCH_BYTES): a small ring takes small batches,
+ * and LDE_EVENT_MAX sends each event at once, in order across CPUs.
+ */
 const volatile __u32 batch_bytes = LDE_BATCH_BYTES;
 /* Wake the reader once per this much sent (256 KiB); it also polls. */
 const volatile __u32 wakeup_shift = 18;
@@ -298,8 +302,8 @@ static __always_inline void event_send(struct lde_batch *b,
 {
 	b->len += lde_event_stride(stage);
 	b->events++;
-	/* Slot 1 holds one event only: it goes now. */
-	if (b->alone)
+	/* Full, or one event at a time (slot 1, or no batching): it goes now. */
+	if (b->alone || b->len > batch_bytes - LDE_EVENT_MAX)
 		batch_send(b);
 	barrier();
 	b->busy = 0;

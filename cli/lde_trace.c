@@ -1061,6 +1061,13 @@ int main(int argc, char **argv)
 	skel->rodata->batch_bytes = ring_bytes / 8;
 	if (skel->rodata->batch_bytes > LDE_BATCH_BYTES)
 		skel->rodata->batch_bytes = LDE_BATCH_BYTES;
+	/*
+	 * Lines for people (columns, -P) come one event at a time, in the
+	 * order they happen on all CPUs.  JSON, for programs, comes a batch
+	 * per CPU at a time: in order per CPU and per thread, ts_ns sorts it.
+	 */
+	if (!env.json && !summary_only())
+		skel->rodata->batch_bytes = LDE_EVENT_MAX;
 	/* Wake the reader per quarter of the ring sent, at most 256 KiB. */
 	while (skel->rodata->wakeup_shift > 1 &&
 	       1U << skel->rodata->wakeup_shift > ring_bytes / 4)
