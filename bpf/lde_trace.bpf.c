@@ -3,8 +3,9 @@
  * lde-trace's kernel half: the limited-direct-execution sequence on the
  * running kernel (trap, return-from-trap, switch, timer, exec, exit, fault,
  * and lde.ko's own events), filtered here, in the kernel, and sent to user
- * space through a BPF ring buffer.  A reservation that fails is counted,
- * never silently dropped.
+ * space through a BPF ring buffer, a batch of a CPU's events at a time.
+ * A batch the ring has no room for is counted lost, event by event, never
+ * silently dropped.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_core_read.h>
@@ -240,9 +241,10 @@ static __always_inline bool current_wanted(void)
 
 /*
  * Start an event of a stage, stamped at ts, on behalf of task, in the
- * batch of this CPU, cpu (or alone, see above), or count it lost.  Only the stage's
- * part of the union is written.  The task's ids and comm are read as BTF
- * loads: no helper call, no string copy.  event_send() finishes it.
+ * batch of this CPU, cpu (or alone, see above), or count it lost.  Only
+ * the stage's part of the union is written.  The task's ids and comm are
+ * read as BTF loads: no helper call, no string copy.  event_send()
+ * finishes it.
  */
 static __always_inline struct lde_event *event_start(struct lde_batch **bp,
 						     __u32 cpu,
@@ -265,6 +267,12 @@ static __always_inline struct lde_event *event_start(struct lde_batch **bp,
 		count_lost(1);
 		return NULL;
 	}
+	/*
+	 * Busy before the length is read: an interrupt from here on writes
+	 * its event alone, and one that came before has added its own.
+	 */
+	b->busy = 1;
+	barrier();
 	off = b->len;
 	if (off + stride > batch_bytes) {
 		batch_send(b);
@@ -272,7 +280,6 @@ static __always_inline struct lde_event *event_start(struct lde_batch **bp,
 	}
 	barrier_var(off);
 	off &= LDE_BATCH_BYTES - 1;
-	b->busy = 1;
 	*bp = b;
 	e = (void *)b->data + off;
 	e->ts_ns = ts;

@@ -149,6 +149,28 @@ TEST_F(trace, returns_pair_with_traps_across_sleeps_and_cpus)
 		"print(\"ok\")"));
 }
 
+/*
+ * Timer ticks land while the trap and return programs write their CPU's
+ * batch; a tick's event then goes alone.  A storm of system calls with
+ * the timer traced keeps every count exact, every line whole.
+ */
+TEST_F(trace, timer_ticks_amid_a_storm_keep_counts_exact)
+{
+	char file[600], *err = NULL;
+
+	snprintf(file, sizeof(file), "%s/trace-storm.jsonl", outdir);
+	/* A 64 MiB ring holds the whole storm: nothing may be lost. */
+	ASSERT_EQ(0, run(&err, "%s -b 65536 -j -e trap,return,timer -- %s getppid 100000 2>&1 >%s",
+			 lde_trace, workload, file));
+	ASSERT_NE(NULL, strstr(err, "lost 0 events"));
+	EXPECT_TRUE(py_check(file,
+		"n = lambda s: sum(1 for e in ev if e[\"stage\"] == s and e.get(\"name\") == \"getppid\")\n"
+		"assert (n(\"trap\"), n(\"return\")) == (100000, 100000), (n(\"trap\"), n(\"return\"))\n"
+		"assert any(e[\"stage\"] == \"timer\" for e in ev), \"no tick\"\n"
+		"print(\"ok\")"));
+	free(err);
+}
+
 /* -s alone counts in the kernel: the same exact counts. */
 TEST_F(trace, summary_counted_in_kernel_is_exact)
 {
