@@ -975,17 +975,24 @@ static bool lde_module_events(void)
 
 /*
  * Load only what the chosen stages need: unneeded programs never attach.
- * The switch and timer programs always run: they send each CPU's batch.
+ * The switch program always runs: a thread that leaves its CPU inside a
+ * system call takes its open trap along, and the CPU's batch is sent.
+ * The timer program runs for the timer stage, and wherever events are
+ * batched: it sends what waits in a CPU's batch at each tick.
  */
 static void choose_programs(struct lde_trace_bpf *skel)
 {
+	const __u32 syscalls = 1U << LDE_STAGE_TRAP | 1U << LDE_STAGE_RETURN;
 	bool lde = lde_module_events();
 	__u32 s = env.stages;
+	bool batched = skel->rodata->batch_bytes > LDE_EVENT_MAX &&
+		       !(skel->rodata->aggregate_syscalls && !(s & ~syscalls));
 
-	bpf_program__set_autoload(skel->progs.lde_sys_enter,
-				  s & (1U << LDE_STAGE_TRAP | 1U << LDE_STAGE_RETURN));
+	bpf_program__set_autoload(skel->progs.lde_sys_enter, s & syscalls);
 	bpf_program__set_autoload(skel->progs.lde_sys_exit,
 				  s & (1U << LDE_STAGE_RETURN));
+	bpf_program__set_autoload(skel->progs.lde_timer,
+				  batched || (s & (1U << LDE_STAGE_TIMER)));
 	bpf_program__set_autoload(skel->progs.lde_exec,
 				  s & (1U << LDE_STAGE_EXEC));
 	bpf_program__set_autoload(skel->progs.lde_exit,
@@ -1068,11 +1075,11 @@ int main(int argc, char **argv)
 	 */
 	if (!env.json && !summary_only())
 		skel->rodata->batch_bytes = LDE_EVENT_MAX;
+	choose_programs(skel);
 	/* Wake the reader per quarter of the ring sent, at most 256 KiB. */
 	while (skel->rodata->wakeup_shift > 1 &&
 	       1U << skel->rodata->wakeup_shift > ring_bytes / 4)
 		skel->rodata->wakeup_shift--;
-	choose_programs(skel);
 	/* Arrays indexed by CPU: the BPF programs' lookups are inlined. */
 	ncpus = libbpf_num_possible_cpus();
 	if (ncpus > 0) {

@@ -58,6 +58,25 @@ run_one() {
 	esac
 }
 
+# Multi-threaded TCG can hang when a hot kernel call site is re-patched
+# (README), which a tracepoint's first attach and last detach do.  lde-trace
+# always attaches sched_switch, and local_timer_entry when it streams: keep
+# both enabled for the whole boot in tracefs, with tracing off, so that no
+# tracer's attach or detach re-patches them.  Every tracer, and the
+# untraced loop, runs with these two idle probes alike.
+hold_call_sites() {
+	local t
+	for t in /sys/kernel/tracing /sys/kernel/debug/tracing; do
+		[ -w "$t/tracing_on" ] || continue
+		echo 0 >"$t/tracing_on"
+		echo 1 >"$t/events/sched/sched_switch/enable"
+		echo 1 >"$t/events/irq_vectors/local_timer_entry/enable"
+		return 0
+	done
+	echo "# tracers: no tracefs; call sites not held" >&2
+}
+hold_call_sites
+
 median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 for t in $tracers; do : >"$out/tracer-$t.txt"; done
