@@ -84,6 +84,36 @@ void lde_line_u64(struct lde_line *l, unsigned long long v)
 		lde_line_mem(l, p, end - p);
 }
 
+void lde_line_u64_near(struct lde_line *l, struct lde_u64_high *last,
+		       unsigned long long v)
+{
+	unsigned long long high = v / 1000000;
+	unsigned int low;
+	char six[6];
+
+	if (!high) {
+		lde_line_u64(l, v);
+		return;
+	}
+	if (high != last->high) {
+		char *from = l->end;
+
+		lde_line_u64(l, high);
+		last->len = l->end - from;
+		/* Digits a full line cut short are not kept. */
+		last->high = lde_line_room(l) ? high : 0;
+		memcpy(last->text, from, last->len);
+	} else {
+		lde_line_mem(l, last->text, last->len);
+	}
+	/* The low six digits, zeros in front. */
+	low = v % 1000000;
+	memcpy(six, digit_pairs + 2 * (low / 10000), 2);
+	memcpy(six + 2, digit_pairs + 2 * (low / 100 % 100), 2);
+	memcpy(six + 4, digit_pairs + 2 * (low % 100), 2);
+	lde_line_mem(l, six, sizeof(six));
+}
+
 void lde_line_s64(struct lde_line *l, long long v)
 {
 	if (v < 0) {

@@ -82,6 +82,18 @@ static inline void lde_line_char(struct lde_line *l, char c)
 /* Decimal, as %llu and %lld. */
 void lde_line_u64(struct lde_line *l, unsigned long long v);
 void lde_line_s64(struct lde_line *l, long long v);
+/*
+ * Decimal, as lde_line_u64, for a value that most often shares all but its
+ * last six digits with the last one given (times of events in a row): the
+ * digits above those six are kept in last and reused while they hold.
+ */
+struct lde_u64_high {
+	unsigned long long high;	/* the value / 10^6 kept; 0: none */
+	size_t len;
+	char text[20];
+};
+void lde_line_u64_near(struct lde_line *l, struct lde_u64_high *last,
+		       unsigned long long v);
 /* As %#llx, but 0 is 0x0. */
 void lde_line_hex(struct lde_line *l, unsigned long long v);
 /* Nanoseconds as seconds with six decimals, cut to the microsecond. */

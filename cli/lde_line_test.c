@@ -77,6 +77,31 @@ TEST(decimal_and_hex_match_printf)
 	EXPECT_STREQ("-9223372036854775808", line_text(&l));
 }
 
+/* Times in a row: the kept high digits give what printf gives. */
+TEST(near_values_match_printf)
+{
+	struct lde_u64_high last = {};
+	unsigned long long v = 0;
+	struct lde_line l;
+	char want[64];
+	int i;
+
+	srand(2);
+	for (i = 0; i < 100000; i++) {
+		/* Small steps, some across a million, a few huge jumps. */
+		v += i % 1000 ? rand() % 5000 : (unsigned long long)rand() << 20;
+		if (i == 50000)
+			v = 999999;
+		start(&l);
+		lde_line_u64_near(&l, &last, v);
+		snprintf(want, sizeof(want), "%llu", v);
+		ASSERT_STREQ(want, line_text(&l));
+	}
+	start(&l);
+	lde_line_u64_near(&l, &last, 18446744073709551615ULL);
+	EXPECT_STREQ("18446744073709551615", line_text(&l));
+}
+
 TEST(seconds_are_cut_to_the_microsecond)
 {
 	static const struct {

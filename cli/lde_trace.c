@@ -438,9 +438,10 @@ static void json_syscall(struct lde_line *l, unsigned int stage, long long nr)
 static void print_json(struct lde_line *l, const struct lde_event *e)
 {
 	static struct kept_number kept_ip, kept_sp;
+	static struct lde_u64_high ts_high;
 
 	lde_line_lit(l, "{\"ts_ns\":");
-	lde_line_u64(l, e->ts_ns - start_ns);
+	lde_line_u64_near(l, &ts_high, e->ts_ns - start_ns);
 	JSON_U64(l, "cpu", e->cpu);
 	json_who(l, e);
 	/* A trap's or return's stage comes with its number and name. */
