@@ -281,6 +281,32 @@ TEST_F(trace, attaches_to_a_running_process)
 	EXPECT_TRUE(py_check(file, code));
 }
 
+/* -c keeps lde.ko's lde_switch events of that comm only, as it does switches. */
+TEST_F(trace, comm_filter_keeps_lde_switch_events_of_that_comm)
+{
+	char file[600];
+	pid_t pid;
+
+	if (lde_ensure_loaded())
+		SKIP(return, "lde.ko cannot be loaded");
+	/* Two spinners named lde_workload take turns on CPU 0. */
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		execl(workload, workload, "spin", "4", NULL);
+		_exit(127);
+	}
+	snprintf(file, sizeof(file), "%s/trace-lde-switch.jsonl", outdir);
+	EXPECT_EQ(0, run(NULL, "%s -j -e lde_switch -c lde_workload -d 2 >%s 2>/dev/null",
+			 lde_trace, file));
+	waitpid(pid, NULL, 0);
+	EXPECT_TRUE(py_check(file,
+		"assert ev and {e[\"stage\"] for e in ev} == {\"lde_switch\"}, len(ev)\n"
+		"bad = [e for e in ev if \"lde_workload\" not in (e[\"prev_comm\"], e[\"next_comm\"])]\n"
+		"assert not bad, bad[:3]\n"
+		"print(\"ok\")"));
+}
+
 TEST_F(trace, flood_reports_lost_events)
 {
 	char *err = NULL, *shown = NULL;
