@@ -19,6 +19,8 @@
 #define SIGFPE	8
 #define SIGSEGV	11
 
+#define TASK_DEAD	0x80	/* include/linux/sched.h */
+
 /* Set by lde-trace between open and load. */
 const volatile bool filter_tgid = false;	/* only tgids in traced_tgids */
 const volatile bool follow_forks = false;	/* children join traced_tgids */
@@ -209,16 +211,16 @@ struct {
 
 static __always_inline void batch_send(struct lde_batch *b)
 {
-	__u64 len = b->len;
+	__u64 len = b->len, n = b->events;
 
 	b->len = 0;
+	b->events = 0;
 	/* Never over LDE_BATCH_BYTES: the test lets the verifier see it. */
 	barrier_var(len);
 	if (!len || len > LDE_BATCH_BYTES)
 		return;
 	if (bpf_ringbuf_output(&events, b->data, len, wakeup_flag(len)))
-		count_lost(b->events);
-	b->events = 0;
+		count_lost(n);
 }
 
 /* Send this CPU's batch, unless this interrupts the program writing it. */
@@ -456,15 +458,21 @@ int BPF_PROG(lde_sched_switch, bool preempt, struct task_struct *prev,
 	struct lde_batch *b;
 	struct lde_event *e;
 
-	/* prev leaves inside a traced system call: its trap goes with it. */
+	/*
+	 * prev leaves inside a traced system call: its trap goes with it,
+	 * unless prev is dead (exit_group traps and never returns).
+	 */
 	if (cs && cs->trap_tid && cs->trap_tid == prev->pid) {
-		struct task_state *st = bpf_task_storage_get(&task_states, prev,
-				0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+		struct task_state *st = NULL;
 
+		if (!(prev_state & TASK_DEAD)) {
+			st = bpf_task_storage_get(&task_states, prev, 0,
+						  BPF_LOCAL_STORAGE_GET_F_CREATE);
+			if (!st)
+				count_lost(1);	/* its return */
+		}
 		if (st)
 			st->trap_start = cs->trap_start;
-		else
-			count_lost(1);	/* its return */
 		cs->trap_tid = 0;
 	}
 	if (!stage_on(LDE_STAGE_SWITCH) ||
