@@ -84,15 +84,31 @@ void lde_line_u64(struct lde_line *l, unsigned long long v)
 		lde_line_mem(l, p, end - p);
 }
 
+/* The six digits of v < 10^6, zeros in front, at d. */
+static inline void six_digits(char *d, unsigned int v)
+{
+	memcpy(d, digit_pairs + 2 * (v / 10000), 2);
+	memcpy(d + 2, digit_pairs + 2 * (v / 100 % 100), 2);
+	memcpy(d + 4, digit_pairs + 2 * (v % 100), 2);
+}
+
 void lde_line_u64_near(struct lde_line *l, struct lde_u64_high *last,
 		       unsigned long long v)
 {
 	unsigned long long high = v / 1000000;
-	unsigned int low;
 	char six[6];
 
 	if (!high) {
 		lde_line_u64(l, v);
+		return;
+	}
+	/* The common case, where it fits: whole copies, then the length. */
+	if (high == last->high &&
+	    lde_line_room(l) >= sizeof(last->text) + sizeof(six)) {
+		memcpy(l->end, last->text, sizeof(last->text));
+		l->end += last->len;
+		six_digits(l->end, v % 1000000);
+		l->end += sizeof(six);
 		return;
 	}
 	if (high != last->high) {
@@ -106,11 +122,7 @@ void lde_line_u64_near(struct lde_line *l, struct lde_u64_high *last,
 	} else {
 		lde_line_mem(l, last->text, last->len);
 	}
-	/* The low six digits, zeros in front. */
-	low = v % 1000000;
-	memcpy(six, digit_pairs + 2 * (low / 10000), 2);
-	memcpy(six + 2, digit_pairs + 2 * (low / 100 % 100), 2);
-	memcpy(six + 4, digit_pairs + 2 * (low % 100), 2);
+	six_digits(six, v % 1000000);
 	lde_line_mem(l, six, sizeof(six));
 }
 

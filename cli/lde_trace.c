@@ -412,7 +412,8 @@ static void json_who(struct lde_line *l, const struct lde_event *e)
 }
 
 /* ,"stage":..,"nr":..,"name":.. of a trap or return, made once per number. */
-static void json_syscall(struct lde_line *l, unsigned int stage, long long nr)
+JSON_INLINE void json_syscall(struct lde_line *l, unsigned int stage,
+			      long long nr)
 {
 	static struct made_text {
 		char *text;
@@ -760,7 +761,9 @@ static void flush_event_text(void)
 
 static void show_event(const struct lde_event *e)
 {
-	account(e);
+	/* The counts are only for the summary. */
+	if (env.summary)
+		account(e);
 	perfetto_event(e);
 	if (summary_only())
 		return;
