@@ -229,8 +229,14 @@ static __always_inline void batch_flush(__u32 cpu)
 	__u32 slot = cpu * 2 + BATCH_SLOT;
 	struct lde_batch *b = bpf_map_lookup_elem(&batches, &slot);
 
-	if (b && !b->busy)
-		batch_send(b);
+	if (!b || b->busy)
+		return;
+	/* Busy while it goes, for lde-trace's last look at the batches. */
+	b->busy = 1;
+	barrier();
+	batch_send(b);
+	barrier();
+	b->busy = 0;
 }
 
 /* floor(log2(v)) by halving the range: six steps, no loop. */

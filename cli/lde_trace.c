@@ -1168,10 +1168,15 @@ int main(int argc, char **argv)
 			break;
 		}
 	}
-	/* No new events from here: then what is in the ring, then batches. */
+	/*
+	 * No new events from here: then what is in the ring, then batches,
+	 * then the ring again, for what a program still running as it was
+	 * detached sent meanwhile.
+	 */
 	lde_trace_bpf__detach(skel);
 	ring_buffer__consume(rb);
 	drain_batches(skel);
+	ring_buffer__consume(rb);
 	flush_event_text();
 	err = 0;
 
