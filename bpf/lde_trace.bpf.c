@@ -276,7 +276,7 @@ static __always_inline struct lde_event *event_start(struct lde_batch **bp,
 						     __u64 ts,
 						     struct task_struct *task)
 {
-	__u32 slot = cpu * 2 + BATCH_SLOT, stride = lde_event_stride(stage);
+	__u32 slot = cpu * 2 + BATCH_SLOT;
 	struct lde_batch *b = bpf_map_lookup_elem(&batches, &slot);
 	struct lde_event *e;
 	__u32 off;
@@ -297,11 +297,11 @@ static __always_inline struct lde_event *event_start(struct lde_batch **bp,
 	 */
 	b->busy = 1;
 	barrier();
+	/*
+	 * Room for this event: event_send() sends a batch that cannot take
+	 * one more of LDE_EVENT_MAX.  The mask is for the verifier only.
+	 */
 	off = b->len;
-	if (off + stride > batch_bytes) {
-		batch_send(b);
-		off = 0;
-	}
 	barrier_var(off);
 	off &= LDE_BATCH_BYTES - 1;
 	*bp = b;

@@ -155,16 +155,11 @@ void lde_line_secs(struct lde_line *l, unsigned long long ns)
 {
 	/* Cut, not rounded: the event had happened by then. */
 	unsigned long long usec = ns / 1000;
-	unsigned int frac = usec % 1000000;
 	char six[6];
-	int i;
 
 	lde_line_u64(l, usec / 1000000);
 	lde_line_char(l, '.');
-	for (i = 5; i >= 0; i--) {
-		six[i] = '0' + frac % 10;
-		frac /= 10;
-	}
+	six_digits(six, usec % 1000000);
 	lde_line_mem(l, six, sizeof(six));
 }
 

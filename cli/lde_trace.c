@@ -351,10 +351,10 @@ JSON_INLINE void json_u64_kept(struct lde_line *l, struct kept_number *k,
 	json_u64(l, key, key_len, v);
 	k->v = v;
 	k->len = l->end - from;
-	if (k->len > sizeof(k->text))
-		k->len = 0;	/* cannot happen; never keep a cut text */
-	else
-		memcpy(k->text, from, k->len);
+	/* Kept unless a full line cut it short; whole, it fits text[]. */
+	if (!lde_line_room(l))
+		k->len = 0;
+	memcpy(k->text, from, k->len);
 }
 
 #define JSON_U64_KEPT(l, kept, key, v) \
