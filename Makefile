@@ -97,9 +97,18 @@ $(BPF_OUT)/%.skel.h: $(BPF_OUT)/%.bpf.o
 CLI_COMMON := cli/lde_stats.c cli/lde_line.c
 CLI_COMMON_DEPS := $(CLI_COMMON) cli/lde_stats.h cli/lde_line.h
 
-$(LDE_TRACE): cli/lde_trace.c bpf/lde_trace.h $(BPF_OUT)/lde_trace.skel.h \
+# lde-trace: the live session (lde_trace.c) feeds one event stream to the
+# renderers (lde_render_*.c, lde_summary.c); names and boot facts apart.
+TRACE_SRCS := cli/lde_trace.c cli/lde_names.c cli/lde_boot.c \
+	      cli/lde_render_columns.c cli/lde_render_json.c \
+	      cli/lde_render_protocol.c cli/lde_render_perfetto.c \
+	      cli/lde_summary.c
+TRACE_HDRS := cli/lde_names.h cli/lde_boot.h cli/lde_render.h bpf/lde_trace.h
+
+$(LDE_TRACE): $(TRACE_SRCS) $(TRACE_HDRS) $(BPF_OUT)/lde_trace.skel.h \
 	      include/uapi/linux/lde.h $(CLI_COMMON_DEPS)
-	$(CC) $(CLI_CFLAGS) -I$(TOP)/cli -o $@ $< $(CLI_COMMON) $(CLI_LIBS)
+	$(CC) $(CLI_CFLAGS) -I$(TOP)/cli -o $@ $(TRACE_SRCS) $(CLI_COMMON) \
+		$(CLI_LIBS)
 
 LDE_BENCH := $(B)/lde-bench
 
@@ -116,7 +125,7 @@ SELFTEST_OUT  := $(B)/selftests
 SELFTESTS     := lde_module_test lde_trap_test lde_switch_test lde_trace_test \
 		 lde_fuzz_test lde_unpriv_test lde_stress_test
 SELFTEST_BINS := $(addprefix $(SELFTEST_OUT)/,$(SELFTESTS))
-SELFTEST_HELPERS := $(SELFTEST_OUT)/lde_workload
+SELFTEST_HELPERS := $(SELFTEST_OUT)/lde_workload $(SELFTEST_OUT)/lde_lifecycle
 
 $(SELFTEST_OUT)/%: $(SELFTEST_DIR)/%.c $(SELFTEST_DIR)/lde_test_util.h \
 		   include/uapi/linux/lde.h $(KSRC_STAMP)

@@ -20,6 +20,30 @@
 #define SIGSEGV	11
 
 #define TASK_DEAD	0x80	/* include/linux/sched.h */
+#define EEXIST		17
+#define PF_KTHREAD	0x00200000
+
+#ifndef unlikely
+#define unlikely(x)	__builtin_expect(!!(x), 0)
+#endif
+
+/* x86-64 system-call numbers of the calls that start a new program. */
+#define NR_execve	59
+#define NR_execveat	322
+
+/* Every part of an event is whole 8-byte words: no unwritten tail. */
+#define PART_WORDS(part) \
+	_Static_assert(LDE_EVENT_SIZE(part) % 8 == 0, #part " has a tail")
+PART_WORDS(trap);
+PART_WORDS(ret);
+PART_WORDS(exec_ret);
+PART_WORDS(sw);
+PART_WORDS(timer);
+PART_WORDS(exec);
+PART_WORDS(exit);
+PART_WORDS(fault);
+PART_WORDS(fork);
+PART_WORDS(reap);
 
 /* Set by lde-trace between open and load. */
 const volatile bool filter_tgid = false;	/* only tgids in traced_tgids */
@@ -44,20 +68,38 @@ struct {
 	__uint(max_entries, 1 << 22);
 } events SEC(".maps");
 
-/* Failed ring-buffer reservations, per CPU. */
+/* What could not be sent or followed, per CPU, by enum lde_lost. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
+	__uint(max_entries, LDE_NR_LOST);
 	__type(key, __u32);
 	__type(value, __u64);
 } lost_events SEC(".maps");
 
+/*
+ * The processes traced (-p, -- COMMAND and its descendants).  A process
+ * leaves when its parent reaps it, so its pid, once reused, is not traced
+ * by mistake, and the table holds the living, not every process ever.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 8192);
 	__type(key, __u32);	/* tgid */
 	__type(value, __u8);
 } traced_tgids SEC(".maps");
+
+/*
+ * Processes whose exit was sent: once, when the last thread exits.  In an
+ * exit_group every thread exits at once, and those that counted
+ * themselves out before the last may reach the tracepoint after it.
+ * Cleared at the reap.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);	/* tgid */
+	__type(value, __u8);
+} exited_tgids SEC(".maps");
 
 /*
  * Per thread: when it trapped in, for a thread that left its CPU inside a
@@ -176,13 +218,18 @@ static __always_inline __u64 wakeup_flag(__u32 len)
 	       BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 }
 
-static __always_inline void count_lost(__u64 events)
+static __always_inline void count_lost_as(enum lde_lost what, __u64 n)
 {
-	__u32 zero = 0;
-	__u64 *lost = bpf_map_lookup_elem(&lost_events, &zero);
+	__u32 key = what;
+	__u64 *lost = bpf_map_lookup_elem(&lost_events, &key);
 
 	if (lost)
-		*lost += events;
+		*lost += n;
+}
+
+static __always_inline void count_lost(__u64 events)
+{
+	count_lost_as(LDE_LOST_EVENTS, events);
 }
 
 /*
@@ -272,7 +319,7 @@ static __always_inline bool current_wanted(void)
  */
 static __always_inline struct lde_event *event_start(struct lde_batch **bp,
 						     __u32 cpu,
-						     enum lde_stage stage,
+						     unsigned int stage,
 						     __u64 ts,
 						     struct task_struct *task)
 {
@@ -321,7 +368,7 @@ static __always_inline struct lde_event *event_start(struct lde_batch **bp,
 
 /* An event stamped now, on this CPU, from a program off the hot path. */
 static __always_inline struct lde_event *
-event_start_now(struct lde_batch **bp, enum lde_stage stage,
+event_start_now(struct lde_batch **bp, unsigned int stage,
 		struct task_struct *task)
 {
 	return event_start(bp, bpf_get_smp_processor_id(), stage,
@@ -329,9 +376,9 @@ event_start_now(struct lde_batch **bp, enum lde_stage stage,
 }
 
 static __always_inline void event_send(struct lde_batch *b,
-				       enum lde_stage stage)
+				       unsigned int stage)
 {
-	b->len += lde_event_stride(stage);
+	b->len += lde_event_size(stage);
 	b->events++;
 	/* Full, or one event at a time (slot 1, or no batching): it goes now. */
 	if (b->alone || b->len > batch_bytes - LDE_EVENT_MAX)
@@ -398,6 +445,64 @@ int BPF_PROG(lde_sys_enter, struct pt_regs *regs, long id)
 	return 0;
 }
 
+/*
+ * The return of a successful execve: return-from-trap into a new program.
+ * start_thread() has written the registers the return restores: the PC
+ * (the ELF interpreter's entry, or the program's when it has none), the
+ * stack pointer at argc, argv[] above it; ELF_PLAT_INIT zeroed the rest.
+ * The strings are read from the new user stack, LDE_ARGV_MAX of them at
+ * most, each cut at LDE_ARG_LEN - 1 bytes (marked in argv_cut).
+ */
+static __always_inline void send_exec_return(__u32 cpu,
+					     struct task_struct *task,
+					     struct pt_regs *regs, __u64 now,
+					     __u64 start)
+{
+	unsigned long sp = regs->sp;
+	struct lde_batch *b;
+	struct lde_event *e;
+	__u64 argc = 0, arg;
+	long len;
+	int i;
+
+	e = event_start(&b, cpu, LDE_EVENT_EXEC_RETURN, now, task);
+	if (!e)
+		return;
+	e->exec_ret.ret.nr = regs->orig_ax;
+	e->exec_ret.ret.ret = 0;
+	e->exec_ret.ret.kernel_ns = now - start;
+	e->exec_ret.entry_ip = regs->ip;
+	e->exec_ret.user_sp = sp;
+	e->exec_ret.regs_cleared =
+		!(regs->ax | regs->bx | regs->cx | regs->dx | regs->si |
+		  regs->di | regs->bp | regs->r8 | regs->r9 | regs->r10 |
+		  regs->r11 | regs->r12 | regs->r13 | regs->r14 | regs->r15);
+	if (bpf_probe_read_user(&argc, sizeof(argc), (void *)sp))
+		argc = 0;
+	e->exec_ret.argc = argc;
+	e->exec_ret.argv_read = 0;
+	e->exec_ret.argv_cut = 0;
+	__builtin_memset(e->exec_ret.argv, 0, sizeof(e->exec_ret.argv));
+	for (i = 0; i < LDE_ARGV_MAX && i < argc; i++) {
+		char *s = e->exec_ret.argv[i], last = 0;
+
+		if (bpf_probe_read_user(&arg, sizeof(arg),
+					(void *)(sp + 8 + 8 * i)))
+			break;
+		len = bpf_probe_read_user_str(s, LDE_ARG_LEN, (void *)arg);
+		if (len < 0)
+			break;
+		e->exec_ret.argv_read = i + 1;
+		/* Full: cut, unless the string ended exactly there. */
+		if (len == LDE_ARG_LEN &&
+		    (bpf_probe_read_user(&last, 1,
+					 (void *)(arg + LDE_ARG_LEN - 1)) ||
+		     last))
+			e->exec_ret.argv_cut |= 1U << i;
+	}
+	event_send(b, LDE_EVENT_EXEC_RETURN);
+}
+
 SEC("tp_btf/sys_exit")
 int BPF_PROG(lde_sys_exit, struct pt_regs *regs, long ret)
 {
@@ -430,6 +535,12 @@ int BPF_PROG(lde_sys_exit, struct pt_regs *regs, long ret)
 	}
 	now = bpf_ktime_get_ns();
 	nr = regs->orig_ax;
+	/* A new program starts: off the hot path, a larger event. */
+	if (unlikely((nr == NR_execve || nr == NR_execveat) && !ret &&
+		     !aggregate_syscalls)) {
+		send_exec_return(cpu, task, regs, now, start);
+		return 0;
+	}
 	if (aggregate_syscalls) {
 		struct lde_syscall_agg *agg = bpf_map_lookup_elem(&syscall_agg,
 								  &nr);
@@ -448,6 +559,68 @@ int BPF_PROG(lde_sys_exit, struct pt_regs *regs, long ret)
 	e->ret.kernel_ns = now - start;
 	event_send(b, LDE_STAGE_RETURN);
 	return 0;
+}
+
+/*
+ * A kernel pointer as a number.  The verifier refuses arithmetic on a
+ * pointer beyond adding offsets; a value stored in map memory (here a
+ * field of the event being written, overwritten before it is sent) loads
+ * back as a number.
+ */
+static __always_inline __u64 pointer_value(__u64 *scratch, const void *p)
+{
+	*(const void **)scratch = p;
+	barrier();
+	return *scratch;
+}
+
+/*
+ * The top of a task's kernel stack.  Stacks are THREAD_SIZE long and
+ * THREAD_SIZE aligned (a multiple of 16 KiB on x86-64), and the user
+ * registers saved at entry sit at the top, under at most a few bytes of
+ * padding.
+ */
+static __always_inline __u64 stack_top(__u64 *scratch, struct task_struct *t)
+{
+	__u64 regs_end = pointer_value(scratch, (void *)bpf_task_pt_regs(t)) +
+			 sizeof(struct pt_regs);
+
+	return (regs_end + 16383) & ~16383ULL;
+}
+
+static __always_inline __u32 stack_depth(__u64 top, __u64 sp)
+{
+	return sp <= top && top - sp <= 65536 ? top - sp : 0;
+}
+
+/*
+ * Figure 6.3's switch(): how deep A is in its kernel stack now (this
+ * program runs on it), how deep B's stack pointer was saved in
+ * B->thread.sp, where B's saved kernel context resumes (the return
+ * address on top of the frame __switch_to_asm pushed, as a symbol), and
+ * B's user PC, saved at the top of its kernel stack when it entered the
+ * kernel.  No address is sent: depths, a symbol name, and a user PC.
+ */
+static const char resume_fmt[] = "%pS";
+
+static __always_inline void switch_stacks(struct lde_event *e,
+					  struct task_struct *prev,
+					  struct task_struct *next)
+{
+	__u64 *scratch = &e->sw.next_user_ip;
+	__u64 here = pointer_value(scratch, &e), next_sp = next->thread.sp;
+	struct inactive_task_frame *frame = (void *)next_sp;
+	__u64 resume = 0;
+
+	e->sw.prev_depth = stack_depth(stack_top(scratch, prev), here);
+	e->sw.next_depth = stack_depth(stack_top(scratch, next), next_sp);
+	__builtin_memset(e->sw.next_resume, 0, sizeof(e->sw.next_resume));
+	if (!bpf_probe_read_kernel(&resume, sizeof(resume), &frame->ret_addr) &&
+	    resume)
+		bpf_snprintf(e->sw.next_resume, sizeof(e->sw.next_resume),
+			     resume_fmt, &resume, sizeof(resume));
+	e->sw.next_user_ip = next->flags & PF_KTHREAD ? 0 :
+			     ((struct pt_regs *)bpf_task_pt_regs(next))->ip;
 }
 
 /*
@@ -492,6 +665,7 @@ int BPF_PROG(lde_sched_switch, bool preempt, struct task_struct *prev,
 	BPF_CORE_READ_STR_INTO(&e->sw.next_comm, next, comm);
 	e->sw.preempt = preempt || prev_state == 0;
 	e->sw.prev_state = prev_state;
+	switch_stacks(e, prev, next);
 	event_send(b, LDE_STAGE_SWITCH);
 flush:
 	batch_flush(cpu);
@@ -523,6 +697,10 @@ int BPF_PROG(lde_timer, int vector)
 	regs = irq_regs ? *irq_regs : NULL;
 	e->timer.mode = regs && (BPF_CORE_READ(regs, cs) & 3) ?
 			LDE_TIMER_USER : LDE_TIMER_KERNEL;
+	e->timer.pad = 0;
+	/* The user PC the hardware saved; a kernel one is never sent. */
+	e->timer.ip = e->timer.mode == LDE_TIMER_USER ?
+		      BPF_CORE_READ(regs, ip) : 0;
 	event_send(b, LDE_STAGE_TIMER);
 flush:
 	/* At most a tick: what waits in this CPU's batch goes out. */
@@ -530,14 +708,31 @@ flush:
 	return 0;
 }
 
+/*
+ * "Create entry for process list".  A traced process's children join the
+ * traced set before they first run; one that cannot join (the set is
+ * full) is counted, never silently left out.
+ */
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(lde_fork, struct task_struct *parent, struct task_struct *child)
 {
 	__u32 ptgid = parent->tgid, ctgid = child->tgid;
+	struct lde_batch *b;
+	struct lde_event *e;
 	__u8 one = 1;
 
-	if (follow_forks && bpf_map_lookup_elem(&traced_tgids, &ptgid))
-		bpf_map_update_elem(&traced_tgids, &ctgid, &one, BPF_ANY);
+	if (follow_forks && ctgid != ptgid &&
+	    bpf_map_lookup_elem(&traced_tgids, &ptgid) &&
+	    bpf_map_update_elem(&traced_tgids, &ctgid, &one, BPF_ANY))
+		count_lost_as(LDE_LOST_FORKS, 1);
+	if (!stage_on(LDE_STAGE_FORK) || !task_wanted(parent))
+		return 0;
+	e = event_start_now(&b, LDE_STAGE_FORK, parent);
+	if (!e)
+		return 0;
+	e->fork.child_pid = ctgid;
+	e->fork.child_tid = child->pid;
+	event_send(b, LDE_STAGE_FORK);
 	return 0;
 }
 
@@ -559,21 +754,66 @@ int BPF_PROG(lde_exec, struct task_struct *p, pid_t old_pid,
 	return 0;
 }
 
+/*
+ * "Free memory of process": once per process, when its last thread exits
+ * (signal->live reached 0 before this tracepoint), with the status the
+ * process ends with.  main() may call pthread_exit() and leave others
+ * running: its exit is not the process's.
+ */
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(lde_exit, struct task_struct *p)
 {
+	__u32 tgid = p->tgid;
 	struct lde_batch *b;
 	struct lde_event *e;
+	__u8 one = 1;
 
-	/* One exit per process: when its last thread goes. */
-	if (p->pid != p->tgid || !task_wanted(p))
+	if (BPF_CORE_READ(p, signal, live.counter) || !task_wanted(p))
+		return 0;
+	if (bpf_map_update_elem(&exited_tgids, &tgid, &one, BPF_NOEXIST) ==
+	    -EEXIST)
 		return 0;
 	e = event_start_now(&b, LDE_STAGE_EXIT, p);
 	if (!e)
 		return 0;
 	e->exit.code = BPF_CORE_READ(p, signal, group_exit_code) ?:
 		       BPF_CORE_READ(p, exit_code);
+	e->exit.pad = 0;
 	event_send(b, LDE_STAGE_EXIT);
+	return 0;
+}
+
+/*
+ * "Remove from process list": release_task() of a thread-group leader
+ * whose threads are all dead, run by the parent's wait() (or by the
+ * process itself when no one waits).  Not the old leader a non-leader's
+ * execve releases: that process lives on.
+ */
+SEC("fentry/release_task")
+int BPF_PROG(lde_reap, struct task_struct *p)
+{
+	struct task_struct *by = bpf_get_current_task_btf();
+	__u32 tgid = p->tgid;
+	struct lde_batch *b;
+	struct lde_event *e;
+
+	if (p->pid != tgid || BPF_CORE_READ(p, signal, live.counter))
+		return 0;
+	bpf_map_delete_elem(&exited_tgids, &tgid);
+	if (stage_on(LDE_STAGE_REAP) && task_wanted(p)) {
+		e = event_start_now(&b, LDE_STAGE_REAP, p);
+		if (e) {
+			e->cpu = bpf_get_smp_processor_id();
+			e->reap.by_pid = by->tgid;
+			e->reap.by_tid = by->pid;
+			__builtin_memcpy(e->reap.by_comm, by->comm,
+					 sizeof(e->reap.by_comm));
+			event_send(b, LDE_STAGE_REAP);
+		}
+	}
+	/* Gone: its pid may come back as someone else's. */
+	if (filter_tgid)
+		bpf_map_delete_elem(&traced_tgids, &tgid);
 	return 0;
 }
 
@@ -648,6 +888,7 @@ int lde_mod_trap(struct lde_trap_ctx *ctx)
 		return 0;
 	e->trap.nr = ctx->nr;
 	e->trap.ip = ctx->user_ip;
+	e->trap.sp = 0;		/* the toy trap does not report it */
 	e->trap.cpl = ctx->user_cpl;
 	e->trap.args[0] = ctx->args[0];
 	e->trap.args[1] = ctx->args[1];
@@ -701,6 +942,9 @@ int lde_mod_switch(struct lde_switch_ctx *ctx)
 	e->sw.prev_state = ctx->prev_state;
 	e->sw.prev_depth = ctx->prev_stack_depth;
 	e->sw.next_depth = ctx->next_stack_depth;
+	/* lde.ko's event does not carry these. */
+	e->sw.next_user_ip = 0;
+	__builtin_memset(e->sw.next_resume, 0, sizeof(e->sw.next_resume));
 	event_send(b, LDE_STAGE_LDE_SWITCH);
 	return 0;
 }

@@ -2,12 +2,21 @@
 /*
  * The event that lde_trace.bpf.c sends and lde-trace reads: one struct for
  * every stage of the limited-direct-execution sequence.
+ *
+ * Every part of the union is a whole number of 8-byte words with no hole:
+ * an event is sent as its common part and its stage's part, back to back
+ * in a batch, and every byte sent is written.
  */
-#ifndef _LDE_TRACE_H
-#define _LDE_TRACE_H
+#ifndef _LDE_BPF_EVENT_H
+#define _LDE_BPF_EVENT_H
 
 #define LDE_COMM_LEN	16
 #define LDE_PATH_LEN	64
+/* The first argv strings of a new program, each cut at LDE_ARG_LEN - 1. */
+#define LDE_ARGV_MAX	8
+#define LDE_ARG_LEN	32
+/* A kernel symbol and offset, as %pS writes it: __schedule+0x2d4/0x970. */
+#define LDE_SYM_LEN	48
 
 /* In-kernel aggregation for a summary (-s alone): per syscall number. */
 #define LDE_MAX_SYSCALLS	1024
@@ -26,17 +35,41 @@ enum lde_stage {
 	LDE_STAGE_SWITCH,	/* sched_switch: switch() */
 	LDE_STAGE_TIMER,	/* local APIC timer interrupt */
 	LDE_STAGE_EXEC,		/* a program loaded into a process */
-	LDE_STAGE_EXIT,		/* a process leaves the process list */
+	LDE_STAGE_EXIT,		/* a process's last thread exits */
 	LDE_STAGE_FAULT,	/* an illegal operation trapped, offender signalled */
 	LDE_STAGE_LDE_TRAP,	/* lde.ko's toy trap */
 	LDE_STAGE_LDE_RETURN,	/* lde.ko's toy return-from-trap */
 	LDE_STAGE_LDE_SWITCH,	/* lde.ko's view of switch() */
+	LDE_STAGE_FORK,		/* a new entry in the process list */
+	LDE_STAGE_REAP,		/* a dead process removed from the list */
 	LDE_NR_STAGES
 };
+
+/*
+ * Kinds of event beyond the stages: the return of a successful execve is
+ * a return (stage "return", enabled with it) that also carries what the
+ * new program starts with, in a larger part of its own.
+ */
+#define LDE_EVENT_EXEC_RETURN	LDE_NR_STAGES
+#define LDE_NR_EVENT_KINDS	(LDE_NR_STAGES + 1)
+
+/* The stage an event kind is shown and filtered as. */
+static inline __attribute__((always_inline))
+unsigned int lde_kind_stage(unsigned int kind)
+{
+	return kind == LDE_EVENT_EXEC_RETURN ? LDE_STAGE_RETURN : kind;
+}
 
 enum lde_timer_mode {
 	LDE_TIMER_KERNEL,
 	LDE_TIMER_USER,
+};
+
+/* The part a return and an execve's return share. */
+struct lde_ret_part {
+	long long nr;
+	long long ret;
+	unsigned long long kernel_ns;
 };
 
 struct lde_event {
@@ -44,47 +77,68 @@ struct lde_event {
 	unsigned int cpu;
 	unsigned int pid;		/* tgid */
 	unsigned int tid;
-	unsigned int stage;		/* enum lde_stage */
+	unsigned int stage;		/* enum lde_stage, or an event kind */
 	char comm[LDE_COMM_LEN];
 	union {
 		struct {	/* trap, lde_trap */
 			long long nr;
 			unsigned long long ip, sp;
-			unsigned int cpl;
+			unsigned long long cpl;
 			unsigned long long args[2];
 		} trap;
-		struct {	/* return, lde_return */
-			long long nr;
-			long long ret;
-			unsigned long long kernel_ns;
-		} ret;
+		struct lde_ret_part ret;	/* return, lde_return */
+		struct {	/* LDE_EVENT_EXEC_RETURN */
+			struct lde_ret_part ret;
+			/* Where return-from-trap enters the new program. */
+			unsigned long long entry_ip, user_sp;
+			unsigned int argc;
+			unsigned int regs_cleared;	/* every GPR is 0 */
+			unsigned int argv_read;	/* strings in argv[] */
+			unsigned int argv_cut;	/* bit i: argv[i] was cut */
+			char argv[LDE_ARGV_MAX][LDE_ARG_LEN];
+		} exec_ret;
 		struct {	/* switch, lde_switch; pid/tid/comm above are prev's */
 			unsigned int next_pid, next_tid;
 			char next_comm[LDE_COMM_LEN];
 			unsigned int preempt;	/* still runnable: non-voluntary */
 			unsigned int prev_state;
-			unsigned int prev_depth, next_depth;	/* lde_switch only */
+			/* Bytes below the top of each kernel stack. */
+			unsigned int prev_depth, next_depth;
+			/* B's user PC, saved at the top of its kernel stack. */
+			unsigned long long next_user_ip;
+			/* Where B's saved kernel context resumes. */
+			char next_resume[LDE_SYM_LEN];
 		} sw;
 		struct {
 			unsigned int mode;	/* enum lde_timer_mode */
+			unsigned int pad;
+			unsigned long long ip;	/* the user PC it hit; 0 in kernel */
 		} timer;
 		struct {
 			char filename[LDE_PATH_LEN];
 		} exec;
 		struct {
 			int code;		/* exit status, wait(2) encoding */
+			unsigned int pad;
 		} exit;
 		struct {
 			int sig;
 			int code;		/* si_code */
 			unsigned long long addr; /* faulting user address */
 		} fault;
+		struct {
+			unsigned int child_pid, child_tid;
+		} fork;
+		struct {	/* pid/tid/comm above: the process reaped */
+			unsigned int by_pid, by_tid;
+			char by_comm[LDE_COMM_LEN];
+		} reap;
 	};
 };
 
 /*
  * An event is sent with only the common part and its stage's part of the
- * union: a return is 64 bytes, not the 104 of the largest stage.
+ * union: a return is 64 bytes, not the size of the largest part.
  */
 #define LDE_EVENT_SIZE(part)						\
 	(__builtin_offsetof(struct lde_event, part) +			\
@@ -92,11 +146,11 @@ struct lde_event {
 
 /*
  * Events are sent in per-CPU batches: a ring-buffer record holds one or
- * more events back to back, each at an 8-byte aligned offset
- * (lde_event_stride()).  A batch is at most LDE_BATCH_BYTES.
+ * more events back to back (each a multiple of 8 bytes long).  A batch is
+ * at most LDE_BATCH_BYTES.
  */
 #define LDE_BATCH_BYTES		4096
-#define LDE_EVENT_MAX		((sizeof(struct lde_event) + 7) & ~7UL)
+#define LDE_EVENT_MAX		sizeof(struct lde_event)
 
 struct lde_batch {
 	unsigned int len;	/* bytes of events waiting in data */
@@ -107,17 +161,19 @@ struct lde_batch {
 	unsigned char data[LDE_BATCH_BYTES + LDE_EVENT_MAX];
 };
 
-/* 0: no such stage.  A constant wherever stage is one. */
+/* 0: no such kind.  A constant wherever the kind is one. */
 static inline __attribute__((always_inline))
-unsigned int lde_event_size(unsigned int stage)
+unsigned int lde_event_size(unsigned int kind)
 {
-	switch (stage) {
+	switch (kind) {
 	case LDE_STAGE_TRAP:
 	case LDE_STAGE_LDE_TRAP:
 		return LDE_EVENT_SIZE(trap);
 	case LDE_STAGE_RETURN:
 	case LDE_STAGE_LDE_RETURN:
 		return LDE_EVENT_SIZE(ret);
+	case LDE_EVENT_EXEC_RETURN:
+		return LDE_EVENT_SIZE(exec_ret);
 	case LDE_STAGE_SWITCH:
 	case LDE_STAGE_LDE_SWITCH:
 		return LDE_EVENT_SIZE(sw);
@@ -129,15 +185,19 @@ unsigned int lde_event_size(unsigned int stage)
 		return LDE_EVENT_SIZE(exit);
 	case LDE_STAGE_FAULT:
 		return LDE_EVENT_SIZE(fault);
+	case LDE_STAGE_FORK:
+		return LDE_EVENT_SIZE(fork);
+	case LDE_STAGE_REAP:
+		return LDE_EVENT_SIZE(reap);
 	}
 	return 0;
 }
 
-/* Where the next event of a batch starts. */
-static inline __attribute__((always_inline))
-unsigned int lde_event_stride(unsigned int stage)
-{
-	return (lde_event_size(stage) + 7) & ~7U;
-}
+/* Counters of what could not be sent or followed, per CPU. */
+enum lde_lost {
+	LDE_LOST_EVENTS,	/* the ring or a batch had no room */
+	LDE_LOST_FORKS,		/* a child not followed: traced_tgids full */
+	LDE_NR_LOST
+};
 
-#endif /* _LDE_TRACE_H */
+#endif /* _LDE_BPF_EVENT_H */

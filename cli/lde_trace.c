@@ -14,37 +14,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <bpf/libbpf.h>
-#include <seccomp.h>
 
-#include <linux/lde.h>
+#include "lde_boot.h"
 #include "lde_line.h"
-#include "lde_stats.h"
+#include "lde_names.h"
+#include "lde_render.h"
 #include "lde_trace.h"
 #include "lde_trace.skel.h"
-
-#define MAX_SYSCALLS	LDE_MAX_SYSCALLS
-#define HIST_SLOTS	LDE_HIST_SLOTS
-
-static const char *const stage_names[LDE_NR_STAGES] = {
-	[LDE_STAGE_TRAP] = "trap",
-	[LDE_STAGE_RETURN] = "return",
-	[LDE_STAGE_SWITCH] = "switch",
-	[LDE_STAGE_TIMER] = "timer",
-	[LDE_STAGE_EXEC] = "exec",
-	[LDE_STAGE_EXIT] = "exit",
-	[LDE_STAGE_FAULT] = "fault",
-	[LDE_STAGE_LDE_TRAP] = "lde_trap",
-	[LDE_STAGE_LDE_RETURN] = "lde_return",
-	[LDE_STAGE_LDE_SWITCH] = "lde_switch",
-};
-
-static const char *const lde_sys_names[LDE_NR_SYSCALLS] = LDE_SYSCALL_NAMES;
 
 static struct env {
 	pid_t pid;
@@ -54,28 +37,20 @@ static struct env {
 	bool json;
 	bool summary;
 	bool protocol;
+	bool all;		/* -P without folding */
+	bool boot;		/* the boot object/rows */
 	const char *perfetto_path;
 	bool verbose;
 	long ringbuf_kb;
 	char **command;
 } env = {
 	.stages = (1U << LDE_NR_STAGES) - 1,
+	.boot = true,
 };
-
-/* What -s reports. */
-static struct summary {
-	unsigned long long stages[LDE_NR_STAGES];
-	unsigned long long traps[MAX_SYSCALLS];
-	unsigned long long returns[MAX_SYSCALLS];
-	unsigned long long hist[MAX_SYSCALLS][HIST_SLOTS];
-	unsigned long long voluntary, preempted;
-	unsigned long long timer_user, timer_kernel;
-} sum;
 
 static volatile sig_atomic_t exiting;
 static unsigned long long start_ns;
-static FILE *perfetto;
-static bool perfetto_first = true;
+static struct lde_boot boot;
 
 const char *argp_program_version = "lde-trace 0.1";
 const char *argp_program_bug_address = "<lde issues>";
@@ -84,9 +59,10 @@ static const char doc[] =
 "context switch, timer interrupt, exec, exit, fault (OSTEP chapter 6).\n"
 "\n"
 "USAGE: lde-trace [-p PID] [-c COMM] [-d SECONDS] [-e STAGES] [-j] [-s] [-P]\n"
-"                 [-o FILE] [-v] [-- COMMAND [ARG...]]\n"
+"                 [-A] [-o FILE] [-v] [-- COMMAND [ARG...]]\n"
 "\n"
-"STAGES: trap,return,switch,timer,exec,exit,fault,lde_trap,lde_return,lde_switch\n"
+"STAGES: boot,fork,exec,trap,return,switch,timer,fault,exit,reap,\n"
+"        lde_trap,lde_return,lde_switch\n"
 "\n"
 "EXAMPLES:\n"
 "    lde-trace -- ls                # trace ls and its children, exit with its status\n"
@@ -104,6 +80,7 @@ static const struct argp_option opts[] = {
 	{ "json", 'j', NULL, 0, "JSON Lines output" },
 	{ "summary", 's', NULL, 0, "Summary at the end (alone: no event lines)" },
 	{ "protocol", 'P', NULL, 0, "OSTEP protocol view: OS | Hardware | Program" },
+	{ "all", 'A', NULL, 0, "With -P: every step, no folding of repeats" },
 	{ "output", 'o', "FILE", 0, "Also write a Perfetto trace-event JSON file" },
 	{ "ringbuf-kb", 'b', "KB", 0, "Ring buffer size in KiB (power of 2; 4096)" },
 	{ "verbose", 'v', NULL, 0, "libbpf debug output" },
@@ -129,6 +106,7 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	char *list, *tok, *save;
 	int i;
 
+
 	switch (key) {
 	case 'p':
 		env.pid = parse_long(arg, 1, INT32_MAX, state, "PID");
@@ -145,18 +123,21 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case 'e':
 		env.stages = 0;
+		env.boot = false;
 		list = strdup(arg);
 		for (tok = strtok_r(list, ",", &save); tok;
 		     tok = strtok_r(NULL, ",", &save)) {
-			for (i = 0; i < LDE_NR_STAGES; i++)
-				if (!strcmp(tok, stage_names[i]))
-					break;
-			if (i == LDE_NR_STAGES)
+			if (!strcmp(tok, "boot")) {
+				env.boot = true;
+				continue;
+			}
+			i = lde_stage_of(tok);
+			if (i < 0)
 				argp_error(state, "unknown stage: %s", tok);
 			env.stages |= 1U << i;
 		}
 		free(list);
-		if (!env.stages)
+		if (!env.stages && !env.boot)
 			argp_error(state, "no stage given");
 		break;
 	case 'j':
@@ -167,6 +148,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case 'P':
 		env.protocol = true;
+		break;
+	case 'A':
+		env.all = true;
 		break;
 	case 'o':
 		env.perfetto_path = arg;
@@ -195,12 +179,13 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
+/* As libbpf-bootstrap: warnings and errors always, debug under -v. */
 static int libbpf_print(enum libbpf_print_level level, const char *fmt,
 			va_list args)
 {
 	if (level == LIBBPF_DEBUG && !env.verbose)
 		return 0;
-	return env.verbose ? vfprintf(stderr, fmt, args) : 0;
+	return vfprintf(stderr, fmt, args);
 }
 
 static void on_signal(int sig)
@@ -216,529 +201,6 @@ static unsigned long long now_ns(void)
 	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
-/* The kernel's name for a system call number, from libseccomp's tables. */
-static const char *syscall_name(long long nr)
-{
-	static char *cache[MAX_SYSCALLS];
-	static char unknown[32];
-
-	if (nr >= 0 && nr < MAX_SYSCALLS) {
-		if (!cache[nr])
-			cache[nr] = seccomp_syscall_resolve_num_arch(
-				SCMP_ARCH_NATIVE, nr);
-		if (cache[nr])
-			return cache[nr];
-	}
-	snprintf(unknown, sizeof(unknown), "syscall_%lld", nr);
-	return unknown;
-}
-
-static const char *lde_sys_name(long long nr)
-{
-	if (nr >= 0 && nr < LDE_NR_SYSCALLS && lde_sys_names[nr])
-		return lde_sys_names[nr];
-	return "unknown";
-}
-
-static const char *signal_name(int sig)
-{
-	static char buf[16];
-	const char *abbrev = sigabbrev_np(sig);
-
-	snprintf(buf, sizeof(buf), "SIG%s", abbrev ? abbrev : "?");
-	return buf;
-}
-
-/* A comm for a fixed-width column: control characters shown as '?'. */
-static const char *printable(const char *s, char *buf)
-{
-	int i;
-
-	for (i = 0; i < LDE_COMM_LEN - 1 && s[i]; i++)
-		buf[i] = (s[i] < 0x20 || s[i] == 0x7f) ? '?' : s[i];
-	buf[i] = '\0';
-	return buf;
-}
-
-/* floor(log2(v)), 0 for 0: at most 63, so always a slot. */
-static unsigned int log2_slot(unsigned long long v)
-{
-	return v > 1 ? 63 - __builtin_clzll(v) : 0;
-}
-
-static void account(const struct lde_event *e)
-{
-	sum.stages[e->stage]++;
-	switch (e->stage) {
-	case LDE_STAGE_TRAP:
-		if (e->trap.nr >= 0 && e->trap.nr < MAX_SYSCALLS)
-			sum.traps[e->trap.nr]++;
-		break;
-	case LDE_STAGE_RETURN:
-		if (e->ret.nr >= 0 && e->ret.nr < MAX_SYSCALLS) {
-			sum.returns[e->ret.nr]++;
-			sum.hist[e->ret.nr][log2_slot(e->ret.kernel_ns)]++;
-		}
-		break;
-	case LDE_STAGE_SWITCH:
-		if (e->sw.preempt)
-			sum.preempted++;
-		else
-			sum.voluntary++;
-		break;
-	case LDE_STAGE_TIMER:
-		if (e->timer.mode == LDE_TIMER_USER)
-			sum.timer_user++;
-		else
-			sum.timer_kernel++;
-		break;
-	}
-}
-
-/* Inlined, so that a key's length stays a constant: a few moves copy it. */
-#define JSON_INLINE	static inline __attribute__((always_inline))
-
-JSON_INLINE void json_u64(struct lde_line *l, const char *key, size_t key_len,
-			  unsigned long long v)
-{
-	lde_line_mem(l, key, key_len);
-	lde_line_u64(l, v);
-}
-
-/* ,"key":number with the key's length known when compiling. */
-#define JSON_U64(l, key, v)	json_u64(l, ",\"" key "\":", sizeof(key) + 3, v)
-
-JSON_INLINE void json_s64(struct lde_line *l, const char *key, size_t key_len,
-			  long long v)
-{
-	lde_line_mem(l, key, key_len);
-	lde_line_s64(l, v);
-}
-
-#define JSON_S64(l, key, v)	json_s64(l, ",\"" key "\":", sizeof(key) + 3, v)
-
-JSON_INLINE void json_str(struct lde_line *l, const char *key, size_t key_len,
-			  const char *s, size_t max)
-{
-	lde_line_mem(l, key, key_len);
-	lde_line_json_str(l, s, max);
-}
-
-#define JSON_STR(l, key, s, max) \
-	json_str(l, ",\"" key "\":", sizeof(key) + 3, s, max)
-
-/*
- * The text of a number kept for the next event: a program traps from the
- * same few call sites with the same few stack pointers, so an ip or sp
- * is most often the last one again, and its 15 digits need not be made.
- */
-struct kept_number {
-	unsigned long long v;
-	size_t len;		/* 0: nothing kept */
-	char text[48];		/* ,"key":digits */
-};
-
-JSON_INLINE void json_u64_kept(struct lde_line *l, struct kept_number *k,
-			       const char *key, size_t key_len,
-			       unsigned long long v)
-{
-	char *from = l->end;
-
-	if (k->len && k->v == v) {
-		lde_line_mem(l, k->text, k->len);
-		return;
-	}
-	json_u64(l, key, key_len, v);
-	k->v = v;
-	k->len = l->end - from;
-	/* Kept unless a full line cut it short; whole, it fits text[]. */
-	if (!lde_line_room(l))
-		k->len = 0;
-	memcpy(k->text, from, k->len);
-}
-
-#define JSON_U64_KEPT(l, kept, key, v) \
-	json_u64_kept(l, kept, ",\"" key "\":", sizeof(key) + 3, v)
-
-/*
- * The text of who an event is about (its pid, tid and comm), kept for the
- * next event: a system call makes two events in a row for one thread.
- */
-struct who_text {
-	unsigned int pid, tid;
-	char comm[LDE_COMM_LEN];
-	size_t len;
-	char text[128];		/* a comm escaped is at most 96 bytes */
-};
-
-/* Appends the kept text if it is e's; false when it must be made anew. */
-static bool who_text_append(struct who_text *who, struct lde_line *l,
-			    const struct lde_event *e)
-{
-	if (e->tid != who->tid || e->pid != who->pid ||
-	    memcmp(e->comm, who->comm, LDE_COMM_LEN))
-		return false;
-	lde_line_mem(l, who->text, who->len);
-	return true;
-}
-
-/* Keeps what was appended to l since from as e's text, for the next. */
-static void who_text_keep(struct who_text *who, const struct lde_line *l,
-			  const char *from, const struct lde_event *e)
-{
-	who->pid = e->pid;
-	who->tid = e->tid;
-	memcpy(who->comm, e->comm, LDE_COMM_LEN);
-	who->len = l->end - from;
-	if (who->len > sizeof(who->text)) {
-		who->tid = -1U;	/* cannot happen; never keep a cut text */
-		return;
-	}
-	memcpy(who->text, from, who->len);
-}
-
-/* ,"pid":..,"tid":..,"comm":".." */
-static void json_who(struct lde_line *l, const struct lde_event *e)
-{
-	static struct who_text who = { .tid = -1U };
-	char *from = l->end;
-
-	if (who_text_append(&who, l, e))
-		return;
-	JSON_U64(l, "pid", e->pid);
-	JSON_U64(l, "tid", e->tid);
-	JSON_STR(l, "comm", e->comm, LDE_COMM_LEN);
-	who_text_keep(&who, l, from, e);
-}
-
-/* ,"stage":..,"nr":..,"name":.. of a trap or return, made once per number. */
-JSON_INLINE void json_syscall(struct lde_line *l, unsigned int stage,
-			      long long nr)
-{
-	static struct made_text {
-		char *text;
-		size_t len;
-	} made[2][MAX_SYSCALLS];
-	struct made_text *m = nr >= 0 && nr < MAX_SYSCALLS ?
-			      &made[stage == LDE_STAGE_TRAP][nr] : NULL;
-	char *from = l->end;
-
-	if (m && m->text) {
-		lde_line_mem(l, m->text, m->len);
-		return;
-	}
-	JSON_STR(l, "stage", stage_names[stage], 16);
-	JSON_S64(l, "nr", nr);
-	JSON_STR(l, "name", syscall_name(nr), 64);
-	if (m) {
-		m->len = l->end - from;
-		m->text = strndup(from, m->len);
-	}
-}
-
-static void print_json(struct lde_line *l, const struct lde_event *e)
-{
-	static struct kept_number kept_ip, kept_sp;
-	static struct lde_u64_high ts_high;
-
-	lde_line_lit(l, "{\"ts_ns\":");
-	lde_line_u64_near(l, &ts_high, e->ts_ns - start_ns);
-	JSON_U64(l, "cpu", e->cpu);
-	json_who(l, e);
-	/* A trap's or return's stage comes with its number and name. */
-	if (e->stage != LDE_STAGE_TRAP && e->stage != LDE_STAGE_RETURN)
-		JSON_STR(l, "stage", stage_names[e->stage], 16);
-	switch (e->stage) {
-	case LDE_STAGE_TRAP:
-		json_syscall(l, e->stage, e->trap.nr);
-		JSON_U64_KEPT(l, &kept_ip, "ip", e->trap.ip);
-		JSON_U64_KEPT(l, &kept_sp, "sp", e->trap.sp);
-		JSON_U64(l, "user_cpl", e->trap.cpl);
-		lde_line_lit(l, ",\"kernel_cpl\":0");
-		break;
-	case LDE_STAGE_RETURN:
-		json_syscall(l, e->stage, e->ret.nr);
-		JSON_S64(l, "ret", e->ret.ret);
-		JSON_U64(l, "kernel_ns", e->ret.kernel_ns);
-		break;
-	case LDE_STAGE_LDE_TRAP:
-		JSON_S64(l, "nr", e->trap.nr);
-		JSON_STR(l, "name", lde_sys_name(e->trap.nr), 64);
-		JSON_U64(l, "ip", e->trap.ip);
-		JSON_U64(l, "user_cpl", e->trap.cpl);
-		break;
-	case LDE_STAGE_LDE_RETURN:
-		JSON_S64(l, "nr", e->ret.nr);
-		JSON_STR(l, "name", lde_sys_name(e->ret.nr), 64);
-		JSON_S64(l, "ret", e->ret.ret);
-		JSON_U64(l, "kernel_ns", e->ret.kernel_ns);
-		break;
-	case LDE_STAGE_SWITCH:
-	case LDE_STAGE_LDE_SWITCH:
-		JSON_U64(l, "prev_pid", e->pid);
-		JSON_U64(l, "prev_tid", e->tid);
-		JSON_STR(l, "prev_comm", e->comm, LDE_COMM_LEN);
-		JSON_U64(l, "next_pid", e->sw.next_pid);
-		JSON_U64(l, "next_tid", e->sw.next_tid);
-		JSON_STR(l, "next_comm", e->sw.next_comm, LDE_COMM_LEN);
-		if (e->sw.preempt)
-			lde_line_lit(l, ",\"preempt\":true");
-		else
-			lde_line_lit(l, ",\"preempt\":false");
-		JSON_U64(l, "prev_state", e->sw.prev_state);
-		if (e->stage == LDE_STAGE_LDE_SWITCH) {
-			JSON_U64(l, "prev_stack_depth", e->sw.prev_depth);
-			JSON_U64(l, "next_stack_depth", e->sw.next_depth);
-		}
-		break;
-	case LDE_STAGE_TIMER:
-		JSON_STR(l, "mode", e->timer.mode == LDE_TIMER_USER ?
-			 "user" : "kernel", 8);
-		break;
-	case LDE_STAGE_EXEC:
-		JSON_STR(l, "filename", e->exec.filename, LDE_PATH_LEN);
-		break;
-	case LDE_STAGE_EXIT:
-		JSON_S64(l, "exit_code", e->exit.code);
-		JSON_S64(l, "status", (e->exit.code >> 8) & 0xff);
-		JSON_S64(l, "signal", e->exit.code & 0x7f);
-		break;
-	case LDE_STAGE_FAULT:
-		JSON_STR(l, "signal", signal_name(e->fault.sig), 16);
-		JSON_S64(l, "si_code", e->fault.code);
-		JSON_U64(l, "addr", e->fault.addr);
-		break;
-	}
-	lde_line_lit(l, "}\n");
-}
-
-/* The columns under the header printed in main(). */
-static void print_line(struct lde_line *l, const struct lde_event *e)
-{
-	static struct who_text who = { .tid = -1U };
-	char *col;
-
-	col = l->end;
-	lde_line_secs(l, e->ts_ns - start_ns);
-	lde_line_column(l, col, 12);
-	col = l->end;
-	lde_line_u64(l, e->cpu);
-	lde_line_column(l, col, 3);
-	if (!who_text_append(&who, l, e)) {
-		char *from = l->end;
-
-		col = l->end;
-		lde_line_u64(l, e->pid);
-		lde_line_column(l, col, 7);
-		col = l->end;
-		lde_line_u64(l, e->tid);
-		lde_line_column(l, col, 7);
-		col = l->end;
-		lde_line_printable(l, e->comm, LDE_COMM_LEN);
-		lde_line_column(l, col, 16);
-		who_text_keep(&who, l, from, e);
-	}
-	col = l->end;
-	lde_line_str(l, stage_names[e->stage]);
-	lde_line_column(l, col, 10);
-	switch (e->stage) {
-	case LDE_STAGE_TRAP:
-	case LDE_STAGE_LDE_TRAP:
-		if (e->stage == LDE_STAGE_LDE_TRAP)
-			lde_line_lit(l, "toy ");
-		lde_line_str(l, e->stage == LDE_STAGE_TRAP ?
-			     syscall_name(e->trap.nr) : lde_sys_name(e->trap.nr));
-		lde_line_char(l, '(');
-		lde_line_hex(l, e->trap.args[0]);
-		lde_line_lit(l, ", ");
-		lde_line_hex(l, e->trap.args[1]);
-		if (e->stage == LDE_STAGE_TRAP)
-			lde_line_lit(l, ", ...) from ip=");
-		else
-			lde_line_lit(l, ") from ip=");
-		lde_line_hex(l, e->trap.ip);
-		if (e->stage == LDE_STAGE_TRAP) {
-			lde_line_lit(l, " sp=");
-			lde_line_hex(l, e->trap.sp);
-		}
-		lde_line_lit(l, ", cpl ");
-		lde_line_u64(l, e->trap.cpl);
-		lde_line_lit(l, " -> 0");
-		break;
-	case LDE_STAGE_RETURN:
-	case LDE_STAGE_LDE_RETURN:
-		if (e->stage == LDE_STAGE_LDE_RETURN)
-			lde_line_lit(l, "toy ");
-		lde_line_str(l, e->stage == LDE_STAGE_RETURN ?
-			     syscall_name(e->ret.nr) : lde_sys_name(e->ret.nr));
-		lde_line_lit(l, " = ");
-		lde_line_s64(l, e->ret.ret);
-		lde_line_lit(l, ", ");
-		lde_line_u64(l, e->ret.kernel_ns);
-		if (e->stage == LDE_STAGE_RETURN)
-			lde_line_lit(l, " ns in kernel, cpl 0 -> 3");
-		else
-			lde_line_lit(l, " ns in handler");
-		break;
-	case LDE_STAGE_SWITCH:
-	case LDE_STAGE_LDE_SWITCH:
-		lde_line_lit(l, "-> ");
-		lde_line_printable(l, e->sw.next_comm, LDE_COMM_LEN);
-		lde_line_char(l, ':');
-		lde_line_u64(l, e->sw.next_pid);
-		lde_line_char(l, '/');
-		lde_line_u64(l, e->sw.next_tid);
-		if (e->sw.preempt)
-			lde_line_lit(l, " preempted (prev_state=");
-		else
-			lde_line_lit(l, " voluntary (prev_state=");
-		lde_line_hex(l, e->sw.prev_state);
-		lde_line_char(l, ')');
-		if (e->stage == LDE_STAGE_LDE_SWITCH) {
-			lde_line_lit(l, " kernel stack depth ");
-			lde_line_u64(l, e->sw.prev_depth);
-			lde_line_lit(l, " -> ");
-			lde_line_u64(l, e->sw.next_depth);
-		}
-		break;
-	case LDE_STAGE_TIMER:
-		if (e->timer.mode == LDE_TIMER_USER)
-			lde_line_lit(l, "timer interrupt in user mode");
-		else
-			lde_line_lit(l, "timer interrupt in kernel mode");
-		break;
-	case LDE_STAGE_EXEC:
-		lde_line_printable(l, e->exec.filename, LDE_PATH_LEN);
-		break;
-	case LDE_STAGE_EXIT:
-		if (e->exit.code & 0x7f) {
-			lde_line_lit(l, "killed by ");
-			lde_line_str(l, signal_name(e->exit.code & 0x7f));
-		} else {
-			lde_line_lit(l, "exit status ");
-			lde_line_u64(l, (e->exit.code >> 8) & 0xff);
-		}
-		break;
-	case LDE_STAGE_FAULT:
-		lde_line_str(l, signal_name(e->fault.sig));
-		lde_line_lit(l, " si_code=");
-		lde_line_s64(l, e->fault.code);
-		lde_line_lit(l, " addr=");
-		lde_line_hex(l, e->fault.addr);
-		break;
-	}
-	lde_line_char(l, '\n');
-}
-
-/* OSTEP Figures 6.2 and 6.3: who does what at each step. */
-static void print_protocol(const struct lde_event *e)
-{
-	char comm[LDE_COMM_LEN], next[LDE_COMM_LEN], prog[64], os[64];
-	const char *hw = "", *o = "", *p = "";
-
-	printable(e->comm, comm);
-	switch (e->stage) {
-	case LDE_STAGE_TRAP:
-	case LDE_STAGE_LDE_TRAP:
-		snprintf(prog, sizeof(prog), "%s: %s%s -> trap", comm,
-			 e->stage == LDE_STAGE_LDE_TRAP ? "toy " : "",
-			 e->stage == LDE_STAGE_TRAP ? syscall_name(e->trap.nr) :
-			 lde_sys_name(e->trap.nr));
-		snprintf(os, sizeof(os), "handle trap: %s",
-			 e->stage == LDE_STAGE_TRAP ? syscall_name(e->trap.nr) :
-			 lde_sys_name(e->trap.nr));
-		p = prog;
-		hw = "save regs to k-stack; user->kernel mode; jump to handler";
-		o = os;
-		printf("%-36s | %-58s | %s\n", "", hw, p);
-		printf("%-36s | %-58s | %s\n", o, "", "");
-		return;
-	case LDE_STAGE_RETURN:
-	case LDE_STAGE_LDE_RETURN:
-		snprintf(os, sizeof(os), "return-from-trap (%s = %lld)",
-			 e->stage == LDE_STAGE_RETURN ? syscall_name(e->ret.nr) :
-			 lde_sys_name(e->ret.nr), e->ret.ret);
-		snprintf(prog, sizeof(prog), "%s continues", comm);
-		printf("%-36s | %-58s | %s\n", os, "", "");
-		printf("%-36s | %-58s | %s\n", "",
-		       "restore regs from k-stack; kernel->user mode; jump to PC",
-		       prog);
-		return;
-	case LDE_STAGE_TIMER:
-		printf("%-36s | %-58s | %s\n", "",
-		       e->timer.mode == LDE_TIMER_USER ?
-		       "timer interrupt: save regs(A) to k-stack(A); to kernel" :
-		       "timer interrupt (already in kernel mode)", comm);
-		return;
-	case LDE_STAGE_SWITCH:
-	case LDE_STAGE_LDE_SWITCH:
-		snprintf(os, sizeof(os), "switch() %s: %s -> %s",
-			 e->sw.preempt ? "preempted" : "voluntary", comm,
-			 printable(e->sw.next_comm, next));
-		printf("%-36s | %-58s | %s\n", os,
-		       "save regs(A) to proc(A); restore regs(B); k-stack(B)", "");
-		return;
-	case LDE_STAGE_EXEC:
-		snprintf(os, sizeof(os), "load program: %.24s", e->exec.filename);
-		o = os;
-		break;
-	case LDE_STAGE_EXIT:
-		o = "free memory; remove from process list";
-		break;
-	case LDE_STAGE_FAULT:
-		snprintf(os, sizeof(os), "illegal op: %s to %s",
-			 signal_name(e->fault.sig), comm);
-		printf("%-36s | %-58s | %s\n", "", "exception: trap to kernel",
-		       comm);
-		o = os;
-		break;
-	}
-	printf("%-36s | %-58s | %s\n", o, "", p);
-}
-
-/* Chrome/Perfetto trace-event JSON: a track per task, and one per CPU. */
-static void perfetto_event(const struct lde_event *e)
-{
-	double ts;
-
-	if (!perfetto)
-		return;
-	ts = (e->ts_ns - start_ns) / 1e3;	/* microseconds */
-	fputs(perfetto_first ? "\n" : ",\n", perfetto);
-	perfetto_first = false;
-	switch (e->stage) {
-	case LDE_STAGE_TRAP:
-		fprintf(perfetto, "{\"ph\":\"B\",\"ts\":%.3f,\"pid\":%u,\"tid\":%u,"
-			"\"name\":\"%s\",\"cat\":\"trap\"}", ts, e->pid, e->tid,
-			syscall_name(e->trap.nr));
-		return;
-	case LDE_STAGE_RETURN:
-		fprintf(perfetto, "{\"ph\":\"E\",\"ts\":%.3f,\"pid\":%u,\"tid\":%u,"
-			"\"args\":{\"ret\":%lld}}", ts, e->pid, e->tid,
-			e->ret.ret);
-		return;
-	case LDE_STAGE_SWITCH:
-	case LDE_STAGE_LDE_SWITCH:
-		/* On the CPU's track: pid 0 holds one "thread" per CPU. */
-		fprintf(perfetto, "{\"ph\":\"i\",\"s\":\"t\",\"ts\":%.3f,\"pid\":0,"
-			"\"tid\":%u,\"name\":\"%s %s\",\"cat\":\"switch\","
-			"\"args\":{\"prev_tid\":%u,\"next_tid\":%u,\"next_comm\":",
-			ts, e->cpu, stage_names[e->stage],
-			e->sw.preempt ? "preempted" : "voluntary", e->tid,
-			e->sw.next_tid);
-		lde_json_str(perfetto, e->sw.next_comm, LDE_COMM_LEN);
-		fputs("}}", perfetto);
-		return;
-	default:
-		fprintf(perfetto, "{\"ph\":\"i\",\"s\":\"t\",\"ts\":%.3f,\"pid\":%u,"
-			"\"tid\":%u,\"name\":\"%s\",\"cat\":\"%s\",\"args\":{\"comm\":",
-			ts, e->pid, e->tid, stage_names[e->stage],
-			stage_names[e->stage]);
-		lde_json_str(perfetto, e->comm, LDE_COMM_LEN);
-		fputs("}}", perfetto);
-	}
-}
-
 /* -s alone: no event lines, so traps and returns are counted in the kernel. */
 static bool summary_only(void)
 {
@@ -749,7 +211,6 @@ static bool summary_only(void)
  * Event lines are appended here and written once per batch of events read
  * (or when full): one write per batch, output still live.
  */
-#define EVENT_TEXT_MAX	2048	/* the longest event line, escaped, fits */
 static char event_text_buf[1 << 18];
 static struct lde_line event_text;
 
@@ -763,26 +224,49 @@ static void show_event(const struct lde_event *e)
 {
 	/* The counts are only for the summary. */
 	if (env.summary)
-		account(e);
-	perfetto_event(e);
+		lde_summary_account(e);
+	lde_perfetto_event(e, start_ns);
+	if (summary_only())
+		return;
+	if (lde_line_room(&event_text) < LDE_EVENT_TEXT_MAX)
+		lde_line_flush(&event_text, stdout);
+	if (env.protocol)
+		lde_protocol_event(&event_text, e, start_ns);
+	else if (env.json)
+		lde_json_event(&event_text, e, start_ns);
+	else
+		lde_columns_event(&event_text, e, start_ns);
+}
+
+/* Before the first event: the header, and OS @ boot. */
+static void show_start(void)
+{
+	struct lde_protocol_opts popts = { .width = 132, .all = env.all };
+	struct winsize ws;
+	const char *cols = getenv("COLUMNS");
+
 	if (summary_only())
 		return;
 	if (env.protocol) {
-		print_protocol(e);
-		return;
+		if (cols && atoi(cols) > 0)
+			popts.width = atoi(cols);
+		else if (!ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) && ws.ws_col)
+			popts.width = ws.ws_col;
+		lde_protocol_start(&event_text, &boot, &popts);
+	} else if (env.json) {
+		if (env.boot && boot.module)
+			lde_json_boot(&event_text, &boot);
+	} else {
+		lde_columns_header(&event_text);
+		if (env.boot)
+			lde_columns_boot(&event_text, &boot);
 	}
-	if (lde_line_room(&event_text) < EVENT_TEXT_MAX)
-		lde_line_flush(&event_text, stdout);
-	if (env.json)
-		print_json(&event_text, e);
-	else
-		print_line(&event_text, e);
+	flush_event_text();
 }
 
 /*
- * A ring-buffer record is a batch of one CPU's events, in order, each at
- * lde_event_stride() from the last and holding only the common part and
- * its stage's own part.
+ * A ring-buffer record is a batch of one CPU's events, in order, each
+ * holding only the common part and its kind's own part, back to back.
  */
 static int handle_batch(void *ctx, void *data, size_t size)
 {
@@ -790,17 +274,16 @@ static int handle_batch(void *ctx, void *data, size_t size)
 
 	while (size >= offsetof(struct lde_event, trap)) {
 		const struct lde_event *e = (const void *)p;
-		size_t stride;
+		size_t len;
 
-		if (e->stage >= LDE_NR_STAGES ||
-		    size < lde_event_size(e->stage))
+		if (e->stage >= LDE_NR_EVENT_KINDS)
+			break;
+		len = lde_event_size(e->stage);
+		if (size < len)
 			break;
 		show_event(e);
-		stride = lde_event_stride(e->stage);
-		if (stride >= size)
-			break;
-		p += stride;
-		size -= stride;
+		p += len;
+		size -= len;
 	}
 	return 0;
 }
@@ -808,10 +291,12 @@ static int handle_batch(void *ctx, void *data, size_t size)
 /*
  * After the programs are detached: the events still waiting in each CPU's
  * batch.  A program that was running as it was detached may still be
- * writing one (busy): wait for it, briefly.
+ * writing one (busy): wait for it, briefly; a batch still busy then is
+ * counted lost, never read half-written.  Returns the events so lost.
  */
-static void drain_batches(struct lde_trace_bpf *skel)
+static unsigned long long drain_batches(struct lde_trace_bpf *skel)
 {
+	unsigned long long lost = 0;
 	int ncpus = libbpf_num_possible_cpus(), tries;
 	struct lde_batch *b = malloc(sizeof(*b));
 	__u32 cpu, slot;
@@ -828,17 +313,20 @@ static void drain_batches(struct lde_trace_bpf *skel)
 				break;
 			usleep(1000);
 		}
-		if (b->len <= LDE_BATCH_BYTES)
+		if (b->busy)
+			lost += b->events;
+		else if (b->len <= LDE_BATCH_BYTES)
 			handle_batch(NULL, b->data, b->len);
 	}
 out:
 	free(b);
+	return lost;
 }
 
 /* Fold the kernel's per-CPU syscall counts into the summary. */
 static void collect_aggregates(struct lde_trace_bpf *skel)
 {
-	int ncpus = libbpf_num_possible_cpus(), cpu, s;
+	int ncpus = libbpf_num_possible_cpus(), cpu;
 	struct lde_syscall_agg *vals;
 	__u32 nr;
 
@@ -847,102 +335,35 @@ static void collect_aggregates(struct lde_trace_bpf *skel)
 	vals = calloc(ncpus, sizeof(*vals));
 	if (!vals)
 		return;
-	for (nr = 0; nr < MAX_SYSCALLS; nr++) {
+	for (nr = 0; nr < LDE_MAX_SYSCALLS; nr++) {
 		if (bpf_map__lookup_elem(skel->maps.syscall_agg, &nr,
 					 sizeof(nr), vals,
 					 ncpus * sizeof(*vals), 0))
 			continue;
-		for (cpu = 0; cpu < ncpus; cpu++) {
-			sum.traps[nr] += vals[cpu].traps;
-			sum.returns[nr] += vals[cpu].returns;
-			sum.stages[LDE_STAGE_TRAP] += vals[cpu].traps;
-			sum.stages[LDE_STAGE_RETURN] += vals[cpu].returns;
-			for (s = 0; s < HIST_SLOTS; s++)
-				sum.hist[nr][s] += vals[cpu].hist[s];
-		}
+		for (cpu = 0; cpu < ncpus; cpu++)
+			lde_summary_add_syscall(nr, &vals[cpu]);
 	}
 	free(vals);
 }
 
-static unsigned long long lost_total(struct lde_trace_bpf *skel)
+/* A counter of enum lde_lost, summed over CPUs. */
+static unsigned long long lost_total(struct lde_trace_bpf *skel,
+				     enum lde_lost what)
 {
 	int ncpus = libbpf_num_possible_cpus(), i;
 	unsigned long long total = 0, *vals;
-	__u32 zero = 0;
+	__u32 key = what;
 
 	if (ncpus <= 0)
 		return 0;
 	vals = calloc(ncpus, sizeof(*vals));
-	if (vals && !bpf_map__lookup_elem(skel->maps.lost_events, &zero,
-					  sizeof(zero), vals,
+	if (vals && !bpf_map__lookup_elem(skel->maps.lost_events, &key,
+					  sizeof(key), vals,
 					  ncpus * sizeof(*vals), 0))
 		for (i = 0; i < ncpus; i++)
 			total += vals[i];
 	free(vals);
 	return total;
-}
-
-static void print_summary_text(unsigned long long lost)
-{
-	int i, s;
-
-	printf("\n%-12s %12s\n", "STAGE", "COUNT");
-	for (i = 0; i < LDE_NR_STAGES; i++)
-		if (sum.stages[i])
-			printf("%-12s %12llu\n", stage_names[i], sum.stages[i]);
-	printf("\nswitches: %llu voluntary, %llu preempted\n", sum.voluntary,
-	       sum.preempted);
-	printf("timer interrupts: %llu in user mode, %llu in kernel mode\n",
-	       sum.timer_user, sum.timer_kernel);
-	printf("\n%-20s %10s %10s\n", "SYSCALL", "TRAPS", "RETURNS");
-	for (i = 0; i < MAX_SYSCALLS; i++)
-		if (sum.traps[i] || sum.returns[i])
-			printf("%-20s %10llu %10llu\n", syscall_name(i),
-			       sum.traps[i], sum.returns[i]);
-	for (i = 0; i < MAX_SYSCALLS; i++) {
-		if (!sum.returns[i])
-			continue;
-		printf("\n%s: time in kernel (ns)\n", syscall_name(i));
-		for (s = 0; s < HIST_SLOTS; s++)
-			if (sum.hist[i][s])
-				printf("  [%llu, %llu] %llu\n",
-				       s ? 1ULL << s : 0ULL,
-				       (1ULL << s) - 1 + (1ULL << s),
-				       sum.hist[i][s]);
-	}
-}
-
-static void print_summary_json(unsigned long long lost)
-{
-	bool first = true;
-	int i, s;
-
-	printf("{\"stage\":\"summary\",\"stages\":{");
-	for (i = 0; i < LDE_NR_STAGES; i++)
-		printf("%s\"%s\":%llu", i ? "," : "", stage_names[i],
-		       sum.stages[i]);
-	printf("},\"switches\":{\"voluntary\":%llu,\"preempted\":%llu},"
-	       "\"timer\":{\"user\":%llu,\"kernel\":%llu},\"syscalls\":{",
-	       sum.voluntary, sum.preempted, sum.timer_user, sum.timer_kernel);
-	for (i = 0; i < MAX_SYSCALLS; i++) {
-		bool hfirst = true;
-
-		if (!sum.traps[i] && !sum.returns[i])
-			continue;
-		printf("%s\"%s\":{\"nr\":%d,\"traps\":%llu,\"returns\":%llu,"
-		       "\"kernel_ns_log2_hist\":{", first ? "" : ",",
-		       syscall_name(i), i, sum.traps[i], sum.returns[i]);
-		first = false;
-		for (s = 0; s < HIST_SLOTS; s++) {
-			if (!sum.hist[i][s])
-				continue;
-			printf("%s\"%llu\":%llu", hfirst ? "" : ",",
-			       s ? 1ULL << s : 0ULL, sum.hist[i][s]);
-			hfirst = false;
-		}
-		printf("}}");
-	}
-	printf("},\"lost\":%llu}\n", lost);
 }
 
 /* Fork the command stopped before exec; it starts when released. */
@@ -1001,9 +422,14 @@ static void choose_programs(struct lde_trace_bpf *skel)
 				  s & (1U << LDE_STAGE_EXEC));
 	bpf_program__set_autoload(skel->progs.lde_exit,
 				  s & (1U << LDE_STAGE_EXIT));
+	/* The reap also prunes the traced set and the exits sent. */
+	bpf_program__set_autoload(skel->progs.lde_reap,
+				  (s & (1U << LDE_STAGE_REAP | 1U << LDE_STAGE_EXIT)) ||
+				  env.command || env.pid);
 	bpf_program__set_autoload(skel->progs.lde_fault,
 				  s & (1U << LDE_STAGE_FAULT));
-	bpf_program__set_autoload(skel->progs.lde_fork, env.command != NULL);
+	bpf_program__set_autoload(skel->progs.lde_fork,
+				  env.command || (s & (1U << LDE_STAGE_FORK)));
 	bpf_program__set_autoload(skel->progs.lde_mod_trap,
 				  lde && (s & (1U << LDE_STAGE_LDE_TRAP)));
 	bpf_program__set_autoload(skel->progs.lde_mod_return,
@@ -1043,14 +469,15 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (env.perfetto_path) {
-		perfetto = fopen(env.perfetto_path, "we");
-		if (!perfetto) {
+		err = lde_perfetto_open(env.perfetto_path);
+		if (err) {
 			fprintf(stderr, "lde-trace: cannot write %s: %s\n",
-				env.perfetto_path, strerror(errno));
+				env.perfetto_path, strerror(-err));
 			return 1;
 		}
-		fputs("{\"displayTimeUnit\":\"ns\",\"traceEvents\":[", perfetto);
 	}
+	/* OS @ boot: what lde.ko reads of the CPUs, and the tick devices. */
+	lde_boot_read(&boot);
 
 	skel = lde_trace_bpf__open();
 	if (!skel) {
@@ -1078,6 +505,9 @@ int main(int argc, char **argv)
 	 * per CPU at a time: in order per CPU and per thread, ts_ns sorts it.
 	 */
 	if (!env.json && !summary_only())
+		skel->rodata->batch_bytes = LDE_EVENT_MAX;
+	/* A batch always has room for the largest event. */
+	if (skel->rodata->batch_bytes < LDE_EVENT_MAX)
 		skel->rodata->batch_bytes = LDE_EVENT_MAX;
 	choose_programs(skel);
 	/* Wake the reader per quarter of the ring sent, at most 256 KiB. */
@@ -1137,12 +567,7 @@ int main(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	if (env.duration)
 		deadline = start_ns + env.duration * 1000000000ULL;
-	if (!env.json && !env.summary && !env.protocol)
-		printf("%-12s %-3s %-7s %-7s %-16s %-10s %s\n", "TIME(s)", "CPU",
-		       "PID", "TID", "COMM", "STAGE", "DETAILS");
-	if (env.protocol)
-		printf("%-36s | %-58s | %s\n", "OS (kernel mode)", "Hardware",
-		       "Program (user mode)");
+	show_start();
 	if (child) {
 		/* Release the command: traced from its exec on. */
 		if (write(release_fd, "g", 1) != 1)
@@ -1175,22 +600,28 @@ int main(int argc, char **argv)
 	 */
 	lde_trace_bpf__detach(skel);
 	ring_buffer__consume(rb);
-	drain_batches(skel);
+	lost = drain_batches(skel);
 	ring_buffer__consume(rb);
+	if (env.protocol)
+		lde_protocol_end(&event_text);
 	flush_event_text();
 	err = 0;
 
 	if (skel->rodata->aggregate_syscalls)
 		collect_aggregates(skel);
-	lost = lost_total(skel);
+	lost += lost_total(skel, LDE_LOST_EVENTS);
 	if (env.summary) {
 		if (env.json)
-			print_summary_json(lost);
+			lde_summary_print_json(stdout, lost);
 		else
-			print_summary_text(lost);
+			lde_summary_print_text(stdout, lost);
 	}
 	fflush(stdout);
 	fprintf(stderr, "lost %llu events\n", lost);
+	lost = lost_total(skel, LDE_LOST_FORKS);
+	if (lost)
+		fprintf(stderr, "lost %llu processes: not followed, the traced set (traced_tgids) was full\n",
+			lost);
 	if (env.command) {
 		if (child) {	/* interrupted: leave the command running */
 			status = 0;
@@ -1202,10 +633,7 @@ int main(int argc, char **argv)
 cleanup:
 	if (release_fd >= 0)
 		close(release_fd);
-	if (perfetto) {
-		fputs("\n]}\n", perfetto);
-		fclose(perfetto);
-	}
+	lde_perfetto_close();
 	ring_buffer__free(rb);
 	lde_trace_bpf__destroy(skel);
 	return err ? err : exit_code;

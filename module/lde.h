@@ -32,8 +32,11 @@ struct lde_cpu_stats {
 };
 DECLARE_PER_CPU(struct lde_cpu_stats, lde_cpu_stats);
 
+struct dentry;
+
 /* lde_traptable.c */
 void lde_trap_table_init(void);
+bool lde_trap_table_sealed(void);
 long lde_dispatch(struct lde_file *lf, const struct lde_trap *trap);
 
 /* lde_switch.c */
@@ -43,5 +46,12 @@ int lde_watch_add(struct file *owner, pid_t tid);
 int lde_watch_remove(struct file *owner, pid_t tid);
 int lde_watch_read(struct file *owner, pid_t tid, struct lde_watch *out);
 void lde_watch_release_file(struct file *owner);
+
+/* lde_boot.c: what the CPUs hold since boot (x86-64 only) */
+#ifdef CONFIG_X86_64
+void lde_boot_debugfs_init(struct dentry *dir);
+#else
+static inline void lde_boot_debugfs_init(struct dentry *dir) {}
+#endif
 
 #endif /* _LDE_H */

@@ -346,6 +346,7 @@ static int __init lde_init(void)
 	lde_debugfs_dir = debugfs_create_dir("lde", NULL);
 	debugfs_create_file("stats", 0444, lde_debugfs_dir, NULL,
 			    &lde_stats_fops);
+	lde_boot_debugfs_init(lde_debugfs_dir);
 	return 0;
 
 err_unhook:

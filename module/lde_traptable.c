@@ -13,6 +13,7 @@
 
 #include <linux/minmax.h>
 #include <linux/nospec.h>
+#include <linux/pgtable.h>
 #include <linux/sched.h>
 #include <linux/sched/task_stack.h>
 #include <linux/timekeeping.h>
@@ -154,6 +155,23 @@ void __init lde_trap_table_init(void)
 	lde_trap_table[LDE_SYS_YIELD] = lde_sys_yield;
 	lde_trap_table[LDE_SYS_TIME] = lde_sys_time;
 	lde_trap_table[LDE_SYS_FRAME] = lde_sys_frame;
+}
+
+/*
+ * Whether the table's page is read-only now, as the page tables say: the
+ * module loader seals __ro_after_init when init returns
+ * (CONFIG_STRICT_MODULE_RWX).
+ */
+bool lde_trap_table_sealed(void)
+{
+#ifdef CONFIG_X86
+	unsigned int level;
+	pte_t *pte = lookup_address((unsigned long)lde_trap_table, &level);
+
+	return pte && !pte_write(*pte);
+#else
+	return false;
+#endif
 }
 
 /*

@@ -13,7 +13,7 @@
 #include "lde_test_util.h"
 #include "kselftest_harness.h"
 
-static char lde_trace[512], workload[512], outdir[512];
+static char lde_trace[512], workload[512], lifecycle[512], outdir[512];
 
 /* Run a shell command; its exit status, its stdout in *out (malloc'd). */
 static int run(char **out, const char *fmt, ...)
@@ -61,6 +61,21 @@ static bool py_check(const char *file, const char *code)
 	return ok;
 }
 
+/* A Python check over a text file (sys.argv[1]): prints "ok" or why not. */
+static bool py_check_text(const char *file, const char *code)
+{
+	char *out = NULL;
+	bool ok;
+
+	run(&out, "python3 -c 'import sys\n%s' %s 2>&1", code, file);
+	ok = out && !strcmp(out, "ok\n");
+	if (!ok)
+		fprintf(stderr, "# python check on %s: %s\n", file,
+			out ? out : "(nothing)");
+	free(out);
+	return ok;
+}
+
 FIXTURE(trace) {};
 
 FIXTURE_SETUP(trace)
@@ -80,6 +95,9 @@ FIXTURE_SETUP(trace)
 	snprintf(workload, sizeof(workload), "%s/lde_workload",
 		 dirname(self_path));
 	ASSERT_EQ(0, access(workload, X_OK));
+	snprintf(lifecycle, sizeof(lifecycle), "%s/lde_lifecycle",
+		 dirname(self_path));
+	ASSERT_EQ(0, access(lifecycle, X_OK));
 }
 
 FIXTURE_TEARDOWN(trace) {}
@@ -241,6 +259,136 @@ TEST_F(trace, spinners_show_timer_then_preempted_switch)
 		"        last.pop(e[\"cpu\"], None)\n"
 		"assert ok, \"no timer in user mode followed by a preempted switch\"\n"
 		"print(\"ok\")"));
+}
+
+/*
+ * Figure 6.2, every row, from one run of a program with arguments: the
+ * trap table the CPUs hold (lde.ko's boot object), the new process entry,
+ * the program loaded, the execve's return-from-trap into it (its PC, its
+ * argv read back from the new user stack, every register cleared), its
+ * child's exit and removal from the process list, then its own.
+ */
+TEST_F(trace, a_program_run_shows_every_row_of_figure_6_2)
+{
+	char file[600], code[2048];
+
+	if (lde_ensure_loaded())
+		SKIP(return, "lde.ko cannot be loaded");
+	snprintf(file, sizeof(file), "%s/trace-chapter.jsonl", outdir);
+	ASSERT_EQ(0, run(NULL, "%s -j -- %s a 'b c' >%s 2>/dev/null",
+			 lde_trace, lifecycle, file));
+	snprintf(code, sizeof(code),
+		"boot = ev[0]\n"
+		"assert boot[\"stage\"] == \"boot\", boot\n"
+		"assert boot[\"syscall_entry\"] == \"entry_SYSCALL_64\", boot\n"
+		"assert \"timer_interrupt\" in boot[\"timer_handler\"], boot\n"
+		"assert \"page_fault\" in boot[\"fault_handler\"], boot\n"
+		"assert boot[\"hz\"] > 0 and boot[\"toy_trap_table_read_only\"], boot\n"
+		"assert boot[\"clockevent\"], boot\n"
+		"ev = sorted(ev[1:], key=lambda e: e[\"ts_ns\"])\n"
+		"st = lambda s: [e for e in ev if e[\"stage\"] == s]\n"
+		"prog = st(\"exec\")[0][\"pid\"]\n"
+		"x = [e for e in st(\"return\") if e[\"name\"] == \"execve\" and e[\"ret\"] == 0]\n"
+		"assert len(x) == 1, x\n"
+		"x = x[0]\n"
+		"assert x[\"argc\"] == 3 and x[\"argv\"] == [\"%s\", \"a\", \"b c\"], x\n"
+		"assert x[\"entry_ip\"] > 0 and x[\"user_sp\"] > 0 and x[\"regs_cleared\"] is True, x\n"
+		"assert x[\"argv_truncated\"] is False, x\n"
+		"f = [e for e in st(\"fork\") if e[\"pid\"] == prog]\n"
+		"assert len(f) == 1 and f[0][\"child_pid\"] != prog, f\n"
+		"kid = f[0][\"child_pid\"]\n"
+		"ex = {e[\"pid\"]: e for e in st(\"exit\")}\n"
+		"assert ex[kid][\"status\"] == 7 and ex[prog][\"status\"] == 0, ex\n"
+		"rp = {e[\"pid\"]: e for e in st(\"reap\")}\n"
+		"assert rp[kid][\"by_pid\"] == prog and rp[prog][\"by_comm\"] == \"lde-trace\", rp\n"
+		"assert ex[kid][\"ts_ns\"] < rp[kid][\"ts_ns\"], (ex[kid], rp[kid])\n"
+		"assert st(\"exec\")[0][\"ts_ns\"] < x[\"ts_ns\"] < f[0][\"ts_ns\"]\n"
+		"print(\"ok\")", lifecycle);
+	EXPECT_TRUE(py_check(file, code));
+}
+
+/*
+ * Figure 6.3 from two spinners sharing CPU 0: a timer interrupt in user
+ * mode with the PC it saved, then the switch it caused, with where B's
+ * saved kernel context resumes (a symbol) and B's user PC.
+ */
+TEST_F(trace, a_preempted_switch_shows_every_row_of_figure_6_3)
+{
+	char file[600];
+
+	snprintf(file, sizeof(file), "%s/trace-fig63.jsonl", outdir);
+	ASSERT_EQ(0, run(NULL, "%s -j -e timer,switch -- %s spin 1 >%s 2>/dev/null",
+			 lde_trace, workload, file));
+	EXPECT_TRUE(py_check(file,
+		"import re\n"
+		"ev = sorted(ev, key=lambda e: e[\"ts_ns\"])\n"
+		"sym = re.compile(r\"^[A-Za-z_][A-Za-z0-9_.]*\\+0x[0-9a-f]+/0x[0-9a-f]+$\")\n"
+		"tick, found = {}, []\n"
+		"for e in ev:\n"
+		"    if e[\"stage\"] == \"timer\" and e[\"mode\"] == \"user\":\n"
+		"        assert e[\"ip\"] > 0, e\n"
+		"        tick[e[\"cpu\"]] = e\n"
+		"    elif e[\"stage\"] == \"switch\":\n"
+		"        t = tick.pop(e[\"cpu\"], None)\n"
+		"        if t and e[\"preempt\"] and t[\"tid\"] == e[\"prev_tid\"] and e[\"next_comm\"] == \"lde_workload\":\n"
+		"            found.append(e)\n"
+		"assert found, \"no user-mode tick followed by a preempted switch between the spinners\"\n"
+		"bad = [e for e in found if not sym.match(e[\"next_resume\"]) or not e[\"next_user_ip\"]]\n"
+		"assert not bad, bad[:2]\n"
+		"assert all(0 < e[\"prev_stack_depth\"] < 65536 and 0 < e[\"next_stack_depth\"] < 65536 for e in found), found[:2]\n"
+		"print(\"ok\")"));
+}
+
+/*
+ * A process ends when its last thread does: main() calling pthread_exit()
+ * while a thread goes on is not the process's exit.  One exit, after the
+ * last thread's last system call.
+ */
+TEST_F(trace, exit_is_the_last_threads)
+{
+	char file[600];
+
+	snprintf(file, sizeof(file), "%s/trace-threadexit.jsonl", outdir);
+	ASSERT_EQ(0, run(NULL, "%s -j -e trap,exit -- %s threadexit >%s 2>/dev/null",
+			 lde_trace, workload, file));
+	EXPECT_TRUE(py_check(file,
+		"ev = sorted(ev, key=lambda e: e[\"ts_ns\"])\n"
+		"x = [e for e in ev if e[\"stage\"] == \"exit\"]\n"
+		"assert len(x) == 1, x\n"
+		"traps = [e for e in ev if e[\"stage\"] == \"trap\"]\n"
+		"main_exit = [e for e in traps if e[\"name\"] == \"exit\" and e[\"tid\"] == e[\"pid\"]]\n"
+		"assert main_exit, \"main did not call exit (pthread_exit)\"\n"
+		"assert traps[-1][\"tid\"] != traps[-1][\"pid\"], traps[-1]\n"
+		"assert x[0][\"ts_ns\"] > traps[-1][\"ts_ns\"], (x[0], traps[-1])\n"
+		"assert x[0][\"tid\"] == traps[-1][\"tid\"] and x[0][\"status\"] == 0, x[0]\n"
+		"print(\"ok\")"));
+}
+
+/*
+ * The protocol view of the same run, as a newcomer reads it: columns that
+ * never break, and the program within the first 30 lines.
+ */
+TEST_F(trace, protocol_view_keeps_columns_and_starts_with_the_program)
+{
+	char file[600], code[1024];
+
+	snprintf(file, sizeof(file), "%s/trace-protocol.txt", outdir);
+	ASSERT_EQ(0, run(NULL, "COLUMNS=120 %s -P -- %s a 'b c' >%s 2>/dev/null",
+			 lde_trace, lifecycle, file));
+	snprintf(code, sizeof(code),
+		"lines = open(sys.argv[1]).read().splitlines()\n"
+		"rows = [l for l in lines if \"|\" in l or \"+\" in l]\n"
+		"assert len(rows) > 20, len(rows)\n"
+		"seps = {tuple(i for i, c in enumerate(l) if c in \"|+\")[:2] for l in rows}\n"
+		"assert len(seps) == 1, seps\n"
+		"assert all(len(l) <= 120 for l in lines), max(len(l) for l in lines)\n"
+		"first = next(i for i, l in enumerate(lines) if \"load program into memory\" in l)\n"
+		"assert first < 30, first\n"
+		"text = \"\\n\".join(lines)\n"
+		"for w in (\"entry_SYSCALL_64\", \"argc 3\", \"return-from-trap\", \"create entry for process list\", \"remove from process list\", \"free memory of process\"):\n"
+		"    assert w in text, w\n"
+		"print(\"ok\")");
+	EXPECT_TRUE(py_check_text(file, code));
 }
 
 TEST_F(trace, segfault_shows_fault_then_exit)

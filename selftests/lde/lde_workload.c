@@ -9,8 +9,11 @@
  *   lde_workload toy            trap through /dev/lde: getpid, write, frame
  *   lde_workload loop N         N getppid() calls, then "ns_per_call X"
  *   lde_workload hop N          N times: move to the other CPU, sleep 2 ms
+ *   lde_workload threadexit     main() calls pthread_exit(); a thread goes
+ *                               on, makes system calls, and ends the process
  */
 #include <fcntl.h>
+#include <pthread.h>
 #include <sched.h>
 #include <sys/ioctl.h>
 #include <signal.h>
@@ -45,6 +48,19 @@ static void spin(int seconds)
 	while (!stop)	/* no system call in the loop */
 		n++;
 	_exit(n == 0);
+}
+
+/* Outlives main(): its last system call comes after main's exit. */
+static void *last_thread(void *arg)
+{
+	struct timespec ms = { .tv_nsec = 1000000 };
+	int i;
+
+	for (i = 0; i < 20; i++) {
+		nanosleep(&ms, NULL);
+		syscall(SYS_getppid);
+	}
+	return NULL;	/* the last thread: the C library ends the process */
 }
 
 int main(int argc, char **argv)
@@ -134,13 +150,20 @@ int main(int argc, char **argv)
 		}
 		return 0;
 	}
+	if (!strcmp(mode, "threadexit")) {
+		pthread_t t;
+
+		if (pthread_create(&t, NULL, last_thread, NULL))
+			return 1;
+		pthread_exit(NULL);
+	}
 	if (!strcmp(mode, "idle")) {
 		for (;;) {
 			syscall(SYS_getppid);
 			usleep(10000);
 		}
 	}
-	fprintf(stderr, "usage: %s getppid N | segv | spin S | comm NAME | idle | toy | loop N | hop N\n",
+	fprintf(stderr, "usage: %s getppid N | segv | spin S | comm NAME | idle | toy | loop N | hop N | threadexit\n",
 		argv[0]);
 	return 2;
 }

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Names lde-trace prints: stages, system calls (the kernel's, from
+ * libseccomp; lde.ko's toy ones, from the ABI header), signals, errnos.
+ */
+#ifndef _LDE_NAMES_H
+#define _LDE_NAMES_H
+
+#include "lde_trace.h"
+
+extern const char *const lde_stage_names[LDE_NR_STAGES];
+
+/* The stage of a name, or -1. */
+int lde_stage_of(const char *name);
+/* The stage name an event kind is shown as. */
+const char *lde_kind_name(unsigned int kind);
+/* The kernel's name for a system-call number; syscall_N if none. */
+const char *lde_syscall_name(long long nr);
+/* lde.ko's toy system call's name, or "unknown". */
+const char *lde_toy_syscall_name(long long nr);
+/* SIGSEGV and the like; SIG? if none. */
+const char *lde_signal_name(int sig);
+
+#endif /* _LDE_NAMES_H */

@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * lde-trace's renderers.  A renderer knows events, not where they came
+ * from: each takes one struct lde_event at a time (from the live ring
+ * buffer today) and appends text to a struct lde_line, which the caller
+ * writes out.  Times are shown from start_ns.
+ */
+#ifndef _LDE_RENDER_H
+#define _LDE_RENDER_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "lde_boot.h"
+#include "lde_line.h"
+#include "lde_trace.h"
+
+/* The longest text one event appends, a protocol fold included. */
+#define LDE_EVENT_TEXT_MAX	16384
+
+/* JSON Lines (-j): lde_render_json.c */
+void lde_json_boot(struct lde_line *l, const struct lde_boot *b);
+void lde_json_event(struct lde_line *l, const struct lde_event *e,
+		    unsigned long long start_ns);
+
+/* Columns under a header (default): lde_render_columns.c */
+void lde_columns_header(struct lde_line *l);
+void lde_columns_boot(struct lde_line *l, const struct lde_boot *b);
+void lde_columns_event(struct lde_line *l, const struct lde_event *e,
+		       unsigned long long start_ns);
+
+/* OSTEP's protocol view (-P): lde_render_protocol.c */
+struct lde_protocol_opts {
+	int width;		/* of the whole line, in characters */
+	bool all;		/* no folding: every event its rows */
+};
+void lde_protocol_start(struct lde_line *l, const struct lde_boot *b,
+			const struct lde_protocol_opts *opts);
+void lde_protocol_event(struct lde_line *l, const struct lde_event *e,
+			unsigned long long start_ns);
+void lde_protocol_end(struct lde_line *l);
+
+/* The summary (-s): lde_summary.c */
+void lde_summary_account(const struct lde_event *e);
+void lde_summary_add_syscall(unsigned int nr,
+			     const struct lde_syscall_agg *agg);
+void lde_summary_print_text(FILE *f, unsigned long long lost);
+void lde_summary_print_json(FILE *f, unsigned long long lost);
+
+/* Chrome/Perfetto trace-event JSON (-o): lde_render_perfetto.c */
+int lde_perfetto_open(const char *path);
+void lde_perfetto_event(const struct lde_event *e,
+			unsigned long long start_ns);
+void lde_perfetto_close(void);
+
+/*
+ * The text of who an event is about (its pid, tid and comm), kept for the
+ * next event: a system call makes two events in a row for one thread.
+ */
+struct lde_who_text {
+	unsigned int pid, tid;
+	char comm[LDE_COMM_LEN];
+	size_t len;
+	char text[128];		/* a comm escaped is at most 96 bytes */
+};
+
+/* Appends the kept text if it is e's; false when it must be made anew. */
+static inline bool lde_who_text_append(struct lde_who_text *who,
+				       struct lde_line *l,
+				       const struct lde_event *e)
+{
+	if (e->tid != who->tid || e->pid != who->pid ||
+	    memcmp(e->comm, who->comm, LDE_COMM_LEN))
+		return false;
+	lde_line_mem(l, who->text, who->len);
+	return true;
+}
+
+/* Keeps what was appended to l since from as e's text, for the next. */
+static inline void lde_who_text_keep(struct lde_who_text *who,
+				     const struct lde_line *l,
+				     const char *from,
+				     const struct lde_event *e)
+{
+	who->pid = e->pid;
+	who->tid = e->tid;
+	memcpy(who->comm, e->comm, LDE_COMM_LEN);
+	who->len = l->end - from;
+	if (who->len > sizeof(who->text)) {
+		who->tid = -1U;	/* cannot happen; never keep a cut text */
+		return;
+	}
+	memcpy(who->text, from, who->len);
+}
+
+#endif /* _LDE_RENDER_H */

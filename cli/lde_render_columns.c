@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The default view: one line per event in fixed-width columns. */
+#include "lde_names.h"
+#include "lde_render.h"
+
+void lde_columns_header(struct lde_line *l)
+{
+	lde_line_lit(l, "TIME(s)      CPU PID     TID     COMM             STAGE      DETAILS\n");
+}
+
+void lde_columns_boot(struct lde_line *l, const struct lde_boot *b)
+{
+	lde_line_lit(l, "-            -   -       -       -                boot       ");
+	if (b->module) {
+		lde_line_lit(l, "syscall entry ");
+		lde_line_str(l, b->syscall_entry);
+		lde_line_lit(l, ", timer vector ");
+		lde_line_u64(l, b->timer_vector);
+		lde_line_char(l, ' ');
+		lde_line_str(l, b->timer_handler);
+		lde_line_lit(l, ", page fault ");
+		lde_line_str(l, b->fault_handler);
+		lde_line_str(l, b->same_on_all_cpus ? " (same on " :
+			     " (NOT the same on all ");
+		lde_line_u64(l, b->cpus);
+		lde_line_lit(l, " CPUs), HZ ");
+		lde_line_u64(l, b->hz);
+		lde_line_lit(l, ", ");
+	}
+	lde_line_lit(l, "clockevent ");
+	lde_line_str(l, b->clockevent[0] ? b->clockevent : "?");
+	lde_line_char(l, '\n');
+}
+
+static void columns_switch(struct lde_line *l, const struct lde_event *e)
+{
+	lde_line_lit(l, "-> ");
+	lde_line_printable(l, e->sw.next_comm, LDE_COMM_LEN);
+	lde_line_char(l, ':');
+	lde_line_u64(l, e->sw.next_pid);
+	lde_line_char(l, '/');
+	lde_line_u64(l, e->sw.next_tid);
+	if (e->sw.preempt)
+		lde_line_lit(l, " preempted (prev_state=");
+	else
+		lde_line_lit(l, " voluntary (prev_state=");
+	lde_line_hex(l, e->sw.prev_state);
+	lde_line_lit(l, ") kernel stack depth ");
+	lde_line_u64(l, e->sw.prev_depth);
+	lde_line_lit(l, " -> ");
+	lde_line_u64(l, e->sw.next_depth);
+	if (e->stage == LDE_STAGE_SWITCH && e->sw.next_resume[0]) {
+		lde_line_lit(l, ", resumes at ");
+		lde_line_printable(l, e->sw.next_resume, LDE_SYM_LEN);
+	}
+	if (e->stage == LDE_STAGE_SWITCH && e->sw.next_user_ip) {
+		lde_line_lit(l, ", user ip=");
+		lde_line_hex(l, e->sw.next_user_ip);
+	}
+}
+
+static void columns_exec_return(struct lde_line *l, const struct lde_event *e)
+{
+	unsigned int i;
+
+	lde_line_lit(l, ", enters ip=");
+	lde_line_hex(l, e->exec_ret.entry_ip);
+	lde_line_lit(l, " sp=");
+	lde_line_hex(l, e->exec_ret.user_sp);
+	lde_line_lit(l, " argc=");
+	lde_line_u64(l, e->exec_ret.argc);
+	lde_line_lit(l, " argv=[");
+	for (i = 0; i < e->exec_ret.argv_read && i < LDE_ARGV_MAX; i++) {
+		if (i)
+			lde_line_lit(l, ", ");
+		lde_line_json_str(l, e->exec_ret.argv[i], LDE_ARG_LEN);
+		if (e->exec_ret.argv_cut & (1U << i))
+			lde_line_lit(l, "...");
+	}
+	if (e->exec_ret.argv_read < e->exec_ret.argc)
+		lde_line_lit(l, ", ...");
+	lde_line_char(l, ']');
+	if (e->exec_ret.regs_cleared)
+		lde_line_lit(l, ", registers cleared");
+}
+
+void lde_columns_event(struct lde_line *l, const struct lde_event *e,
+		       unsigned long long start_ns)
+{
+	static struct lde_who_text who = { .tid = -1U };
+	bool toy = e->stage == LDE_STAGE_LDE_TRAP ||
+		   e->stage == LDE_STAGE_LDE_RETURN;
+	char *col;
+
+	col = l->end;
+	lde_line_secs(l, e->ts_ns - start_ns);
+	lde_line_column(l, col, 12);
+	col = l->end;
+	lde_line_u64(l, e->cpu);
+	lde_line_column(l, col, 3);
+	if (!lde_who_text_append(&who, l, e)) {
+		char *from = l->end;
+
+		col = l->end;
+		lde_line_u64(l, e->pid);
+		lde_line_column(l, col, 7);
+		col = l->end;
+		lde_line_u64(l, e->tid);
+		lde_line_column(l, col, 7);
+		col = l->end;
+		lde_line_printable(l, e->comm, LDE_COMM_LEN);
+		lde_line_column(l, col, 16);
+		lde_who_text_keep(&who, l, from, e);
+	}
+	col = l->end;
+	lde_line_str(l, lde_kind_name(e->stage));
+	lde_line_column(l, col, 10);
+	if (toy)
+		lde_line_lit(l, "toy ");
+	switch (e->stage) {
+	case LDE_STAGE_TRAP:
+	case LDE_STAGE_LDE_TRAP:
+		lde_line_str(l, toy ? lde_toy_syscall_name(e->trap.nr) :
+			     lde_syscall_name(e->trap.nr));
+		lde_line_char(l, '(');
+		lde_line_hex(l, e->trap.args[0]);
+		lde_line_lit(l, ", ");
+		lde_line_hex(l, e->trap.args[1]);
+		if (toy) {
+			lde_line_lit(l, ") from ip=");
+			lde_line_hex(l, e->trap.ip);
+		} else {
+			lde_line_lit(l, ", ...) from ip=");
+			lde_line_hex(l, e->trap.ip);
+			lde_line_lit(l, " sp=");
+			lde_line_hex(l, e->trap.sp);
+		}
+		lde_line_lit(l, ", cpl ");
+		lde_line_u64(l, e->trap.cpl);
+		lde_line_lit(l, " -> 0");
+		break;
+	case LDE_STAGE_RETURN:
+	case LDE_STAGE_LDE_RETURN:
+	case LDE_EVENT_EXEC_RETURN:
+		lde_line_str(l, toy ? lde_toy_syscall_name(e->ret.nr) :
+			     lde_syscall_name(e->ret.nr));
+		lde_line_lit(l, " = ");
+		lde_line_s64(l, e->ret.ret);
+		lde_line_lit(l, ", ");
+		lde_line_u64(l, e->ret.kernel_ns);
+		if (toy)
+			lde_line_lit(l, " ns in handler");
+		else
+			lde_line_lit(l, " ns in kernel, cpl 0 -> 3");
+		if (e->stage == LDE_EVENT_EXEC_RETURN)
+			columns_exec_return(l, e);
+		break;
+	case LDE_STAGE_SWITCH:
+	case LDE_STAGE_LDE_SWITCH:
+		columns_switch(l, e);
+		break;
+	case LDE_STAGE_TIMER:
+		if (e->timer.mode == LDE_TIMER_USER) {
+			lde_line_lit(l, "timer interrupt in user mode at ip=");
+			lde_line_hex(l, e->timer.ip);
+		} else {
+			lde_line_lit(l, "timer interrupt in kernel mode");
+		}
+		break;
+	case LDE_STAGE_EXEC:
+		lde_line_printable(l, e->exec.filename, LDE_PATH_LEN);
+		break;
+	case LDE_STAGE_EXIT:
+		if (e->exit.code & 0x7f) {
+			lde_line_lit(l, "killed by ");
+			lde_line_str(l, lde_signal_name(e->exit.code & 0x7f));
+		} else {
+			lde_line_lit(l, "exit status ");
+			lde_line_u64(l, (e->exit.code >> 8) & 0xff);
+		}
+		break;
+	case LDE_STAGE_FAULT:
+		lde_line_str(l, lde_signal_name(e->fault.sig));
+		lde_line_lit(l, " si_code=");
+		lde_line_s64(l, e->fault.code);
+		lde_line_lit(l, " addr=");
+		lde_line_hex(l, e->fault.addr);
+		break;
+	case LDE_STAGE_FORK:
+		lde_line_lit(l, "new task ");
+		lde_line_u64(l, e->fork.child_pid);
+		lde_line_char(l, '/');
+		lde_line_u64(l, e->fork.child_tid);
+		break;
+	case LDE_STAGE_REAP:
+		lde_line_lit(l, "removed from the process list by ");
+		lde_line_printable(l, e->reap.by_comm, LDE_COMM_LEN);
+		lde_line_char(l, ':');
+		lde_line_u64(l, e->reap.by_pid);
+		lde_line_char(l, '/');
+		lde_line_u64(l, e->reap.by_tid);
+		break;
+	}
+	lde_line_char(l, '\n');
+}

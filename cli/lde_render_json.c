@@ -1,0 +1,270 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * JSON Lines (-j): one object per event.  The keys are stable: tests and
+ * users depend on them (Documentation/lde-trace.1).  This is the reader's
+ * hot path when every system call streams: numbers and keys are appended
+ * without printf, and text that repeats (who, which call, ip, sp) is kept.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "lde_names.h"
+#include "lde_render.h"
+
+/* Inlined, so that a key's length stays a constant: a few moves copy it. */
+#define JSON_INLINE	static inline __attribute__((always_inline))
+
+JSON_INLINE void json_u64(struct lde_line *l, const char *key, size_t key_len,
+			  unsigned long long v)
+{
+	lde_line_mem(l, key, key_len);
+	lde_line_u64(l, v);
+}
+
+/* ,"key":number with the key's length known when compiling. */
+#define JSON_U64(l, key, v)	json_u64(l, ",\"" key "\":", sizeof(key) + 3, v)
+
+JSON_INLINE void json_s64(struct lde_line *l, const char *key, size_t key_len,
+			  long long v)
+{
+	lde_line_mem(l, key, key_len);
+	lde_line_s64(l, v);
+}
+
+#define JSON_S64(l, key, v)	json_s64(l, ",\"" key "\":", sizeof(key) + 3, v)
+
+JSON_INLINE void json_str(struct lde_line *l, const char *key, size_t key_len,
+			  const char *s, size_t max)
+{
+	lde_line_mem(l, key, key_len);
+	lde_line_json_str(l, s, max);
+}
+
+#define JSON_STR(l, key, s, max) \
+	json_str(l, ",\"" key "\":", sizeof(key) + 3, s, max)
+
+JSON_INLINE void json_bool(struct lde_line *l, const char *key,
+			   size_t key_len, bool v)
+{
+	lde_line_mem(l, key, key_len);
+	if (v)
+		lde_line_lit(l, "true");
+	else
+		lde_line_lit(l, "false");
+}
+
+#define JSON_BOOL(l, key, v)	json_bool(l, ",\"" key "\":", sizeof(key) + 3, v)
+
+/*
+ * The text of a number kept for the next event: a program traps from the
+ * same few call sites with the same few stack pointers, so an ip or sp
+ * is most often the last one again, and its 15 digits need not be made.
+ */
+struct kept_number {
+	unsigned long long v;
+	size_t len;		/* 0: nothing kept */
+	char text[48];		/* ,"key":digits */
+};
+
+JSON_INLINE void json_u64_kept(struct lde_line *l, struct kept_number *k,
+			       const char *key, size_t key_len,
+			       unsigned long long v)
+{
+	char *from = l->end;
+
+	if (k->len && k->v == v) {
+		lde_line_mem(l, k->text, k->len);
+		return;
+	}
+	json_u64(l, key, key_len, v);
+	k->v = v;
+	k->len = l->end - from;
+	/* Kept unless a full line cut it short; whole, it fits text[]. */
+	if (!lde_line_room(l))
+		k->len = 0;
+	memcpy(k->text, from, k->len);
+}
+
+#define JSON_U64_KEPT(l, kept, key, v) \
+	json_u64_kept(l, kept, ",\"" key "\":", sizeof(key) + 3, v)
+
+/* ,"pid":..,"tid":..,"comm":".." */
+static void json_who(struct lde_line *l, const struct lde_event *e)
+{
+	static struct lde_who_text who = { .tid = -1U };
+	char *from = l->end;
+
+	if (lde_who_text_append(&who, l, e))
+		return;
+	JSON_U64(l, "pid", e->pid);
+	JSON_U64(l, "tid", e->tid);
+	JSON_STR(l, "comm", e->comm, LDE_COMM_LEN);
+	lde_who_text_keep(&who, l, from, e);
+}
+
+/* ,"stage":..,"nr":..,"name":.. of a trap or return, made once per number. */
+JSON_INLINE void json_syscall(struct lde_line *l, unsigned int stage,
+			      long long nr)
+{
+	static struct made_text {
+		char *text;
+		size_t len;
+	} made[2][LDE_MAX_SYSCALLS];
+	struct made_text *m = nr >= 0 && nr < LDE_MAX_SYSCALLS ?
+			      &made[stage == LDE_STAGE_TRAP][nr] : NULL;
+	char *from = l->end;
+
+	if (m && m->text) {
+		lde_line_mem(l, m->text, m->len);
+		return;
+	}
+	JSON_STR(l, "stage", lde_stage_names[stage], 16);
+	JSON_S64(l, "nr", nr);
+	JSON_STR(l, "name", lde_syscall_name(nr), 64);
+	if (m) {
+		m->len = l->end - from;
+		m->text = strndup(from, m->len);
+	}
+}
+
+/* What a new program starts with: the execve's return-from-trap. */
+static void json_exec_return(struct lde_line *l, const struct lde_event *e)
+{
+	unsigned int i;
+
+	JSON_U64(l, "entry_ip", e->exec_ret.entry_ip);
+	JSON_U64(l, "user_sp", e->exec_ret.user_sp);
+	JSON_U64(l, "argc", e->exec_ret.argc);
+	lde_line_lit(l, ",\"argv\":[");
+	for (i = 0; i < e->exec_ret.argv_read && i < LDE_ARGV_MAX; i++) {
+		if (i)
+			lde_line_char(l, ',');
+		lde_line_json_str(l, e->exec_ret.argv[i], LDE_ARG_LEN);
+	}
+	lde_line_char(l, ']');
+	JSON_BOOL(l, "argv_truncated", e->exec_ret.argv_cut ||
+		  e->exec_ret.argv_read < e->exec_ret.argc);
+	JSON_BOOL(l, "regs_cleared", e->exec_ret.regs_cleared);
+}
+
+static void json_switch(struct lde_line *l, const struct lde_event *e)
+{
+	JSON_U64(l, "prev_pid", e->pid);
+	JSON_U64(l, "prev_tid", e->tid);
+	JSON_STR(l, "prev_comm", e->comm, LDE_COMM_LEN);
+	JSON_U64(l, "next_pid", e->sw.next_pid);
+	JSON_U64(l, "next_tid", e->sw.next_tid);
+	JSON_STR(l, "next_comm", e->sw.next_comm, LDE_COMM_LEN);
+	JSON_BOOL(l, "preempt", e->sw.preempt);
+	JSON_U64(l, "prev_state", e->sw.prev_state);
+	JSON_U64(l, "prev_stack_depth", e->sw.prev_depth);
+	JSON_U64(l, "next_stack_depth", e->sw.next_depth);
+	if (e->stage == LDE_STAGE_SWITCH) {
+		JSON_STR(l, "next_resume", e->sw.next_resume, LDE_SYM_LEN);
+		JSON_U64(l, "next_user_ip", e->sw.next_user_ip);
+	}
+}
+
+void lde_json_event(struct lde_line *l, const struct lde_event *e,
+		    unsigned long long start_ns)
+{
+	static struct kept_number kept_ip, kept_sp;
+	static struct lde_u64_high ts_high;
+
+	lde_line_lit(l, "{\"ts_ns\":");
+	lde_line_u64_near(l, &ts_high, e->ts_ns - start_ns);
+	JSON_U64(l, "cpu", e->cpu);
+	json_who(l, e);
+	switch (e->stage) {
+	case LDE_STAGE_TRAP:
+		/* A trap's or return's stage comes with its number and name. */
+		json_syscall(l, e->stage, e->trap.nr);
+		JSON_U64_KEPT(l, &kept_ip, "ip", e->trap.ip);
+		JSON_U64_KEPT(l, &kept_sp, "sp", e->trap.sp);
+		JSON_U64(l, "user_cpl", e->trap.cpl);
+		lde_line_lit(l, ",\"kernel_cpl\":0");
+		break;
+	case LDE_STAGE_RETURN:
+	case LDE_EVENT_EXEC_RETURN:
+		json_syscall(l, LDE_STAGE_RETURN, e->ret.nr);
+		JSON_S64(l, "ret", e->ret.ret);
+		JSON_U64(l, "kernel_ns", e->ret.kernel_ns);
+		if (e->stage == LDE_EVENT_EXEC_RETURN)
+			json_exec_return(l, e);
+		break;
+	case LDE_STAGE_LDE_TRAP:
+		JSON_STR(l, "stage", lde_stage_names[e->stage], 16);
+		JSON_S64(l, "nr", e->trap.nr);
+		JSON_STR(l, "name", lde_toy_syscall_name(e->trap.nr), 64);
+		JSON_U64(l, "ip", e->trap.ip);
+		JSON_U64(l, "user_cpl", e->trap.cpl);
+		break;
+	case LDE_STAGE_LDE_RETURN:
+		JSON_STR(l, "stage", lde_stage_names[e->stage], 16);
+		JSON_S64(l, "nr", e->ret.nr);
+		JSON_STR(l, "name", lde_toy_syscall_name(e->ret.nr), 64);
+		JSON_S64(l, "ret", e->ret.ret);
+		JSON_U64(l, "kernel_ns", e->ret.kernel_ns);
+		break;
+	default:
+		JSON_STR(l, "stage", lde_kind_name(e->stage), 16);
+		break;
+	}
+	switch (e->stage) {
+	case LDE_STAGE_SWITCH:
+	case LDE_STAGE_LDE_SWITCH:
+		json_switch(l, e);
+		break;
+	case LDE_STAGE_TIMER:
+		JSON_STR(l, "mode", e->timer.mode == LDE_TIMER_USER ?
+			 "user" : "kernel", 8);
+		if (e->timer.mode == LDE_TIMER_USER)
+			JSON_U64(l, "ip", e->timer.ip);
+		break;
+	case LDE_STAGE_EXEC:
+		JSON_STR(l, "filename", e->exec.filename, LDE_PATH_LEN);
+		break;
+	case LDE_STAGE_EXIT:
+		JSON_S64(l, "exit_code", e->exit.code);
+		JSON_S64(l, "status", (e->exit.code >> 8) & 0xff);
+		JSON_S64(l, "signal", e->exit.code & 0x7f);
+		break;
+	case LDE_STAGE_FAULT:
+		JSON_STR(l, "signal", lde_signal_name(e->fault.sig), 16);
+		JSON_S64(l, "si_code", e->fault.code);
+		JSON_U64(l, "addr", e->fault.addr);
+		break;
+	case LDE_STAGE_FORK:
+		JSON_U64(l, "child_pid", e->fork.child_pid);
+		JSON_U64(l, "child_tid", e->fork.child_tid);
+		break;
+	case LDE_STAGE_REAP:
+		JSON_U64(l, "by_pid", e->reap.by_pid);
+		JSON_U64(l, "by_tid", e->reap.by_tid);
+		JSON_STR(l, "by_comm", e->reap.by_comm, LDE_COMM_LEN);
+		break;
+	}
+	lde_line_lit(l, "}\n");
+}
+
+/* OS @ boot: one object, before the events. */
+void lde_json_boot(struct lde_line *l, const struct lde_boot *b)
+{
+	lde_line_lit(l, "{\"stage\":\"boot\"");
+	if (b->module) {
+		JSON_STR(l, "syscall_entry", b->syscall_entry, LDE_BOOT_NAME_LEN);
+		JSON_U64(l, "timer_vector", b->timer_vector);
+		JSON_STR(l, "timer_handler", b->timer_handler, LDE_BOOT_NAME_LEN);
+		JSON_U64(l, "fault_vector", b->fault_vector);
+		JSON_STR(l, "fault_handler", b->fault_handler, LDE_BOOT_NAME_LEN);
+		JSON_U64(l, "cpus", b->cpus);
+		JSON_BOOL(l, "same_on_all_cpus", b->same_on_all_cpus);
+		JSON_U64(l, "hz", b->hz);
+		JSON_U64(l, "kernel_stack_size", b->kernel_stack_size);
+		JSON_U64(l, "toy_trap_table_entries", b->toy_entries);
+		JSON_BOOL(l, "toy_trap_table_read_only", b->toy_read_only);
+	}
+	JSON_STR(l, "clockevent", b->clockevent, LDE_BOOT_NAME_LEN);
+	JSON_BOOL(l, "clockevent_same_on_all_cpus", b->clockevent_same);
+	lde_line_lit(l, "}\n");
+}

@@ -1,0 +1,679 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * OSTEP's protocol view (-P): Figures 6.2 and 6.3 filled in by the running
+ * kernel.  Three columns, as in the book: OS (kernel mode) | Hardware |
+ * Program (user mode); each row says what the book says and, in brackets,
+ * the fact from the live kernel that shows it (a PC, a CPL, argv, a
+ * symbol).  Columns have fixed widths; longer text wraps inside its
+ * column, so the separators always line up.
+ *
+ * Events are grouped into the chapter's steps: a system call (its trap and
+ * its return), a task blocking and coming back (two switches on one CPU),
+ * a timer interrupt (and the switch it caused).  A step that repeats one
+ * seen in the last few steps (a thousand getppid calls, fifty waits for
+ * page-in I/O during an execve, a spinner's ticks) is folded: the rows are
+ * printed once, and one row says what was folded and how many times.
+ * Nothing is dropped without a count.
+ */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lde_names.h"
+#include "lde_render.h"
+
+#define COLS		3
+#define OS		0
+#define HW		1
+#define PROG		2
+#define TEXT_LEN	512
+
+static struct lde_protocol_opts opts;
+static const struct lde_boot *boot;
+static int width[COLS];
+static unsigned long long start;
+
+/* -- rows: text wrapped inside fixed-width columns ------------------------- */
+
+/* The length of the next piece of s that fits in w, broken at a space. */
+static size_t piece_len(const char *s, size_t w)
+{
+	size_t n = strlen(s), cut;
+
+	if (n <= w)
+		return n;
+	for (cut = w; cut > w / 2; cut--)
+		if (s[cut] == ' ')
+			return cut;
+	return w;
+}
+
+static void row(struct lde_line *l, const char *os, const char *hw,
+		const char *prog)
+{
+	const char *text[COLS] = { os, hw, prog };
+	bool more = true;
+	int c;
+
+	while (more) {
+		more = false;
+		for (c = 0; c < COLS; c++) {
+			size_t n = piece_len(text[c], width[c]);
+			char *col = l->end;
+
+			lde_line_mem(l, text[c], n);
+			text[c] += n;
+			while (*text[c] == ' ')
+				text[c]++;
+			if (*text[c])
+				more = true;
+			if (c < COLS - 1) {
+				lde_line_column(l, col, width[c]);
+				lde_line_lit(l, "| ");
+			}
+		}
+		/* No trailing blanks after the last column. */
+		while (l->end > l->buf && l->end[-1] == ' ')
+			l->end--;
+		lde_line_char(l, '\n');
+	}
+}
+
+static void rule(struct lde_line *l)
+{
+	int c, i;
+
+	for (c = 0; c < COLS; c++) {
+		for (i = 0; i < width[c] + (c ? 2 : 1); i++)
+			lde_line_char(l, '-');
+		if (c < COLS - 1)
+			lde_line_char(l, '+');
+	}
+	lde_line_char(l, '\n');
+}
+
+static const char *fmt(char *buf, const char *f, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static const char *fmt(char *buf, const char *f, ...)
+{
+	va_list ap;
+
+	va_start(ap, f);
+	vsnprintf(buf, TEXT_LEN, f, ap);
+	va_end(ap);
+	return buf;
+}
+
+/* A comm for a row: control characters as '?'. */
+static const char *who(char *buf, const char *comm, unsigned int tid)
+{
+	char c[LDE_COMM_LEN];
+	int i;
+
+	for (i = 0; i < LDE_COMM_LEN - 1 && comm[i]; i++)
+		c[i] = (unsigned char)comm[i] < 0x20 || comm[i] == 0x7f ?
+		       '?' : comm[i];
+	c[i] = '\0';
+	snprintf(buf, 40, "%s[%u]", c, tid);
+	return buf;
+}
+
+static bool is_idle(const char *comm, unsigned int pid)
+{
+	return pid == 0 && !strncmp(comm, "swapper", 7);
+}
+
+/* -- what the renderer remembers of each thread ---------------------------- */
+
+#define THREADS		4096
+
+static struct thread {
+	unsigned int tid;
+	long long open_nr;		/* -1: not in a system call */
+	unsigned long long trap_ip;	/* the PC after its last trap */
+} threads[THREADS];
+
+static struct thread *thread(unsigned int tid)
+{
+	struct thread *t = &threads[tid % THREADS];
+
+	if (t->tid != tid) {
+		t->tid = tid;
+		t->open_nr = -1;
+		t->trap_ip = 0;
+	}
+	return t;
+}
+
+static const char *handler(const char *name)
+{
+	return boot && boot->module ? name : "the trap handler";
+}
+
+/* -- the chapter's rows, one function per step ----------------------------- */
+
+static void rows_boot(struct lde_line *l)
+{
+	char a[TEXT_LEN], b[TEXT_LEN];
+
+	row(l, "OS @ boot (kernel mode)", "Hardware", "");
+	rule(l);
+	if (boot->module) {
+		row(l, fmt(a, "initialize trap table [toy table: %d entries, %s]",
+			   boot->toy_entries, boot->toy_read_only ?
+			   "read-only since init" : "still writable"),
+		    fmt(b, "remember address of syscall handler [MSR_LSTAR = %s], timer handler [IDT %d = %s], fault handler [IDT %d = %s] (%s %d CPUs)",
+			boot->syscall_entry, boot->timer_vector,
+			boot->timer_handler, boot->fault_vector,
+			boot->fault_handler, boot->same_on_all_cpus ?
+			"same on all" : "NOT the same on all", boot->cpus),
+		    "");
+	} else {
+		row(l, "initialize trap table [load lde.ko to read what the CPUs hold]",
+		    "remember address of syscall handler, timer handler [needs lde.ko]",
+		    "");
+	}
+	if (boot->module)
+		fmt(a, "start interrupt timer [clockevent %s, HZ %d: a tick every %d ms]",
+		    boot->clockevent[0] ? boot->clockevent : "?", boot->hz,
+		    boot->hz ? 1000 / boot->hz : 0);
+	else
+		fmt(a, "start interrupt timer [clockevent %s; HZ needs lde.ko]",
+		    boot->clockevent[0] ? boot->clockevent : "?");
+	row(l, a, "start timer; interrupt CPU every tick", "");
+	lde_line_char(l, '\n');
+}
+
+static void rows_header(struct lde_line *l)
+{
+	row(l, "OS @ run (kernel mode)", "Hardware", "Program (user mode)");
+	rule(l);
+}
+
+static void rows_trap(struct lde_line *l, const struct lde_event *e)
+{
+	char a[TEXT_LEN], b[TEXT_LEN], w[40];
+	bool toy = e->stage == LDE_STAGE_LDE_TRAP;
+	const char *name = toy ? lde_toy_syscall_name(e->trap.nr) :
+			   lde_syscall_name(e->trap.nr);
+
+	if (toy) {
+		row(l, "", "",
+		    fmt(a, "%s: toy %s() through ioctl(/dev/lde) [ip %#llx]",
+			who(w, e->comm, e->tid), name, e->trap.ip));
+		row(l, fmt(b, "lde.ko: handle trap: toy table[%lld] = %s [CPL %llu -> 0]",
+			   e->trap.nr, name, e->trap.cpl), "", "");
+		return;
+	}
+	row(l, "",
+	    fmt(b, "save regs to kernel stack; move to kernel mode [CPL %llu -> 0]; jump to trap handler [%s]",
+		e->trap.cpl, handler(boot->syscall_entry)),
+	    fmt(a, "%s: %s() traps [ip %#llx, sp %#llx]",
+		who(w, e->comm, e->tid), name, e->trap.ip, e->trap.sp));
+	row(l, fmt(a, "handle trap: %s [syscall %lld]", name, e->trap.nr),
+	    "", "");
+}
+
+static void rows_return(struct lde_line *l, const struct lde_event *e)
+{
+	char a[TEXT_LEN], b[TEXT_LEN], w[40];
+	struct thread *t = thread(e->tid);
+	bool toy = e->stage == LDE_STAGE_LDE_RETURN;
+	const char *name = toy ? lde_toy_syscall_name(e->ret.nr) :
+			   lde_syscall_name(e->ret.nr);
+
+	if (toy) {
+		row(l, fmt(a, "lde.ko: return-from-trap: toy %s = %lld [%llu ns in handler]",
+			   name, e->ret.ret, e->ret.kernel_ns), "", "");
+		return;
+	}
+	row(l, fmt(a, "return-from-trap: %s = %lld [%llu ns in kernel]", name,
+		   e->ret.ret, e->ret.kernel_ns), "", "");
+	if (t->trap_ip)
+		fmt(b, "restore regs from kernel stack; move to user mode [CPL 0 -> 3]; jump to PC after trap [%#llx]",
+		    t->trap_ip);
+	else
+		fmt(b, "restore regs from kernel stack; move to user mode [CPL 0 -> 3]; jump to PC after trap");
+	row(l, "", b, fmt(a, "%s continues", who(w, e->comm, e->tid)));
+}
+
+static void rows_exec_return(struct lde_line *l, const struct lde_event *e)
+{
+	char a[TEXT_LEN], b[TEXT_LEN], c[TEXT_LEN], w[40], *p = c;
+	unsigned int i;
+
+	for (i = 0; i < e->exec_ret.argv_read && i < LDE_ARGV_MAX; i++) {
+		struct lde_line arg;
+
+		lde_line_start(&arg, p, c + sizeof(c) - 8 - p);
+		lde_line_json_str(&arg, e->exec_ret.argv[i], LDE_ARG_LEN);
+		if (e->exec_ret.argv_cut & (1U << i))
+			lde_line_lit(&arg, "...");
+		lde_line_char(&arg, ' ');
+		p = arg.end;
+	}
+	if (e->exec_ret.argv_read < e->exec_ret.argc)
+		p += snprintf(p, c + sizeof(c) - p, "... ");
+	*p = '\0';
+	if (p > c)
+		p[-1] = '\0';
+	row(l, fmt(a, "execve = 0 [%llu ns in kernel]: set up user stack with argv [argc %u: %s]; fill kernel stack with reg/PC [%s; PC %#llx]; return-from-trap",
+		   e->ret.kernel_ns, e->exec_ret.argc, c,
+		   e->exec_ret.regs_cleared ? "every register 0" :
+		   "registers NOT all 0", e->exec_ret.entry_ip), "", "");
+	row(l, "",
+	    fmt(b, "restore regs from kernel stack; move to user mode [CPL 0 -> 3]; jump to the program's entry [%#llx, sp %#llx] (Linux: the ELF entry, ld.so's for a dynamic program, not main)",
+		e->exec_ret.entry_ip, e->exec_ret.user_sp),
+	    fmt(a, "%s starts; its C library calls main later",
+		who(w, e->comm, e->tid)));
+}
+
+static void rows_timer(struct lde_line *l, const struct lde_event *e,
+		       bool switch_follows)
+{
+	char a[TEXT_LEN], b[TEXT_LEN], w[40];
+
+	if (e->timer.mode != LDE_TIMER_USER) {
+		row(l, "", fmt(b, "timer interrupt (in kernel mode); jump to %s",
+			       handler(boot->timer_handler)),
+		    fmt(a, "%s in the kernel", who(w, e->comm, e->tid)));
+		return;
+	}
+	row(l, "",
+	    fmt(b, "timer interrupt: save regs(A) to k-stack(A) [user PC %#llx]; move to kernel mode; jump to trap handler [%s]",
+		e->timer.ip, handler(boot->timer_handler)),
+	    fmt(a, "A = %s runs [ip %#llx]", who(w, e->comm, e->tid),
+		e->timer.ip));
+	if (!switch_follows)
+		row(l, "handle the trap: no switch; return-from-trap to A", "",
+		    "");
+}
+
+static void rows_switch(struct lde_line *l, const struct lde_event *e,
+			bool after_tick)
+{
+	char a[TEXT_LEN], b[TEXT_LEN], w[40], n[40];
+	struct thread *t = thread(e->tid);
+	bool idle_next = is_idle(e->sw.next_comm, e->sw.next_pid);
+	bool idle_prev = is_idle(e->comm, e->pid);
+	const char *why;
+
+	who(w, e->comm, e->tid);
+	who(n, e->sw.next_comm, e->sw.next_tid);
+	if (e->stage == LDE_STAGE_LDE_SWITCH) {
+		row(l, fmt(a, "lde.ko sees switch(): %s -> %s [%s; k-stack depth %u -> %u]",
+			   w, n, e->sw.preempt ? "preempted" : "voluntary",
+			   e->sw.prev_depth, e->sw.next_depth), "", "");
+		return;
+	}
+	if (idle_prev)
+		why = "the CPU was idle";
+	else if (!e->sw.preempt && t->open_nr >= 0)
+		why = fmt(b, "%s blocks in %s(): voluntary", w,
+			  lde_syscall_name(t->open_nr));
+	else if (!e->sw.preempt)
+		why = fmt(b, "%s blocks: voluntary", w);
+	else if (after_tick)
+		why = fmt(b, "handle the trap: %s still runnable, preempted", w);
+	else
+		why = fmt(b, "%s still runnable, preempted", w);
+	row(l, fmt(a, "%s; call switch()", why), "", "");
+	row(l, fmt(a, "switch(): save regs(A = %s) to proc_t(A) [k-stack depth %u, kept in A->thread.sp]; restore regs(B = %s) from proc_t(B) [B->thread.sp, depth %u]; switch to k-stack(B) [B resumes at %s]",
+		   w, e->sw.prev_depth, n, e->sw.next_depth,
+		   e->sw.next_resume[0] ? e->sw.next_resume : "?"), "", "");
+	if (idle_next) {
+		row(l, "B is the idle task: the CPU waits for work", "", "");
+		return;
+	}
+	if (!e->sw.next_user_ip) {
+		row(l, fmt(a, "B = %s is a kernel thread: no return to user mode", n),
+		    "", "");
+		return;
+	}
+	row(l, "return-from-trap (into B), when B's kernel work is done", "",
+	    "");
+	row(l, "",
+	    fmt(b, "restore regs(B) from k-stack(B); move to user mode; jump to B's PC [%#llx]",
+		e->sw.next_user_ip),
+	    fmt(a, "B = %s runs", n));
+}
+
+static void rows_other(struct lde_line *l, const struct lde_event *e)
+{
+	char a[TEXT_LEN], b[TEXT_LEN], w[40], by[40];
+	int code = e->exit.code;
+
+	who(w, e->comm, e->tid);
+	switch (e->stage) {
+	case LDE_STAGE_FORK:
+		if (e->fork.child_pid == e->pid)
+			fmt(a, "create a task: thread %u of %s", e->fork.child_tid,
+			    w);
+		else
+			fmt(a, "create entry for process list: process %u [fork by %s]",
+			    e->fork.child_pid, w);
+		row(l, a, "", "");
+		return;
+	case LDE_STAGE_EXEC:
+		row(l, fmt(a, "load program into memory: %.*s [in %s]",
+			   LDE_PATH_LEN, e->exec.filename, w), "", "");
+		return;
+	case LDE_STAGE_EXIT:
+		if (code & 0x7f)
+			fmt(b, "killed by %s", lde_signal_name(code & 0x7f));
+		else
+			fmt(b, "exit status %d", (code >> 8) & 0xff);
+		row(l, fmt(a, "free memory of process: its last thread %s exits [%s]",
+			   w, b), "", "");
+		return;
+	case LDE_STAGE_REAP:
+		row(l, fmt(a, "remove from process list: process %u [reaped by %s]",
+			   e->pid, who(by, e->reap.by_comm, e->reap.by_tid)),
+		    "", "");
+		return;
+	case LDE_STAGE_FAULT:
+		row(l, "",
+		    fmt(b, "illegal operation: exception; save regs; move to kernel mode; jump to trap handler [%s]",
+			e->fault.sig == 11 ? handler(boot->fault_handler) :
+			"its handler"),
+		    fmt(a, "%s faults [addr %#llx]", w, e->fault.addr));
+		row(l, fmt(a, "kill the offender: %s [si_code %d]",
+			   lde_signal_name(e->fault.sig), e->fault.code), "", "");
+		return;
+	}
+}
+
+/* -- steps: events grouped, and repeats folded ----------------------------- */
+
+enum step_kind {
+	STEP_NONE,
+	STEP_SYSCALL,	/* trap, then its return */
+	STEP_BLOCKED,	/* A -> X voluntarily, then X' -> A on that CPU */
+	STEP_TICK,	/* a timer interrupt, then maybe a preempted switch */
+};
+
+/* The step being gathered: its events wait here until it is whole. */
+static struct step {
+	enum step_kind kind;
+	int n;
+	struct lde_event ev[2];
+} held;
+
+/* What the last few steps were, to see a repeat. */
+#define WINDOW		8
+static uint64_t window[WINDOW];
+static int window_next;
+
+/* A run of folded steps: how many, of what, over how long. */
+#define FOLD_KINDS	6
+static struct fold {
+	int steps;
+	unsigned long long first_ns, last_ns;
+	int kinds;
+	struct {
+		char what[128];
+		int count;
+	} kind[FOLD_KINDS];
+	int other;
+} fold;
+
+static void step_rows(struct lde_line *l, const struct step *s);
+
+static void fold_flush(struct lde_line *l)
+{
+	char a[TEXT_LEN], *p = a, *end = a + sizeof(a);
+	int i;
+
+	if (!fold.steps)
+		return;
+	p += snprintf(p, end - p, "... %d more step%s like those above, over %.3f ms:",
+		      fold.steps, fold.steps > 1 ? "s" : "",
+		      (fold.last_ns - fold.first_ns) / 1e6);
+	for (i = 0; i < fold.kinds && p < end; i++)
+		p += snprintf(p, end - p, "%s %d x %s", i ? "," : "",
+			      fold.kind[i].count, fold.kind[i].what);
+	if (fold.other && p < end)
+		snprintf(p, end - p, ", %d others", fold.other);
+	row(l, a, "", "");
+	memset(&fold, 0, sizeof(fold));
+}
+
+static void fold_add(const struct step *s, const char *what)
+{
+	int i;
+
+	if (!fold.steps++)
+		fold.first_ns = s->ev[0].ts_ns;
+	fold.last_ns = s->ev[s->n - 1].ts_ns;
+	for (i = 0; i < fold.kinds; i++)
+		if (!strcmp(fold.kind[i].what, what))
+			break;
+	if (i == fold.kinds) {
+		if (i == FOLD_KINDS) {
+			fold.other++;
+			return;
+		}
+		snprintf(fold.kind[i].what, sizeof(fold.kind[i].what), "%s",
+			 what);
+		fold.kinds++;
+	}
+	fold.kind[i].count++;
+}
+
+/* A step's identity for seeing repeats, and its words for a fold row. */
+static uint64_t step_sig(const struct step *s, char *what)
+{
+	const struct lde_event *e = &s->ev[0];
+	char w[40], n[40];
+	uint64_t sig;
+
+	who(w, e->comm, e->tid);
+	switch (s->kind) {
+	case STEP_SYSCALL:
+		snprintf(what, 128, "%s() by %s", lde_syscall_name(e->trap.nr), w);
+		sig = (uint64_t)e->trap.nr << 8;
+		break;
+	case STEP_BLOCKED:
+		snprintf(what, 128, "%s blocked%s%s, then back",
+			 w, thread(e->tid)->open_nr >= 0 ? " in " : "",
+			 thread(e->tid)->open_nr >= 0 ?
+			 lde_syscall_name(thread(e->tid)->open_nr) : "");
+		sig = (uint64_t)(thread(e->tid)->open_nr + 1) << 8 | 1;
+		break;
+	default:
+		if (s->n == 2) {
+			who(n, s->ev[1].sw.next_comm, s->ev[1].sw.next_tid);
+			snprintf(what, 128, "timer interrupt, %s preempted by %s",
+				 w, n);
+			sig = (uint64_t)s->ev[1].sw.next_tid << 32 | 2 << 8 | 2;
+		} else {
+			snprintf(what, 128, "timer interrupt in %s, no switch", w);
+			sig = 3;
+		}
+		break;
+	}
+	return sig ^ (uint64_t)e->tid << 40 ^ (uint64_t)s->kind << 60;
+}
+
+/* A whole step: printed, or folded when it repeats a recent one. */
+static void step_done(struct lde_line *l, const struct step *s)
+{
+	char what[128];
+	uint64_t sig = step_sig(s, what);
+	int i;
+
+	for (i = 0; i < WINDOW && !opts.all; i++) {
+		if (window[i] == sig) {
+			fold_add(s, what);
+			return;
+		}
+	}
+	fold_flush(l);
+	step_rows(l, s);
+	window[window_next++ % WINDOW] = sig;
+}
+
+static void step_rows(struct lde_line *l, const struct step *s)
+{
+	switch (s->kind) {
+	case STEP_SYSCALL:
+		rows_trap(l, &s->ev[0]);
+		if (s->n > 1)
+			rows_return(l, &s->ev[1]);
+		break;
+	case STEP_BLOCKED:
+		rows_switch(l, &s->ev[0], false);
+		if (s->n > 1)
+			rows_switch(l, &s->ev[1], false);
+		break;
+	case STEP_TICK:
+		rows_timer(l, &s->ev[0], s->n > 1);
+		if (s->n > 1)
+			rows_switch(l, &s->ev[1], true);
+		break;
+	case STEP_NONE:
+		break;
+	}
+}
+
+/* What an event tells the renderer about its thread, after its rows. */
+static void remember(const struct lde_event *e)
+{
+	switch (e->stage) {
+	case LDE_STAGE_TRAP:
+		thread(e->tid)->open_nr = e->trap.nr;
+		thread(e->tid)->trap_ip = e->trap.ip;
+		break;
+	case LDE_STAGE_RETURN:
+	case LDE_EVENT_EXEC_RETURN:
+		thread(e->tid)->open_nr = -1;
+		break;
+	}
+}
+
+/* Does e finish the held step? */
+static bool completes(const struct lde_event *e)
+{
+	const struct lde_event *h = &held.ev[0];
+
+	switch (held.kind) {
+	case STEP_SYSCALL:
+		return e->stage == LDE_STAGE_RETURN && e->tid == h->tid &&
+		       e->ret.nr == h->trap.nr;
+	case STEP_BLOCKED:
+		return e->stage == LDE_STAGE_SWITCH && e->cpu == h->cpu &&
+		       e->sw.next_tid == h->tid;
+	case STEP_TICK:
+		return e->stage == LDE_STAGE_SWITCH && e->cpu == h->cpu &&
+		       e->tid == h->tid && e->sw.preempt;
+	default:
+		return false;
+	}
+}
+
+/* The step e starts, if it starts one. */
+static enum step_kind starts(const struct lde_event *e)
+{
+	switch (e->stage) {
+	case LDE_STAGE_TRAP:
+		return STEP_SYSCALL;
+	case LDE_STAGE_SWITCH:
+		return !e->sw.preempt && is_idle(e->sw.next_comm,
+						 e->sw.next_pid) ?
+		       STEP_BLOCKED : STEP_NONE;
+	case LDE_STAGE_TIMER:
+		return e->timer.mode == LDE_TIMER_USER ? STEP_TICK : STEP_NONE;
+	default:
+		return STEP_NONE;
+	}
+}
+
+/* The held step ends before it is whole: a lone tick is whole anyway. */
+static void held_end(struct lde_line *l)
+{
+	if (!held.n)
+		return;
+	if (held.kind == STEP_TICK) {
+		step_done(l, &held);
+	} else {
+		fold_flush(l);
+		step_rows(l, &held);
+	}
+	held.n = 0;
+	held.kind = STEP_NONE;
+}
+
+void lde_protocol_event(struct lde_line *l, const struct lde_event *e,
+			unsigned long long start_ns)
+{
+	enum step_kind kind;
+
+	start = start_ns;
+	if (held.n && completes(e)) {
+		held.ev[held.n++] = *e;
+		step_done(l, &held);
+		remember(e);
+		held.n = 0;
+		held.kind = STEP_NONE;
+		return;
+	}
+	held_end(l);
+	kind = starts(e);
+	if (kind != STEP_NONE) {
+		held.kind = kind;
+		held.ev[0] = *e;
+		held.n = 1;
+		remember(e);
+		return;
+	}
+	fold_flush(l);
+	switch (e->stage) {
+	case LDE_STAGE_TRAP:
+	case LDE_STAGE_LDE_TRAP:
+		rows_trap(l, e);
+		break;
+	case LDE_STAGE_RETURN:
+	case LDE_STAGE_LDE_RETURN:
+		rows_return(l, e);
+		break;
+	case LDE_EVENT_EXEC_RETURN:
+		rows_exec_return(l, e);
+		break;
+	case LDE_STAGE_TIMER:
+		rows_timer(l, e, false);
+		break;
+	case LDE_STAGE_SWITCH:
+	case LDE_STAGE_LDE_SWITCH:
+		rows_switch(l, e, false);
+		break;
+	default:
+		rows_other(l, e);
+		break;
+	}
+	remember(e);
+}
+
+void lde_protocol_start(struct lde_line *l, const struct lde_boot *b,
+			const struct lde_protocol_opts *o)
+{
+	int w;
+
+	opts = *o;
+	boot = b;
+	/* Two separators of three characters; the rest shared 36:34:30. */
+	w = (opts.width < 80 ? 80 : opts.width) - 6;
+	width[OS] = w * 36 / 100;
+	width[HW] = w * 34 / 100;
+	width[PROG] = w - width[OS] - width[HW];
+	rows_boot(l);
+	rows_header(l);
+}
+
+void lde_protocol_end(struct lde_line *l)
+{
+	held_end(l);
+	fold_flush(l);
+}

@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The summary (-s): counts per stage and per system call, log2 histograms
+ * of time in the kernel, switches by kind, timer interrupts by mode.
+ */
+#include "lde_names.h"
+#include "lde_render.h"
+
+static struct summary {
+	unsigned long long stages[LDE_NR_STAGES];
+	unsigned long long traps[LDE_MAX_SYSCALLS];
+	unsigned long long returns[LDE_MAX_SYSCALLS];
+	unsigned long long hist[LDE_MAX_SYSCALLS][LDE_HIST_SLOTS];
+	unsigned long long voluntary, preempted;
+	unsigned long long timer_user, timer_kernel;
+} sum;
+
+/* floor(log2(v)), 0 for 0: at most 63, so always a slot. */
+static unsigned int log2_slot(unsigned long long v)
+{
+	return v > 1 ? 63 - __builtin_clzll(v) : 0;
+}
+
+void lde_summary_account(const struct lde_event *e)
+{
+	sum.stages[lde_kind_stage(e->stage)]++;
+	switch (e->stage) {
+	case LDE_STAGE_TRAP:
+		if (e->trap.nr >= 0 && e->trap.nr < LDE_MAX_SYSCALLS)
+			sum.traps[e->trap.nr]++;
+		break;
+	case LDE_STAGE_RETURN:
+	case LDE_EVENT_EXEC_RETURN:
+		if (e->ret.nr >= 0 && e->ret.nr < LDE_MAX_SYSCALLS) {
+			sum.returns[e->ret.nr]++;
+			sum.hist[e->ret.nr][log2_slot(e->ret.kernel_ns)]++;
+		}
+		break;
+	case LDE_STAGE_SWITCH:
+		if (e->sw.preempt)
+			sum.preempted++;
+		else
+			sum.voluntary++;
+		break;
+	case LDE_STAGE_TIMER:
+		if (e->timer.mode == LDE_TIMER_USER)
+			sum.timer_user++;
+		else
+			sum.timer_kernel++;
+		break;
+	}
+}
+
+/* Counts made in the kernel (-s alone) for one system call. */
+void lde_summary_add_syscall(unsigned int nr, const struct lde_syscall_agg *agg)
+{
+	int s;
+
+	if (nr >= LDE_MAX_SYSCALLS)
+		return;
+	sum.traps[nr] += agg->traps;
+	sum.returns[nr] += agg->returns;
+	sum.stages[LDE_STAGE_TRAP] += agg->traps;
+	sum.stages[LDE_STAGE_RETURN] += agg->returns;
+	for (s = 0; s < LDE_HIST_SLOTS; s++)
+		sum.hist[nr][s] += agg->hist[s];
+}
+
+void lde_summary_print_text(FILE *f, unsigned long long lost)
+{
+	int i, s;
+
+	fprintf(f, "\n%-12s %12s\n", "STAGE", "COUNT");
+	for (i = 0; i < LDE_NR_STAGES; i++)
+		if (sum.stages[i])
+			fprintf(f, "%-12s %12llu\n", lde_stage_names[i],
+				sum.stages[i]);
+	fprintf(f, "\nswitches: %llu voluntary, %llu preempted\n",
+		sum.voluntary, sum.preempted);
+	fprintf(f, "timer interrupts: %llu in user mode, %llu in kernel mode\n",
+		sum.timer_user, sum.timer_kernel);
+	fprintf(f, "\n%-20s %10s %10s\n", "SYSCALL", "TRAPS", "RETURNS");
+	for (i = 0; i < LDE_MAX_SYSCALLS; i++)
+		if (sum.traps[i] || sum.returns[i])
+			fprintf(f, "%-20s %10llu %10llu\n", lde_syscall_name(i),
+				sum.traps[i], sum.returns[i]);
+	for (i = 0; i < LDE_MAX_SYSCALLS; i++) {
+		if (!sum.returns[i])
+			continue;
+		fprintf(f, "\n%s: time in kernel (ns)\n", lde_syscall_name(i));
+		for (s = 0; s < LDE_HIST_SLOTS; s++)
+			if (sum.hist[i][s])
+				fprintf(f, "  [%llu, %llu] %llu\n",
+					s ? 1ULL << s : 0ULL,
+					(1ULL << s) - 1 + (1ULL << s),
+					sum.hist[i][s]);
+	}
+}
+
+void lde_summary_print_json(FILE *f, unsigned long long lost)
+{
+	bool first = true;
+	int i, s;
+
+	fprintf(f, "{\"stage\":\"summary\",\"stages\":{");
+	for (i = 0; i < LDE_NR_STAGES; i++)
+		fprintf(f, "%s\"%s\":%llu", i ? "," : "", lde_stage_names[i],
+			sum.stages[i]);
+	fprintf(f, "},\"switches\":{\"voluntary\":%llu,\"preempted\":%llu},"
+		"\"timer\":{\"user\":%llu,\"kernel\":%llu},\"syscalls\":{",
+		sum.voluntary, sum.preempted, sum.timer_user, sum.timer_kernel);
+	for (i = 0; i < LDE_MAX_SYSCALLS; i++) {
+		bool hfirst = true;
+
+		if (!sum.traps[i] && !sum.returns[i])
+			continue;
+		fprintf(f, "%s\"%s\":{\"nr\":%d,\"traps\":%llu,\"returns\":%llu,"
+			"\"kernel_ns_log2_hist\":{", first ? "" : ",",
+			lde_syscall_name(i), i, sum.traps[i], sum.returns[i]);
+		first = false;
+		for (s = 0; s < LDE_HIST_SLOTS; s++) {
+			if (!sum.hist[i][s])
+				continue;
+			fprintf(f, "%s\"%llu\":%llu", hfirst ? "" : ",",
+				s ? 1ULL << s : 0ULL, sum.hist[i][s]);
+			hfirst = false;
+		}
+		fprintf(f, "}}");
+	}
+	fprintf(f, "},\"lost\":%llu}\n", lost);
+}
