@@ -13,8 +13,8 @@
 #define LDE_COMM_LEN	16
 #define LDE_PATH_LEN	64
 /* The first argv strings of a new program, each cut at LDE_ARG_LEN - 1. */
-#define LDE_ARGV_MAX	8
-#define LDE_ARG_LEN	32
+#define LDE_ARGV_MAX	6
+#define LDE_ARG_LEN	64
 /* A kernel symbol and offset, as %pS writes it: __schedule+0x2d4/0x970. */
 #define LDE_SYM_LEN	48
 

@@ -296,10 +296,11 @@ static void rows_switch(struct lde_line *l, const struct lde_event *e,
 			bool after_tick)
 {
 	char a[TEXT_LEN], b[TEXT_LEN], w[40], n[40];
-	struct thread *t = thread(e->tid);
 	bool idle_next = is_idle(e->sw.next_comm, e->sw.next_pid);
 	bool idle_prev = is_idle(e->comm, e->pid);
-	const char *why;
+	long long prev_nr = thread(e->tid)->open_nr;
+	long long next_nr = thread(e->sw.next_tid)->open_nr;
+	const char *resume = e->sw.next_resume[0] ? e->sw.next_resume : "?";
 
 	who(w, e->comm, e->tid);
 	who(n, e->sw.next_comm, e->sw.next_tid);
@@ -309,33 +310,44 @@ static void rows_switch(struct lde_line *l, const struct lde_event *e,
 			   e->sw.prev_depth, e->sw.next_depth), "", "");
 		return;
 	}
+	/* Why the OS calls switch(), as the kernel decided it. */
 	if (idle_prev)
-		why = "the CPU was idle";
-	else if (!e->sw.preempt && t->open_nr >= 0)
-		why = fmt(b, "%s blocks in %s(): voluntary", w,
-			  lde_syscall_name(t->open_nr));
+		fmt(b, "%s can run again (woken); the idle task calls switch()",
+		    n);
+	else if (!e->sw.preempt && prev_nr >= 0)
+		fmt(b, "%s blocks in %s(): calls switch() [voluntary]", w,
+		    lde_syscall_name(prev_nr));
 	else if (!e->sw.preempt)
-		why = fmt(b, "%s blocks: voluntary", w);
+		fmt(b, "%s blocks: calls switch() [voluntary]", w);
 	else if (after_tick)
-		why = fmt(b, "handle the trap: %s still runnable, preempted", w);
+		fmt(b, "handle the trap: %s is still runnable, its slice is used up; call switch() [preempted]",
+		    w);
 	else
-		why = fmt(b, "%s still runnable, preempted", w);
-	row(l, fmt(a, "%s; call switch()", why), "", "");
-	row(l, fmt(a, "switch(): save regs(A = %s) to proc_t(A) [k-stack depth %u, kept in A->thread.sp]; restore regs(B = %s) from proc_t(B) [B->thread.sp, depth %u]; switch to k-stack(B) [B resumes at %s]",
-		   w, e->sw.prev_depth, n, e->sw.next_depth,
-		   e->sw.next_resume[0] ? e->sw.next_resume : "?"), "", "");
-	if (idle_next) {
-		row(l, "B is the idle task: the CPU waits for work", "", "");
+		fmt(b, "%s is still runnable: call switch() [preempted]", w);
+	row(l, b, "", "");
+	if (idle_prev)
+		fmt(a, "switch(): restore regs(B = %s) from proc_t(B) [B->thread.sp, k-stack depth %u]; switch to k-stack(B) [B resumes at %s]",
+		    n, e->sw.next_depth, resume);
+	else if (idle_next)
+		fmt(a, "switch(): save regs(A = %s) to proc_t(A) [k-stack depth %u, kept in A->thread.sp]; switch to the idle task [resumes at %s]: the CPU waits",
+		    w, e->sw.prev_depth, resume);
+	else
+		fmt(a, "switch(): save regs(A = %s) to proc_t(A) [k-stack depth %u, kept in A->thread.sp]; restore regs(B = %s) from proc_t(B) [B->thread.sp, depth %u]; switch to k-stack(B) [B resumes at %s]",
+		    w, e->sw.prev_depth, n, e->sw.next_depth, resume);
+	row(l, a, "", "");
+	if (idle_next)
 		return;
-	}
 	if (!e->sw.next_user_ip) {
-		row(l, fmt(a, "B = %s is a kernel thread: no return to user mode", n),
+		row(l, fmt(a, "B = %s is a kernel thread: it never returns to user mode", n),
 		    "", "");
 		return;
 	}
-	row(l, "return-from-trap (into B), when B's kernel work is done", "",
-	    "");
-	row(l, "",
+	if (next_nr >= 0) {
+		row(l, fmt(a, "B goes on with its %s() in the kernel",
+			   lde_syscall_name(next_nr)), "", "");
+		return;
+	}
+	row(l, "return-from-trap (into B)",
 	    fmt(b, "restore regs(B) from k-stack(B); move to user mode; jump to B's PC [%#llx]",
 		e->sw.next_user_ip),
 	    fmt(a, "B = %s runs", n));
@@ -401,6 +413,15 @@ static struct step {
 	int n;
 	struct lde_event ev[2];
 } held;
+
+/*
+ * A step of a kind that comes in bursts (a wait for I/O, a tick that
+ * changed nothing), held until the next step says whether a burst
+ * begins: a burst is one fold row, its first step included.
+ */
+static struct step pending;
+static uint64_t pending_sig;
+static char pending_what[128];
 
 /* What the last few steps were, to see a repeat. */
 #define WINDOW		8
@@ -498,6 +519,27 @@ static uint64_t step_sig(const struct step *s, char *what)
 	return sig ^ (uint64_t)e->tid << 40 ^ (uint64_t)s->kind << 60;
 }
 
+static bool comes_in_bursts(const struct step *s)
+{
+	return s->kind == STEP_BLOCKED || (s->kind == STEP_TICK && s->n == 1);
+}
+
+static void remember_sig(uint64_t sig)
+{
+	window[window_next++ % WINDOW] = sig;
+}
+
+/* Before rows of anything else: what is held or folded goes first. */
+static void flush_held_steps(struct lde_line *l)
+{
+	if (pending.n) {
+		step_rows(l, &pending);
+		remember_sig(pending_sig);
+		pending.n = 0;
+	}
+	fold_flush(l);
+}
+
 /* A whole step: printed, or folded when it repeats a recent one. */
 static void step_done(struct lde_line *l, const struct step *s)
 {
@@ -505,15 +547,28 @@ static void step_done(struct lde_line *l, const struct step *s)
 	uint64_t sig = step_sig(s, what);
 	int i;
 
+	if (pending.n && pending_sig == sig && !opts.all) {
+		fold_add(&pending, pending_what);
+		pending.n = 0;
+		fold_add(s, what);
+		remember_sig(sig);
+		return;
+	}
 	for (i = 0; i < WINDOW && !opts.all; i++) {
-		if (window[i] == sig) {
+		if (window[i] == sig && !pending.n) {
 			fold_add(s, what);
 			return;
 		}
 	}
-	fold_flush(l);
+	flush_held_steps(l);
+	if (comes_in_bursts(s) && !opts.all) {
+		pending = *s;
+		pending_sig = sig;
+		memcpy(pending_what, what, sizeof(what));
+		return;
+	}
 	step_rows(l, s);
-	window[window_next++ % WINDOW] = sig;
+	remember_sig(sig);
 }
 
 static void step_rows(struct lde_line *l, const struct step *s)
@@ -599,7 +654,7 @@ static void held_end(struct lde_line *l)
 	if (held.kind == STEP_TICK) {
 		step_done(l, &held);
 	} else {
-		fold_flush(l);
+		flush_held_steps(l);
 		step_rows(l, &held);
 	}
 	held.n = 0;
@@ -629,7 +684,7 @@ void lde_protocol_event(struct lde_line *l, const struct lde_event *e,
 		remember(e);
 		return;
 	}
-	fold_flush(l);
+	flush_held_steps(l);
 	switch (e->stage) {
 	case LDE_STAGE_TRAP:
 	case LDE_STAGE_LDE_TRAP:
@@ -663,10 +718,10 @@ void lde_protocol_start(struct lde_line *l, const struct lde_boot *b,
 
 	opts = *o;
 	boot = b;
-	/* Two separators of three characters; the rest shared 36:34:30. */
+	/* Two separators of three characters; the rest shared 40:33:27. */
 	w = (opts.width < 80 ? 80 : opts.width) - 6;
-	width[OS] = w * 36 / 100;
-	width[HW] = w * 34 / 100;
+	width[OS] = w * 40 / 100;
+	width[HW] = w * 33 / 100;
 	width[PROG] = w - width[OS] - width[HW];
 	rows_boot(l);
 	rows_header(l);
@@ -675,5 +730,5 @@ void lde_protocol_start(struct lde_line *l, const struct lde_boot *b,
 void lde_protocol_end(struct lde_line *l)
 {
 	held_end(l);
-	fold_flush(l);
+	flush_held_steps(l);
 }

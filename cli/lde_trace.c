@@ -39,6 +39,7 @@ static struct env {
 	bool protocol;
 	bool all;		/* -P without folding */
 	bool boot;		/* the boot object/rows */
+	bool stages_given;	/* -e */
 	const char *perfetto_path;
 	bool verbose;
 	long ringbuf_kb;
@@ -123,6 +124,7 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case 'e':
 		env.stages = 0;
+		env.stages_given = true;
 		env.boot = false;
 		list = strdup(arg);
 		for (tok = strtok_r(list, ",", &save); tok;
@@ -172,6 +174,12 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case ARGP_KEY_END:
 		if (env.pid && env.command)
 			argp_error(state, "-p and a command exclude each other");
+		/*
+		 * lde.ko's lde_switch says again what every switch says:
+		 * the protocol view shows it only when asked for.
+		 */
+		if (env.protocol && !env.stages_given)
+			env.stages &= ~(1U << LDE_STAGE_LDE_SWITCH);
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;

@@ -50,12 +50,34 @@ static void spin(int seconds)
 	_exit(n == 0);
 }
 
+/* Whether the thread tid of this process has exited (a zombie, 'Z'). */
+static int thread_exited(pid_t tid)
+{
+	char path[64], stat[256], *state;
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
+	f = fopen(path, "re");
+	if (!f)
+		return 1;
+	n = fread(stat, 1, sizeof(stat) - 1, f);
+	fclose(f);
+	stat[n] = '\0';
+	state = strrchr(stat, ')');
+	return state && state[1] == ' ' && state[2] == 'Z';
+}
+
 /* Outlives main(): its last system call comes after main's exit. */
 static void *last_thread(void *arg)
 {
 	struct timespec ms = { .tv_nsec = 1000000 };
+	pid_t main_tid = getpid();
 	int i;
 
+	/* Until main() has really gone (at most 10 s). */
+	for (i = 0; i < 10000 && !thread_exited(main_tid); i++)
+		nanosleep(&ms, NULL);
 	for (i = 0; i < 20; i++) {
 		nanosleep(&ms, NULL);
 		syscall(SYS_getppid);
