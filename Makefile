@@ -133,6 +133,12 @@ $(SELFTEST_OUT)/%: $(SELFTEST_DIR)/%.c $(SELFTEST_DIR)/lde_test_util.h \
 	$(CC) $(CFLAGS) $(UAPI) -I$(KSRC)/tools/testing/selftests \
 		-o $@ $< -lpthread
 
+# Static: its protocol view is the chapter's, without the dynamic loader's
+# own system calls.
+$(SELFTEST_OUT)/lde_lifecycle: $(SELFTEST_DIR)/lde_lifecycle.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -static -o $@ $<
+
 selftests: $(SELFTEST_BINS) $(SELFTEST_HELPERS)
 
 all: module tools selftests

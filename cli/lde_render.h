@@ -34,6 +34,7 @@ void lde_columns_event(struct lde_line *l, const struct lde_event *e,
 struct lde_protocol_opts {
 	int width;		/* of the whole line, in characters */
 	bool all;		/* no folding: every event its rows */
+	bool traps;		/* traps are traced: a thread's call is known */
 };
 void lde_protocol_start(struct lde_line *l, const struct lde_boot *b,
 			const struct lde_protocol_opts *opts);

@@ -37,7 +37,10 @@ static unsigned long long start;
 
 /* -- rows: text wrapped inside fixed-width columns ------------------------- */
 
-/* The length of the next piece of s that fits in w, broken at a space. */
+/*
+ * The length of the next piece of s that fits in w: broken at a space, or
+ * else after a comma, a slash or an underscore, or else cut.
+ */
 static size_t piece_len(const char *s, size_t w)
 {
 	size_t n = strlen(s), cut;
@@ -46,6 +49,9 @@ static size_t piece_len(const char *s, size_t w)
 		return n;
 	for (cut = w; cut > w / 2; cut--)
 		if (s[cut] == ' ')
+			return cut;
+	for (cut = w; cut > w / 2; cut--)
+		if (strchr(",/_", s[cut - 1]))
 			return cut;
 	return w;
 }
@@ -86,7 +92,8 @@ static void rule(struct lde_line *l)
 	int c, i;
 
 	for (c = 0; c < COLS; c++) {
-		for (i = 0; i < width[c] + (c ? 2 : 1); i++)
+		/* A column, the space before its text and the one after. */
+		for (i = 0; i < width[c] + (c == 1 ? 2 : 1); i++)
 			lde_line_char(l, '-');
 		if (c < COLS - 1)
 			lde_line_char(l, '+');
@@ -134,6 +141,7 @@ static struct thread {
 	unsigned int tid;
 	long long open_nr;		/* -1: not in a system call */
 	unsigned long long trap_ip;	/* the PC after its last trap */
+	bool trapped;			/* a trap of it was seen */
 } threads[THREADS];
 
 static struct thread *thread(unsigned int tid)
@@ -144,6 +152,7 @@ static struct thread *thread(unsigned int tid)
 		t->tid = tid;
 		t->open_nr = -1;
 		t->trap_ip = 0;
+		t->trapped = false;
 	}
 	return t;
 }
@@ -151,6 +160,45 @@ static struct thread *thread(unsigned int tid)
 static const char *handler(const char *name)
 {
 	return boot && boot->module ? name : "the trap handler";
+}
+
+/*
+ * What the rows of an event need to know of its threads, taken when the
+ * event arrives (a held step is drawn later, when they may have moved on).
+ */
+struct context {
+	long long prev_nr, next_nr;	/* their open system calls, or -1 */
+	bool prev_user;			/* prev seen trapping: a user task */
+};
+
+static struct context context_of(const struct lde_event *e)
+{
+	struct context c = {
+		.prev_nr = thread(e->tid)->open_nr,
+		.next_nr = -1,
+		.prev_user = thread(e->tid)->trapped,
+	};
+
+	if (e->stage == LDE_STAGE_SWITCH)
+		c.next_nr = thread(e->sw.next_tid)->open_nr;
+	return c;
+}
+
+/* An errno as strace writes it: -1 ENOENT (No such file or directory). */
+static const char *ret_text(char *buf, long long ret)
+{
+	const char *name;
+
+	if (ret < 0 && ret >= -4095) {
+		name = strerrorname_np(-ret);
+		snprintf(buf, 96, "-1 %s (%s)", name ? name : "?",
+			 strerror(-ret));
+	} else if (ret > 0xffffffffLL) {
+		snprintf(buf, 96, "%#llx", ret);	/* brk, mmap */
+	} else {
+		snprintf(buf, 96, "%lld", ret);
+	}
+	return buf;
 }
 
 /* -- the chapter's rows, one function per step ----------------------------- */
@@ -162,14 +210,15 @@ static void rows_boot(struct lde_line *l)
 	row(l, "OS @ boot (kernel mode)", "Hardware", "");
 	rule(l);
 	if (boot->module) {
-		row(l, fmt(a, "initialize trap table [toy table: %d entries, %s]",
+		row(l, fmt(a, "initialize trap table [%s %d CPUs; lde.ko's toy table: %d entries, %s]",
+			   boot->same_on_all_cpus ? "the same on all" :
+			   "NOT the same on all", boot->cpus,
 			   boot->toy_entries, boot->toy_read_only ?
-			   "read-only since init" : "still writable"),
-		    fmt(b, "remember address of syscall handler [MSR_LSTAR = %s], timer handler [IDT %d = %s], fault handler [IDT %d = %s] (%s %d CPUs)",
+			   "read-only" : "writable"),
+		    fmt(b, "remember syscall handler [MSR_LSTAR: %s], timer handler [IDT %d: %s], fault handler [IDT %d: %s]",
 			boot->syscall_entry, boot->timer_vector,
 			boot->timer_handler, boot->fault_vector,
-			boot->fault_handler, boot->same_on_all_cpus ?
-			"same on all" : "NOT the same on all", boot->cpus),
+			boot->fault_handler),
 		    "");
 	} else {
 		row(l, "initialize trap table [load lde.ko to read what the CPUs hold]",
@@ -219,7 +268,7 @@ static void rows_trap(struct lde_line *l, const struct lde_event *e)
 
 static void rows_return(struct lde_line *l, const struct lde_event *e)
 {
-	char a[TEXT_LEN], b[TEXT_LEN], w[40];
+	char a[TEXT_LEN], b[TEXT_LEN], w[96];
 	struct thread *t = thread(e->tid);
 	bool toy = e->stage == LDE_STAGE_LDE_RETURN;
 	const char *name = toy ? lde_toy_syscall_name(e->ret.nr) :
@@ -230,8 +279,8 @@ static void rows_return(struct lde_line *l, const struct lde_event *e)
 			   name, e->ret.ret, e->ret.kernel_ns), "", "");
 		return;
 	}
-	row(l, fmt(a, "return-from-trap: %s = %lld [%llu ns in kernel]", name,
-		   e->ret.ret, e->ret.kernel_ns), "", "");
+	row(l, fmt(a, "return-from-trap: %s = %s [%llu ns in kernel]", name,
+		   ret_text(w, e->ret.ret), e->ret.kernel_ns), "", "");
 	if (t->trap_ip)
 		fmt(b, "restore regs from kernel stack; move to user mode [CPL 0 -> 3]; jump to PC after trap [%#llx]",
 		    t->trap_ip);
@@ -293,13 +342,12 @@ static void rows_timer(struct lde_line *l, const struct lde_event *e,
 }
 
 static void rows_switch(struct lde_line *l, const struct lde_event *e,
-			bool after_tick)
+			const struct context *c, bool after_tick)
 {
 	char a[TEXT_LEN], b[TEXT_LEN], w[40], n[40];
 	bool idle_next = is_idle(e->sw.next_comm, e->sw.next_pid);
 	bool idle_prev = is_idle(e->comm, e->pid);
-	long long prev_nr = thread(e->tid)->open_nr;
-	long long next_nr = thread(e->sw.next_tid)->open_nr;
+	long long prev_nr = c->prev_nr, next_nr = c->next_nr;
 	const char *resume = e->sw.next_resume[0] ? e->sw.next_resume : "?";
 
 	who(w, e->comm, e->tid);
@@ -317,6 +365,9 @@ static void rows_switch(struct lde_line *l, const struct lde_event *e,
 	else if (!e->sw.preempt && prev_nr >= 0)
 		fmt(b, "%s blocks in %s(): calls switch() [voluntary]", w,
 		    lde_syscall_name(prev_nr));
+	else if (!e->sw.preempt && c->prev_user)
+		fmt(b, "%s blocks outside a system call (a page fault waiting for I/O): calls switch() [voluntary]",
+		    w);
 	else if (!e->sw.preempt)
 		fmt(b, "%s blocks: calls switch() [voluntary]", w);
 	else if (after_tick)
@@ -326,7 +377,7 @@ static void rows_switch(struct lde_line *l, const struct lde_event *e,
 		fmt(b, "%s is still runnable: call switch() [preempted]", w);
 	row(l, b, "", "");
 	if (idle_prev)
-		fmt(a, "switch(): restore regs(B = %s) from proc_t(B) [B->thread.sp, k-stack depth %u]; switch to k-stack(B) [B resumes at %s]",
+		fmt(a, "switch(): restore regs(B = %s) from proc_t(B) [B->thread.sp, k-stack depth %u]; switch to k-stack(B) [resumes at %s]",
 		    n, e->sw.next_depth, resume);
 	else if (idle_next)
 		fmt(a, "switch(): save regs(A = %s) to proc_t(A) [k-stack depth %u, kept in A->thread.sp]; switch to the idle task [resumes at %s]: the CPU waits",
@@ -342,7 +393,13 @@ static void rows_switch(struct lde_line *l, const struct lde_event *e,
 		    "", "");
 		return;
 	}
-	if (next_nr >= 0) {
+	if (next_nr >= 0 || !opts.traps) {
+		if (!opts.traps) {
+			row(l, "B goes on where it stopped: in the kernel, or back to user mode by return-from-trap",
+			    "", fmt(a, "[B's user PC: %#llx]",
+				    e->sw.next_user_ip));
+			return;
+		}
 		row(l, fmt(a, "B goes on with its %s() in the kernel",
 			   lde_syscall_name(next_nr)), "", "");
 		return;
@@ -412,6 +469,7 @@ static struct step {
 	enum step_kind kind;
 	int n;
 	struct lde_event ev[2];
+	struct context ctx[2];
 } held;
 
 /*
@@ -450,11 +508,11 @@ static void fold_flush(struct lde_line *l)
 
 	if (!fold.steps)
 		return;
-	p += snprintf(p, end - p, "... %d more step%s like those above, over %.3f ms:",
+	p += snprintf(p, end - p, "[%d step%s folded, over %.3f ms]",
 		      fold.steps, fold.steps > 1 ? "s" : "",
 		      (fold.last_ns - fold.first_ns) / 1e6);
 	for (i = 0; i < fold.kinds && p < end; i++)
-		p += snprintf(p, end - p, "%s %d x %s", i ? "," : "",
+		p += snprintf(p, end - p, "%s %d x %s", i ? ";" : "",
 			      fold.kind[i].count, fold.kind[i].what);
 	if (fold.other && p < end)
 		snprintf(p, end - p, ", %d others", fold.other);
@@ -498,11 +556,15 @@ static uint64_t step_sig(const struct step *s, char *what)
 		sig = (uint64_t)e->trap.nr << 8;
 		break;
 	case STEP_BLOCKED:
-		snprintf(what, 128, "%s blocked%s%s, then back",
-			 w, thread(e->tid)->open_nr >= 0 ? " in " : "",
-			 thread(e->tid)->open_nr >= 0 ?
-			 lde_syscall_name(thread(e->tid)->open_nr) : "");
-		sig = (uint64_t)(thread(e->tid)->open_nr + 1) << 8 | 1;
+		if (s->ctx[0].prev_nr >= 0)
+			snprintf(what, 128, "%s blocked in %s(), then back", w,
+				 lde_syscall_name(s->ctx[0].prev_nr));
+		else if (s->ctx[0].prev_user)
+			snprintf(what, 128, "%s blocked outside a system call (page fault), then back",
+				 w);
+		else
+			snprintf(what, 128, "%s blocked, then back", w);
+		sig = (uint64_t)(s->ctx[0].prev_nr + 1) << 8 | 1;
 		break;
 	default:
 		if (s->n == 2) {
@@ -511,8 +573,10 @@ static uint64_t step_sig(const struct step *s, char *what)
 				 w, n);
 			sig = (uint64_t)s->ev[1].sw.next_tid << 32 | 2 << 8 | 2;
 		} else {
-			snprintf(what, 128, "timer interrupt in %s, no switch", w);
-			sig = 3;
+			snprintf(what, 128, "timer interrupt in %s (%s mode), no switch",
+				 w, e->timer.mode == LDE_TIMER_USER ?
+				 "user" : "kernel");
+			sig = 3 | (uint64_t)e->timer.mode << 16;
 		}
 		break;
 	}
@@ -555,7 +619,13 @@ static void step_done(struct lde_line *l, const struct step *s)
 		return;
 	}
 	for (i = 0; i < WINDOW && !opts.all; i++) {
-		if (window[i] == sig && !pending.n) {
+		if (window[i] == sig) {
+			/* What was held comes before the fold begins. */
+			if (pending.n && !fold.steps) {
+				step_rows(l, &pending);
+				remember_sig(pending_sig);
+				pending.n = 0;
+			}
 			fold_add(s, what);
 			return;
 		}
@@ -580,14 +650,14 @@ static void step_rows(struct lde_line *l, const struct step *s)
 			rows_return(l, &s->ev[1]);
 		break;
 	case STEP_BLOCKED:
-		rows_switch(l, &s->ev[0], false);
+		rows_switch(l, &s->ev[0], &s->ctx[0], false);
 		if (s->n > 1)
-			rows_switch(l, &s->ev[1], false);
+			rows_switch(l, &s->ev[1], &s->ctx[1], false);
 		break;
 	case STEP_TICK:
 		rows_timer(l, &s->ev[0], s->n > 1);
 		if (s->n > 1)
-			rows_switch(l, &s->ev[1], true);
+			rows_switch(l, &s->ev[1], &s->ctx[1], true);
 		break;
 	case STEP_NONE:
 		break;
@@ -601,6 +671,7 @@ static void remember(const struct lde_event *e)
 	case LDE_STAGE_TRAP:
 		thread(e->tid)->open_nr = e->trap.nr;
 		thread(e->tid)->trap_ip = e->trap.ip;
+		thread(e->tid)->trapped = true;
 		break;
 	case LDE_STAGE_RETURN:
 	case LDE_EVENT_EXEC_RETURN:
@@ -640,7 +711,7 @@ static enum step_kind starts(const struct lde_event *e)
 						 e->sw.next_pid) ?
 		       STEP_BLOCKED : STEP_NONE;
 	case LDE_STAGE_TIMER:
-		return e->timer.mode == LDE_TIMER_USER ? STEP_TICK : STEP_NONE;
+		return STEP_TICK;
 	default:
 		return STEP_NONE;
 	}
@@ -668,6 +739,7 @@ void lde_protocol_event(struct lde_line *l, const struct lde_event *e,
 
 	start = start_ns;
 	if (held.n && completes(e)) {
+		held.ctx[held.n] = context_of(e);
 		held.ev[held.n++] = *e;
 		step_done(l, &held);
 		remember(e);
@@ -680,6 +752,7 @@ void lde_protocol_event(struct lde_line *l, const struct lde_event *e,
 	if (kind != STEP_NONE) {
 		held.kind = kind;
 		held.ev[0] = *e;
+		held.ctx[0] = context_of(e);
 		held.n = 1;
 		remember(e);
 		return;
@@ -701,9 +774,12 @@ void lde_protocol_event(struct lde_line *l, const struct lde_event *e,
 		rows_timer(l, e, false);
 		break;
 	case LDE_STAGE_SWITCH:
-	case LDE_STAGE_LDE_SWITCH:
-		rows_switch(l, e, false);
+	case LDE_STAGE_LDE_SWITCH: {
+		struct context c = context_of(e);
+
+		rows_switch(l, e, &c, false);
 		break;
+	}
 	default:
 		rows_other(l, e);
 		break;

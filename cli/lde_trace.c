@@ -249,7 +249,11 @@ static void show_event(const struct lde_event *e)
 /* Before the first event: the header, and OS @ boot. */
 static void show_start(void)
 {
-	struct lde_protocol_opts popts = { .width = 132, .all = env.all };
+	struct lde_protocol_opts popts = {
+		.width = 132,
+		.all = env.all,
+		.traps = env.stages & 1U << LDE_STAGE_TRAP,
+	};
 	struct winsize ws;
 	const char *cols = getenv("COLUMNS");
 

@@ -1,32 +1,32 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # Runs inside the guest for `make demo`: OSTEP chapter 6 on the live kernel,
-# one step at a time, through lde-trace.
+# one figure at a time, through lde-trace.  What lde-trace prints is shown
+# whole: this script never filters it.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 trace=${LDE_TRACE:?}
-work=$top/build/selftests/lde_workload
+tests=$top/build/selftests
+export COLUMNS=${COLUMNS:-132}
 
 banner() { printf '\n==== %s\n\n' "$*"; }
 
-banner "Boot: lde.ko builds its trap table and seals it (insmod)"
+banner "Boot: lde.ko builds its toy trap table, seals it, and reads the CPUs' own (insmod lde.ko)"
 insmod "${LDE_KO:?}"
-echo "/dev/lde is the trap instruction; the table is read-only from now on."
+cat /sys/kernel/debug/lde/boot
 
-banner "1. A system call, as Figure 6.2 draws it (lde-trace -P -- lde_workload getppid 2)"
-"$trace" -P -e trap,return,exec,exit -- "$work" getppid 2 2>&1 | tail -n 16
+banner "Figure 6.2: a program's life, from the process list to return-from-trap (lde-trace -P -- ./lde_lifecycle a 'b c')"
+cd "$tests"
+"$trace" -P -- ./lde_lifecycle a 'b c'
 
-banner "2. The toy trap table: traps through /dev/lde (lde-trace -e lde_trap,lde_return)"
-"$trace" -e lde_trap,lde_return -- "$work" toy 2>&1
+banner "Figure 6.3: the timer takes the CPU back from two spinners on CPU 0 (lde-trace -P -e timer,switch -- lde_workload spin 1)"
+"$trace" -P -e timer,switch -- ./lde_workload spin 1
 
-banner "3. The timer takes the CPU back: two spinners on CPU 0 (lde-trace -e timer,switch)"
-echo "(only the spinners' own lines: a timer tick in user mode, then the switch that preempts)"
-"$trace" -e timer,switch,lde_switch -- "$work" spin 1 2>&1 |
-	awk '/^TIME/ || ($5 == "lde_workload" && /user mode|preempted/)' | head -n 16
+banner "The toy trap table: traps through /dev/lde (lde-trace -e lde_trap,lde_return -- lde_workload toy)"
+"$trace" -e lde_trap,lde_return -- ./lde_workload toy
 
-banner "4. The counts (lde-trace -s -- lde_workload getppid 1000)"
-"$trace" -s -e trap,return,switch,timer -- "$work" getppid 1000 2>&1 |
-	grep -v -E '^\s*$' | head -n 30
+banner "The counts (lde-trace -s -e trap,return,switch,timer -- lde_workload getppid 1000)"
+"$trace" -s -e trap,return,switch,timer -- ./lde_workload getppid 1000
 
 banner "lde.ko's per-CPU counters (/sys/kernel/debug/lde/stats)"
 cat /sys/kernel/debug/lde/stats

@@ -3,7 +3,8 @@
  * A program with the life of Figure 6.2, for the lde-trace tests: started
  * with any arguments (the test reads them back from the new user stack),
  * it creates a child that makes one system call and exits, waits for it
- * (the child leaves the process list), and exits 0.
+ * (the child leaves the process list), and exits 0.  Linked statically:
+ * its system calls are its own, not the dynamic loader's.
  */
 #include <sys/syscall.h>
 #include <sys/wait.h>
