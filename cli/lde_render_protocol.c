@@ -593,50 +593,62 @@ static void remember_sig(uint64_t sig)
 	window[window_next++ % WINDOW] = sig;
 }
 
-/* Before rows of anything else: what is held or folded goes first. */
+/*
+ * Before rows of anything else: the fold, then the step held after it
+ * (a held step always came after every step folded so far).
+ */
 static void flush_held_steps(struct lde_line *l)
 {
+	fold_flush(l);
 	if (pending.n) {
 		step_rows(l, &pending);
 		remember_sig(pending_sig);
 		pending.n = 0;
 	}
-	fold_flush(l);
 }
 
-/* A whole step: printed, or folded when it repeats a recent one. */
+static bool seen_lately(uint64_t sig)
+{
+	int i;
+
+	for (i = 0; i < WINDOW; i++)
+		if (window[i] == sig)
+			return true;
+	return false;
+}
+
+/*
+ * A whole step: folded when it repeats one of the last few (with the
+ * bursty step held before it, if any), held when it may begin a burst,
+ * printed otherwise.
+ */
 static void step_done(struct lde_line *l, const struct step *s)
 {
 	char what[128];
 	uint64_t sig = step_sig(s, what);
-	int i;
 
-	if (pending.n && pending_sig == sig && !opts.all) {
-		fold_add(&pending, pending_what);
-		pending.n = 0;
+	if (!opts.all && (seen_lately(sig) ||
+			  (pending.n && pending_sig == sig))) {
+		if (pending.n) {
+			fold_add(&pending, pending_what);
+			remember_sig(pending_sig);
+			pending.n = 0;
+		}
 		fold_add(s, what);
-		remember_sig(sig);
+		if (!seen_lately(sig))
+			remember_sig(sig);
 		return;
 	}
-	for (i = 0; i < WINDOW && !opts.all; i++) {
-		if (window[i] == sig) {
-			/* What was held comes before the fold begins. */
-			if (pending.n && !fold.steps) {
-				step_rows(l, &pending);
-				remember_sig(pending_sig);
-				pending.n = 0;
-			}
-			fold_add(s, what);
-			return;
-		}
-	}
-	flush_held_steps(l);
 	if (comes_in_bursts(s) && !opts.all) {
+		/* Two new bursty steps in a row: the first is alone. */
+		if (pending.n)
+			flush_held_steps(l);
 		pending = *s;
 		pending_sig = sig;
 		memcpy(pending_what, what, sizeof(what));
 		return;
 	}
+	flush_held_steps(l);
 	step_rows(l, s);
 	remember_sig(sig);
 }

@@ -373,7 +373,7 @@ TEST_F(trace, protocol_view_keeps_columns_and_starts_with_the_program)
 	char file[600], code[1024];
 
 	snprintf(file, sizeof(file), "%s/trace-protocol.txt", outdir);
-	ASSERT_EQ(0, run(NULL, "cd %s && COLUMNS=120 %s -P -- ./lde_lifecycle a 'b c' >%s 2>/dev/null",
+	ASSERT_EQ(0, run(NULL, "cd %s && COLUMNS=132 %s -P -- ./lde_lifecycle a 'b c' >%s 2>/dev/null",
 			 dirname(strdup(lifecycle)), lde_trace, file));
 	snprintf(code, sizeof(code),
 		"lines = open(sys.argv[1]).read().splitlines()\n"
@@ -383,7 +383,7 @@ TEST_F(trace, protocol_view_keeps_columns_and_starts_with_the_program)
 		"seps = {tuple(i for i, c in enumerate(l) if c == \"|\")[:2] for l in rows}\n"
 		"seps |= {tuple(i for i, c in enumerate(l) if c == \"+\") for l in rules}\n"
 		"assert len(seps) == 1, seps\n"
-		"assert all(len(l) <= 120 for l in lines), max(len(l) for l in lines)\n"
+		"assert all(len(l) <= 132 for l in lines), max(len(l) for l in lines)\n"
 		"first = next(i for i, l in enumerate(lines) if \"load program into memory\" in l)\n"
 		"assert first < 30, first\n"
 		"text = \"\\n\".join(lines)\n"
