@@ -142,6 +142,7 @@ static struct thread {
 	long long open_nr;		/* -1: not in a system call */
 	unsigned long long trap_ip;	/* the PC after its last trap */
 	bool trapped;			/* a trap of it was seen */
+	bool seen;			/* any event of it was seen */
 } threads[THREADS];
 
 static struct thread *thread(unsigned int tid)
@@ -153,6 +154,7 @@ static struct thread *thread(unsigned int tid)
 		t->open_nr = -1;
 		t->trap_ip = 0;
 		t->trapped = false;
+		t->seen = false;
 	}
 	return t;
 }
@@ -169,6 +171,7 @@ static const char *handler(const char *name)
 struct context {
 	long long prev_nr, next_nr;	/* their open system calls, or -1 */
 	bool prev_user;			/* prev seen trapping: a user task */
+	bool next_seen;			/* anything of next seen before */
 };
 
 static struct context context_of(const struct lde_event *e)
@@ -179,8 +182,10 @@ static struct context context_of(const struct lde_event *e)
 		.prev_user = thread(e->tid)->trapped,
 	};
 
-	if (e->stage == LDE_STAGE_SWITCH)
+	if (e->stage == LDE_STAGE_SWITCH) {
 		c.next_nr = thread(e->sw.next_tid)->open_nr;
+		c.next_seen = thread(e->sw.next_tid)->seen;
+	}
 	return c;
 }
 
@@ -393,11 +398,11 @@ static void rows_switch(struct lde_line *l, const struct lde_event *e,
 		    "", "");
 		return;
 	}
-	if (next_nr >= 0 || !opts.traps) {
-		if (!opts.traps) {
-			row(l, "B goes on where it stopped: in the kernel, or back to user mode by return-from-trap",
-			    "", fmt(a, "[B's user PC: %#llx]",
-				    e->sw.next_user_ip));
+	if (next_nr >= 0 || !opts.traps || !c->next_seen) {
+		if (!opts.traps || !c->next_seen) {
+			row(l, "B goes on where it stopped", "",
+			    fmt(a, "[B's user PC: %#llx]",
+				e->sw.next_user_ip));
 			return;
 		}
 		row(l, fmt(a, "B goes on with its %s() in the kernel",
@@ -493,6 +498,7 @@ static struct fold {
 	unsigned long long first_ns, last_ns;
 	int kinds;
 	struct {
+		uint64_t sig;
 		char what[128];
 		int count;
 	} kind[FOLD_KINDS];
@@ -520,7 +526,8 @@ static void fold_flush(struct lde_line *l)
 	memset(&fold, 0, sizeof(fold));
 }
 
-static void fold_add(const struct step *s, const char *what)
+/* Counted by kind of step; a kind's words are its first step's. */
+static void fold_add(const struct step *s, uint64_t sig, const char *what)
 {
 	int i;
 
@@ -528,7 +535,7 @@ static void fold_add(const struct step *s, const char *what)
 		fold.first_ns = s->ev[0].ts_ns;
 	fold.last_ns = s->ev[s->n - 1].ts_ns;
 	for (i = 0; i < fold.kinds; i++)
-		if (!strcmp(fold.kind[i].what, what))
+		if (fold.kind[i].sig == sig)
 			break;
 	if (i == fold.kinds) {
 		if (i == FOLD_KINDS) {
@@ -537,6 +544,7 @@ static void fold_add(const struct step *s, const char *what)
 		}
 		snprintf(fold.kind[i].what, sizeof(fold.kind[i].what), "%s",
 			 what);
+		fold.kind[i].sig = sig;
 		fold.kinds++;
 	}
 	fold.kind[i].count++;
@@ -627,14 +635,21 @@ static void step_done(struct lde_line *l, const struct step *s)
 	char what[128];
 	uint64_t sig = step_sig(s, what);
 
-	if (!opts.all && (seen_lately(sig) ||
+	/*
+	 * A tick while the task was in the kernel and no switch: the
+	 * chapter's timer story is the one that interrupts user mode.
+	 */
+	bool kernel_tick = s->kind == STEP_TICK && s->n == 1 &&
+			   s->ev[0].timer.mode != LDE_TIMER_USER;
+
+	if (!opts.all && (seen_lately(sig) || kernel_tick ||
 			  (pending.n && pending_sig == sig))) {
 		if (pending.n) {
-			fold_add(&pending, pending_what);
+			fold_add(&pending, pending_sig, pending_what);
 			remember_sig(pending_sig);
 			pending.n = 0;
 		}
-		fold_add(s, what);
+		fold_add(s, sig, what);
 		if (!seen_lately(sig))
 			remember_sig(sig);
 		return;
@@ -679,6 +694,7 @@ static void step_rows(struct lde_line *l, const struct step *s)
 /* What an event tells the renderer about its thread, after its rows. */
 static void remember(const struct lde_event *e)
 {
+	thread(e->tid)->seen = true;
 	switch (e->stage) {
 	case LDE_STAGE_TRAP:
 		thread(e->tid)->open_nr = e->trap.nr;
