@@ -43,7 +43,10 @@ CFLAGS  += -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare -D_GNU_SOURCE
 UAPI    := -I$(TOP)/include/uapi
 
 # -- kernel tools from Debian's linux-source, extracted once ----------------
-KSRC_TAR   := /usr/src/linux-source-6.1.tar.xz
+# The newest source the linux-source package installed (6.1 on Debian 12,
+# 6.12 on Debian 13).
+KSRC_TAR   := $(lastword $(sort $(wildcard /usr/src/linux-source-*.tar.xz)))
+KSRC_TOP   := $(basename $(basename $(notdir $(KSRC_TAR))))
 KSRC_FILES := tools/testing/selftests/kselftest_harness.h \
 	      tools/testing/selftests/kselftest.h \
 	      scripts/checkpatch.pl scripts/spelling.txt \
@@ -54,7 +57,7 @@ $(KSRC_STAMP): $(KSRC_TAR)
 	@echo "  EXTRACT kselftest headers, checkpatch.pl from $(notdir $<)"
 	@rm -rf $(KSRC) && mkdir -p $(KSRC)
 	@tar -xJf $< -C $(KSRC) --strip-components=1 \
-		$(addprefix linux-source-6.1/,$(KSRC_FILES))
+		$(addprefix $(KSRC_TOP)/,$(KSRC_FILES))
 	@touch $@
 
 # -- lde.ko -----------------------------------------------------------------
@@ -122,15 +125,15 @@ tools: $(LDE_TRACE) $(LDE_BENCH)
 SELFTEST_DIR  := $(TOP)/selftests/lde
 SELFTEST_OUT  := $(B)/selftests
 # Order matters: the life-cycle test leaves lde.ko unloaded, the rest load it.
-SELFTESTS     := lde_module_test lde_trap_test lde_switch_test lde_trace_test \
-		 lde_fuzz_test lde_unpriv_test lde_stress_test
+SELFTESTS     := lde_module_test lde_trap_test lde_switch_test lde_layout_test \
+		 lde_trace_test lde_fuzz_test lde_unpriv_test lde_stress_test
 SELFTEST_BINS := $(addprefix $(SELFTEST_OUT)/,$(SELFTESTS))
 SELFTEST_HELPERS := $(SELFTEST_OUT)/lde_workload $(SELFTEST_OUT)/lde_lifecycle
 
 $(SELFTEST_OUT)/%: $(SELFTEST_DIR)/%.c $(SELFTEST_DIR)/lde_test_util.h \
-		   include/uapi/linux/lde.h $(KSRC_STAMP)
+		   include/uapi/linux/lde.h bpf/lde_module_events.h $(KSRC_STAMP)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(UAPI) -I$(KSRC)/tools/testing/selftests \
+	$(CC) $(CFLAGS) $(UAPI) -I$(TOP)/bpf -I$(KSRC)/tools/testing/selftests \
 		-o $@ $< -lpthread
 
 # Static: its protocol view is the chapter's, without the dynamic loader's

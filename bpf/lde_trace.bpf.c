@@ -13,6 +13,7 @@
 #include <bpf/bpf_tracing.h>
 
 #include "lde_trace.h"
+#include "lde_module_events.h"
 
 #define SIGILL	4
 #define SIGBUS	7
@@ -663,7 +664,7 @@ int BPF_PROG(lde_sched_switch, bool preempt, struct task_struct *prev,
 	e->sw.next_pid = next->tgid;
 	e->sw.next_tid = next->pid;
 	BPF_CORE_READ_STR_INTO(&e->sw.next_comm, next, comm);
-	e->sw.preempt = preempt || prev_state == 0;
+	e->sw.nonvoluntary = preempt || prev_state == 0;
 	e->sw.prev_state = prev_state;
 	switch_stacks(e, prev, next);
 	event_send(b, LDE_STAGE_SWITCH);
@@ -846,34 +847,10 @@ int BPF_PROG(lde_fault, int sig, struct kernel_siginfo *info,
 
 /*
  * lde.ko's events.  The module carries no BTF, so these are classic
- * tracepoints read through their tracefs format (events/lde/<name>/format).
+ * tracepoints read through their tracefs format: the layouts are in
+ * lde_module_events.h, which a selftest checks against
+ * events/lde/<name>/format on the running kernel.
  */
-struct lde_trap_ctx {
-	__u64 common;
-	__u32 nr;
-	__u64 args[6];
-	unsigned long user_ip;
-	__u8 user_cpl;
-};
-
-struct lde_return_ctx {
-	__u64 common;
-	__u32 nr;
-	long ret;
-	__u64 kernel_ns;
-};
-
-struct lde_switch_ctx {
-	__u64 common;
-	int prev_pid, prev_tid;
-	char prev_comm[LDE_COMM_LEN];
-	int next_pid, next_tid;
-	char next_comm[LDE_COMM_LEN];
-	bool preempt;
-	unsigned int prev_state;
-	__u32 prev_stack_depth, next_stack_depth;
-};
-
 SEC("tracepoint/lde/lde_trap")
 int lde_mod_trap(struct lde_trap_ctx *ctx)
 {
@@ -938,7 +915,7 @@ int lde_mod_switch(struct lde_switch_ctx *ctx)
 	e->sw.next_pid = ctx->next_pid;
 	e->sw.next_tid = ctx->next_tid;
 	__builtin_memcpy(e->sw.next_comm, next, LDE_COMM_LEN);
-	e->sw.preempt = ctx->preempt;
+	e->sw.nonvoluntary = ctx->nonvoluntary;
 	e->sw.prev_state = ctx->prev_state;
 	e->sw.prev_depth = ctx->prev_stack_depth;
 	e->sw.next_depth = ctx->next_stack_depth;

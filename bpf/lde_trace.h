@@ -100,7 +100,8 @@ struct lde_event {
 		struct {	/* switch, lde_switch; pid/tid/comm above are prev's */
 			unsigned int next_pid, next_tid;
 			char next_comm[LDE_COMM_LEN];
-			unsigned int preempt;	/* still runnable: non-voluntary */
+			/* A was still runnable: /proc's nonvoluntary switch. */
+			unsigned int nonvoluntary;
 			unsigned int prev_state;
 			/* Bytes below the top of each kernel stack. */
 			unsigned int prev_depth, next_depth;

@@ -40,7 +40,7 @@ static void columns_switch(struct lde_line *l, const struct lde_event *e)
 	lde_line_u64(l, e->sw.next_pid);
 	lde_line_char(l, '/');
 	lde_line_u64(l, e->sw.next_tid);
-	if (e->sw.preempt)
+	if (e->sw.nonvoluntary)
 		lde_line_lit(l, " preempted (prev_state=");
 	else
 		lde_line_lit(l, " voluntary (prev_state=");

@@ -155,7 +155,9 @@ static void json_switch(struct lde_line *l, const struct lde_event *e)
 	JSON_U64(l, "next_pid", e->sw.next_pid);
 	JSON_U64(l, "next_tid", e->sw.next_tid);
 	JSON_STR(l, "next_comm", e->sw.next_comm, LDE_COMM_LEN);
-	JSON_BOOL(l, "preempt", e->sw.preempt);
+	JSON_BOOL(l, "nonvoluntary", e->sw.nonvoluntary);
+	/* The old name of nonvoluntary, kept for one release. */
+	JSON_BOOL(l, "preempt", e->sw.nonvoluntary);
 	JSON_U64(l, "prev_state", e->sw.prev_state);
 	JSON_U64(l, "prev_stack_depth", e->sw.prev_depth);
 	JSON_U64(l, "next_stack_depth", e->sw.next_depth);

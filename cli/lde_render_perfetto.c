@@ -58,7 +58,7 @@ void lde_perfetto_event(const struct lde_event *e, unsigned long long start_ns)
 			"\"tid\":%u,\"name\":\"%s %s\",\"cat\":\"switch\","
 			"\"args\":{\"prev_tid\":%u,\"next_tid\":%u,\"next_comm\":",
 			ts, e->cpu, lde_kind_name(e->stage),
-			e->sw.preempt ? "preempted" : "voluntary", e->tid,
+			e->sw.nonvoluntary ? "preempted" : "voluntary", e->tid,
 			e->sw.next_tid);
 		lde_json_str(perfetto, e->sw.next_comm, LDE_COMM_LEN);
 		fputs("}}", perfetto);

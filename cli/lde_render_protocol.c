@@ -359,7 +359,7 @@ static void rows_switch(struct lde_line *l, const struct lde_event *e,
 	who(n, e->sw.next_comm, e->sw.next_tid);
 	if (e->stage == LDE_STAGE_LDE_SWITCH) {
 		row(l, fmt(a, "lde.ko sees switch(): %s -> %s [%s; k-stack depth %u -> %u]",
-			   w, n, e->sw.preempt ? "preempted" : "voluntary",
+			   w, n, e->sw.nonvoluntary ? "preempted" : "voluntary",
 			   e->sw.prev_depth, e->sw.next_depth), "", "");
 		return;
 	}
@@ -367,13 +367,13 @@ static void rows_switch(struct lde_line *l, const struct lde_event *e,
 	if (idle_prev)
 		fmt(b, "%s can run again (woken); the idle task calls switch()",
 		    n);
-	else if (!e->sw.preempt && prev_nr >= 0)
+	else if (!e->sw.nonvoluntary && prev_nr >= 0)
 		fmt(b, "%s blocks in %s(): calls switch() [voluntary]", w,
 		    lde_syscall_name(prev_nr));
-	else if (!e->sw.preempt && c->prev_user)
+	else if (!e->sw.nonvoluntary && c->prev_user)
 		fmt(b, "%s blocks outside a system call (a page fault waiting for I/O): calls switch() [voluntary]",
 		    w);
-	else if (!e->sw.preempt)
+	else if (!e->sw.nonvoluntary)
 		fmt(b, "%s blocks: calls switch() [voluntary]", w);
 	else if (after_tick)
 		fmt(b, "handle the trap: %s is still runnable, its slice is used up; call switch() [preempted]",
@@ -718,11 +718,12 @@ static bool completes(const struct lde_event *e)
 		return e->stage == LDE_STAGE_RETURN && e->tid == h->tid &&
 		       e->ret.nr == h->trap.nr;
 	case STEP_BLOCKED:
-		return e->stage == LDE_STAGE_SWITCH && e->cpu == h->cpu &&
+		/* Woken, it may come back on another CPU. */
+		return e->stage == LDE_STAGE_SWITCH &&
 		       e->sw.next_tid == h->tid;
 	case STEP_TICK:
 		return e->stage == LDE_STAGE_SWITCH && e->cpu == h->cpu &&
-		       e->tid == h->tid && e->sw.preempt;
+		       e->tid == h->tid && e->sw.nonvoluntary;
 	default:
 		return false;
 	}
@@ -735,7 +736,7 @@ static enum step_kind starts(const struct lde_event *e)
 	case LDE_STAGE_TRAP:
 		return STEP_SYSCALL;
 	case LDE_STAGE_SWITCH:
-		return !e->sw.preempt && is_idle(e->sw.next_comm,
+		return !e->sw.nonvoluntary && is_idle(e->sw.next_comm,
 						 e->sw.next_pid) ?
 		       STEP_BLOCKED : STEP_NONE;
 	case LDE_STAGE_TIMER:

@@ -37,7 +37,7 @@ void lde_summary_account(const struct lde_event *e)
 		}
 		break;
 	case LDE_STAGE_SWITCH:
-		if (e->sw.preempt)
+		if (e->sw.nonvoluntary)
 			sum.preempted++;
 		else
 			sum.voluntary++;

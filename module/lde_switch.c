@@ -32,8 +32,13 @@
 #define LDE_MAX_WATCHES 64
 
 struct lde_watch_slot {
-	struct task_struct *task;	/* holds a reference; NULL: free */
+	struct task_struct *task;	/* holds a reference; NULL: not watching */
 	struct file *owner;		/* the open file that asked */
+	/*
+	 * Taken off the table, but a probe that read task before may still
+	 * be counting into it: not reused until no probe can see it.
+	 */
+	bool retiring;
 	atomic64_t voluntary;
 	atomic64_t preempted;
 	atomic64_t switched_in;
@@ -164,19 +169,23 @@ static struct lde_watch_slot *lde_watch_find(struct file *owner,
 	return NULL;
 }
 
-/* Under lde_watch_lock: the task reference of a slot taken off the table. */
-static struct task_struct *lde_watch_clear(struct lde_watch_slot *w)
+/* Under lde_watch_lock: take a slot off the table; it retires. */
+static void lde_watch_clear(struct lde_watch_slot *w)
 {
-	struct task_struct *task = w->task;
-
 	WRITE_ONCE(w->task, NULL);
 	w->owner = NULL;
+	w->retiring = true;
 	atomic_dec(&lde_nr_watches);
-	return task;
 }
 
-/* Drop references only once no probe can still be reading the slots. */
-static void lde_watch_put_tasks(struct task_struct **tasks, int n)
+/*
+ * Once no probe can still be reading the slots taken off the table: drop
+ * their task references and let them be reused.  A probe that loaded a
+ * slot's task before it was cleared may count into the slot until then;
+ * a new watch in it before then would get the old task's counts.
+ */
+static void lde_watch_retire(struct lde_watch_slot **slots,
+			     struct task_struct **tasks, int n)
 {
 	int i;
 
@@ -185,6 +194,10 @@ static void lde_watch_put_tasks(struct task_struct **tasks, int n)
 	tracepoint_synchronize_unregister();
 	for (i = 0; i < n; i++)
 		put_task_struct(tasks[i]);
+	mutex_lock(&lde_watch_lock);
+	for (i = 0; i < n; i++)
+		slots[i]->retiring = false;
+	mutex_unlock(&lde_watch_lock);
 }
 
 /*
@@ -225,7 +238,7 @@ int lde_watch_add(struct file *owner, pid_t tid)
 	for (i = 0; i < LDE_MAX_WATCHES; i++) {
 		struct lde_watch_slot *w = &lde_watches[i];
 
-		if (w->task)
+		if (w->task || w->retiring)
 			continue;
 		atomic64_set(&w->voluntary, 0);
 		atomic64_set(&w->preempted, 0);
@@ -248,7 +261,6 @@ unlock:
 int lde_watch_remove(struct file *owner, pid_t tid)
 {
 	struct task_struct *task = lde_watch_target(tid);
-	struct task_struct *old = NULL;
 	struct lde_watch_slot *w;
 
 	if (IS_ERR(task))
@@ -257,13 +269,16 @@ int lde_watch_remove(struct file *owner, pid_t tid)
 	mutex_lock(&lde_watch_lock);
 	w = lde_watch_find(owner, task);
 	if (w)
-		old = lde_watch_clear(w);
+		lde_watch_clear(w);
 	mutex_unlock(&lde_watch_lock);
 
-	put_task_struct(task);
-	if (!old)
+	if (!w) {
+		put_task_struct(task);
 		return -ENOENT;
-	lde_watch_put_tasks(&old, 1);
+	}
+	/* The slot's own reference, then the one lde_watch_target took. */
+	lde_watch_retire(&w, &task, 1);
+	put_task_struct(task);
 	return 0;
 }
 
@@ -293,13 +308,20 @@ int lde_watch_read(struct file *owner, pid_t tid, struct lde_watch *out)
 /* The file is closing: every watch it holds ends. */
 void lde_watch_release_file(struct file *owner)
 {
+	struct lde_watch_slot *slots[LDE_MAX_WATCHES];
 	struct task_struct *tasks[LDE_MAX_WATCHES];
 	int i, n = 0;
 
 	mutex_lock(&lde_watch_lock);
-	for (i = 0; i < LDE_MAX_WATCHES; i++)
-		if (lde_watches[i].task && lde_watches[i].owner == owner)
-			tasks[n++] = lde_watch_clear(&lde_watches[i]);
+	for (i = 0; i < LDE_MAX_WATCHES; i++) {
+		struct lde_watch_slot *w = &lde_watches[i];
+
+		if (w->task && w->owner == owner) {
+			slots[n] = w;
+			tasks[n++] = w->task;
+			lde_watch_clear(w);
+		}
+	}
 	mutex_unlock(&lde_watch_lock);
-	lde_watch_put_tasks(tasks, n);
+	lde_watch_retire(slots, tasks, n);
 }

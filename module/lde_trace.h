@@ -61,16 +61,19 @@ TRACE_EVENT(lde_return,
 );
 
 /*
- * switch(): A gives up the CPU, B gets it.  The depths say how far below
- * the top of its kernel stack each task's stack pointer sits at the switch
- * (A's live, B's as saved when it last switched out): the kernel-stack
- * switch of OSTEP Figure 6.3, without revealing an address.
+ * switch(): A gives up the CPU, B gets it.  nonvoluntary: A was still
+ * runnable, as /proc's nonvoluntary_ctxt_switches counts it (sched_yield
+ * included), not sched_switch's own preempt, which means kernel
+ * preemption.  The depths say how far below the top of its kernel stack
+ * each task's stack pointer sits at the switch (A's live, B's as saved
+ * when it last switched out): the kernel-stack switch of OSTEP Figure 6.3,
+ * without revealing an address.
  */
 TRACE_EVENT(lde_switch,
 	TP_PROTO(struct task_struct *prev, struct task_struct *next,
-		 bool preempt, unsigned int prev_state,
+		 bool nonvoluntary, unsigned int prev_state,
 		 u32 prev_stack_depth, u32 next_stack_depth),
-	TP_ARGS(prev, next, preempt, prev_state, prev_stack_depth,
+	TP_ARGS(prev, next, nonvoluntary, prev_state, prev_stack_depth,
 		next_stack_depth),
 
 	TP_STRUCT__entry(
@@ -80,7 +83,7 @@ TRACE_EVENT(lde_switch,
 		__field(pid_t, next_pid)
 		__field(pid_t, next_tid)
 		__array(char, next_comm, TASK_COMM_LEN)
-		__field(bool, preempt)
+		__field(bool, nonvoluntary)
 		__field(unsigned int, prev_state)
 		__field(u32, prev_stack_depth)
 		__field(u32, next_stack_depth)
@@ -93,7 +96,7 @@ TRACE_EVENT(lde_switch,
 		__entry->next_pid = next->tgid;
 		__entry->next_tid = next->pid;
 		memcpy(__entry->next_comm, next->comm, TASK_COMM_LEN);
-		__entry->preempt = preempt;
+		__entry->nonvoluntary = nonvoluntary;
 		__entry->prev_state = prev_state;
 		__entry->prev_stack_depth = prev_stack_depth;
 		__entry->next_stack_depth = next_stack_depth;
@@ -102,7 +105,7 @@ TRACE_EVENT(lde_switch,
 	TP_printk("prev=%s:%d/%d next=%s:%d/%d %s prev_state=0x%x prev_depth=%u next_depth=%u",
 		  __entry->prev_comm, __entry->prev_pid, __entry->prev_tid,
 		  __entry->next_comm, __entry->next_pid, __entry->next_tid,
-		  __entry->preempt ? "preempted" : "voluntary",
+		  __entry->nonvoluntary ? "nonvoluntary" : "voluntary",
 		  __entry->prev_state, __entry->prev_stack_depth,
 		  __entry->next_stack_depth)
 );

@@ -3,10 +3,24 @@
 #
 # Install, from Debian's own registry, everything lde needs to build, boot
 # and test.  Idempotent: when everything is present it only checks (well
-# under a second) and says nothing.  virtme-ng is not in bookworm, so the
-# trixie suite is added with a low pin priority (100): only packages asked
-# for explicitly as pkg/trixie come from it, nothing else moves.
+# under a second) and says nothing.
+#
+# The release is read from /etc/os-release.  Debian 13 (trixie) and later
+# have every package in their own suite.  Debian 12 (bookworm) lacks
+# virtme-ng, so the trixie suite is added with a low pin priority (100):
+# only packages asked for explicitly as pkg/trixie come from it, nothing
+# else moves.
 set -euo pipefail
+
+# shellcheck disable=SC1091
+. /etc/os-release 2>/dev/null || true
+case "${ID:-}:${VERSION_CODENAME:-}" in
+debian:bookworm) NEEDS_TRIXIE=1 ;;
+debian:trixie | debian:forky | debian:sid) NEEDS_TRIXIE=0 ;;
+*)
+	echo "lde: supported hosts are Debian 12 (bookworm) and Debian 13 (trixie), x86_64; this is ${PRETTY_NAME:-an unknown system}. On another system install by hand: a kernel with its headers and source, qemu-system-x86, virtme-ng, clang, llvm, bpftool, libbpf, libelf, zlib, libseccomp, pkg-config, python3, strace, perf, bpftrace, trace-cmd." >&2
+	exit 1 ;;
+esac
 
 # Packages and why:
 #   kernel to build against and boot in the guest (linux-source carries the
@@ -14,24 +28,33 @@ set -euo pipefail
 #   qemu + virtme-ng to boot it; clang/llvm/bpftool/libbpf for CO-RE BPF;
 #   libseccomp for syscall names; peers and tools used in the guest.
 PKGS=(
-	linux-image-amd64 linux-headers-amd64 linux-source-6.1
+	linux-image-amd64 linux-headers-amd64 linux-source
 	qemu-system-x86 busybox-static
 	clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev pkg-config
 	libseccomp-dev python3 xz-utils kmod
 	strace linux-perf bpftrace trace-cmd
 )
-TRIXIE_PKGS=(virtme-ng)
+if [ "$NEEDS_TRIXIE" = 1 ]; then
+	TRIXIE_PKGS=(virtme-ng)
+else
+	PKGS+=(virtme-ng)
+	TRIXIE_PKGS=()
+fi
 
 missing=()
 status=$(dpkg-query -W -f='${Package} ${db:Status-Abbrev}\n' \
-	"${PKGS[@]}" "${TRIXIE_PKGS[@]}" 2>/dev/null || true)
-for p in "${PKGS[@]}" "${TRIXIE_PKGS[@]}"; do
+	"${PKGS[@]}" "${TRIXIE_PKGS[@]+"${TRIXIE_PKGS[@]}"}" 2>/dev/null || true)
+for p in "${PKGS[@]}" "${TRIXIE_PKGS[@]+"${TRIXIE_PKGS[@]}"}"; do
 	grep -q "^$p ii" <<<"$status" || missing+=("$p")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" -ne 0 ]; then
-	echo "lde: missing packages; as root run $0, which runs: apt-get install ${missing[*]/virtme-ng/virtme-ng/trixie} (trixie pinned at 100)" >&2
+	if [ "$NEEDS_TRIXIE" = 1 ]; then
+		echo "lde: missing packages; as root run $0, which runs: apt-get install ${missing[*]/virtme-ng/virtme-ng/trixie} (trixie pinned at 100)" >&2
+	else
+		echo "lde: missing packages; as root run $0, which runs: apt-get install ${missing[*]}" >&2
+	fi
 	exit 1
 fi
 
@@ -58,7 +81,7 @@ debian_uri() {
 TRIXIE_LIST=/etc/apt/sources.list.d/lde-trixie.sources
 TRIXIE_PIN=/etc/apt/preferences.d/lde-trixie
 need_update=0
-if [ ! -f "$TRIXIE_LIST" ]; then
+if [ "$NEEDS_TRIXIE" = 1 ] && [ ! -f "$TRIXIE_LIST" ]; then
 	uri=$(debian_uri | head -n1)
 	if [ -z "$uri" ]; then
 		echo "lde: cannot find the machine's Debian bookworm source in /etc/apt" >&2
@@ -74,7 +97,7 @@ Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 EOT
 	need_update=1
 fi
-if [ ! -f "$TRIXIE_PIN" ]; then
+if [ "$NEEDS_TRIXIE" = 1 ] && [ ! -f "$TRIXIE_PIN" ]; then
 	cat >"$TRIXIE_PIN" <<EOT
 Package: *
 Pin: release n=trixie
@@ -90,7 +113,7 @@ if [ $need_update -eq 1 ] || [ -z "$(ls -A /var/lib/apt/lists 2>/dev/null | grep
 fi
 install_list=()
 for p in "${missing[@]}"; do
-	if [[ " ${TRIXIE_PKGS[*]} " == *" $p "* ]]; then
+	if [[ " ${TRIXIE_PKGS[*]+"${TRIXIE_PKGS[*]}"} " == *" $p "* ]]; then
 		install_list+=("$p/trixie")
 	else
 		install_list+=("$p")

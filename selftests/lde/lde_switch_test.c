@@ -312,8 +312,8 @@ TEST_F(sw, spinners_without_syscalls_are_preempted)
 	if (!trace)
 		SKIP(return, "no trace buffer");
 	EXPECT_TRUE(trace_line_with(trace, "lde_switch:",
-				    "prev=" SPIN_COMM, " preempted "))
-		TH_LOG("no preempted lde_switch of a spinner in:\n%.2000s",
+				    "prev=" SPIN_COMM, " nonvoluntary "))
+		TH_LOG("no nonvoluntary lde_switch of a spinner in:\n%.2000s",
 		       trace);
 	EXPECT_TRUE(depths_plausible(trace, "prev=" SPIN_COMM));
 	free(trace);
@@ -366,8 +366,8 @@ TEST_F(sw, yield_is_linked_to_its_switch)
 	snprintf(marker, sizeof(marker), ":%d/%d next=", getpid(), getpid());
 	trace = tracefs_read_trace();
 	ASSERT_NE(NULL, trace);
-	EXPECT_TRUE(trace_line_with(trace, "lde_switch:", marker, "preempted"))
-		TH_LOG("no preempted switch-out of ours in:\n%.2000s", trace);
+	EXPECT_TRUE(trace_line_with(trace, "lde_switch:", marker, "nonvoluntary"))
+		TH_LOG("no nonvoluntary switch-out of ours in:\n%.2000s", trace);
 	free(trace);
 }
 

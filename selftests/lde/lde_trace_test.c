@@ -393,6 +393,27 @@ TEST_F(trace, protocol_view_keeps_columns_and_starts_with_the_program)
 	EXPECT_TRUE(py_check_text(file, code));
 }
 
+/*
+ * A command's children are followed through an in-kernel table of 8192
+ * processes; a reaped child leaves it.  20,000 short-lived children, one
+ * after another, are all traced: every fork and every exit seen.
+ */
+TEST_F_TIMEOUT(trace, twenty_thousand_children_are_all_followed, 600)
+{
+	char file[600], *err = NULL;
+
+	snprintf(file, sizeof(file), "%s/trace-forks.jsonl", outdir);
+	ASSERT_EQ(0, run(&err, "%s -b 65536 -j -e fork,exit,reap -- %s forks 20000 2>&1 >%s",
+			 lde_trace, workload, file));
+	EXPECT_NE(NULL, strstr(err, "lost 0 events")) TH_LOG("%s", err);
+	EXPECT_EQ(NULL, strstr(err, "processes")) TH_LOG("%s", err);
+	EXPECT_TRUE(py_check(file,
+		"n = lambda s: sum(1 for e in ev if e[\"stage\"] == s)\n"
+		"assert (n(\"fork\"), n(\"exit\"), n(\"reap\")) == (20000, 20001, 20001), (n(\"fork\"), n(\"exit\"), n(\"reap\"))\n"
+		"print(\"ok\")"));
+	free(err);
+}
+
 TEST_F(trace, segfault_shows_fault_then_exit)
 {
 	char file[600];

@@ -11,6 +11,8 @@
  *   lde_workload hop N          N times: move to the other CPU, sleep 2 ms
  *   lde_workload threadexit     main() calls pthread_exit(); a thread goes
  *                               on, makes system calls, and ends the process
+ *   lde_workload forks N        N children, one after another, each exits
+ *                               at once and is reaped
  */
 #include <fcntl.h>
 #include <pthread.h>
@@ -172,6 +174,20 @@ int main(int argc, char **argv)
 		}
 		return 0;
 	}
+	if (!strcmp(mode, "forks") && argc > 2) {
+		n = atol(argv[2]);
+		for (i = 0; i < n; i++) {
+			pid_t child = fork();
+
+			if (child < 0)
+				return 1;
+			if (child == 0)
+				_exit(0);
+			if (waitpid(child, NULL, 0) != child)
+				return 1;
+		}
+		return 0;
+	}
 	if (!strcmp(mode, "threadexit")) {
 		pthread_t t;
 
@@ -185,7 +201,7 @@ int main(int argc, char **argv)
 			usleep(10000);
 		}
 	}
-	fprintf(stderr, "usage: %s getppid N | segv | spin S | comm NAME | idle | toy | loop N | hop N | threadexit\n",
+	fprintf(stderr, "usage: %s getppid N | segv | spin S | comm NAME | idle | toy | loop N | hop N | threadexit | forks N\n",
 		argv[0]);
 	return 2;
 }
