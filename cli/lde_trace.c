@@ -53,7 +53,7 @@ static volatile sig_atomic_t exiting;
 static unsigned long long start_ns;
 static struct lde_boot boot;
 
-const char *argp_program_version = "lde-trace 0.1";
+const char *argp_program_version = "lde-trace 0.2";
 const char *argp_program_bug_address = "<lde issues>";
 static const char doc[] =
 "Watch the limited-direct-execution sequence live: trap, return-from-trap,\n"
