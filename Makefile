@@ -12,8 +12,8 @@
 # runs again with the kernel release known.  KVER=<release> overrides the
 # Debian kernel to build against and boot.
 
-GOALS := all check check-host demo bench lint
-.PHONY: $(GOALS) clean
+GOALS := all check check-host demo bench lint install
+.PHONY: $(GOALS) clean uninstall
 
 ifndef LDE_READY
 
@@ -25,7 +25,19 @@ $(GOALS):
 clean:
 	rm -rf build
 
+uninstall:
+	@$(MAKE) --no-print-directory LDE_READY=1 $@
+
 else # LDE_READY: dependencies are installed
+
+# What make install lays out (PREFIX and DESTDIR as usual); the module's
+# source goes where DKMS looks for it.
+VERSION    := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+PREFIX     ?= /usr/local
+BINDIR     := $(PREFIX)/bin
+MANDIR     := $(PREFIX)/share/man/man1
+LIBEXECDIR := $(PREFIX)/libexec/lde
+DKMSSRC    := /usr/src/lde-$(VERSION)
 
 TOP     := $(CURDIR)
 KVER    ?= $(shell ./scripts/kernel-release.sh)
@@ -166,9 +178,12 @@ $(B)/host/%_test: cli/%_test.c $(CLI_COMMON_DEPS) $(KSRC_STAMP)
 check-host: lint $(HOST_TESTS)
 	@./scripts/host-check.sh $(HOST_TESTS)
 
+# The module tests run twice: with the module built here, and with the one
+# dkms builds from what make install lays out.
 check: all check-host
-	@LDE_KO=$(LDE_KO) LDE_TRACE=$(LDE_TRACE) VM_TIMEOUT=$(VM_TIMEOUT) \
-		./scripts/check.sh $(SELFTEST_BINS)
+	@dkms_ko=$$(./scripts/dkms-build.sh $(KVER)) && \
+	LDE_KO=$(LDE_KO) LDE_DKMS_KO=$$dkms_ko LDE_TRACE=$(LDE_TRACE) \
+		VM_TIMEOUT=$(VM_TIMEOUT) ./scripts/check.sh $(SELFTEST_BINS)
 
 demo: all
 	@./scripts/vm-run.sh -t $(VM_TIMEOUT) -- \
@@ -189,6 +204,31 @@ bench: all
 	done
 	@./scripts/bench-report.sh $(B)/bench
 	@echo "lde: results in build/bench/bench.md and build/bench/bench.json"
+
+# lde-trace, lde-bench and their man pages; the selftests and their
+# helpers under libexec (run them as selftests/lde/README says, with
+# LDE_TRACE and LDE_KO set); lde.ko's source for DKMS.
+install: tools selftests
+	install -D -m 0755 $(LDE_TRACE) $(DESTDIR)$(BINDIR)/lde-trace
+	install -D -m 0755 $(LDE_BENCH) $(DESTDIR)$(BINDIR)/lde-bench
+	install -D -m 0644 Documentation/lde-trace.1 $(DESTDIR)$(MANDIR)/lde-trace.1
+	install -D -m 0644 Documentation/lde-bench.1 $(DESTDIR)$(MANDIR)/lde-bench.1
+	install -d $(DESTDIR)$(LIBEXECDIR)/selftests
+	install -m 0755 $(SELFTEST_BINS) $(SELFTEST_HELPERS) \
+		$(DESTDIR)$(LIBEXECDIR)/selftests/
+	install -D -m 0644 dkms.conf $(DESTDIR)$(DKMSSRC)/dkms.conf
+	install -D -m 0644 Kbuild $(DESTDIR)$(DKMSSRC)/Kbuild
+	install -d $(DESTDIR)$(DKMSSRC)/module $(DESTDIR)$(DKMSSRC)/include/uapi/linux
+	install -m 0644 $(wildcard module/*.c module/*.h) module/Kbuild \
+		$(DESTDIR)$(DKMSSRC)/module/
+	install -m 0644 include/uapi/linux/lde.h \
+		$(DESTDIR)$(DKMSSRC)/include/uapi/linux/
+	@echo "lde: installed under $(DESTDIR)$(PREFIX); lde.ko's source in $(DESTDIR)$(DKMSSRC): dkms install lde/$(VERSION)"
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/lde-trace $(DESTDIR)$(BINDIR)/lde-bench \
+		$(DESTDIR)$(MANDIR)/lde-trace.1 $(DESTDIR)$(MANDIR)/lde-bench.1
+	rm -rf $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(DKMSSRC)
 
 .PHONY: module tools selftests
 

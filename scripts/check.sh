@@ -10,7 +10,8 @@ out=$top/build/vm
 rm -f "$out/results"
 
 "$top/scripts/vm-run.sh" -t "${VM_TIMEOUT:-900}" -o "$out" -- \
-	env LDE_KO="${LDE_KO:?}" LDE_TRACE="${LDE_TRACE:?}" \
+	env LDE_KO="${LDE_KO:?}" LDE_DKMS_KO="${LDE_DKMS_KO:-}" \
+	LDE_TRACE="${LDE_TRACE:?}" \
 	"$top/scripts/guest-check.sh" "$@"
 rc=$?
 

@@ -7,13 +7,34 @@ set -u
 out=${LDE_OUT:?LDE_OUT names the directory shared with the host}
 pass=0 fail=0 skip=0 n=0
 
+# With LDE_DKMS_KO, the module's own tests run again on the module dkms
+# built (they load and unload it themselves).
+dkms_tests=()
+if [ -n "${LDE_DKMS_KO:-}" ]; then
+	for t in "$@"; do
+		case $(basename "$t") in
+		lde_module_test | lde_trap_test | lde_switch_test | lde_layout_test)
+			dkms_tests+=("dkms:$t") ;;
+		esac
+	done
+fi
+
 echo "TAP version 13"
-echo "1..$#"
-for t in "$@"; do
+echo "1..$(($# + ${#dkms_tests[@]}))"
+for t in "$@" "${dkms_tests[@]+"${dkms_tests[@]}"}"; do
 	n=$((n + 1))
-	name=$(basename "$t")
+	ko=$LDE_KO
+	if [ "${t#dkms:}" != "$t" ]; then
+		t=${t#dkms:}
+		ko=$LDE_DKMS_KO
+		name="dkms-$(basename "$t")"
+		# The suite's module is unloaded first: the DKMS one replaces it.
+		[ -d /sys/module/lde ] && rmmod lde
+	else
+		name=$(basename "$t")
+	fi
 	log=$out/$name.tap
-	"$t" >"$log" 2>&1 </dev/null
+	LDE_KO=$ko "$t" >"$log" 2>&1 </dev/null
 	rc=$?
 	sed 's/^/# /' "$log"
 	totals=$(grep -E '^# Totals: pass:' "$log" | tail -n1)

@@ -32,7 +32,7 @@ PKGS=(
 	qemu-system-x86 busybox-static
 	clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev pkg-config
 	libseccomp-dev python3 xz-utils kmod
-	strace linux-perf bpftrace trace-cmd
+	strace linux-perf bpftrace trace-cmd dkms
 )
 if [ "$NEEDS_TRIXIE" = 1 ]; then
 	TRIXIE_PKGS=(virtme-ng)
