@@ -28,6 +28,13 @@ dkms build --dkmstree "$out/tree" --sourcetree "$out/root/usr/src" \
 	tail -n 20 "$out/build.log" >&2
 	exit 1
 }
-ko=$(find "$out/tree/lde/$version/$kver" -name lde.ko | head -n1)
+ko=$(find "$out/tree/lde/$version/$kver" -name 'lde.ko*' | head -n1)
 [ -n "$ko" ] || { echo "lde: dkms built no lde.ko" >&2; exit 1; }
+# dkms compresses the module as the kernel's own are (6.12: xz); the tests
+# load it with a plain finit_module(), as insmod of a .ko does.
+case $ko in
+*.xz) xz -dc "$ko" >"${ko%.xz}"; ko=${ko%.xz} ;;
+*.zst) zstd -qdc "$ko" >"${ko%.zst}"; ko=${ko%.zst} ;;
+*.gz) gzip -dc "$ko" >"${ko%.gz}"; ko=${ko%.gz} ;;
+esac
 echo "$ko"
