@@ -178,12 +178,20 @@ $(B)/host/%_test: cli/%_test.c $(CLI_COMMON_DEPS) $(KSRC_STAMP)
 check-host: lint $(HOST_TESTS)
 	@./scripts/host-check.sh $(HOST_TESTS)
 
-# The module tests run twice: with the module built here, and with the one
-# dkms builds from what make install lays out.
+# Every kernel series the host's Debian ships (6.1 and 6.12 on Debian 12,
+# 6.12 on 13), one boot each, with the same sources and the same CO-RE BPF
+# object.  In each, the module tests run twice: with the module built here,
+# and with the one dkms builds from what make install lays out.
+KVERS ?= $(shell ./scripts/kernel-release.sh --all)
+
 check: all check-host
-	@dkms_ko=$$(./scripts/dkms-build.sh $(KVER)) && \
-	LDE_KO=$(LDE_KO) LDE_DKMS_KO=$$dkms_ko LDE_TRACE=$(LDE_TRACE) \
-		VM_TIMEOUT=$(VM_TIMEOUT) ./scripts/check.sh $(SELFTEST_BINS)
+	@set -e; specs=; \
+	for k in $(KVERS); do \
+		$(MAKE) --no-print-directory KVER=$$k module; \
+		specs="$$specs $$k:$(B)/$$k/kmod/module/lde.ko:$$(./scripts/dkms-build.sh $$k)"; \
+	done; \
+	LDE_TRACE=$(LDE_TRACE) VM_TIMEOUT=$(VM_TIMEOUT) \
+		./scripts/check.sh $$specs -- $(SELFTEST_BINS)
 
 demo: all
 	@./scripts/vm-run.sh -t $(VM_TIMEOUT) -- \

@@ -1,43 +1,71 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# `make check`, guest half: one boot runs every kselftest given; the guest
-# console is judged too.  Prints the TAP, then last a line
-# "N passed, N failed" (skips counted apart), and exits non-zero if any
-# test failed, the console shows a splat, or the guest timed out.
+# `make check`, guest half: one boot per kernel runs every kselftest given;
+# each guest's console is judged too.  The boots run side by side (each
+# single-threaded TCG guest takes one host CPU), their TAP is printed one
+# kernel after the other, and last comes one line "N passed, N failed"
+# over all kernels and the host tests (skips counted apart).  Exits
+# non-zero if any test failed, a console shows a splat, or a guest timed
+# out.
+#
+#   usage: check.sh KVER:LDE_KO:DKMS_KO... -- TEST...
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
-out=$top/build/vm
-rm -f "$out/results"
-
-"$top/scripts/vm-run.sh" -t "${VM_TIMEOUT:-900}" -o "$out" -- \
-	env LDE_KO="${LDE_KO:?}" LDE_DKMS_KO="${LDE_DKMS_KO:-}" \
-	LDE_TRACE="${LDE_TRACE:?}" \
-	"$top/scripts/guest-check.sh" "$@"
-rc=$?
+specs=()
+while [ $# -gt 0 ] && [ "$1" != "--" ]; do
+	specs+=("$1")
+	shift
+done
+shift
+pids=()
+for spec in "${specs[@]}"; do
+	IFS=: read -r kver ko dkms_ko <<<"$spec"
+	out=$top/build/vm/$kver
+	mkdir -p "$out"
+	rm -f "$out/results" "$out/rc"
+	(
+		KVER=$kver "$top/scripts/vm-run.sh" -t "${VM_TIMEOUT:-900}" \
+			-o "$out" -- \
+			env LDE_KO="$ko" LDE_DKMS_KO="$dkms_ko" \
+			LDE_TRACE="${LDE_TRACE:?}" \
+			"$top/scripts/guest-check.sh" "$@" >"$out/tap.txt" 2>&1
+		echo $? >"$out/rc"
+	) &
+	pids+=($!)
+done
+wait "${pids[@]}"
 
 pass=0 fail=0 skip=0
-if [ -f "$out/results" ]; then
-	read -r pass fail skip <"$out/results"
-else
-	echo "# the guest wrote no results"
-	fail=$((fail + 1))
-fi
+for spec in "${specs[@]}"; do
+	IFS=: read -r kver _ <<<"$spec"
+	out=$top/build/vm/$kver
+	echo "# kernel $kver"
+	cat "$out/tap.txt"
+	if [ -f "$out/results" ]; then
+		read -r p f s <"$out/results"
+		pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s))
+	else
+		echo "# the guest ($kver) wrote no results"
+		fail=$((fail + 1))
+	fi
+	# The console verdict counts as one more test.
+	rc=$(cat "$out/rc" 2>/dev/null || echo 2)
+	case $rc in
+	0 | 1) echo "ok - guest console ($kver): no BUG, WARNING, Oops, lockdep report or RCU stall"
+	       pass=$((pass + 1)) ;;
+	3)     echo "not ok - guest console ($kver) shows a splat (build/vm/$kver/splats.txt)"
+	       fail=$((fail + 1)) ;;
+	124)   echo "not ok - guest ($kver) did not finish within ${VM_TIMEOUT:-900}s"
+	       fail=$((fail + 1)) ;;
+	*)     echo "not ok - guest run ($kver) failed (exit $rc)"
+	       fail=$((fail + 1)) ;;
+	esac
+done
 # The host-side unit tests (make check-host) count too.
 if [ -f "$top/build/host-results" ]; then
 	read -r hp hf hs <"$top/build/host-results"
 	pass=$((pass + hp)) fail=$((fail + hf)) skip=$((skip + hs))
 fi
-# The console verdict counts as one more test.
-case $rc in
-0 | 1) echo "ok - guest console: no BUG, WARNING, Oops, lockdep report or RCU stall"
-       pass=$((pass + 1)) ;;
-3)     echo "not ok - guest console shows a splat (build/vm/splats.txt)"
-       fail=$((fail + 1)) ;;
-124)   echo "not ok - guest did not finish within ${VM_TIMEOUT:-900}s"
-       fail=$((fail + 1)) ;;
-*)     echo "not ok - guest run failed (exit $rc)"
-       fail=$((fail + 1)) ;;
-esac
 
 if [ "$skip" -gt 0 ]; then
 	echo "$pass passed, $fail failed, $skip skipped"

@@ -3,13 +3,36 @@
 # Print the release of the Debian kernel that lde builds against and boots:
 # the one Debian's linux-image-amd64 currently depends on (its ABI number
 # moves with Debian updates).  KVER=... in the environment overrides.
+#
+# With --all: every kernel series the host's release ships and has
+# installed, one release a line, the default first: the release each
+# installed meta-package (linux-image-amd64, linux-image-6.12-amd64, ...)
+# depends on.  Debian 12 has 6.1 and 6.12; Debian 13 has 6.12.
 set -euo pipefail
+
+meta_release() {	# the release a linux-image meta-package depends on
+	dpkg-query -W -f='${Depends}' "$1" 2>/dev/null |
+		grep -o 'linux-image-[^ ,]*-amd64' | head -n1 |
+		sed 's/^linux-image-//' || true
+}
+
+if [ "${1:-}" = "--all" ]; then
+	default=$(KVER= "$0")
+	echo "$default"
+	dpkg-query -W -f='${Package} ${db:Status-Abbrev}\n' 'linux-image-[0-9]*.[0-9]*-amd64' \
+		2>/dev/null | awk '$2 == "ii" { print $1 }' |
+		while read -r meta; do
+			rel=$(meta_release "$meta")
+			[ -n "$rel" ] && [ "$rel" != "$default" ] &&
+				[ -d "/lib/modules/$rel/build" ] && echo "$rel"
+		done | sort -u
+	exit 0
+fi
 if [ -n "${KVER:-}" ]; then
 	echo "$KVER"
 	exit 0
 fi
-dep=$(dpkg-query -W -f='${Depends}' linux-image-amd64 2>/dev/null || true)
-rel=$(grep -o 'linux-image-[^ ,]*-amd64' <<<"$dep" | head -n1 | sed 's/^linux-image-//' || true)
+rel=$(meta_release linux-image-amd64)
 if [ -z "$rel" ]; then
 	# No meta-package: the newest installed image with headers.
 	rel=$(ls -1 /boot/vmlinuz-*-amd64 2>/dev/null | sed 's|.*/vmlinuz-||' |

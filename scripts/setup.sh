@@ -35,6 +35,8 @@ PKGS=(
 	strace linux-perf bpftrace trace-cmd dkms
 )
 if [ "$NEEDS_TRIXIE" = 1 ]; then
+	# Debian 12 ships a second kernel series, 6.12: make check boots both.
+	PKGS+=(linux-image-6.12-amd64 linux-headers-6.12-amd64)
 	TRIXIE_PKGS=(virtme-ng)
 else
 	PKGS+=(virtme-ng)
