@@ -2,14 +2,14 @@
 # SPDX-License-Identifier: GPL-2.0
 # Build lde.ko the way a user's machine would: `make install` lays out the
 # module's source as DKMS expects it, and dkms builds it for KVER.  Both go
-# under build/dkms (--dkmstree, --sourcetree), never into the system's
+# under build/dkms/KVER (--dkmstree, --sourcetree), never into the system's
 # trees.  Prints the path of the module dkms built.
 #   usage: dkms-build.sh KVER
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 kver=$1
 version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$top/dkms.conf")
-out=$top/build/dkms
+out=$top/build/dkms/$kver
 rm -rf "$out/root" "$out/tree"
 mkdir -p "$out/tree"
 make -C "$top" --no-print-directory LDE_READY=1 KVER="$kver" install \
