@@ -126,12 +126,13 @@ void lde_columns_event(struct lde_line *l, const struct lde_event *e,
 		lde_line_hex(l, e->trap.args[0]);
 		lde_line_lit(l, ", ");
 		lde_line_hex(l, e->trap.args[1]);
-		if (toy) {
+		/* The toy trap reports no sp. */
+		if (toy)
 			lde_line_lit(l, ") from ip=");
-			lde_line_hex(l, e->trap.ip);
-		} else {
+		else
 			lde_line_lit(l, ", ...) from ip=");
-			lde_line_hex(l, e->trap.ip);
+		lde_line_hex(l, e->trap.ip);
+		if (!toy) {
 			lde_line_lit(l, " sp=");
 			lde_line_hex(l, e->trap.sp);
 		}
