@@ -5,6 +5,7 @@
  * switch-out as voluntary (the task blocked) or not (it was still runnable:
  * preempted after the timer tick or a wakeup, or it yielded).
  */
+#include <pthread.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -387,6 +388,113 @@ TEST_F(sw, watching_another_users_task_needs_cap_sys_admin)
 	} else {
 		EXPECT_EQ(-EPERM, lde_watch_op(self->fd, LDE_IOC_WATCH, 1, &w));
 	}
+}
+
+/*
+ * A watch slot is reused only when no probe can still count into it.  One
+ * thread watches and unwatches G, a task that switches without pause on
+ * CPU 1, over and over; an unwatch waits out the probes that may still
+ * hold G.  Meanwhile another thread watches Q, a task blocked in read() all
+ * along, and may get the slot just freed.  Were the slot reusable at once,
+ * a probe that loaded G from it just before it was cleared could count
+ * G's switch into Q's watch: Q's counts must stay 0.
+ */
+#define CHURN_ROUNDS	300
+
+struct churn {
+	int fd;
+	pid_t tid;
+	volatile int *stop;
+	unsigned long long stray, rounds, errors;
+};
+
+static void *churn_g(void *arg)
+{
+	struct churn *c = arg;
+	struct lde_watch w;
+
+	while (!*c->stop) {
+		if (lde_watch_op(c->fd, LDE_IOC_WATCH, c->tid, &w) ||
+		    lde_watch_op(c->fd, LDE_IOC_UNWATCH, c->tid, &w))
+			c->errors++;
+		c->rounds++;
+	}
+	return NULL;
+}
+
+static void *churn_q(void *arg)
+{
+	struct churn *c = arg;
+	struct lde_watch w;
+	int i;
+
+	for (i = 0; i < CHURN_ROUNDS; i++) {
+		if (lde_watch_op(c->fd, LDE_IOC_WATCH, c->tid, &w) ||
+		    lde_watch_op(c->fd, LDE_IOC_WATCH_STATS, c->tid, &w)) {
+			c->errors++;
+			continue;
+		}
+		c->stray += w.voluntary + w.preempted + w.switched_in;
+		if (lde_watch_op(c->fd, LDE_IOC_UNWATCH, c->tid, &w))
+			c->errors++;
+		c->rounds++;
+	}
+	*c->stop = 1;
+	return NULL;
+}
+
+TEST_F(sw, a_reused_watch_slot_counts_only_its_own_task)
+{
+	volatile int stop = 0;
+	struct churn cg = { .stop = &stop }, cq = { .stop = &stop };
+	pthread_t tg, tq;
+	int block[2], i;
+	pid_t g, q;
+
+	if (geteuid() != 0)
+		SKIP(return, "watching another task needs CAP_SYS_ADMIN");
+	ASSERT_EQ(0, pipe(block));
+	q = fork();
+	ASSERT_LE(0, q);
+	if (q == 0) {
+		char c;
+
+		close(block[1]);
+		_exit(read(block[0], &c, 1) == 0 ? 0 : 1);
+	}
+	g = fork();
+	ASSERT_LE(0, g);
+	if (g == 0) {
+		struct timespec none = { 0 };
+
+		pin_to_cpu(1);
+		for (;;)
+			nanosleep(&none, NULL);
+	}
+	close(block[0]);
+	/* Q is asleep in read() before its watches begin. */
+	for (i = 0; i < 1000 && proc_state(q) != 'S'; i++)
+		usleep(1000);
+	ASSERT_EQ('S', proc_state(q));
+	/* Two files: the watches of each are its own. */
+	cg.fd = self->fd;
+	cg.tid = g;
+	cq.fd = open(LDE_DEV, O_RDWR | O_CLOEXEC);
+	cq.tid = q;
+	ASSERT_LE(0, cq.fd);
+	ASSERT_EQ(0, pthread_create(&tg, NULL, churn_g, &cg));
+	ASSERT_EQ(0, pthread_create(&tq, NULL, churn_q, &cq));
+	pthread_join(tq, NULL);
+	pthread_join(tg, NULL);
+	close(cq.fd);
+	kill(g, SIGKILL);
+	waitpid(g, NULL, 0);
+	close(block[1]);	/* Q's read returns 0: it exits */
+	waitpid(q, NULL, 0);
+	TH_LOG("%llu watches of G, %llu of Q", cg.rounds, cq.rounds);
+	EXPECT_EQ(0, cg.errors + cq.errors);
+	EXPECT_EQ(CHURN_ROUNDS, cq.rounds);
+	EXPECT_EQ(0, cq.stray) TH_LOG("a task that never ran was counted");
 }
 
 TEST_HARNESS_MAIN
