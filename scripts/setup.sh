@@ -31,7 +31,7 @@ PKGS=(
 	linux-image-amd64 linux-headers-amd64 linux-source
 	qemu-system-x86 busybox-static
 	clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev pkg-config
-	libseccomp-dev python3 xz-utils kmod
+	libseccomp-dev python3 xz-utils zstd kmod
 	strace linux-perf bpftrace trace-cmd dkms
 )
 if [ "$NEEDS_TRIXIE" = 1 ]; then
