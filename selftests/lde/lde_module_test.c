@@ -146,18 +146,24 @@ TEST_F(module, watched_task_exits_before_its_watch_ends)
 {
 	struct lde_watch w;
 	pid_t child;
-	int fd, status;
+	int fd, status, go[2];
+	char c = 'g';
 
 	ASSERT_EQ(0, lde_load());
+	ASSERT_EQ(0, pipe(go));
 	child = fork();
 	ASSERT_LE(0, child);
 	if (child == 0) {
-		usleep(100000);
-		_exit(7);
+		/* Exits only once watched: its last switch-out is counted. */
+		close(go[1]);
+		_exit(read(go[0], &c, 1) == 1 ? 7 : 1);
 	}
+	close(go[0]);
 	fd = open(LDE_DEV, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, lde_watch_op(fd, LDE_IOC_WATCH, child, &w));
+	ASSERT_EQ(1, write(go[1], &c, 1));
+	close(go[1]);
 
 	/* Still a zombie: its watch can be read after it exited. */
 	ASSERT_EQ(0, waitid(P_PID, child, NULL, WEXITED | WNOWAIT));
