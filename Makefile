@@ -117,8 +117,9 @@ CLI_COMMON_DEPS := $(CLI_COMMON) cli/lde_stats.h cli/lde_line.h
 TRACE_SRCS := cli/lde_trace.c cli/lde_names.c cli/lde_boot.c \
 	      cli/lde_render_columns.c cli/lde_render_json.c \
 	      cli/lde_render_protocol.c cli/lde_render_perfetto.c \
-	      cli/lde_summary.c
-TRACE_HDRS := cli/lde_names.h cli/lde_boot.h cli/lde_render.h bpf/lde_trace.h
+	      cli/lde_summary.c cli/lde_trace_file.c
+TRACE_HDRS := cli/lde_names.h cli/lde_boot.h cli/lde_render.h \
+	      cli/lde_trace_file.h bpf/lde_trace.h
 
 $(LDE_TRACE): $(TRACE_SRCS) $(TRACE_HDRS) $(BPF_OUT)/lde_trace.skel.h \
 	      include/uapi/linux/lde.h $(CLI_COMMON_DEPS)
@@ -167,8 +168,18 @@ lint: $(KSRC_STAMP)
 		-f module/*.c module/*.h include/uapi/linux/*.h && \
 		echo "ok - checkpatch: module/ and include/uapi/ are clean"
 
-# Host-side unit tests: lde-bench's arithmetic, lde-trace's line building.
-HOST_TESTS := $(B)/host/lde_stats_test $(B)/host/lde_line_test
+# Host-side unit tests: lde-bench's arithmetic, lde-trace's line building,
+# trace files read back as written.
+HOST_TESTS := $(B)/host/lde_stats_test $(B)/host/lde_line_test \
+	      $(B)/host/lde_trace_file_test
+
+# Renderers and the trace-file reader, without the live session.
+$(B)/host/lde_trace_file_test: cli/lde_trace_file_test.c $(TRACE_SRCS) \
+		$(TRACE_HDRS) $(CLI_COMMON_DEPS) $(KSRC_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -I$(TOP)/cli -I$(TOP)/bpf $(UAPI) \
+		-I$(KSRC)/tools/testing/selftests -o $@ $< \
+		$(filter-out cli/lde_trace.c,$(TRACE_SRCS)) $(CLI_COMMON) -lseccomp -lm
 
 $(B)/host/%_test: cli/%_test.c $(CLI_COMMON_DEPS) $(KSRC_STAMP)
 	@mkdir -p $(@D)

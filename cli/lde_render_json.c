@@ -144,6 +144,8 @@ static void json_exec_return(struct lde_line *l, const struct lde_event *e)
 	lde_line_char(l, ']');
 	JSON_BOOL(l, "argv_truncated", e->exec_ret.argv_cut ||
 		  e->exec_ret.argv_read < e->exec_ret.argc);
+	/* Bit i: argv[i] was cut at LDE_ARG_LEN - 1 bytes. */
+	JSON_U64(l, "argv_cut", e->exec_ret.argv_cut);
 	JSON_BOOL(l, "regs_cleared", e->exec_ret.regs_cleared);
 }
 

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/resource.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -28,6 +29,7 @@
 #include "lde_render.h"
 #include "lde_trace.h"
 #include "lde_trace.skel.h"
+#include "lde_trace_file.h"
 
 static struct env {
 	pid_t pid;
@@ -41,6 +43,9 @@ static struct env {
 	bool boot;		/* the boot object/rows */
 	bool stages_given;	/* -e */
 	const char *perfetto_path;
+	const char *write_path;	/* -w: the trace file written */
+	const char *read_path;	/* -r: a trace file replayed */
+	bool quiet;		/* -q: no live view */
 	bool verbose;
 	long ringbuf_kb;
 	char **command;
@@ -60,7 +65,9 @@ static const char doc[] =
 "context switch, timer interrupt, exec, exit, fault (OSTEP chapter 6).\n"
 "\n"
 "USAGE: lde-trace [-p PID] [-c COMM] [-d SECONDS] [-e STAGES] [-j] [-s] [-P]\n"
-"                 [-A] [-o FILE] [-v] [-- COMMAND [ARG...]]\n"
+"                 [-A] [-o FILE] [-w FILE] [-q] [-v] [-- COMMAND [ARG...]]\n"
+"       lde-trace -r FILE [-p PID] [-c COMM] [-e STAGES] [-j] [-s] [-P] [-A]\n"
+"                 [-o FILE]\n"
 "\n"
 "STAGES: boot,fork,exec,trap,return,switch,timer,fault,exit,reap,\n"
 "        lde_trap,lde_return,lde_switch\n"
@@ -71,7 +78,9 @@ static const char doc[] =
 "    lde-trace -s -d 5              # 5 s of the whole system, summary only\n"
 "    lde-trace -j -- ./a.out        # JSON Lines, one object per event\n"
 "    lde-trace -P -- ./a.out        # OSTEP's protocol view: OS | Hardware | Program\n"
-"    lde-trace -o t.json -- ./a.out # Perfetto / chrome://tracing timeline\n";
+"    lde-trace -o t.json -- ./a.out # Perfetto / chrome://tracing timeline\n"
+"    lde-trace -q -w t.lde -- ./a.out  # record, show nothing\n"
+"    lde-trace -r t.lde -P          # replay it, anywhere, as anyone\n";
 
 static const struct argp_option opts[] = {
 	{ "pid", 'p', "PID", 0, "Trace this process (all its threads)" },
@@ -82,6 +91,9 @@ static const struct argp_option opts[] = {
 	{ "summary", 's', NULL, 0, "Summary at the end (alone: no event lines)" },
 	{ "protocol", 'P', NULL, 0, "OSTEP protocol view: OS | Hardware | Program" },
 	{ "all", 'A', NULL, 0, "With -P: every step, no folding of repeats" },
+	{ "write", 'w', "FILE", 0, "Record the trace to FILE (JSON Lines, versioned)" },
+	{ "quiet", 'q', NULL, 0, "No live view (with -w: record only)" },
+	{ "read", 'r', "FILE", 0, "Replay a trace file: no root, no BPF" },
 	{ "output", 'o', "FILE", 0, "Also write a Perfetto trace-event JSON file" },
 	{ "ringbuf-kb", 'b', "KB", 0, "Ring buffer size in KiB (power of 2; 4096)" },
 	{ "verbose", 'v', NULL, 0, "libbpf debug output" },
@@ -154,6 +166,15 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case 'A':
 		env.all = true;
 		break;
+	case 'w':
+		env.write_path = arg;
+		break;
+	case 'q':
+		env.quiet = true;
+		break;
+	case 'r':
+		env.read_path = arg;
+		break;
 	case 'o':
 		env.perfetto_path = arg;
 		break;
@@ -174,6 +195,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case ARGP_KEY_END:
 		if (env.pid && env.command)
 			argp_error(state, "-p and a command exclude each other");
+		if (env.read_path && (env.command || env.write_path ||
+				      env.duration))
+			argp_error(state, "-r replays a file: no command, -w or -d");
 		/*
 		 * lde.ko's lde_switch says again what every switch says:
 		 * the protocol view shows it only when asked for.
@@ -215,6 +239,12 @@ static bool summary_only(void)
 	return env.summary && !env.json && !env.protocol;
 }
 
+/* No event is drawn live: -s alone, or -q. */
+static bool no_event_lines(void)
+{
+	return summary_only() || env.quiet;
+}
+
 /*
  * Event lines are appended here and written once per batch of events read
  * (or when full): one write per batch, output still live.
@@ -230,11 +260,12 @@ static void flush_event_text(void)
 
 static void show_event(const struct lde_event *e)
 {
+	lde_trace_file_event(e);
 	/* The counts are only for the summary. */
 	if (env.summary)
 		lde_summary_account(e);
 	lde_perfetto_event(e, start_ns);
-	if (summary_only())
+	if (no_event_lines())
 		return;
 	if (lde_line_room(&event_text) < LDE_EVENT_TEXT_MAX)
 		lde_line_flush(&event_text, stdout);
@@ -257,7 +288,7 @@ static void show_start(void)
 	struct winsize ws;
 	const char *cols = getenv("COLUMNS");
 
-	if (summary_only())
+	if (no_event_lines())
 		return;
 	if (env.protocol) {
 		if (cols && atoi(cols) > 0)
@@ -450,6 +481,83 @@ static void choose_programs(struct lde_trace_bpf *skel)
 				  lde && (s & (1U << LDE_STAGE_LDE_SWITCH)));
 }
 
+/* -r: a recorded event, filtered as it would have been live. */
+static void replay_event(const struct lde_event *e)
+{
+	bool sw = e->stage == LDE_STAGE_SWITCH ||
+		  e->stage == LDE_STAGE_LDE_SWITCH;
+
+	if (!(env.stages & 1U << lde_kind_stage(e->stage)))
+		return;
+	if (env.pid && e->pid != (unsigned int)env.pid &&
+	    !(sw && e->sw.next_pid == (unsigned int)env.pid))
+		return;
+	if (env.comm[0] && strncmp(e->comm, env.comm, LDE_COMM_LEN) &&
+	    !(sw && !strncmp(e->sw.next_comm, env.comm, LDE_COMM_LEN)))
+		return;
+	show_event(e);
+}
+
+/*
+ * -r: every view from a trace file, as it was drawn live.  Needs no root,
+ * no BPF, no kernel: the file's header says what the live system knew.
+ */
+static int replay(void)
+{
+	struct lde_trace_reader r;
+	int err;
+
+	if (lde_trace_file_open(&r, env.read_path))
+		return 1;
+	boot = r.header.boot;
+	if (!env.stages_given) {
+		env.stages = r.header.stages;
+		if (env.protocol)
+			env.stages &= ~(1U << LDE_STAGE_LDE_SWITCH);
+	}
+	start_ns = 0;	/* the file's times count from the start */
+	show_start();
+	err = lde_trace_file_replay(&r, replay_event);
+	if (env.protocol)
+		lde_protocol_end(&event_text);
+	flush_event_text();
+	if (env.summary) {
+		if (env.json)
+			lde_summary_print_json(stdout, r.end.lost);
+		else
+			lde_summary_print_text(stdout, r.end.lost);
+	}
+	fflush(stdout);
+	if (r.end.seen)
+		fprintf(stderr, "lost %llu events\n", r.end.lost);
+	lde_trace_file_close_reader(&r);
+	lde_perfetto_close();
+	return err ? 1 : 0;
+}
+
+/* -w: the file opens with what only the live system knows. */
+static int start_recording(void)
+{
+	struct lde_trace_header h = {
+		.format = LDE_TRACE_FORMAT,
+		.cpus = libbpf_num_possible_cpus(),
+		.stages = env.stages,
+		.boot = boot,
+	};
+	struct utsname u;
+	int err;
+
+	if (!uname(&u))
+		snprintf(h.kernel, sizeof(h.kernel), "%.*s",
+			 (int)sizeof(h.kernel) - 1, u.release);
+	snprintf(h.version, sizeof(h.version), "%s", argp_program_version);
+	err = lde_trace_file_create(env.write_path, &h);
+	if (err)
+		fprintf(stderr, "lde-trace: cannot write %s: %s\n",
+			env.write_path, strerror(-err));
+	return err;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct argp argp = {
@@ -459,7 +567,7 @@ int main(int argc, char **argv)
 	};
 	struct lde_trace_bpf *skel = NULL;
 	struct ring_buffer *rb = NULL;
-	unsigned long long deadline = 0, lost;
+	unsigned long long deadline = 0, lost, lost_forks;
 	int err, release_fd = -1, status = 0, exit_code = 0, ncpus;
 	__u32 ring_bytes;
 	pid_t child = 0;
@@ -471,6 +579,16 @@ int main(int argc, char **argv)
 		return 2;
 	libbpf_set_print(libbpf_print);
 	lde_line_start(&event_text, event_text_buf, sizeof(event_text_buf));
+	if (env.perfetto_path) {
+		err = lde_perfetto_open(env.perfetto_path);
+		if (err) {
+			fprintf(stderr, "lde-trace: cannot write %s: %s\n",
+				env.perfetto_path, strerror(-err));
+			return 1;
+		}
+	}
+	if (env.read_path)
+		return replay();
 
 	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
 		fprintf(stderr, "lde-trace: this kernel has no BTF (/sys/kernel/btf/vmlinux): it needs CONFIG_DEBUG_INFO_BTF\n");
@@ -480,16 +598,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "lde-trace: no such pid: %d\n", env.pid);
 		return 1;
 	}
-	if (env.perfetto_path) {
-		err = lde_perfetto_open(env.perfetto_path);
-		if (err) {
-			fprintf(stderr, "lde-trace: cannot write %s: %s\n",
-				env.perfetto_path, strerror(-err));
-			return 1;
-		}
-	}
 	/* OS @ boot: what lde.ko reads of the CPUs, and the tick devices. */
 	lde_boot_read(&boot);
+	if (env.write_path && start_recording()) {
+		lde_perfetto_close();
+		return 1;
+	}
 
 	skel = lde_trace_bpf__open();
 	if (!skel) {
@@ -502,7 +616,8 @@ int main(int argc, char **argv)
 	skel->rodata->follow_forks = env.command != NULL;
 	memcpy((char *)skel->rodata->filter_comm, env.comm, LDE_COMM_LEN);
 	skel->rodata->stage_mask = env.stages;
-	skel->rodata->aggregate_syscalls = summary_only() && !env.perfetto_path;
+	skel->rodata->aggregate_syscalls = summary_only() && !env.perfetto_path &&
+					   !env.write_path;
 	if (env.ringbuf_kb)
 		bpf_map__set_max_entries(skel->maps.events,
 					 env.ringbuf_kb * 1024);
@@ -516,7 +631,7 @@ int main(int argc, char **argv)
 	 * order they happen on all CPUs.  JSON, for programs, comes a batch
 	 * per CPU at a time: in order per CPU and per thread, ts_ns sorts it.
 	 */
-	if (!env.json && !summary_only())
+	if (!env.json && !no_event_lines())
 		skel->rodata->batch_bytes = LDE_EVENT_MAX;
 	/* A batch always has room for the largest event. */
 	if (skel->rodata->batch_bytes < LDE_EVENT_MAX)
@@ -630,10 +745,19 @@ int main(int argc, char **argv)
 	}
 	fflush(stdout);
 	fprintf(stderr, "lost %llu events\n", lost);
-	lost = lost_total(skel, LDE_LOST_FORKS);
-	if (lost)
+	lost_forks = lost_total(skel, LDE_LOST_FORKS);
+	if (lost_forks)
 		fprintf(stderr, "lost %llu processes: not followed, the traced set (traced_tgids) was full\n",
-			lost);
+			lost_forks);
+	if (env.write_path) {
+		int werr = lde_trace_file_close(lost, lost_forks);
+
+		if (werr) {
+			fprintf(stderr, "lde-trace: cannot write %s: %s\n",
+				env.write_path, strerror(-werr));
+			err = 1;
+		}
+	}
 	if (env.command) {
 		if (child) {	/* interrupted: leave the command running */
 			status = 0;
@@ -645,6 +769,9 @@ int main(int argc, char **argv)
 cleanup:
 	if (release_fd >= 0)
 		close(release_fd);
+	/* On an error before the end: the file says what it holds. */
+	if (err && env.write_path)
+		lde_trace_file_close(0, 0);
 	lde_perfetto_close();
 	ring_buffer__free(rb);
 	lde_trace_bpf__destroy(skel);

@@ -414,6 +414,80 @@ TEST_F_TIMEOUT(trace, twenty_thousand_children_are_all_followed, 600)
 	free(err);
 }
 
+/*
+ * Record once, replay anywhere: the live -P and -s of one run, and the
+ * replay of its -w file by an unprivileged user with no BPF, are the same
+ * bytes.
+ */
+TEST_F(trace, replay_draws_what_the_live_trace_drew)
+{
+	char file[600], live[600], again[600], *out = NULL;
+
+	snprintf(file, sizeof(file), "%s/trace-rec.lde", outdir);
+	snprintf(live, sizeof(live), "%s/trace-rec-live.txt", outdir);
+	snprintf(again, sizeof(again), "%s/trace-rec-replay.txt", outdir);
+	ASSERT_EQ(0, run(NULL, "cd %s && COLUMNS=132 %s -P -s -w %s -- ./lde_lifecycle a 'b c' >%s 2>/dev/null",
+			 dirname(strdup(lifecycle)), lde_trace, file, live));
+	ASSERT_EQ(0, run(NULL, "chmod 0644 %s && chmod 0755 %s", file, outdir));
+	ASSERT_EQ(0, run(NULL, "COLUMNS=132 setpriv --reuid=65534 --regid=65534 --clear-groups %s -r %s -P -s >%s 2>/dev/null",
+			 lde_trace, file, again));
+	EXPECT_EQ(0, run(&out, "cmp %s %s 2>&1", live, again)) TH_LOG("%s", out);
+	free(out);
+	out = NULL;
+	/* Filters apply to a replay as they do live. */
+	EXPECT_EQ(0, run(&out, "%s -r %s -j -e exit | python3 -c 'import json, sys\n"
+			 "ev = [json.loads(l) for l in sys.stdin]\n"
+			 "assert ev and {e[\"stage\"] for e in ev} == {\"exit\"}, ev\n"
+			 "print(\"ok\")'", lde_trace, file));
+	EXPECT_STREQ("ok\n", out);
+	free(out);
+}
+
+/*
+ * The trace file is the trace alone: a command that prints leaves it
+ * valid JSON Lines, header first and end object last.
+ */
+TEST_F(trace, a_command_that_prints_leaves_the_trace_file_valid)
+{
+	char file[600], *out = NULL;
+
+	snprintf(file, sizeof(file), "%s/trace-prints.lde", outdir);
+	ASSERT_EQ(0, run(&out, "%s -q -w %s -- sh -c 'echo hi; ls / >/dev/null; echo there' 2>/dev/null",
+			 lde_trace, file));
+	EXPECT_STREQ("hi\nthere\n", out);
+	free(out);
+	EXPECT_TRUE(py_check(file,
+		"assert ev[0][\"stage\"] == \"header\" and ev[0][\"format\"] == 1, ev[0]\n"
+		"assert ev[-1][\"stage\"] == \"end\" and ev[-1][\"lost\"] == 0, ev[-1]\n"
+		"assert any(e[\"stage\"] == \"exec\" for e in ev)\n"
+		"print(\"ok\")"));
+}
+
+/* Bad input to -r: one clear line naming the file and line, exit 1. */
+TEST_F(trace, replay_of_bad_files_says_what_and_where)
+{
+	char file[600], *out = NULL;
+
+	snprintf(file, sizeof(file), "%s/not-a-trace.lde", outdir);
+	ASSERT_EQ(0, run(NULL, "echo hello >%s", file));
+	EXPECT_EQ(1, run(&out, "%s -r %s 2>&1", lde_trace, file));
+	EXPECT_NE(NULL, strstr(out, ":1: not an lde-trace trace file")) TH_LOG("%s", out);
+	free(out);
+	ASSERT_EQ(0, run(NULL, "echo '{\"stage\":\"header\",\"format\":99}' >%s", file));
+	EXPECT_EQ(1, run(&out, "%s -r %s 2>&1", lde_trace, file));
+	EXPECT_NE(NULL, strstr(out, "newer")) TH_LOG("%s", out);
+	free(out);
+	EXPECT_EQ(1, run(&out, "%s -r /nonexistent/t.lde 2>&1", lde_trace));
+	EXPECT_NE(NULL, strstr(out, "cannot read /nonexistent/t.lde")) TH_LOG("%s", out);
+	free(out);
+	/* A full disk: a clear error, exit 1. */
+	if (!access("/dev/full", W_OK)) {
+		EXPECT_EQ(1, run(&out, "%s -q -w /dev/full -- true 2>&1", lde_trace));
+		EXPECT_NE(NULL, strstr(out, "cannot write /dev/full")) TH_LOG("%s", out);
+		free(out);
+	}
+}
+
 TEST_F(trace, segfault_shows_fault_then_exit)
 {
 	char file[600];
