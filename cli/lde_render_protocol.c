@@ -465,16 +465,16 @@ static void rows_other(struct lde_line *l, const struct lde_event *e)
 enum step_kind {
 	STEP_NONE,
 	STEP_SYSCALL,	/* trap, then its return */
-	STEP_BLOCKED,	/* A -> X voluntarily, then X' -> A on that CPU */
-	STEP_TICK,	/* a timer interrupt, then maybe a preempted switch */
+	STEP_BLOCKED,	/* A -> X, then, on any CPU, X' -> A */
+	STEP_TICK,	/* a timer interrupt, maybe a preempted switch, maybe back */
 };
 
 /* The step being gathered: its events wait here until it is whole. */
 static struct step {
 	enum step_kind kind;
 	int n;
-	struct lde_event ev[2];
-	struct context ctx[2];
+	struct lde_event ev[3];
+	struct context ctx[3];
 } held;
 
 /*
@@ -484,7 +484,7 @@ static struct step {
  */
 static struct step pending;
 static uint64_t pending_sig;
-static char pending_what[128];
+static char pending_what[160];
 
 /* What the last few steps were, to see a repeat. */
 #define WINDOW		8
@@ -499,7 +499,7 @@ static struct fold {
 	int kinds;
 	struct {
 		uint64_t sig;
-		char what[128];
+		char what[160];
 		int count;
 	} kind[FOLD_KINDS];
 	int other;
@@ -560,28 +560,34 @@ static uint64_t step_sig(const struct step *s, char *what)
 	who(w, e->comm, e->tid);
 	switch (s->kind) {
 	case STEP_SYSCALL:
-		snprintf(what, 128, "%s() by %s", lde_syscall_name(e->trap.nr), w);
+		snprintf(what, 160, "%s() by %s", lde_syscall_name(e->trap.nr), w);
 		sig = (uint64_t)e->trap.nr << 8;
 		break;
 	case STEP_BLOCKED:
-		if (s->ctx[0].prev_nr >= 0)
-			snprintf(what, 128, "%s blocked in %s(), then back", w,
+		if (s->ev[0].sw.nonvoluntary)
+			snprintf(what, 160, "%s preempted, then back", w);
+		else if (s->ctx[0].prev_nr >= 0)
+			snprintf(what, 160, "%s blocked in %s(), then back", w,
 				 lde_syscall_name(s->ctx[0].prev_nr));
 		else if (s->ctx[0].prev_user)
-			snprintf(what, 128, "%s blocked outside a system call (page fault), then back",
+			snprintf(what, 160, "%s blocked outside a system call (page fault), then back",
 				 w);
 		else
-			snprintf(what, 128, "%s blocked, then back", w);
-		sig = (uint64_t)(s->ctx[0].prev_nr + 1) << 8 | 1;
+			snprintf(what, 160, "%s blocked, then back", w);
+		sig = (uint64_t)(s->ctx[0].prev_nr + 1) << 8 | 1 |
+		      (uint64_t)s->ev[0].sw.nonvoluntary << 2;
 		break;
 	default:
-		if (s->n == 2) {
+		if (s->n >= 2) {
 			who(n, s->ev[1].sw.next_comm, s->ev[1].sw.next_tid);
-			snprintf(what, 128, "timer interrupt, %s preempted by %s",
-				 w, n);
-			sig = (uint64_t)s->ev[1].sw.next_tid << 32 | 2 << 8 | 2;
+			snprintf(what, 160, "timer interrupt (%s mode), %s preempted by %s%s",
+				 e->timer.mode == LDE_TIMER_USER ? "user" :
+				 "kernel", w, n, s->n > 2 ? ", then back" : "");
+			sig = (uint64_t)s->ev[1].sw.next_tid << 32 | 2 << 8 | 2 |
+			      (uint64_t)e->timer.mode << 16 |
+			      (uint64_t)(s->n > 2) << 17;
 		} else {
-			snprintf(what, 128, "timer interrupt in %s (%s mode), no switch",
+			snprintf(what, 160, "timer interrupt in %s (%s mode), no switch",
 				 w, e->timer.mode == LDE_TIMER_USER ?
 				 "user" : "kernel");
 			sig = 3 | (uint64_t)e->timer.mode << 16;
@@ -591,9 +597,15 @@ static uint64_t step_sig(const struct step *s, char *what)
 	return sig ^ (uint64_t)e->tid << 40 ^ (uint64_t)s->kind << 60;
 }
 
+/*
+ * Waits, ticks that changed nothing, and ticks that came while the task
+ * was in the kernel: the bursts around the chapter's story.
+ */
 static bool comes_in_bursts(const struct step *s)
 {
-	return s->kind == STEP_BLOCKED || (s->kind == STEP_TICK && s->n == 1);
+	return s->kind == STEP_BLOCKED ||
+	       (s->kind == STEP_TICK &&
+		(s->n == 1 || s->ev[0].timer.mode != LDE_TIMER_USER));
 }
 
 static void remember_sig(uint64_t sig)
@@ -632,7 +644,7 @@ static bool seen_lately(uint64_t sig)
  */
 static void step_done(struct lde_line *l, const struct step *s)
 {
-	char what[128];
+	char what[160];
 	uint64_t sig = step_sig(s, what);
 
 	/*
@@ -685,6 +697,8 @@ static void step_rows(struct lde_line *l, const struct step *s)
 		rows_timer(l, &s->ev[0], s->n > 1);
 		if (s->n > 1)
 			rows_switch(l, &s->ev[1], &s->ctx[1], true);
+		if (s->n > 2)
+			rows_switch(l, &s->ev[2], &s->ctx[2], false);
 		break;
 	case STEP_NONE:
 		break;
@@ -722,8 +736,13 @@ static bool completes(const struct lde_event *e)
 		return e->stage == LDE_STAGE_SWITCH &&
 		       e->sw.next_tid == h->tid;
 	case STEP_TICK:
-		return e->stage == LDE_STAGE_SWITCH && e->cpu == h->cpu &&
-		       e->tid == h->tid && e->sw.nonvoluntary;
+		/* The switch the tick caused, then A's way back. */
+		if (held.n == 1)
+			return e->stage == LDE_STAGE_SWITCH &&
+			       e->cpu == h->cpu && e->tid == h->tid &&
+			       e->sw.nonvoluntary;
+		return held.n == 2 && e->stage == LDE_STAGE_SWITCH &&
+		       e->sw.next_tid == h->tid;
 	default:
 		return false;
 	}
@@ -736,9 +755,8 @@ static enum step_kind starts(const struct lde_event *e)
 	case LDE_STAGE_TRAP:
 		return STEP_SYSCALL;
 	case LDE_STAGE_SWITCH:
-		return !e->sw.nonvoluntary && is_idle(e->sw.next_comm,
-						 e->sw.next_pid) ?
-		       STEP_BLOCKED : STEP_NONE;
+		/* A task leaves the CPU; the idle task's leaving is no step. */
+		return is_idle(e->comm, e->pid) ? STEP_NONE : STEP_BLOCKED;
 	case LDE_STAGE_TIMER:
 		return STEP_TICK;
 	default:
@@ -752,7 +770,7 @@ static void held_end(struct lde_line *l)
 	if (!held.n)
 		return;
 	if (held.kind == STEP_TICK) {
-		step_done(l, &held);
+		step_done(l, &held);	/* whole with or without the way back */
 	} else {
 		flush_held_steps(l);
 		step_rows(l, &held);
@@ -770,8 +788,11 @@ void lde_protocol_event(struct lde_line *l, const struct lde_event *e,
 	if (held.n && completes(e)) {
 		held.ctx[held.n] = context_of(e);
 		held.ev[held.n++] = *e;
-		step_done(l, &held);
 		remember(e);
+		/* A tick and the switch it caused: A may come back next. */
+		if (held.kind == STEP_TICK && held.n == 2)
+			return;
+		step_done(l, &held);
 		held.n = 0;
 		held.kind = STEP_NONE;
 		return;
