@@ -143,6 +143,8 @@ static struct thread {
 	unsigned long long trap_ip;	/* the PC after its last trap */
 	bool trapped;			/* a trap of it was seen */
 	bool seen;			/* any event of it was seen */
+	bool user_tick;			/* its last event: a tick in user mode */
+	bool off_from_user;		/* preempted by that tick, not back yet */
 } threads[THREADS];
 
 static struct thread *thread(unsigned int tid)
@@ -155,6 +157,8 @@ static struct thread *thread(unsigned int tid)
 		t->trap_ip = 0;
 		t->trapped = false;
 		t->seen = false;
+		t->user_tick = false;
+		t->off_from_user = false;
 	}
 	return t;
 }
@@ -172,6 +176,7 @@ struct context {
 	long long prev_nr, next_nr;	/* their open system calls, or -1 */
 	bool prev_user;			/* prev seen trapping: a user task */
 	bool next_seen;			/* anything of next seen before */
+	bool next_from_user;		/* next left the CPU from user mode */
 };
 
 static struct context context_of(const struct lde_event *e)
@@ -185,6 +190,7 @@ static struct context context_of(const struct lde_event *e)
 	if (e->stage == LDE_STAGE_SWITCH) {
 		c.next_nr = thread(e->sw.next_tid)->open_nr;
 		c.next_seen = thread(e->sw.next_tid)->seen;
+		c.next_from_user = thread(e->sw.next_tid)->off_from_user;
 	}
 	return c;
 }
@@ -396,6 +402,14 @@ static void rows_switch(struct lde_line *l, const struct lde_event *e,
 	if (!e->sw.next_user_ip) {
 		row(l, fmt(a, "B = %s is a kernel thread: it never returns to user mode", n),
 		    "", "");
+		return;
+	}
+	/* B was preempted in user mode: it goes back there. */
+	if (c->next_from_user) {
+		row(l, "return-from-trap (into B)",
+		    fmt(b, "restore regs(B) from k-stack(B); move to user mode; jump to B's PC [%#llx]",
+			e->sw.next_user_ip),
+		    fmt(a, "B = %s runs", n));
 		return;
 	}
 	if (next_nr >= 0 || !opts.traps || !c->next_seen) {
@@ -708,7 +722,17 @@ static void step_rows(struct lde_line *l, const struct step *s)
 /* What an event tells the renderer about its thread, after its rows. */
 static void remember(const struct lde_event *e)
 {
-	thread(e->tid)->seen = true;
+	struct thread *t = thread(e->tid);
+
+	t->seen = true;
+	if (e->stage == LDE_STAGE_SWITCH) {
+		t->off_from_user = e->sw.nonvoluntary && t->user_tick;
+		t->user_tick = false;
+		thread(e->sw.next_tid)->off_from_user = false;
+		return;
+	}
+	t->user_tick = e->stage == LDE_STAGE_TIMER &&
+		       e->timer.mode == LDE_TIMER_USER;
 	switch (e->stage) {
 	case LDE_STAGE_TRAP:
 		thread(e->tid)->open_nr = e->trap.nr;
