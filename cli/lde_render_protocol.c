@@ -662,10 +662,10 @@ static void step_done(struct lde_line *l, const struct step *s)
 	uint64_t sig = step_sig(s, what);
 
 	/*
-	 * A tick while the task was in the kernel and no switch: the
+	 * A tick while the task was in the kernel, and what it caused: the
 	 * chapter's timer story is the one that interrupts user mode.
 	 */
-	bool kernel_tick = s->kind == STEP_TICK && s->n == 1 &&
+	bool kernel_tick = s->kind == STEP_TICK &&
 			   s->ev[0].timer.mode != LDE_TIMER_USER;
 
 	if (!opts.all && (seen_lately(sig) || kernel_tick ||
