@@ -481,6 +481,7 @@ enum step_kind {
 	STEP_SYSCALL,	/* trap, then its return */
 	STEP_BLOCKED,	/* A -> X, then, on any CPU, X' -> A */
 	STEP_TICK,	/* a timer interrupt, maybe a preempted switch, maybe back */
+	STEP_ARRIVAL,	/* idle -> A, A not seen before: where it was is unknown */
 };
 
 /* The step being gathered: its events wait here until it is whole. */
@@ -577,6 +578,11 @@ static uint64_t step_sig(const struct step *s, char *what)
 		snprintf(what, 160, "%s() by %s", lde_syscall_name(e->trap.nr), w);
 		sig = (uint64_t)e->trap.nr << 8;
 		break;
+	case STEP_ARRIVAL:
+		who(n, e->sw.next_comm, e->sw.next_tid);
+		snprintf(what, 160, "%s switched in (first seen)", n);
+		sig = 5;
+		break;
 	case STEP_BLOCKED:
 		if (s->ev[0].sw.nonvoluntary)
 			snprintf(what, 160, "%s preempted, then back", w);
@@ -665,8 +671,9 @@ static void step_done(struct lde_line *l, const struct step *s)
 	 * A tick while the task was in the kernel, and what it caused: the
 	 * chapter's timer story is the one that interrupts user mode.
 	 */
-	bool kernel_tick = s->kind == STEP_TICK &&
-			   s->ev[0].timer.mode != LDE_TIMER_USER;
+	bool kernel_tick = (s->kind == STEP_TICK &&
+			    s->ev[0].timer.mode != LDE_TIMER_USER) ||
+			   s->kind == STEP_ARRIVAL;
 
 	if (!opts.all && (seen_lately(sig) || kernel_tick ||
 			  (pending.n && pending_sig == sig))) {
@@ -706,6 +713,9 @@ static void step_rows(struct lde_line *l, const struct step *s)
 		rows_switch(l, &s->ev[0], &s->ctx[0], false);
 		if (s->n > 1)
 			rows_switch(l, &s->ev[1], &s->ctx[1], false);
+		break;
+	case STEP_ARRIVAL:
+		rows_switch(l, &s->ev[0], &s->ctx[0], false);
 		break;
 	case STEP_TICK:
 		rows_timer(l, &s->ev[0], s->n > 1);
@@ -779,8 +789,15 @@ static enum step_kind starts(const struct lde_event *e)
 	case LDE_STAGE_TRAP:
 		return STEP_SYSCALL;
 	case LDE_STAGE_SWITCH:
-		/* A task leaves the CPU; the idle task's leaving is no step. */
-		return is_idle(e->comm, e->pid) ? STEP_NONE : STEP_BLOCKED;
+		/*
+		 * A task leaves the CPU.  The idle task's leaving is no step,
+		 * unless it lets in a task seen for the first time (where it
+		 * was, blocked or preempted, the trace does not say).
+		 */
+		if (is_idle(e->comm, e->pid))
+			return thread(e->sw.next_tid)->seen ? STEP_NONE :
+			       STEP_ARRIVAL;
+		return STEP_BLOCKED;
 	case LDE_STAGE_TIMER:
 		return STEP_TICK;
 	default:
@@ -823,6 +840,15 @@ void lde_protocol_event(struct lde_line *l, const struct lde_event *e,
 	}
 	held_end(l);
 	kind = starts(e);
+	if (kind == STEP_ARRIVAL) {
+		struct step one = { .kind = kind, .n = 1 };
+
+		one.ev[0] = *e;
+		one.ctx[0] = context_of(e);
+		step_done(l, &one);
+		remember(e);
+		return;
+	}
 	if (kind != STEP_NONE) {
 		held.kind = kind;
 		held.ev[0] = *e;
