@@ -33,7 +33,6 @@
 static struct lde_protocol_opts opts;
 static const struct lde_boot *boot;
 static int width[COLS];
-static unsigned long long start;
 
 /* -- rows: text wrapped inside fixed-width columns ------------------------- */
 
@@ -825,7 +824,7 @@ void lde_protocol_event(struct lde_line *l, const struct lde_event *e,
 {
 	enum step_kind kind;
 
-	start = start_ns;
+	/* Rows carry no times: start_ns is for the renderers that do. */
 	if (held.n && completes(e)) {
 		held.ctx[held.n] = context_of(e);
 		held.ev[held.n++] = *e;
