@@ -186,8 +186,10 @@ $(B)/host/%_test: cli/%_test.c $(CLI_COMMON_DEPS) $(KSRC_STAMP)
 	$(CC) $(CFLAGS) -I$(TOP)/cli -I$(KSRC)/tools/testing/selftests \
 		-o $@ $< $(CLI_COMMON) -lm
 
-check-host: lint $(HOST_TESTS)
-	@./scripts/host-check.sh $(HOST_TESTS)
+# The replay check runs lde-trace -r on the host: no root, no BPF.
+check-host: lint $(HOST_TESTS) $(LDE_TRACE)
+	@./scripts/host-check.sh $(HOST_TESTS) \
+		"./scripts/replay-check.sh $(LDE_TRACE)"
 
 # Every kernel series the host's Debian ships (6.1 and 6.12 on Debian 12,
 # 6.12 on 13), one boot each, with the same sources and the same CO-RE BPF

@@ -48,6 +48,8 @@ void lde_summary_add_syscall(unsigned int nr,
 			     const struct lde_syscall_agg *agg);
 void lde_summary_print_text(FILE *f, unsigned long long lost);
 void lde_summary_print_json(FILE *f, unsigned long long lost);
+void lde_print_log2_hist(FILE *f, const unsigned long long *slots, int n,
+			 const char *unit);
 
 /* Chrome/Perfetto trace-event JSON (-o): lde_render_perfetto.c */
 int lde_perfetto_open(const char *path);

@@ -66,9 +66,47 @@ void lde_summary_add_syscall(unsigned int nr, const struct lde_syscall_agg *agg)
 		sum.hist[nr][s] += agg->hist[s];
 }
 
+/*
+ * A log2 histogram as bcc's tools draw one: a line per slot up to the last
+ * one used, "low -> high : count |bar|", the bar 40 stars for the largest
+ * count (20 when the slots go past 2^32, whose bounds need wider columns).
+ * Slot s holds [2^s, 2^(s+1) - 1]; slot 0 holds 0 and 1.
+ */
+void lde_print_log2_hist(FILE *f, const unsigned long long *slots, int n,
+			 const char *unit)
+{
+	unsigned long long most = 0;
+	int last = -1, s, wide, stars, width, i;
+
+	for (s = 0; s < n; s++) {
+		if (slots[s])
+			last = s;
+		if (slots[s] > most)
+			most = slots[s];
+	}
+	if (last < 0)
+		return;
+	wide = last > 32;
+	stars = wide ? 20 : 40;
+	width = wide ? 20 : 10;
+	fprintf(f, "%*s%-*s : count    distribution\n", wide ? 15 : 5, "",
+		wide ? 29 : 19, unit);
+	for (s = 0; s <= last; s++) {
+		unsigned long long low = s ? 1ULL << s : 0;
+		unsigned long long high = (1ULL << s) - 1 + (1ULL << s);
+		int bar = slots[s] * stars / most;
+
+		fprintf(f, "%*llu -> %-*llu : %-8llu |", width, low, width, high,
+			slots[s]);
+		for (i = 0; i < stars; i++)
+			fputc(i < bar ? '*' : ' ', f);
+		fputs("|\n", f);
+	}
+}
+
 void lde_summary_print_text(FILE *f, unsigned long long lost)
 {
-	int i, s;
+	int i;
 
 	fprintf(f, "\n%-12s %12s\n", "STAGE", "COUNT");
 	for (i = 0; i < LDE_NR_STAGES; i++)
@@ -88,12 +126,7 @@ void lde_summary_print_text(FILE *f, unsigned long long lost)
 		if (!sum.returns[i])
 			continue;
 		fprintf(f, "\n%s: time in kernel (ns)\n", lde_syscall_name(i));
-		for (s = 0; s < LDE_HIST_SLOTS; s++)
-			if (sum.hist[i][s])
-				fprintf(f, "  [%llu, %llu] %llu\n",
-					s ? 1ULL << s : 0ULL,
-					(1ULL << s) - 1 + (1ULL << s),
-					sum.hist[i][s]);
+		lde_print_log2_hist(f, sum.hist[i], LDE_HIST_SLOTS, "nsecs");
 	}
 }
 

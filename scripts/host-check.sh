@@ -5,8 +5,10 @@
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 pass=0 fail=0 skip=0
+# Each argument is a test binary, or a command with its arguments.
 for t in "$@"; do
-	out=$("$t" 2>&1)
+	read -r -a cmd <<<"$t"
+	out=$("${cmd[@]}" 2>&1)
 	rc=$?
 	echo "$out" | sed 's/^/# /'
 	read -r p f s < <(echo "$out" | awk '/^# Totals: pass:/ {
@@ -16,9 +18,9 @@ for t in "$@"; do
 	[ $rc -ne 0 ] && [ "$f" -eq 0 ] && f=1
 	pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s))
 	if [ $rc -eq 0 ]; then
-		echo "ok - host: $(basename "$t")"
+		echo "ok - host: $(basename "${cmd[0]}")"
 	else
-		echo "not ok - host: $(basename "$t")"
+		echo "not ok - host: $(basename "${cmd[0]}")"
 	fi
 done
 echo "$pass $fail $skip" >"$top/build/host-results"

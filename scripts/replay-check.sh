@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# `make check`, host half: lde-trace -r replays a trace recorded in the
+# guest by lde-trace itself (cli/testdata/*.lde) through every view, as an
+# unprivileged user where one exists, with no BPF and no kernel: each view
+# must print what it printed when the expected output was recorded
+# (cli/testdata/NAME.VIEW.out), and -j must give back the file's events
+# byte for byte.  Prints TAP and a kselftest "# Totals" line.
+#   usage: replay-check.sh LDE_TRACE
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+trace=$1
+data=$top/cli/testdata
+tmp=$(mktemp -d)
+chmod 0755 "$tmp"
+trap 'rm -rf "$tmp"' EXIT
+pass=0 fail=0 n=0
+
+# As nobody when we are root: a replay needs no privilege.
+as_user() {
+	if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
+		setpriv --reuid=65534 --regid=65534 --clear-groups "$@"
+	else
+		"$@"
+	fi
+}
+
+check() {	# check NAME COMMAND...: ok when the command succeeds
+	local name=$1
+	shift
+	n=$((n + 1))
+	if "$@" >"$tmp/why" 2>&1; then
+		echo "ok $n $name"
+		pass=$((pass + 1))
+	else
+		echo "not ok $n $name"
+		sed 's/^/# /' "$tmp/why" | head -n 20
+		fail=$((fail + 1))
+	fi
+}
+
+same_as_recorded() {	# FILE VIEW-NAME [FLAGS...]
+	local file=$1 view=$2
+	shift 2
+	COLUMNS=132 as_user "$trace" -r "$file" "$@" >"$tmp/out" 2>/dev/null &&
+		diff -u "${file%.lde}.$view.out" "$tmp/out"
+}
+
+echo "TAP version 13"
+for f in "$data"/*.lde; do
+	base=$(basename "$f" .lde)
+	check "$base: columns as recorded" same_as_recorded "$f" columns
+	check "$base: -P as recorded" same_as_recorded "$f" P -P
+	check "$base: -s as recorded" same_as_recorded "$f" s -s
+	check "$base: -j as recorded" same_as_recorded "$f" j -j
+	check "$base: -j gives back the file's events" bash -c \
+		'diff <(sed -n "2,\$p" "$1" | grep -v "^{\"stage\":\"end\"") \
+		      <("$2" -r "$1" -j -e "$3" 2>/dev/null | grep -v "^{\"stage\":\"boot\"")' \
+		_ "$f" "$trace" "$(sed -n '1s/.*"stages":\[\([^]]*\)\].*/\1/p' "$f" | tr -d '"')"
+	check "$base: -o writes a Perfetto file that parses" bash -c \
+		'"$1" -r "$2" -o "$3/t.json" -s >/dev/null 2>&1 &&
+		 python3 -c "import json, sys; t = json.load(open(sys.argv[1])); assert len(t[\"traceEvents\"]) > 10" "$3/t.json"' \
+		_ "$trace" "$f" "$tmp"
+	check "$base: a cut copy replays what it holds, with a warning" bash -c \
+		'head -c $(( $(stat -c %s "$1") / 2 )) "$1" >"$3/cut.lde" &&
+		 "$2" -r "$3/cut.lde" -j >"$3/cut.out" 2>"$3/cut.err" &&
+		 grep -q "cut short" "$3/cut.err" && [ -s "$3/cut.out" ]' \
+		_ "$f" "$trace" "$tmp"
+done
+echo "1..$n"
+echo "# Totals: pass:$pass fail:$fail xfail:0 xpass:0 skip:0 error:0"
+[ "$fail" -eq 0 ]
