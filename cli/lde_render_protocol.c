@@ -113,17 +113,17 @@ static const char *fmt(char *buf, const char *f, ...)
 	return buf;
 }
 
-/* A comm for a row: control characters as '?'. */
+/* comm[tid] for a row, control characters as '?' (lde_line_printable). */
 static const char *who(char *buf, const char *comm, unsigned int tid)
 {
-	char c[LDE_COMM_LEN];
-	int i;
+	struct lde_line l;
 
-	for (i = 0; i < LDE_COMM_LEN - 1 && comm[i]; i++)
-		c[i] = (unsigned char)comm[i] < 0x20 || comm[i] == 0x7f ?
-		       '?' : comm[i];
-	c[i] = '\0';
-	snprintf(buf, 40, "%s[%u]", c, tid);
+	lde_line_start(&l, buf, 39);
+	lde_line_printable(&l, comm, LDE_COMM_LEN - 1);
+	lde_line_char(&l, '[');
+	lde_line_u64(&l, tid);
+	lde_line_char(&l, ']');
+	*l.end = '\0';
 	return buf;
 }
 
