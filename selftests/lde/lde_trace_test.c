@@ -171,7 +171,8 @@ TEST_F(trace, returns_pair_with_traps_across_sleeps_and_cpus)
  * batch; a tick's event then goes alone.  A storm of system calls with
  * the timer traced keeps every count exact, every line whole.
  */
-TEST_F(trace, timer_ticks_amid_a_storm_keep_counts_exact)
+/* Heavy: with both kernels' guests side by side it can take minutes. */
+TEST_F_TIMEOUT(trace, timer_ticks_amid_a_storm_keep_counts_exact, 300)
 {
 	char file[600], *err = NULL;
 
@@ -552,7 +553,8 @@ TEST_F(trace, comm_filter_keeps_lde_switch_events_of_that_comm)
 		"print(\"ok\")"));
 }
 
-TEST_F(trace, flood_reports_lost_events)
+/* Heavy: with both kernels' guests side by side it can take minutes. */
+TEST_F_TIMEOUT(trace, flood_reports_lost_events, 300)
 {
 	char *err = NULL, *shown = NULL;
 	unsigned long long lost = 0;
