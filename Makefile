@@ -115,11 +115,14 @@ CLI_COMMON_DEPS := $(CLI_COMMON) cli/lde_stats.h cli/lde_line.h
 # lde-trace: the live session (lde_trace.c) feeds one event stream to the
 # renderers (lde_render_*.c, lde_summary.c); names and boot facts apart.
 TRACE_SRCS := cli/lde_trace.c cli/lde_names.c cli/lde_boot.c \
+	      cli/lde_syscalls.c cli/lde_syscalls_tracefs.c \
 	      cli/lde_render_columns.c cli/lde_render_json.c \
 	      cli/lde_render_protocol.c cli/lde_render_perfetto.c \
-	      cli/lde_summary.c cli/lde_trace_file.c
+	      cli/lde_render_strace.c cli/lde_summary.c cli/lde_trace_file.c
 TRACE_HDRS := cli/lde_names.h cli/lde_boot.h cli/lde_render.h \
-	      cli/lde_trace_file.h bpf/lde_trace.h
+	      cli/lde_syscalls.h cli/lde_trace_file.h bpf/lde_trace.h
+# What reads the live kernel; the rest also runs on a trace file.
+TRACE_LIVE := cli/lde_trace.c cli/lde_syscalls_tracefs.c
 
 $(LDE_TRACE): $(TRACE_SRCS) $(TRACE_HDRS) $(BPF_OUT)/lde_trace.skel.h \
 	      include/uapi/linux/lde.h $(CLI_COMMON_DEPS)
@@ -179,7 +182,7 @@ $(B)/host/lde_trace_file_test: cli/lde_trace_file_test.c $(TRACE_SRCS) \
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -I$(TOP)/cli -I$(TOP)/bpf $(UAPI) \
 		-I$(KSRC)/tools/testing/selftests -o $@ $< \
-		$(filter-out cli/lde_trace.c,$(TRACE_SRCS)) $(CLI_COMMON) -lseccomp -lm
+		$(filter-out $(TRACE_LIVE),$(TRACE_SRCS)) $(CLI_COMMON) -lseccomp -lm
 
 $(B)/host/%_test: cli/%_test.c $(CLI_COMMON_DEPS) $(KSRC_STAMP)
 	@mkdir -p $(@D)

@@ -36,6 +36,7 @@
 #define PART_WORDS(part) \
 	_Static_assert(LDE_EVENT_SIZE(part) % 8 == 0, #part " has a tail")
 PART_WORDS(trap);
+PART_WORDS(trap_str);
 PART_WORDS(ret);
 PART_WORDS(exec_ret);
 PART_WORDS(sw);
@@ -53,6 +54,20 @@ const volatile char filter_comm[LDE_COMM_LEN] = {};
 const volatile __u32 stage_mask = ~0U;
 /* -s alone: count traps and returns here instead of sending each one. */
 const volatile bool aggregate_syscalls = false;
+/*
+ * Per system-call number: which arguments are strings to read, and
+ * whether -t leaves it out (LDE_SYSCALL_SKIP).  lde-trace fills it from
+ * the kernel's own syscall trace-event formats.
+ */
+const volatile __u8 syscall_attrs[LDE_MAX_SYSCALLS] = {};
+/*
+ * -x, -M: a trap waits in its task's storage until its return decides
+ * whether the call is shown: only failed calls, only calls that spent at
+ * least min_kernel_ns in the kernel.
+ */
+const volatile bool defer_traps = false;
+const volatile bool failed_only = false;
+const volatile __u64 min_kernel_ns = 0;
 /*
  * A batch is sent when it cannot take one more event of this size
  * (LDE_EVENT_MAX to LDE_BATCH_BYTES): a small ring takes small batches,
@@ -108,6 +123,10 @@ struct {
  */
 struct task_state {
 	__u64 trap_start;	/* 0: not in a traced trap */
+	/* -x, -M: the trap, until its return decides (see defer_traps). */
+	__u32 pending_kind;
+	__u32 pad;
+	struct lde_event pending;
 };
 
 struct {
@@ -404,6 +423,109 @@ static __always_inline bool cached_wanted(struct cpu_state *cs,
 	return cs->wanted;
 }
 
+/* What lde-trace said of system call nr: strings to read, filtered out. */
+static __always_inline __u8 syscall_attrs_of(long nr)
+{
+	if ((unsigned long)nr >= LDE_MAX_SYSCALLS)
+		return 0;
+	return syscall_attrs[nr & (LDE_MAX_SYSCALLS - 1)];
+}
+
+/* The user registers the entry code saved: where the trap came from. */
+static __always_inline void fill_trap(struct lde_trap_part *t,
+				      struct pt_regs *regs, long id)
+{
+	t->nr = id;
+	t->ip = regs->ip;
+	t->sp = regs->sp;
+	t->cpl = regs->cs & 3;
+	/* The x86-64 system-call convention: di, si, dx, r10, r8, r9. */
+	t->args[0] = regs->di;
+	t->args[1] = regs->si;
+	t->args[2] = regs->dx;
+	t->args[3] = regs->r10;
+	t->args[4] = regs->r8;
+	t->args[5] = regs->r9;
+}
+
+/*
+ * The string arguments of a trap (bits of strs), read from user memory at
+ * the trap, LDE_TRAP_STRS at most, each cut at LDE_STR_LEN - 1 bytes.  A
+ * pointer that does not point at readable memory (NULL, a bad address, a
+ * page not present: the kernel cannot fault here) is said unreadable,
+ * never guessed.
+ */
+static __always_inline void fill_trap_strings(struct lde_event *e, __u8 strs)
+{
+	__u32 n = 0;
+	int i;
+
+	__builtin_memset(e->trap_str.str, 0, sizeof(e->trap_str.str));
+	e->trap_str.str_arg[0] = 0;
+	e->trap_str.str_arg[1] = 0;
+	e->trap_str.str_state[0] = LDE_STR_UNREADABLE;
+	e->trap_str.str_state[1] = LDE_STR_UNREADABLE;
+	for (i = 0; i < LDE_TRAP_ARGS; i++) {
+		const char *user = (const char *)e->trap_str.trap.args[i];
+		char *s, last = 0;
+		long len;
+
+		if (!(strs & (1U << i)) || n >= LDE_TRAP_STRS)
+			continue;
+		s = e->trap_str.str[n & (LDE_TRAP_STRS - 1)];
+		len = bpf_probe_read_user_str(s, LDE_STR_LEN, user);
+		e->trap_str.str_arg[n & (LDE_TRAP_STRS - 1)] = i;
+		if (len < 0)
+			e->trap_str.str_state[n & (LDE_TRAP_STRS - 1)] =
+				LDE_STR_UNREADABLE;
+		/* Full: cut, unless the string ended exactly there. */
+		else if (len == LDE_STR_LEN &&
+			 (bpf_probe_read_user(&last, 1,
+					      user + LDE_STR_LEN - 1) || last))
+			e->trap_str.str_state[n & (LDE_TRAP_STRS - 1)] =
+				LDE_STR_CUT;
+		else
+			e->trap_str.str_state[n & (LDE_TRAP_STRS - 1)] =
+				LDE_STR_READ;
+		n++;
+	}
+	e->trap_str.nstrs = n;
+}
+
+/*
+ * -x, -M: the trap is written in its task's storage, not sent; the return
+ * sends it, or not (send_deferred_trap).
+ */
+static __always_inline void defer_trap(struct task_struct *task,
+				       struct pt_regs *regs, long id,
+				       __u8 strs, __u64 now)
+{
+	struct task_state *st;
+	struct lde_event *e;
+
+	st = bpf_task_storage_get(&task_states, task, 0,
+				  BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!st) {
+		count_lost(1);
+		return;
+	}
+	e = &st->pending;
+	e->ts_ns = now;
+	e->cpu = task->thread_info.cpu;
+	e->pid = task->tgid;
+	e->tid = task->pid;
+	__builtin_memcpy(e->comm, task->comm, sizeof(e->comm));
+	fill_trap(&e->trap, regs, id);
+	if (strs) {
+		fill_trap_strings(e, strs);
+		st->pending_kind = LDE_EVENT_TRAP_STRINGS;
+	} else {
+		st->pending_kind = LDE_STAGE_TRAP;
+	}
+	e->stage = st->pending_kind;
+	st->trap_start = now;
+}
+
 SEC("tp_btf/sys_enter")
 int BPF_PROG(lde_sys_enter, struct pt_regs *regs, long id)
 {
@@ -412,11 +534,20 @@ int BPF_PROG(lde_sys_enter, struct pt_regs *regs, long id)
 	struct cpu_state *cs = bpf_map_lookup_elem(&cpu_states, &cpu);
 	struct lde_batch *b;
 	struct lde_event *e;
+	__u8 attrs;
 	__u64 now;
 
 	if (!cs || !cached_wanted(cs, task))
 		return 0;
+	attrs = syscall_attrs_of(id);
+	if (attrs & LDE_SYSCALL_SKIP)
+		return 0;
+	attrs &= (1U << LDE_TRAP_ARGS) - 1;	/* the strings */
 	now = bpf_ktime_get_ns();
+	if (defer_traps) {
+		defer_trap(task, regs, id, attrs, now);
+		return 0;
+	}
 	if (stage_on(LDE_STAGE_RETURN)) {
 		cs->trap_start = now;
 		cs->trap_tid = task->pid;
@@ -432,18 +563,73 @@ int BPF_PROG(lde_sys_enter, struct pt_regs *regs, long id)
 			agg->traps++;
 		return 0;
 	}
+	/* Paths and names: off the hot path, a larger event. */
+	if (attrs) {
+		e = event_start(&b, cpu, LDE_EVENT_TRAP_STRINGS, now, task);
+		if (!e)
+			return 0;
+		fill_trap(&e->trap, regs, id);
+		fill_trap_strings(e, attrs);
+		event_send(b, LDE_EVENT_TRAP_STRINGS);
+		return 0;
+	}
 	e = event_start(&b, cpu, LDE_STAGE_TRAP, now, task);
 	if (!e)
 		return 0;
-	e->trap.nr = id;
-	/* The user registers the entry code saved: where the trap came from. */
-	e->trap.ip = regs->ip;
-	e->trap.sp = regs->sp;
-	e->trap.cpl = regs->cs & 3;
-	e->trap.args[0] = regs->di;
-	e->trap.args[1] = regs->si;
+	fill_trap(&e->trap, regs, id);
 	event_send(b, LDE_STAGE_TRAP);
 	return 0;
+}
+
+/*
+ * -x, -M: the return decides.  The trap goes out just before its return,
+ * with the time and comm it had when it trapped.
+ */
+static __always_inline void send_deferred_trap(__u32 cpu,
+					       struct task_struct *task,
+					       struct task_state *st)
+{
+	struct lde_batch *b;
+	struct lde_event *e;
+
+	if (st->pending_kind == LDE_EVENT_TRAP_STRINGS) {
+		e = event_start(&b, cpu, LDE_EVENT_TRAP_STRINGS,
+				st->pending.ts_ns, task);
+		if (!e)
+			return;
+		__builtin_memcpy(e->comm, st->pending.comm, sizeof(e->comm));
+		__builtin_memcpy(&e->trap_str, &st->pending.trap_str,
+				 sizeof(e->trap_str));
+		event_send(b, LDE_EVENT_TRAP_STRINGS);
+		return;
+	}
+	e = event_start(&b, cpu, LDE_STAGE_TRAP, st->pending.ts_ns, task);
+	if (!e)
+		return;
+	__builtin_memcpy(e->comm, st->pending.comm, sizeof(e->comm));
+	__builtin_memcpy(&e->trap, &st->pending.trap, sizeof(e->trap));
+	event_send(b, LDE_STAGE_TRAP);
+}
+
+/* -x, -M: the start of the call whose return this is, if it is shown. */
+static __always_inline __u64 deferred_start(__u32 cpu,
+					    struct task_struct *task,
+					    long ret, __u64 now)
+{
+	struct task_state *st = bpf_task_storage_get(&task_states, task, 0, 0);
+	__u64 start;
+
+	if (!st || !st->trap_start)
+		return 0;
+	start = st->trap_start;
+	st->trap_start = 0;
+	if (failed_only && !(ret < 0 && ret >= -4095))
+		return 0;
+	if (now - start < min_kernel_ns)
+		return 0;
+	if (stage_on(LDE_STAGE_TRAP))
+		send_deferred_trap(cpu, task, st);
+	return start;
 }
 
 /*
@@ -512,7 +698,7 @@ int BPF_PROG(lde_sys_exit, struct pt_regs *regs, long ret)
 	struct cpu_state *cs = bpf_map_lookup_elem(&cpu_states, &cpu);
 	struct lde_batch *b;
 	struct lde_event *e;
-	__u64 now, start;
+	__u64 now = 0, start;
 	__u32 nr;
 
 	/*
@@ -521,7 +707,12 @@ int BPF_PROG(lde_sys_exit, struct pt_regs *regs, long ret)
 	 */
 	if (!cs)
 		return 0;
-	if (cs->trap_tid == tid && tid) {
+	if (defer_traps) {
+		now = bpf_ktime_get_ns();
+		start = deferred_start(cpu, task, ret, now);
+		if (!start || !stage_on(LDE_STAGE_RETURN))
+			return 0;
+	} else if (cs->trap_tid == tid && tid) {
 		start = cs->trap_start;
 		cs->trap_tid = 0;
 	} else {
@@ -534,7 +725,8 @@ int BPF_PROG(lde_sys_exit, struct pt_regs *regs, long ret)
 		start = st->trap_start;
 		st->trap_start = 0;
 	}
-	now = bpf_ktime_get_ns();
+	if (!now)
+		now = bpf_ktime_get_ns();
 	nr = regs->orig_ax;
 	/* A new program starts: off the hot path, a larger event. */
 	if (unlikely((nr == NR_execve || nr == NR_execveat) && !ret &&
@@ -867,8 +1059,7 @@ int lde_mod_trap(struct lde_trap_ctx *ctx)
 	e->trap.ip = ctx->user_ip;
 	e->trap.sp = 0;		/* the toy trap does not report it */
 	e->trap.cpl = ctx->user_cpl;
-	e->trap.args[0] = ctx->args[0];
-	e->trap.args[1] = ctx->args[1];
+	__builtin_memcpy(e->trap.args, ctx->args, sizeof(e->trap.args));
 	event_send(b, LDE_STAGE_LDE_TRAP);
 	return 0;
 }

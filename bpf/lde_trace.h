@@ -17,6 +17,10 @@
 #define LDE_ARG_LEN	64
 /* A kernel symbol and offset, as %pS writes it: __schedule+0x2d4/0x970. */
 #define LDE_SYM_LEN	48
+/* A system call's arguments, and the strings among them read at the trap. */
+#define LDE_TRAP_ARGS	6
+#define LDE_TRAP_STRS	2
+#define LDE_STR_LEN	256	/* a string is cut at LDE_STR_LEN - 1 bytes */
 
 /* In-kernel aggregation for a summary (-s alone): per syscall number. */
 #define LDE_MAX_SYSCALLS	1024
@@ -48,17 +52,46 @@ enum lde_stage {
 /*
  * Kinds of event beyond the stages: the return of a successful execve is
  * a return (stage "return", enabled with it) that also carries what the
- * new program starts with, in a larger part of its own.
+ * new program starts with, in a larger part of its own; the trap of a
+ * system call with string arguments (paths, names) is a trap that also
+ * carries the strings.
  */
 #define LDE_EVENT_EXEC_RETURN	LDE_NR_STAGES
-#define LDE_NR_EVENT_KINDS	(LDE_NR_STAGES + 1)
+#define LDE_EVENT_TRAP_STRINGS	(LDE_NR_STAGES + 1)
+#define LDE_NR_EVENT_KINDS	(LDE_NR_STAGES + 2)
 
 /* The stage an event kind is shown and filtered as. */
 static inline __attribute__((always_inline))
 unsigned int lde_kind_stage(unsigned int kind)
 {
-	return kind == LDE_EVENT_EXEC_RETURN ? LDE_STAGE_RETURN : kind;
+	if (kind == LDE_EVENT_EXEC_RETURN)
+		return LDE_STAGE_RETURN;
+	if (kind == LDE_EVENT_TRAP_STRINGS)
+		return LDE_STAGE_TRAP;
+	return kind;
 }
+
+/*
+ * Per system-call number, what lde-trace tells the trap program: bit i
+ * (i < LDE_TRAP_ARGS) says argument i is a string to read (at most
+ * LDE_TRAP_STRS of them), LDE_SYSCALL_SKIP that the call is filtered out.
+ */
+#define LDE_SYSCALL_SKIP	0x80
+
+/* How a string argument was read. */
+enum lde_str_state {
+	LDE_STR_READ,		/* whole, NUL-terminated */
+	LDE_STR_CUT,		/* longer than LDE_STR_LEN - 1: cut there */
+	LDE_STR_UNREADABLE,	/* the pointer did not point at readable memory */
+};
+
+/* The part a trap and a trap with strings share. */
+struct lde_trap_part {
+	long long nr;
+	unsigned long long ip, sp;
+	unsigned long long cpl;
+	unsigned long long args[LDE_TRAP_ARGS];
+};
 
 enum lde_timer_mode {
 	LDE_TIMER_KERNEL,
@@ -80,12 +113,15 @@ struct lde_event {
 	unsigned int stage;		/* enum lde_stage, or an event kind */
 	char comm[LDE_COMM_LEN];
 	union {
-		struct {	/* trap, lde_trap */
-			long long nr;
-			unsigned long long ip, sp;
-			unsigned long long cpl;
-			unsigned long long args[2];
-		} trap;
+		struct lde_trap_part trap;	/* trap, lde_trap */
+		struct {	/* LDE_EVENT_TRAP_STRINGS */
+			struct lde_trap_part trap;
+			unsigned int nstrs;	/* strings in str[] */
+			/* Which argument each string is, how it was read. */
+			unsigned char str_arg[LDE_TRAP_STRS];
+			unsigned char str_state[LDE_TRAP_STRS];
+			char str[LDE_TRAP_STRS][LDE_STR_LEN];
+		} trap_str;
 		struct lde_ret_part ret;	/* return, lde_return */
 		struct {	/* LDE_EVENT_EXEC_RETURN */
 			struct lde_ret_part ret;
@@ -170,6 +206,8 @@ unsigned int lde_event_size(unsigned int kind)
 	case LDE_STAGE_TRAP:
 	case LDE_STAGE_LDE_TRAP:
 		return LDE_EVENT_SIZE(trap);
+	case LDE_EVENT_TRAP_STRINGS:
+		return LDE_EVENT_SIZE(trap_str);
 	case LDE_STAGE_RETURN:
 	case LDE_STAGE_LDE_RETURN:
 		return LDE_EVENT_SIZE(ret);

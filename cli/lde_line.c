@@ -207,3 +207,39 @@ void lde_line_printable(struct lde_line *l, const char *s, size_t max)
 		lde_line_char(l, (s[i] >= 0 && s[i] < 0x20) || s[i] == 0x7f ?
 				 '?' : s[i]);
 }
+
+void lde_line_c_str(struct lde_line *l, const char *s, size_t max)
+{
+	size_t i;
+
+	lde_line_char(l, '"');
+	for (i = 0; i < max && s[i]; i++) {
+		unsigned char c = s[i];
+		char esc = 0;
+
+		/* Cut short, but keep room for one escape and the quote. */
+		if (lde_line_room(l) < 6)
+			break;
+		switch (c) {
+		case '"': esc = '"'; break;
+		case '\\': esc = '\\'; break;
+		case '\n': esc = 'n'; break;
+		case '\t': esc = 't'; break;
+		case '\r': esc = 'r'; break;
+		case '\v': esc = 'v'; break;
+		case '\f': esc = 'f'; break;
+		}
+		if (esc) {
+			lde_line_char(l, '\\');
+			lde_line_char(l, esc);
+		} else if (c < ' ' || c > '~') {
+			char oct[4] = { '\\', '0' + (c >> 6), '0' + ((c >> 3) & 7),
+					'0' + (c & 7) };
+
+			lde_line_mem(l, oct, sizeof(oct));
+		} else {
+			lde_line_char(l, c);
+		}
+	}
+	lde_line_char(l, '"');
+}

@@ -108,6 +108,11 @@ void lde_line_column(struct lde_line *l, const char *col, size_t width);
 void lde_line_json_str(struct lde_line *l, const char *s, size_t max);
 /* At most max bytes of s for a column: control characters shown as '?'. */
 void lde_line_printable(struct lde_line *l, const char *s, size_t max);
+/*
+ * s as a C string literal, quoted, the way strace prints one: \" \\ \n
+ * \t \r \v \f escaped, every other byte outside ' '..'~' as \ooo.
+ */
+void lde_line_c_str(struct lde_line *l, const char *s, size_t max);
 
 /* Writes the text out and starts again at the beginning of its buffer. */
 static inline void lde_line_flush(struct lde_line *l, FILE *f)

@@ -56,6 +56,66 @@ const char *lde_syscall_name(long long nr)
 	return unknown;
 }
 
+int lde_syscall_nr(const char *name)
+{
+	int nr = seccomp_syscall_resolve_name(name);
+
+	return nr >= 0 && nr < LDE_MAX_SYSCALLS ? nr : -1;
+}
+
+/* Levenshtein distance, for names of at most 63 bytes. */
+static int edit_distance(const char *a, const char *b)
+{
+	int la = strnlen(a, 63), lb = strnlen(b, 63), i, j;
+	int row[64], diag, up;
+
+	for (j = 0; j <= lb; j++)
+		row[j] = j;
+	for (i = 1; i <= la; i++) {
+		diag = row[0];
+		row[0] = i;
+		for (j = 1; j <= lb; j++) {
+			up = row[j];
+			row[j] = diag + (a[i - 1] != b[j - 1]);
+			if (up + 1 < row[j])
+				row[j] = up + 1;
+			if (row[j - 1] + 1 < row[j])
+				row[j] = row[j - 1] + 1;
+			diag = up;
+		}
+	}
+	return row[lb];
+}
+
+int lde_syscall_closest(const char *name, const char **out, int n)
+{
+	int best[8], found = 0, nr, d, i;
+	const char *s;
+
+	if (n > 8)
+		n = 8;
+	for (nr = 0; nr < LDE_MAX_SYSCALLS; nr++) {
+		s = lde_syscall_name(nr);
+		if (!strncmp(s, "syscall_", 8))
+			continue;
+		d = edit_distance(name, s);
+		/* Insert in order of distance, the first found first. */
+		for (i = found; i > 0 && best[i - 1] > d; i--) {
+			if (i < n) {
+				best[i] = best[i - 1];
+				out[i] = out[i - 1];
+			}
+		}
+		if (i < n) {
+			best[i] = d;
+			out[i] = s;
+			if (found < n)
+				found++;
+		}
+	}
+	return found;
+}
+
 const char *lde_toy_syscall_name(long long nr)
 {
 	if (nr >= 0 && nr < LDE_NR_SYSCALLS && toy_names[nr])

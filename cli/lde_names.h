@@ -16,6 +16,13 @@ int lde_stage_of(const char *name);
 const char *lde_kind_name(unsigned int kind);
 /* The kernel's name for a system-call number; syscall_N if none. */
 const char *lde_syscall_name(long long nr);
+/* The number of a system call's name, or -1. */
+int lde_syscall_nr(const char *name);
+/*
+ * The known system-call names closest to name (by edit distance), at most
+ * n of them, into out; how many.
+ */
+int lde_syscall_closest(const char *name, const char **out, int n);
 /* lde.ko's toy system call's name, or "unknown". */
 const char *lde_toy_syscall_name(long long nr);
 /* SIGSEGV and the like; SIG? if none. */

@@ -42,6 +42,10 @@ void lde_protocol_event(struct lde_line *l, const struct lde_event *e,
 			unsigned long long start_ns);
 void lde_protocol_end(struct lde_line *l);
 
+/* strace-style lines (-S): lde_render_strace.c */
+void lde_strace_event(struct lde_line *l, const struct lde_event *e);
+void lde_strace_end(struct lde_line *l);
+
 /* The summary (-s): lde_summary.c */
 void lde_summary_account(const struct lde_event *e);
 void lde_summary_add_syscall(unsigned int nr,

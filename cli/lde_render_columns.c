@@ -2,6 +2,7 @@
 /* The default view: one line per event in fixed-width columns. */
 #include "lde_names.h"
 #include "lde_render.h"
+#include "lde_syscalls.h"
 
 void lde_columns_header(struct lde_line *l)
 {
@@ -119,18 +120,19 @@ void lde_columns_event(struct lde_line *l, const struct lde_event *e,
 		lde_line_lit(l, "toy ");
 	switch (e->stage) {
 	case LDE_STAGE_TRAP:
+	case LDE_EVENT_TRAP_STRINGS:
 	case LDE_STAGE_LDE_TRAP:
 		lde_line_str(l, toy ? lde_toy_syscall_name(e->trap.nr) :
 			     lde_syscall_name(e->trap.nr));
 		lde_line_char(l, '(');
-		lde_line_hex(l, e->trap.args[0]);
-		lde_line_lit(l, ", ");
-		lde_line_hex(l, e->trap.args[1]);
-		/* The toy trap reports no sp. */
-		if (toy)
-			lde_line_lit(l, ") from ip=");
-		else
-			lde_line_lit(l, ", ...) from ip=");
+		if (toy) {
+			lde_line_hex(l, e->trap.args[0]);
+			lde_line_lit(l, ", ");
+			lde_line_hex(l, e->trap.args[1]);
+		} else {
+			lde_syscall_args_text(l, e, NULL);
+		}
+		lde_line_lit(l, ") from ip=");
 		lde_line_hex(l, e->trap.ip);
 		if (!toy) {
 			lde_line_lit(l, " sp=");
@@ -146,7 +148,10 @@ void lde_columns_event(struct lde_line *l, const struct lde_event *e,
 		lde_line_str(l, toy ? lde_toy_syscall_name(e->ret.nr) :
 			     lde_syscall_name(e->ret.nr));
 		lde_line_lit(l, " = ");
-		lde_line_s64(l, e->ret.ret);
+		if (toy)
+			lde_line_s64(l, e->ret.ret);
+		else
+			lde_syscall_ret_text(l, e->ret.nr, e->ret.ret);
 		lde_line_lit(l, ", ");
 		lde_line_u64(l, e->ret.kernel_ns);
 		if (toy)

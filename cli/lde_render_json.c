@@ -10,6 +10,7 @@
 
 #include "lde_names.h"
 #include "lde_render.h"
+#include "lde_syscalls.h"
 
 /* Inlined, so that a key's length stays a constant: a few moves copy it. */
 #define JSON_INLINE	static inline __attribute__((always_inline))
@@ -149,6 +150,65 @@ static void json_exec_return(struct lde_line *l, const struct lde_event *e)
 	JSON_BOOL(l, "regs_cleared", e->exec_ret.regs_cleared);
 }
 
+/*
+ * ,"args":{"dfd":-100,"filename":"/etc/hosts","flags":524288,"mode":0}:
+ * keyed by the format's names, numbers as their type says, strings as
+ * read at the trap; a string that could not be read is its pointer.  A
+ * call the formats do not describe gives arg0..arg5, raw.
+ */
+static void json_args(struct lde_line *l, const struct lde_event *e)
+{
+	const struct lde_syscall *sc = lde_syscall_info(e->trap.nr);
+	unsigned int i, n = sc ? sc->nargs : LDE_TRAP_ARGS, cut = 0;
+
+	lde_line_lit(l, ",\"args\":{");
+	for (i = 0; i < n; i++) {
+		const struct lde_syscall_arg *a = sc ? &sc->args[i] : NULL;
+		const char *s;
+		bool s_cut = false;
+
+		if (i)
+			lde_line_char(l, ',');
+		lde_line_char(l, '"');
+		if (a) {
+			lde_line_str(l, a->name);
+		} else {
+			lde_line_lit(l, "arg");
+			lde_line_u64(l, i);
+		}
+		lde_line_lit(l, "\":");
+		if (!a) {
+			lde_line_u64(l, e->trap.args[i]);
+			continue;
+		}
+		s = a->kind == LDE_ARG_STRING ?
+		    lde_trap_string(e, i, &s_cut) : NULL;
+		if (s) {
+			lde_line_json_str(l, s, LDE_STR_LEN);
+			cut |= s_cut << i;
+		} else if (a->kind == LDE_ARG_SIGNED) {
+			lde_line_s64(l, lde_syscall_arg_value(a, e->trap.args[i]));
+		} else {
+			lde_line_u64(l, lde_syscall_arg_value(a, e->trap.args[i]));
+		}
+	}
+	lde_line_char(l, '}');
+	if (!cut)
+		return;
+	/* The strings cut at LDE_STR_LEN - 1 bytes. */
+	lde_line_lit(l, ",\"args_cut\":[");
+	for (i = 0, n = 0; i < LDE_TRAP_ARGS; i++) {
+		if (!(cut & 1U << i))
+			continue;
+		if (n++)
+			lde_line_char(l, ',');
+		lde_line_char(l, '"');
+		lde_line_str(l, sc->args[i].name);
+		lde_line_char(l, '"');
+	}
+	lde_line_char(l, ']');
+}
+
 static void json_switch(struct lde_line *l, const struct lde_event *e)
 {
 	JSON_U64(l, "prev_pid", e->pid);
@@ -181,8 +241,10 @@ void lde_json_event(struct lde_line *l, const struct lde_event *e,
 	json_who(l, e);
 	switch (e->stage) {
 	case LDE_STAGE_TRAP:
+	case LDE_EVENT_TRAP_STRINGS:
 		/* A trap's or return's stage comes with its number and name. */
-		json_syscall(l, e->stage, e->trap.nr);
+		json_syscall(l, LDE_STAGE_TRAP, e->trap.nr);
+		json_args(l, e);
 		JSON_U64_KEPT(l, &kept_ip, "ip", e->trap.ip);
 		JSON_U64_KEPT(l, &kept_sp, "sp", e->trap.sp);
 		JSON_U64(l, "user_cpl", e->trap.cpl);
@@ -192,6 +254,13 @@ void lde_json_event(struct lde_line *l, const struct lde_event *e,
 	case LDE_EVENT_EXEC_RETURN:
 		json_syscall(l, LDE_STAGE_RETURN, e->ret.nr);
 		JSON_S64(l, "ret", e->ret.ret);
+		if (lde_syscall_errno(e->ret.ret)) {
+			const char *name =
+				lde_errno_name(lde_syscall_errno(e->ret.ret));
+
+			if (name)
+				JSON_STR(l, "errno", name, 32);
+		}
 		JSON_U64(l, "kernel_ns", e->ret.kernel_ns);
 		if (e->stage == LDE_EVENT_EXEC_RETURN)
 			json_exec_return(l, e);

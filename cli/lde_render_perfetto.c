@@ -42,6 +42,7 @@ void lde_perfetto_event(const struct lde_event *e, unsigned long long start_ns)
 	perfetto_first = false;
 	switch (e->stage) {
 	case LDE_STAGE_TRAP:
+	case LDE_EVENT_TRAP_STRINGS:
 		fprintf(perfetto, "{\"ph\":\"B\",\"ts\":%.3f,\"pid\":%u,\"tid\":%u,"
 			"\"name\":\"%s\",\"cat\":\"trap\"}", ts, e->pid, e->tid,
 			lde_syscall_name(e->trap.nr));

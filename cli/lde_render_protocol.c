@@ -23,6 +23,7 @@
 
 #include "lde_names.h"
 #include "lde_render.h"
+#include "lde_syscalls.h"
 
 #define COLS		3
 #define OS		0
@@ -195,19 +196,33 @@ static struct context context_of(const struct lde_event *e)
 }
 
 /* An errno as strace writes it: -1 ENOENT (No such file or directory). */
-static const char *ret_text(char *buf, long long ret)
-{
-	const char *name;
+/* A return value as strace shows it; buf holds RET_TEXT_LEN. */
+#define RET_TEXT_LEN	160
 
-	if (ret < 0 && ret >= -4095) {
-		name = strerrorname_np(-ret);
-		snprintf(buf, 96, "-1 %s (%s)", name ? name : "?",
-			 strerror(-ret));
-	} else if (ret > 0xffffffffLL) {
-		snprintf(buf, 96, "%#llx", ret);	/* brk, mmap */
-	} else {
-		snprintf(buf, 96, "%lld", ret);
+static const char *ret_text(char *buf, long long nr, long long ret)
+{
+	struct lde_line l;
+
+	lde_line_start(&l, buf, RET_TEXT_LEN - 1);
+	lde_syscall_ret_text(&l, nr, ret);
+	*l.end = '\0';
+	return buf;
+}
+
+/* A trap's arguments, cut with "..." where they do not fit buf. */
+static const char *args_text(char *buf, size_t size,
+			     const struct lde_event *e)
+{
+	struct lde_line l;
+
+	/* Room kept for "..." and the NUL. */
+	lde_line_start(&l, buf, size - 4);
+	lde_syscall_args_text(&l, e, NULL);
+	if (!lde_line_room(&l)) {
+		memcpy(l.end, "...", 3);
+		l.end += 3;
 	}
+	*l.end = '\0';
 	return buf;
 }
 
@@ -254,7 +269,7 @@ static void rows_header(struct lde_line *l)
 
 static void rows_trap(struct lde_line *l, const struct lde_event *e)
 {
-	char a[TEXT_LEN], b[TEXT_LEN], w[40];
+	char a[TEXT_LEN], b[TEXT_LEN], w[40], args[320];
 	bool toy = e->stage == LDE_STAGE_LDE_TRAP;
 	const char *name = toy ? lde_toy_syscall_name(e->trap.nr) :
 			   lde_syscall_name(e->trap.nr);
@@ -270,15 +285,16 @@ static void rows_trap(struct lde_line *l, const struct lde_event *e)
 	row(l, "",
 	    fmt(b, "save regs to kernel stack; move to kernel mode [CPL %llu -> 0]; jump to trap handler [%s]",
 		e->trap.cpl, handler(boot->syscall_entry)),
-	    fmt(a, "%s: %s() traps [ip %#llx, sp %#llx]",
-		who(w, e->comm, e->tid), name, e->trap.ip, e->trap.sp));
+	    fmt(a, "%s: %s(%s) traps [ip %#llx, sp %#llx]",
+		who(w, e->comm, e->tid), name,
+		args_text(args, sizeof(args), e), e->trap.ip, e->trap.sp));
 	row(l, fmt(a, "handle trap: %s [syscall %lld]", name, e->trap.nr),
 	    "", "");
 }
 
 static void rows_return(struct lde_line *l, const struct lde_event *e)
 {
-	char a[TEXT_LEN], b[TEXT_LEN], w[96];
+	char a[TEXT_LEN], b[TEXT_LEN], w[96], r[RET_TEXT_LEN];
 	struct thread *t = thread(e->tid);
 	bool toy = e->stage == LDE_STAGE_LDE_RETURN;
 	const char *name = toy ? lde_toy_syscall_name(e->ret.nr) :
@@ -290,7 +306,8 @@ static void rows_return(struct lde_line *l, const struct lde_event *e)
 		return;
 	}
 	row(l, fmt(a, "return-from-trap: %s = %s [%llu ns in kernel]", name,
-		   ret_text(w, e->ret.ret), e->ret.kernel_ns), "", "");
+		   ret_text(r, e->ret.nr, e->ret.ret), e->ret.kernel_ns),
+	    "", "");
 	if (t->trap_ip)
 		fmt(b, "restore regs from kernel stack; move to user mode [CPL 0 -> 3]; jump to PC after trap [%#llx]",
 		    t->trap_ip);
@@ -744,6 +761,7 @@ static void remember(const struct lde_event *e)
 		       e->timer.mode == LDE_TIMER_USER;
 	switch (e->stage) {
 	case LDE_STAGE_TRAP:
+	case LDE_EVENT_TRAP_STRINGS:
 		thread(e->tid)->open_nr = e->trap.nr;
 		thread(e->tid)->trap_ip = e->trap.ip;
 		thread(e->tid)->trapped = true;
@@ -786,6 +804,7 @@ static enum step_kind starts(const struct lde_event *e)
 {
 	switch (e->stage) {
 	case LDE_STAGE_TRAP:
+	case LDE_EVENT_TRAP_STRINGS:
 		return STEP_SYSCALL;
 	case LDE_STAGE_SWITCH:
 		/*
@@ -859,6 +878,7 @@ void lde_protocol_event(struct lde_line *l, const struct lde_event *e,
 	flush_held_steps(l);
 	switch (e->stage) {
 	case LDE_STAGE_TRAP:
+	case LDE_EVENT_TRAP_STRINGS:
 	case LDE_STAGE_LDE_TRAP:
 		rows_trap(l, e);
 		break;

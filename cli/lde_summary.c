@@ -26,6 +26,7 @@ void lde_summary_account(const struct lde_event *e)
 	sum.stages[lde_kind_stage(e->stage)]++;
 	switch (e->stage) {
 	case LDE_STAGE_TRAP:
+	case LDE_EVENT_TRAP_STRINGS:
 		if (e->trap.nr >= 0 && e->trap.nr < LDE_MAX_SYSCALLS)
 			sum.traps[e->trap.nr]++;
 		break;

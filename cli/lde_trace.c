@@ -27,6 +27,7 @@
 #include "lde_line.h"
 #include "lde_names.h"
 #include "lde_render.h"
+#include "lde_syscalls.h"
 #include "lde_trace.h"
 #include "lde_trace.skel.h"
 #include "lde_trace_file.h"
@@ -39,6 +40,7 @@ static struct env {
 	bool json;
 	bool summary;
 	bool protocol;
+	bool strace;		/* -S */
 	bool all;		/* -P without folding */
 	bool boot;		/* the boot object/rows */
 	bool stages_given;	/* -e */
@@ -49,6 +51,10 @@ static struct env {
 	bool verbose;
 	long ringbuf_kb;
 	char **command;
+	const char *syscalls_arg;	/* -t: the names given */
+	bool syscalls_wanted[LDE_MAX_SYSCALLS];	/* -t: by number */
+	bool failed_only;	/* -x */
+	unsigned long long min_kernel_ns;	/* -M */
 } env = {
 	.stages = (1U << LDE_NR_STAGES) - 1,
 	.boot = true,
@@ -64,10 +70,11 @@ static const char doc[] =
 "Watch the limited-direct-execution sequence live: trap, return-from-trap,\n"
 "context switch, timer interrupt, exec, exit, fault (OSTEP chapter 6).\n"
 "\n"
-"USAGE: lde-trace [-p PID] [-c COMM] [-d SECONDS] [-e STAGES] [-j] [-s] [-P]\n"
-"                 [-A] [-o FILE] [-w FILE] [-q] [-v] [-- COMMAND [ARG...]]\n"
-"       lde-trace -r FILE [-p PID] [-c COMM] [-e STAGES] [-j] [-s] [-P] [-A]\n"
-"                 [-o FILE]\n"
+"USAGE: lde-trace [-p PID] [-c COMM] [-d SECONDS] [-e STAGES] [-t CALLS] [-x]\n"
+"                 [-M NS] [-j] [-s] [-P] [-S] [-A] [-o FILE] [-w FILE] [-q] [-v]\n"
+"                 [-- COMMAND [ARG...]]\n"
+"       lde-trace -r FILE [-p PID] [-c COMM] [-e STAGES] [-t CALLS] [-j] [-s]\n"
+"                 [-P] [-S] [-A] [-o FILE]\n"
 "\n"
 "STAGES: boot,fork,exec,trap,return,switch,timer,fault,exit,reap,\n"
 "        lde_trap,lde_return,lde_switch\n"
@@ -78,6 +85,8 @@ static const char doc[] =
 "    lde-trace -s -d 5              # 5 s of the whole system, summary only\n"
 "    lde-trace -j -- ./a.out        # JSON Lines, one object per event\n"
 "    lde-trace -P -- ./a.out        # OSTEP's protocol view: OS | Hardware | Program\n"
+"    lde-trace -S -- cat /etc/hosts # strace-style lines, arguments decoded\n"
+"    lde-trace -S -x -t openat -- ls # only the openat calls that failed\n"
 "    lde-trace -o t.json -- ./a.out # Perfetto / chrome://tracing timeline\n"
 "    lde-trace -q -w t.lde -- ./a.out  # record, show nothing\n"
 "    lde-trace -r t.lde -P          # replay it, anywhere, as anyone\n";
@@ -91,6 +100,10 @@ static const struct argp_option opts[] = {
 	{ "summary", 's', NULL, 0, "Summary at the end (alone: no event lines)" },
 	{ "protocol", 'P', NULL, 0, "OSTEP protocol view: OS | Hardware | Program" },
 	{ "all", 'A', NULL, 0, "With -P: every step, no folding of repeats" },
+	{ "strace", 'S', NULL, 0, "strace-style lines: name(args) = ret" },
+	{ "syscalls", 't', "NAME[,NAME...]", 0, "Only these system calls" },
+	{ "failed", 'x', NULL, 0, "Only system calls that failed" },
+	{ "min-kernel-ns", 'M', "NS", 0, "Only system calls that spent at least NS in the kernel" },
 	{ "write", 'w', "FILE", 0, "Record the trace to FILE (JSON Lines, versioned)" },
 	{ "quiet", 'q', NULL, 0, "No live view (with -w: record only)" },
 	{ "read", 'r', "FILE", 0, "Replay a trace file: no root, no BPF" },
@@ -112,6 +125,31 @@ static long parse_long(const char *arg, long min, long max,
 	if (errno || *end || end == arg || v < min || v > max)
 		argp_error(state, "invalid %s: %s", what, arg);
 	return v;
+}
+
+/* -t NAME[,NAME...]: an unknown name is a usage error naming the closest. */
+static void parse_syscalls(const char *arg, struct argp_state *state)
+{
+	char *list = strdup(arg), *tok, *save;
+	const char *close[3];
+	int nr, n;
+
+	env.syscalls_arg = arg;
+	for (tok = strtok_r(list, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		nr = lde_syscall_nr(tok);
+		if (nr >= 0) {
+			env.syscalls_wanted[nr] = true;
+			continue;
+		}
+		n = lde_syscall_closest(tok, close, 3);
+		argp_error(state, "unknown system call: %s%s%s%s%s%s%s%s", tok,
+			   n ? " (closest: " : "", n > 0 ? close[0] : "",
+			   n > 1 ? ", " : "", n > 1 ? close[1] : "",
+			   n > 2 ? ", " : "", n > 2 ? close[2] : "",
+			   n ? ")" : "");
+	}
+	free(list);
 }
 
 static error_t parse_arg(int key, char *arg, struct argp_state *state)
@@ -166,6 +204,18 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case 'A':
 		env.all = true;
 		break;
+	case 'S':
+		env.strace = true;
+		break;
+	case 't':
+		parse_syscalls(arg, state);
+		break;
+	case 'x':
+		env.failed_only = true;
+		break;
+	case 'M':
+		env.min_kernel_ns = parse_long(arg, 0, LONG_MAX, state, "NS");
+		break;
 	case 'w':
 		env.write_path = arg;
 		break;
@@ -198,6 +248,15 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		if (env.read_path && (env.command || env.write_path ||
 				      env.duration))
 			argp_error(state, "-r replays a file: no command, -w or -d");
+		if (env.read_path && (env.failed_only || env.min_kernel_ns))
+			argp_error(state, "-x and -M decide in the kernel as it traces: not with -r");
+		if (env.strace + env.protocol + env.json > 1)
+			argp_error(state, "-S, -P and -j are views: choose one");
+		/* -S shows calls; a process's exit ends those left open. */
+		if (env.strace && !env.stages_given)
+			env.stages = 1U << LDE_STAGE_TRAP |
+				     1U << LDE_STAGE_RETURN |
+				     1U << LDE_STAGE_EXIT;
 		/*
 		 * lde.ko's lde_switch says again what every switch says:
 		 * the protocol view shows it only when asked for.
@@ -236,7 +295,7 @@ static unsigned long long now_ns(void)
 /* -s alone: no event lines, so traps and returns are counted in the kernel. */
 static bool summary_only(void)
 {
-	return env.summary && !env.json && !env.protocol;
+	return env.summary && !env.json && !env.protocol && !env.strace;
 }
 
 /* No event is drawn live: -s alone, or -q. */
@@ -271,10 +330,30 @@ static void show_event(const struct lde_event *e)
 		lde_line_flush(&event_text, stdout);
 	if (env.protocol)
 		lde_protocol_event(&event_text, e, start_ns);
+	else if (env.strace)
+		lde_strace_event(&event_text, e);
 	else if (env.json)
 		lde_json_event(&event_text, e, start_ns);
 	else
 		lde_columns_event(&event_text, e, start_ns);
+}
+
+/* After the last event: what a view still holds. */
+static void end_views(void)
+{
+	if (no_event_lines())
+		return;
+	if (env.protocol)
+		lde_protocol_end(&event_text);
+	else if (env.strace)
+		lde_strace_end(&event_text);
+}
+
+/* -t: the calls not named are left out. */
+static bool syscall_wanted(long long nr)
+{
+	return !env.syscalls_arg ||
+	       (nr >= 0 && nr < LDE_MAX_SYSCALLS && env.syscalls_wanted[nr]);
 }
 
 /* Before the first event: the header, and OS @ boot. */
@@ -299,7 +378,7 @@ static void show_start(void)
 	} else if (env.json) {
 		if (env.boot && boot.module)
 			lde_json_boot(&event_text, &boot);
-	} else {
+	} else if (!env.strace) {
 		lde_columns_header(&event_text);
 		if (env.boot)
 			lde_columns_boot(&event_text, &boot);
@@ -457,8 +536,10 @@ static void choose_programs(struct lde_trace_bpf *skel)
 		       !(skel->rodata->aggregate_syscalls && !(s & ~syscalls));
 
 	bpf_program__set_autoload(skel->progs.lde_sys_enter, s & syscalls);
+	/* With -x or -M, a trap waits for its return to decide. */
 	bpf_program__set_autoload(skel->progs.lde_sys_exit,
-				  s & (1U << LDE_STAGE_RETURN));
+				  (s & (1U << LDE_STAGE_RETURN)) ||
+				  ((s & syscalls) && skel->rodata->defer_traps));
 	bpf_program__set_autoload(skel->progs.lde_timer,
 				  batched || (s & (1U << LDE_STAGE_TIMER)));
 	bpf_program__set_autoload(skel->progs.lde_exec,
@@ -489,6 +570,18 @@ static void replay_event(const struct lde_event *e)
 
 	if (!(env.stages & 1U << lde_kind_stage(e->stage)))
 		return;
+	switch (e->stage) {
+	case LDE_STAGE_TRAP:
+	case LDE_EVENT_TRAP_STRINGS:
+		if (!syscall_wanted(e->trap.nr))
+			return;
+		break;
+	case LDE_STAGE_RETURN:
+	case LDE_EVENT_EXEC_RETURN:
+		if (!syscall_wanted(e->ret.nr))
+			return;
+		break;
+	}
 	if (env.pid && e->pid != (unsigned int)env.pid &&
 	    !(sw && e->sw.next_pid == (unsigned int)env.pid))
 		return;
@@ -518,8 +611,7 @@ static int replay(void)
 	start_ns = 0;	/* the file's times count from the start */
 	show_start();
 	err = lde_trace_file_replay(&r, replay_event);
-	if (env.protocol)
-		lde_protocol_end(&event_text);
+	end_views();
 	flush_event_text();
 	if (env.summary) {
 		if (env.json)
@@ -571,6 +663,7 @@ int main(int argc, char **argv)
 	int err, release_fd = -1, status = 0, exit_code = 0, ncpus;
 	__u32 ring_bytes;
 	pid_t child = 0;
+	int nr;
 	__u8 one = 1;
 
 	argp_err_exit_status = 2;
@@ -600,6 +693,13 @@ int main(int argc, char **argv)
 	}
 	/* OS @ boot: what lde.ko reads of the CPUs, and the tick devices. */
 	lde_boot_read(&boot);
+	/* Each system call's arguments, as this kernel describes them. */
+	if (env.stages & (1U << LDE_STAGE_TRAP | 1U << LDE_STAGE_RETURN)) {
+		err = lde_syscalls_read_tracefs();
+		if (err <= 0)
+			fprintf(stderr, "lde-trace: warning: no syscall trace-event formats in tracefs (%s): arguments are shown raw\n",
+				err ? strerror(-err) : "none found");
+	}
 	if (env.write_path && start_recording()) {
 		lde_perfetto_close();
 		return 1;
@@ -616,8 +716,17 @@ int main(int argc, char **argv)
 	skel->rodata->follow_forks = env.command != NULL;
 	memcpy((char *)skel->rodata->filter_comm, env.comm, LDE_COMM_LEN);
 	skel->rodata->stage_mask = env.stages;
+	/* -x and -M decide at each return: every call goes by. */
+	skel->rodata->defer_traps = env.failed_only || env.min_kernel_ns;
+	skel->rodata->failed_only = env.failed_only;
+	skel->rodata->min_kernel_ns = env.min_kernel_ns;
 	skel->rodata->aggregate_syscalls = summary_only() && !env.perfetto_path &&
-					   !env.write_path;
+					   !env.write_path &&
+					   !skel->rodata->defer_traps;
+	for (nr = 0; nr < LDE_MAX_SYSCALLS; nr++)
+		((__u8 *)skel->rodata->syscall_attrs)[nr] =
+			lde_syscall_string_args(nr) |
+			(syscall_wanted(nr) ? 0 : LDE_SYSCALL_SKIP);
 	if (env.ringbuf_kb)
 		bpf_map__set_max_entries(skel->maps.events,
 					 env.ringbuf_kb * 1024);
@@ -729,8 +838,7 @@ int main(int argc, char **argv)
 	ring_buffer__consume(rb);
 	lost = drain_batches(skel);
 	ring_buffer__consume(rb);
-	if (env.protocol)
-		lde_protocol_end(&event_text);
+	end_views();
 	flush_event_text();
 	err = 0;
 

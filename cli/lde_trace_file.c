@@ -15,6 +15,7 @@
 #include "lde_names.h"
 #include "lde_render.h"
 #include "lde_stats.h"
+#include "lde_syscalls.h"
 #include "lde_trace_file.h"
 
 /* -- writing ---------------------------------------------------------------- */
@@ -59,7 +60,9 @@ int lde_trace_file_create(const char *path, const struct lde_trace_header *h)
 		fprintf(out, "%s\"%s\"", first ? "" : ",", lde_stage_names[i]);
 		first = 0;
 	}
-	fprintf(out, "],\"boot\":%.*s}\n", (int)(b.end - b.buf), b.buf);
+	fputc(']', out);
+	lde_syscalls_write_json(out);
+	fprintf(out, ",\"boot\":%.*s}\n", (int)(b.end - b.buf), b.buf);
 	out_flush();
 	return out_err;
 }
@@ -281,6 +284,7 @@ out:
 struct parsed {
 	struct lde_event e;
 	int stage;		/* -1: none */
+	bool strings;		/* a trap with string arguments */
 	bool exec_ret;		/* a return with what a new program starts with */
 	unsigned long long ip;	/* a trap's or a timer's, by the stage */
 	bool known;		/* the stage is one of ours */
@@ -303,13 +307,71 @@ static int signal_of(const char *name)
 	return 0;
 }
 
+/* The index of a trap's argument named name ("argN" if none known). */
+static int arg_index(long long nr, const char *name)
+{
+	const struct lde_syscall *sc = lde_syscall_info(nr);
+	unsigned int i;
+
+	if (!sc) {
+		if (!strncmp(name, "arg", 3) && name[3] >= '0' &&
+		    name[3] < '0' + LDE_TRAP_ARGS && !name[4])
+			return name[3] - '0';
+		return -1;
+	}
+	for (i = 0; i < sc->nargs; i++)
+		if (!strcmp(sc->args[i].name, name))
+			return i;
+	return -1;
+}
+
+/* "args.NAME": a number is the argument, a string what the trap read. */
+static void trap_arg(struct parsed *pe, const char *name, const struct jv *v)
+{
+	struct lde_event *e = &pe->e;
+	int i = arg_index(e->trap.nr, name);
+	unsigned int n = e->trap_str.nstrs;
+
+	if (i < 0)
+		return;
+	if (v->type == J_NUM) {
+		e->trap.args[i] = v->unum;
+		return;
+	}
+	if (v->type != J_STR || n >= LDE_TRAP_STRS)
+		return;
+	copy_str(e->trap_str.str[n], LDE_STR_LEN, v);
+	e->trap_str.str_arg[n] = i;
+	e->trap_str.str_state[n] = LDE_STR_READ;
+	e->trap_str.nstrs = n + 1;
+	pe->strings = true;
+}
+
+static void trap_args_cut(struct parsed *pe, const struct jv *v)
+{
+	struct lde_event *e = &pe->e;
+	unsigned int n;
+	int i, j;
+
+	for (j = 0; j < v->n; j++) {
+		i = arg_index(e->trap.nr, v->arr[j]);
+		for (n = 0; n < e->trap_str.nstrs && n < LDE_TRAP_STRS; n++)
+			if (e->trap_str.str_arg[n] == i)
+				e->trap_str.str_state[n] = LDE_STR_CUT;
+	}
+}
+
 static void event_field(void *ctx, const char *k, const struct jv *v)
 {
 	struct parsed *pe = ctx;
 	struct lde_event *e = &pe->e;
 	unsigned int i;
 
-	if (!strcmp(k, "stage")) {
+	if (!strncmp(k, "args.", 5)) {
+		trap_arg(pe, k + 5, v);
+	} else if (!strcmp(k, "args_cut") && v->type == J_ARR) {
+		trap_args_cut(pe, v);
+	} else if (!strcmp(k, "stage")) {
 		pe->stage = v->type == J_STR ? lde_stage_of(v->str) : -1;
 		pe->known = pe->stage >= 0;
 	} else if (!strcmp(k, "ts_ns")) {
@@ -416,6 +478,14 @@ int lde_trace_parse_event(const char *line, struct lde_event *e)
 		e->timer.ip = pe->ip;
 	else if (pe->stage == LDE_STAGE_TRAP || pe->stage == LDE_STAGE_LDE_TRAP)
 		e->trap.ip = pe->ip;
+	if (pe->stage == LDE_STAGE_TRAP && pe->strings) {
+		unsigned int n;
+
+		e->stage = LDE_EVENT_TRAP_STRINGS;
+		/* As the trap program leaves the slots it did not fill. */
+		for (n = e->trap_str.nstrs; n < LDE_TRAP_STRS; n++)
+			e->trap_str.str_state[n] = LDE_STR_UNREADABLE;
+	}
 	ret = 0;
 out:
 	free(pe);
@@ -447,6 +517,10 @@ static void header_field(void *ctx, const char *k, const struct jv *v)
 			if (s >= 0)
 				h->stages |= 1U << s;
 		}
+	else if (!strncmp(k, "syscalls.", 9) && v->type == J_STR)
+		lde_syscalls_define(strtoll(k + 9, NULL, 10), v->str);
+	else if (!strncmp(k, "types.", 6) && v->type == J_STR)
+		lde_syscalls_define_type(k + 6, v->str);
 	else if (!strcmp(k, "boot.syscall_entry"))
 		copy_str(b->syscall_entry, LDE_BOOT_NAME_LEN, v), b->module = true;
 	else if (!strcmp(k, "boot.timer_handler"))
@@ -530,6 +604,12 @@ int lde_trace_file_open(struct lde_trace_reader *r, const char *path)
 			path, r->header.format, LDE_TRACE_FORMAT);
 		return -1;
 	}
+	if (r->header.format < LDE_TRACE_FORMAT) {
+		fprintf(stderr, "lde-trace: %s:1: trace format %d has no system-call arguments; this lde-trace reads format %d: record it again\n",
+			path, r->header.format, LDE_TRACE_FORMAT);
+		return -1;
+	}
+	lde_syscalls_classify();
 	return 0;
 }
 

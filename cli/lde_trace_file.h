@@ -1,15 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * lde-trace's trace files (-w to write, -r to read): JSON Lines, version 1.
+ * lde-trace's trace files (-w to write, -r to read): JSON Lines, version 2.
  *
- *   {"stage":"header","format":1,"version":..,"kernel":..,"cpus":..,
- *    "clock":"CLOCK_MONOTONIC","stages":[..],"boot":{..}}
+ *   {"stage":"header","format":2,"version":..,"kernel":..,"cpus":..,
+ *    "clock":"CLOCK_MONOTONIC","stages":[..],
+ *    "syscalls":{"257":"openat(int dfd, const char * filename, ..)",..},
+ *    "types":{"umode_t":"short unsigned int",..},"boot":{..}}
  *   one object per event, as -j prints it (ts_ns from the start)
  *   {"stage":"end","lost":N,"lost_processes":N}
  *
  * A reader needs nothing of the machine that recorded it: the header
  * carries what only the live system knew (the kernel, the boot facts,
- * which stages were traced).
+ * which stages were traced, each system call's arguments as its format
+ * described them, and the typedefs they name).  Format 1 had no
+ * arguments.
  */
 #ifndef _LDE_TRACE_FILE_H
 #define _LDE_TRACE_FILE_H
@@ -20,7 +24,7 @@
 #include "lde_boot.h"
 #include "lde_trace.h"
 
-#define LDE_TRACE_FORMAT	1
+#define LDE_TRACE_FORMAT	2
 
 struct lde_trace_header {
 	int format;

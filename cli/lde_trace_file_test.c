@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "lde_render.h"
+#include "lde_syscalls.h"
 #include "lde_trace_file.h"
 #include "kselftest_harness.h"
 
@@ -46,19 +47,55 @@ static struct lde_event base(unsigned int stage)
 	return e;
 }
 
+/* openat and mmap as the 6.1 kernel's formats describe them. */
+static int define_syscalls(void)
+{
+	int err = 0;
+
+	err |= lde_syscalls_define(257, "openat(int dfd, const char * filename, int flags, umode_t mode)");
+	err |= lde_syscalls_define(9, "mmap(unsigned long addr, unsigned long len, unsigned long prot, unsigned long flags, unsigned long fd, unsigned long off)");
+	err |= lde_syscalls_define(1, "write(unsigned int fd, const char * buf, size_t count)");
+	err |= lde_syscalls_define(39, "getpid()");
+	lde_syscalls_define_type("umode_t", "short unsigned int");
+	lde_syscalls_define_type("size_t", "long unsigned int");
+	lde_syscalls_classify();
+	return err;
+}
+
+/* openat(AT_FDCWD, path, O_RDONLY|O_CLOEXEC, 0644) */
+static void openat_trap(struct lde_event *e)
+{
+	e->trap.nr = 257;
+	e->trap.ip = 0x7f0011223344ULL;
+	e->trap.sp = 0x7ffd00112233ULL;
+	e->trap.cpl = 3;
+	e->trap.args[0] = (unsigned long long)-100LL;
+	e->trap.args[1] = 0x5600aa00ULL;
+	e->trap.args[2] = 0x80000;
+	e->trap.args[3] = 0644;
+}
+
 TEST(every_stage_reads_back_as_written)
 {
 	struct lde_event e, back;
 	unsigned int k;
 
+	ASSERT_EQ(0, define_syscalls());
 	for (k = 0; k < LDE_NR_EVENT_KINDS; k++) {
 		e = base(k);
 		switch (k) {
 		case LDE_STAGE_TRAP:
-			e.trap.nr = 257;
-			e.trap.ip = 0x7f0011223344ULL;
-			e.trap.sp = 0x7ffd00112233ULL;
-			e.trap.cpl = 3;
+			openat_trap(&e);
+			break;
+		case LDE_EVENT_TRAP_STRINGS:
+			openat_trap(&e);
+			/* A string has no pointer in the file: none here. */
+			e.trap.args[1] = 0;
+			e.trap_str.nstrs = 1;
+			e.trap_str.str_arg[0] = 1;
+			e.trap_str.str_state[0] = LDE_STR_CUT;
+			e.trap_str.str_state[1] = LDE_STR_UNREADABLE;
+			strcpy(e.trap_str.str[0], "/tmp/a \"b\"\\c\n\001\xff");
 			break;
 		case LDE_STAGE_LDE_TRAP:
 			e.trap.nr = 6;
@@ -161,7 +198,7 @@ static const char *file_with(const char *text)
 	return path;
 }
 
-#define HEADER "{\"stage\":\"header\",\"format\":1,\"version\":\"t\",\"kernel\":\"k\",\"cpus\":2,\"clock\":\"CLOCK_MONOTONIC\",\"stages\":[\"exit\"],\"boot\":{\"stage\":\"boot\",\"clockevent\":\"lapic\",\"clockevent_same_on_all_cpus\":true}}\n"
+#define HEADER "{\"stage\":\"header\",\"format\":2,\"version\":\"t\",\"kernel\":\"k\",\"cpus\":2,\"clock\":\"CLOCK_MONOTONIC\",\"stages\":[\"exit\"],\"boot\":{\"stage\":\"boot\",\"clockevent\":\"lapic\",\"clockevent_same_on_all_cpus\":true}}\n"
 #define EXIT_EVENT "{\"ts_ns\":5,\"cpu\":0,\"pid\":9,\"tid\":9,\"comm\":\"x\",\"stage\":\"exit\",\"exit_code\":0,\"status\":0,\"signal\":0}\n"
 
 TEST(a_cut_last_line_keeps_the_events_before_it)
@@ -220,9 +257,71 @@ TEST(a_file_that_is_not_a_trace_is_refused)
 	ASSERT_NE(NULL, path);
 	EXPECT_EQ(-1, lde_trace_file_open(&r, path));
 	unlink(path);
-	path = file_with("{\"stage\":\"header\",\"format\":2}\n");
+	path = file_with("{\"stage\":\"header\",\"format\":3}\n");
 	EXPECT_EQ(-1, lde_trace_file_open(&r, path));
 	unlink(path);
+}
+
+/* The text of an event's arguments and return, as the views show them. */
+static const char *args_of(const struct lde_event *e)
+{
+	static char buf[1024];
+	struct lde_line l;
+
+	lde_line_start(&l, buf, sizeof(buf) - 1);
+	lde_syscall_args_text(&l, e, NULL);
+	*l.end = '\0';
+	return buf;
+}
+
+static const char *ret_of(long long nr, long long ret)
+{
+	static char buf[256];
+	struct lde_line l;
+
+	lde_line_start(&l, buf, sizeof(buf) - 1);
+	lde_syscall_ret_text(&l, nr, ret);
+	*l.end = '\0';
+	return buf;
+}
+
+TEST(arguments_and_returns_read_as_strace_writes_them)
+{
+	struct lde_event e = base(LDE_EVENT_TRAP_STRINGS);
+
+	ASSERT_EQ(0, define_syscalls());
+	openat_trap(&e);
+	/* An int's upper half is not the call's: dfd is still -100. */
+	e.trap.args[0] = 0xffffff9cULL;
+	e.trap_str.nstrs = 1;
+	e.trap_str.str_arg[0] = 1;
+	strcpy(e.trap_str.str[0], "/a \"b\"\\\n\t\303\251");
+	EXPECT_STREQ("dfd=-100, filename=\"/a \\\"b\\\"\\\\\\n\\t\\303\\251\", flags=0x80000, mode=0644",
+		     args_of(&e));
+	e.trap_str.str_state[0] = LDE_STR_CUT;
+	EXPECT_NE(NULL, strstr(args_of(&e), "\\251\"..., flags"));
+	/* Unreadable: the pointer, as strace shows it. */
+	e.trap_str.str_state[0] = LDE_STR_UNREADABLE;
+	EXPECT_NE(NULL, strstr(args_of(&e), "filename=0x5600aa00,"));
+	e.trap.args[1] = 0;
+	EXPECT_NE(NULL, strstr(args_of(&e), "filename=NULL,"));
+
+	/* write's buf is a counted buffer, not a string: never read. */
+	EXPECT_EQ(0, lde_syscall_string_args(1));
+	EXPECT_EQ(1U << 1, lde_syscall_string_args(257));
+	e = base(LDE_STAGE_TRAP);
+	e.trap.nr = 39;
+	EXPECT_STREQ("", args_of(&e));
+	/* A call the formats do not describe: six raw registers. */
+	e.trap.nr = 1000;
+	e.trap.args[0] = 1;
+	EXPECT_STREQ("0x1, 0x0, 0x0, 0x0, 0x0, 0x0", args_of(&e));
+
+	EXPECT_STREQ("3", ret_of(257, 3));
+	EXPECT_STREQ("-1 ENOENT (No such file or directory)", ret_of(257, -2));
+	EXPECT_STREQ("-1 EFAULT (Bad address)", ret_of(257, -14));
+	EXPECT_STREQ("-1 ERESTARTSYS", ret_of(0, -512));
+	EXPECT_STREQ("0x7f2c10000000", ret_of(9, 0x7f2c10000000LL));
 }
 
 TEST_HARNESS_MAIN
