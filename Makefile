@@ -144,7 +144,8 @@ SELFTEST_OUT  := $(B)/selftests
 SELFTESTS     := lde_module_test lde_trap_test lde_switch_test lde_layout_test \
 		 lde_trace_test lde_fuzz_test lde_unpriv_test lde_stress_test
 SELFTEST_BINS := $(addprefix $(SELFTEST_OUT)/,$(SELFTESTS))
-SELFTEST_HELPERS := $(SELFTEST_OUT)/lde_workload $(SELFTEST_OUT)/lde_lifecycle
+SELFTEST_HELPERS := $(SELFTEST_OUT)/lde_workload $(SELFTEST_OUT)/lde_lifecycle \
+		    $(SELFTEST_OUT)/lde_args_vs_strace.py
 
 $(SELFTEST_OUT)/%: $(SELFTEST_DIR)/%.c $(SELFTEST_DIR)/lde_test_util.h \
 		   include/uapi/linux/lde.h bpf/lde_module_events.h $(KSRC_STAMP)
@@ -157,6 +158,10 @@ $(SELFTEST_OUT)/%: $(SELFTEST_DIR)/%.c $(SELFTEST_DIR)/lde_test_util.h \
 $(SELFTEST_OUT)/lde_lifecycle: $(SELFTEST_DIR)/lde_lifecycle.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -static -o $@ $<
+
+$(SELFTEST_OUT)/%.py: $(SELFTEST_DIR)/%.py
+	@mkdir -p $(@D)
+	cp $< $@
 
 selftests: $(SELFTEST_BINS) $(SELFTEST_HELPERS)
 

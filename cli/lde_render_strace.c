@@ -3,9 +3,9 @@
  * strace-style lines (-S): one line per system call, at its return, as
  * `strace -f -o FILE` writes them:
  *
- *   1234  openat(dfd=-100, filename="/etc/hosts", flags=0x80000, mode=0) = 3
- *   1234  openat(dfd=-100, filename="/nope", flags=0, mode=0) = -1 ENOENT (No such file or directory)
- *   1234  exit_group(error_code=0) = ?
+ *   1234 openat(dfd=-100, filename="/etc/hosts", flags=0x80000, mode=0) = 3
+ *   1234 openat(dfd=-100, filename="/nope", flags=0, mode=0) = -1 ENOENT (No such file or directory)
+ *   1234 exit_group(error_code=0) = ?
  *
  * The thread id leads; arguments are named, as the kernel's formats name
  * them.  A call whose trap came before tracing began is "<... NAME
@@ -52,7 +52,7 @@ static void call_text(struct lde_line *l, const struct lde_event *trap,
 		      const struct lde_event *exec)
 {
 	lde_line_u64(l, trap->tid);
-	lde_line_lit(l, "  ");
+	lde_line_char(l, ' ');
 	lde_line_str(l, lde_syscall_name(trap->trap.nr));
 	lde_line_char(l, '(');
 	lde_syscall_args_text(l, trap, exec);
@@ -78,7 +78,7 @@ static void strace_return(struct lde_line *l, const struct lde_event *e)
 		o->used = false;
 	} else {
 		lde_line_u64(l, e->tid);
-		lde_line_lit(l, "  <... ");
+		lde_line_lit(l, " <... ");
 		lde_line_str(l, lde_syscall_name(e->ret.nr));
 		lde_line_lit(l, " resumed>)");
 	}

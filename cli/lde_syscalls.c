@@ -160,10 +160,30 @@ static bool is_c_string(const char *type)
 	return !strcmp(type, "const char *");
 }
 
+/*
+ * Some addresses are passed as unsigned long (mmap's addr, mprotect's
+ * start, brk): by their name, they print as pointers do.
+ */
+static bool is_address_name(const char *name)
+{
+	return strstr(name, "addr") || !strcmp(name, "start") ||
+	       !strcmp(name, "brk");
+}
+
+/* A file descriptor is an int, whatever type carries it (mmap's fd). */
+static bool is_fd_name(const char *name)
+{
+	size_t n = strlen(name);
+
+	return n >= 2 && !strcmp(name + n - 2, "fd");
+}
+
 static void classify_arg(struct lde_syscall *sc, unsigned int i)
 {
 	struct lde_syscall_arg *a = &sc->args[i];
-	const char *base = base_type(a->type);
+	/* "const size_t size": a const value is its type's. */
+	const char *base = base_type(strncmp(a->type, "const ", 6) ?
+				     a->type : a->type + 6);
 	bool sign;
 
 	a->size = 8;
@@ -186,7 +206,12 @@ static void classify_arg(struct lde_syscall *sc, unsigned int i)
 		a->kind = LDE_ARG_HEX;
 		return;
 	}
-	if (!strcmp(a->type, "umode_t") || !strcmp(a->type, "mode_t"))
+	if (is_address_name(a->name) && a->size == 8)
+		a->kind = LDE_ARG_POINTER;
+	else if (is_fd_name(a->name)) {
+		a->kind = LDE_ARG_SIGNED;
+		a->size = 4;
+	} else if (!strcmp(a->type, "umode_t") || !strcmp(a->type, "mode_t"))
 		a->kind = LDE_ARG_OCTAL;
 	else if (strstr(a->name, "flag") || !strcmp(a->name, "prot"))
 		a->kind = LDE_ARG_HEX;

@@ -12,6 +12,8 @@
  *                  argument is a size_t: then it is a counted buffer
  *                  (write's buf) and stays a pointer
  *   other pointers hex (NULL for 0)
+ *   *addr*, start, brk (unsigned long): addresses, as pointers
+ *   *fd            a file descriptor: an int, whatever carries it
  *   *flag*, prot   hex
  *   umode_t        octal
  *   integers       signed or unsigned, at their size: typedefs resolve

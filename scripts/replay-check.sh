@@ -4,7 +4,8 @@
 # guest by lde-trace itself (cli/testdata/*.lde) through every view, as an
 # unprivileged user where one exists, with no BPF and no kernel: each view
 # must print what it printed when the expected output was recorded
-# (cli/testdata/NAME.VIEW.out), and -j must give back the file's events
+# (cli/testdata/NAME.VIEW.out, made by scripts/record-testdata.sh), and -j
+# must give back the file's events
 # byte for byte.  Prints TAP and a kselftest "# Totals" line.
 #   usage: replay-check.sh LDE_TRACE
 set -u
@@ -60,12 +61,17 @@ for f in "$data"/*.lde; do
 	base=$(basename "$f" .lde)
 	check "$base: columns as recorded" same_as_recorded "$f" columns
 	check "$base: -P as recorded" same_as_recorded "$f" P -P
+	check "$base: -S as recorded" same_as_recorded "$f" S -S
 	check "$base: -s as recorded" same_as_recorded "$f" s -s
 	check "$base: -j as recorded" same_as_recorded "$f" j -j
 	check "$base: -j gives back the file's events" bash -c \
 		'diff <(sed -n "2,\$p" "$1" | grep -v "^{\"stage\":\"end\"") \
 		      <("$2" -r "$1" -j -e "$3" 2>/dev/null | grep -v "^{\"stage\":\"boot\"")' \
 		_ "$f" "$trace" "$(sed -n '1s/.*"stages":\[\([^]]*\)\].*/\1/p' "$f" | tr -d '"')"
+	check "$base: the end object's lost count is said" bash -c \
+		'n=$(sed -n "s/^{\"stage\":\"end\",\"lost\":\([0-9]*\).*/\1/p" "$1") &&
+		 [ -n "$n" ] && "$2" -r "$1" -s 2>&1 >/dev/null | grep -qx "lost $n events"' \
+		_ "$f" "$trace"
 	check "$base: -o writes a Perfetto file that parses" bash -c \
 		'"$1" -r "$2" -o "$3/t.json" -s >/dev/null 2>&1 &&
 		 python3 -c "import json, sys; t = json.load(open(sys.argv[1])); assert len(t[\"traceEvents\"]) > 10" "$3/t.json"' \

@@ -14,6 +14,7 @@
 #include "kselftest_harness.h"
 
 static char lde_trace[512], workload[512], lifecycle[512], outdir[512];
+static char args_vs_strace[512];
 
 /* Run a shell command; its exit status, its stdout in *out (malloc'd). */
 static int run(char **out, const char *fmt, ...)
@@ -97,6 +98,8 @@ FIXTURE_SETUP(trace)
 	ASSERT_EQ(0, access(workload, X_OK));
 	snprintf(lifecycle, sizeof(lifecycle), "%s/lde_lifecycle", dir);
 	ASSERT_EQ(0, access(lifecycle, X_OK));
+	snprintf(args_vs_strace, sizeof(args_vs_strace),
+		 "%s/lde_args_vs_strace.py", dir);
 }
 
 FIXTURE_TEARDOWN(trace) {}
@@ -238,6 +241,66 @@ TEST_F(trace, counts_agree_with_strace)
 		  "print(\"ok\")' %s %s 2>&1", file, sfile);
 	EXPECT_STREQ("ok\n", out);
 	free(out);
+}
+
+/*
+ * Paths holding quotes, a backslash, a newline, bytes above 0x7f, one
+ * longer than the bound, a pointer to nothing; calls failing with ENOENT,
+ * EBADF, EFAULT: lde-trace decodes each path and errno as strace does,
+ * in -j and in -S.
+ */
+TEST_F(trace, arguments_and_errnos_agree_with_strace)
+{
+	char jfile[600], sfile[600], tfile[600], *out = NULL;
+
+	if (run(NULL, "command -v strace >/dev/null"))
+		SKIP(return, "no strace");
+	snprintf(jfile, sizeof(jfile), "%s/trace-paths.jsonl", outdir);
+	snprintf(sfile, sizeof(sfile), "%s/trace-paths.S", outdir);
+	snprintf(tfile, sizeof(tfile), "%s/strace-paths.txt", outdir);
+	ASSERT_EQ(0, run(NULL, "%s -j -t openat -- %s paths >%s 2>/dev/null",
+			 lde_trace, workload, jfile));
+	ASSERT_EQ(0, run(NULL, "%s -S -t openat -- %s paths >%s 2>/dev/null",
+			 lde_trace, workload, sfile));
+	ASSERT_EQ(0, run(NULL, "strace -f -e trace=openat -o %s %s paths",
+			 tfile, workload));
+	run(&out, "python3 %s %s %s %s 2>&1", args_vs_strace, tfile, jfile,
+	    sfile);
+	EXPECT_STREQ("ok\n", out);
+	free(out);
+}
+
+/* -x: only the calls that failed; -M: only the slow ones; -t: by name. */
+TEST_F(trace, failed_and_slow_calls_are_chosen_in_the_kernel)
+{
+	char file[600];
+
+	snprintf(file, sizeof(file), "%s/trace-failed.jsonl", outdir);
+	ASSERT_EQ(0, run(NULL, "%s -j -x -e trap,return -- %s paths >%s 2>/dev/null",
+			 lde_trace, workload, file));
+	/* Each trap right before its return, and every return a failure. */
+	EXPECT_TRUE(py_check(file,
+		"ev = [e for e in ev if e[\"stage\"] in (\"trap\", \"return\")]\n"
+		"assert len(ev) >= 12 and len(ev) % 2 == 0, len(ev)\n"
+		"for t, r in zip(ev[::2], ev[1::2]):\n"
+		"    assert t[\"stage\"] == \"trap\" and r[\"stage\"] == \"return\", (t, r)\n"
+		"    assert t[\"nr\"] == r[\"nr\"] and r[\"ret\"] < 0 and r[\"errno\"], r\n"
+		"names = {r[\"errno\"] for r in ev[1::2]}\n"
+		"assert {\"ENOENT\", \"EBADF\", \"EFAULT\"} <= names, names\n"
+		"print(\"ok\")"));
+	/* No getppid takes a second in the kernel. */
+	ASSERT_EQ(0, run(NULL, "%s -j -M 1000000000 -e trap,return -- %s getppid 200 >%s 2>/dev/null",
+			 lde_trace, workload, file));
+	EXPECT_TRUE(py_check(file,
+		"assert not [e for e in ev if e.get(\"name\") == \"getppid\"], ev\n"
+		"print(\"ok\")"));
+	ASSERT_EQ(0, run(NULL, "%s -j -t getppid -e trap,return -- %s getppid 200 >%s 2>/dev/null",
+			 lde_trace, workload, file));
+	EXPECT_TRUE(py_check(file,
+		"names = {e[\"name\"] for e in ev if \"name\" in e}\n"
+		"assert names == {\"getppid\"}, names\n"
+		"assert sum(e[\"stage\"] == \"return\" for e in ev) == 200\n"
+		"print(\"ok\")"));
 }
 
 TEST_F(trace, spinners_show_timer_then_preempted_switch)
@@ -458,7 +521,7 @@ TEST_F(trace, a_command_that_prints_leaves_the_trace_file_valid)
 	EXPECT_STREQ("hi\nthere\n", out);
 	free(out);
 	EXPECT_TRUE(py_check(file,
-		"assert ev[0][\"stage\"] == \"header\" and ev[0][\"format\"] == 1, ev[0]\n"
+		"assert ev[0][\"stage\"] == \"header\" and ev[0][\"format\"] == 2, ev[0]\n"
 		"assert ev[-1][\"stage\"] == \"end\" and ev[-1][\"lost\"] == 0, ev[-1]\n"
 		"assert any(e[\"stage\"] == \"exec\" for e in ev)\n"
 		"print(\"ok\")"));
@@ -625,10 +688,17 @@ TEST_F(trace, unprivileged_user_gets_a_clear_error)
 
 TEST_F(trace, bad_flags_are_usage_errors)
 {
+	char *out = NULL;
+
 	EXPECT_EQ(2, run(NULL, "%s -e nosuchstage 2>/dev/null", lde_trace));
 	EXPECT_EQ(2, run(NULL, "%s --nosuchflag 2>/dev/null", lde_trace));
 	EXPECT_EQ(2, run(NULL, "%s -p notapid 2>/dev/null", lde_trace));
 	EXPECT_EQ(1, run(NULL, "%s -p 999999 2>/dev/null", lde_trace));
+	EXPECT_EQ(2, run(&out, "%s -t opnat 2>&1", lde_trace));
+	EXPECT_NE(NULL, strstr(out, "unknown system call: opnat (closest: openat"))
+		TH_LOG("%s", out);
+	free(out);
+	EXPECT_EQ(2, run(NULL, "%s -S -P 2>/dev/null", lde_trace));
 }
 
 TEST_HARNESS_MAIN

@@ -13,6 +13,10 @@
  *                               on, makes system calls, and ends the process
  *   lde_workload forks N        N children, one after another, each exits
  *                               at once and is reaped
+ *   lde_workload paths          openat() on hostile paths (quotes, a
+ *                               backslash, a newline, bytes above 0x7f, one
+ *                               longer than lde's bound), failing on
+ *                               purpose: ENOENT, EBADF, EFAULT
  */
 #include <fcntl.h>
 #include <pthread.h>
@@ -71,6 +75,45 @@ static int thread_exited(pid_t tid)
 }
 
 /* Outlives main(): its last system call comes after main's exit. */
+/*
+ * Paths meant to fail, each opened once: what a tracer decodes of them is
+ * compared with strace's.  Raw system calls: the C library adds none.
+ */
+static int open_hostile_paths(void)
+{
+	static const char *const paths[] = {
+		"/tmp/lde no \"such\" \\ file\n\xc3\xa9\x01\x7f\xff",
+		"/tmp/lde-\t-tab-\r-",
+		"",
+	};
+	char longpath[400];
+	unsigned int i;
+	int fd;
+
+	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
+		if (syscall(SYS_openat, AT_FDCWD, paths[i], O_RDONLY) >= 0)
+			return 1;
+	/* 399 bytes: past lde's bound, under any component's limit. */
+	memset(longpath, 'd', sizeof(longpath) - 1);
+	longpath[sizeof(longpath) - 1] = '\0';
+	for (i = 0; i < sizeof(longpath) - 1; i += 50)
+		longpath[i] = '/';
+	if (syscall(SYS_openat, AT_FDCWD, longpath, O_RDONLY) >= 0)
+		return 1;
+	/* A relative path from a descriptor that is not open: EBADF. */
+	if (syscall(SYS_openat, 1000, "relative", O_RDONLY) >= 0)
+		return 1;
+	/* A pointer to nothing: EFAULT, and no tracer may fault on it. */
+	if (syscall(SYS_openat, AT_FDCWD, (const char *)1, O_RDONLY) >= 0)
+		return 1;
+	/* And one that works. */
+	fd = syscall(SYS_openat, AT_FDCWD, "/", O_RDONLY | O_DIRECTORY);
+	if (fd < 0)
+		return 1;
+	close(fd);
+	return 0;
+}
+
 static void *last_thread(void *arg)
 {
 	struct timespec ms = { .tv_nsec = 1000000 };
@@ -195,13 +238,15 @@ int main(int argc, char **argv)
 			return 1;
 		pthread_exit(NULL);
 	}
+	if (!strcmp(mode, "paths"))
+		return open_hostile_paths();
 	if (!strcmp(mode, "idle")) {
 		for (;;) {
 			syscall(SYS_getppid);
 			usleep(10000);
 		}
 	}
-	fprintf(stderr, "usage: %s getppid N | segv | spin S | comm NAME | idle | toy | loop N | hop N | threadexit | forks N\n",
+	fprintf(stderr, "usage: %s getppid N | segv | spin S | comm NAME | idle | toy | loop N | hop N | threadexit | forks N | paths\n",
 		argv[0]);
 	return 2;
 }
