@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # Runs inside the guest for `make bench`: how much each tracer slows a
-# getppid loop.  The loop times itself, so tracer start-up stays out.  The
+# getppid loop (the bare cost of a trap), then an openat loop over a real
+# path (the cost of reading a path at each trap): /dev/null, in the
+# guest's own devtmpfs, where the host's files it sees cost a round trip
+# to the host each.  Each loop times itself,
+# so tracer start-up stays out.  The
 # tracers take turns, round after round, so drift hits all alike; each
 # figure is the median of its rounds, each ratio a ratio of medians.
 #
@@ -15,45 +19,54 @@ out=${LDE_OUT:?}
 mode=${LDE_TCG_MODE:-single}
 rounds=${LDE_BENCH_ROUNDS:-5}
 n=${LDE_BENCH_CALLS:-100000}
+# openat+close pairs: each costs a path walk, a file and two traps.
+n_open=${LDE_BENCH_OPENS:-20000}
 work=$top/build/selftests/lde_workload
 trace=${LDE_TRACE:?}
 
-tracers="untraced lde_s lde_stream bpftrace perf_trace strace"
 declare -A label=(
 	[untraced]="untraced"
 	[lde_s]="lde-trace -s (counted in the kernel)"
-	[lde_stream]="lde-trace -j, every trap and return to /dev/null"
+	[lde_stream]="lde-trace -j, every trap (arguments decoded) and return to /dev/null"
 	[bpftrace]="bpftrace counting sys_enter in a map"
+	[bpftrace_str]="bpftrace printing str(args->filename) at sys_enter_openat"
 	[perf_trace]="perf trace -s"
 	[strace]="strace -f (calls / 10)"
 )
 
 loop_ns() { grep -o 'ns_per_call [0-9.]*' | awk '{ print $2 }' | tail -n1; }
 
-# ns per call of one run; lde-trace's lost-event count kept per round.
+# ns per call of one run of workload $2 ($3 calls) under tracer $1;
+# lde-trace's lost-event count kept per round.
 run_one() {
+	local w=$2 calls=$3
 	case $1 in
 	untraced)
-		"$work" loop "$n" | loop_ns ;;
+		"$work" "$w" "$calls" | loop_ns ;;
 	lde_s)
-		"$trace" -s -e trap,return -- "$work" loop "$n" 2>/dev/null |
+		"$trace" -s -e trap,return -- "$work" "$w" "$calls" 2>/dev/null |
 			loop_ns ;;
 	lde_stream)
 		# The events go to /dev/null, the loop's own line to a file.
-		"$trace" -j -e trap,return -- sh -c 'exec "$0" loop "$1" >"$2"' \
-			"$work" "$n" "$out/stream-loop.txt" \
+		"$trace" -j -e trap,return -- sh -c 'exec "$0" "$1" "$2" >"$3"' \
+			"$work" "$w" "$calls" "$out/stream-loop.txt" \
 			>/dev/null 2>"$out/stream.err" || true
 		awk '/^lost [0-9]+ events/ { print $2 }' "$out/stream.err" \
-			>>"$out/tracer-lde_stream.lost"
+			>>"$out/tracer-$w-lde_stream.lost"
 		loop_ns <"$out/stream-loop.txt" ;;
 	bpftrace)
 		bpftrace -q -e 'tracepoint:raw_syscalls:sys_enter { @[pid] = count(); }' \
-			-c "$work loop $n" 2>/dev/null | loop_ns ;;
+			-c "$work $w $calls" 2>/dev/null | loop_ns ;;
+	bpftrace_str)
+		# Its lines to /dev/null (-o), as lde-trace's above.
+		bpftrace -q -o /dev/null \
+			-e 'tracepoint:syscalls:sys_enter_openat { printf("%s\n", str(args->filename)); }' \
+			-c "$work $w $calls" 2>/dev/null | loop_ns ;;
 	perf_trace)
-		perf trace -s -o /dev/null -- "$work" loop "$n" 2>/dev/null |
+		perf trace -s -o /dev/null -- "$work" "$w" "$calls" 2>/dev/null |
 			loop_ns ;;
 	strace)
-		strace -f -o /dev/null "$work" loop $((n / 10)) 2>/dev/null |
+		strace -f -o /dev/null "$work" "$w" $((calls / 10)) 2>/dev/null |
 			loop_ns ;;
 	esac
 }
@@ -79,51 +92,71 @@ hold_call_sites
 
 median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
-for t in $tracers; do : >"$out/tracer-$t.txt"; done
-: >"$out/tracer-lde_stream.lost"
-for r in $(seq "$rounds"); do
-	for t in $tracers; do
-		v=$(run_one "$t" || true)
-		[ -n "$v" ] && echo "$v" >>"$out/tracer-$t.txt"
+# bench WORKLOAD CALLS WHAT TRACER...: one table, tracers taking turns.
+bench() {
+	local w=$1 calls=$2 what=$3 t r v base
+	shift 3
+	for t in "$@"; do : >"$out/tracer-$w-$t.txt"; done
+	: >"$out/tracer-$w-lde_stream.lost"
+	for r in $(seq "$rounds"); do
+		for t in "$@"; do
+			v=$(run_one "$t" "$w" "$calls" || true)
+			[ -n "$v" ] && echo "$v" >>"$out/tracer-$w-$t.txt"
+		done
+		echo "# tracers ($mode-threaded TCG, $w): round $r/$rounds done" >&2
 	done
-	echo "# tracers ($mode-threaded TCG): round $r/$rounds done" >&2
-done
-
-base=$(median <"$out/tracer-untraced.txt")
-{
-	echo "## Tracing overhead, $mode-threaded TCG (getppid loop, $n calls, median of $rounds rounds)"
+	base=$(median <"$out/tracer-$w-untraced.txt")
+	echo "## Tracing overhead, $mode-threaded TCG ($what, $calls calls, median of $rounds rounds)"
 	echo
 	echo "| tracer | ns/call | x untraced | runs (ns/call) |"
 	echo "|---|---|---|---|"
-	for t in $tracers; do
-		if [ ! -s "$out/tracer-$t.txt" ]; then
+	for t in "$@"; do
+		if [ ! -s "$out/tracer-$w-$t.txt" ]; then
 			echo "| ${label[$t]} | (did not run) | | |"
 			continue
 		fi
-		v=$(median <"$out/tracer-$t.txt")
+		v=$(median <"$out/tracer-$w-$t.txt")
 		printf '| %s | %s | %s | %s |\n' "${label[$t]}" "$v" \
 			"$(awk -v a="$v" -v b="$base" 'BEGIN { printf "%.2f", a / b }')" \
-			"$(paste -sd' ' "$out/tracer-$t.txt")"
+			"$(paste -sd' ' "$out/tracer-$w-$t.txt")"
 	done
 	echo
-	echo "lde-trace streaming, events lost per round (of $((2 * n)) and a few): $(paste -sd' ' "$out/tracer-lde_stream.lost")"
+	echo "lde-trace streaming, events lost per round: $(paste -sd' ' "$out/tracer-$w-lde_stream.lost")"
+	echo
+}
+
+getppid_tracers="untraced lde_s lde_stream bpftrace perf_trace strace"
+openat_tracers="untraced lde_stream bpftrace_str strace"
+{
+	bench loop "$n" "getppid loop" $getppid_tracers
+	bench openloop "$n_open" "openat+close loop over /dev/null" $openat_tracers
 } | tee "$out/tracers.md"
 
-python3 - "$out" "$mode" "$n" "$rounds" $tracers <<'PY'
+python3 - "$out" "$mode" "$rounds" "loop:$n:$getppid_tracers" \
+	"openloop:$n_open:$openat_tracers" <<'PY'
 import json, os, statistics, sys
-out, mode, n, rounds, names = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5:]
-def runs(name, ext="txt"):
-    path = os.path.join(out, "tracer-%s.%s" % (name, ext))
+out, mode, rounds = sys.argv[1], sys.argv[2], int(sys.argv[3])
+def runs(w, name, ext="txt"):
+    path = os.path.join(out, "tracer-%s-%s.%s" % (w, name, ext))
     return [float(x) for x in open(path).read().split()] if os.path.exists(path) else []
-base = statistics.median_low(runs("untraced"))
-result = {"tcg": mode, "calls": n, "rounds": rounds, "tracers": {}}
-for name in names:
-    r = runs(name)
-    if not r:
-        continue
-    med = statistics.median_low(r)
-    result["tracers"][name] = {"ns_per_call": med, "ratio": round(med / base, 3), "runs": r}
-if "lde_stream" in result["tracers"]:
-    result["tracers"]["lde_stream"]["lost"] = [int(x) for x in runs("lde_stream", "lost")]
+def table(w, n, names):
+    base = statistics.median_low(runs(w, "untraced"))
+    result = {"tcg": mode, "calls": n, "rounds": rounds, "tracers": {}}
+    for name in names:
+        r = runs(w, name)
+        if not r:
+            continue
+        med = statistics.median_low(r)
+        result["tracers"][name] = {"ns_per_call": med, "ratio": round(med / base, 3), "runs": r}
+    if "lde_stream" in result["tracers"]:
+        result["tracers"]["lde_stream"]["lost"] = [int(x) for x in runs(w, "lde_stream", "lost")]
+    return result
+tables = {}
+for spec in sys.argv[4:]:
+    w, n, names = spec.split(":")
+    tables[w] = table(w, int(n), names.split())
+# The getppid table stays where it was; the openat one beside it.
+result = tables["loop"]
+result["openat"] = tables["openloop"]
 json.dump(result, open(os.path.join(out, "tracers.json"), "w"), indent=1)
 PY

@@ -8,6 +8,8 @@
  *   lde_workload idle           getppid() every 10 ms until killed
  *   lde_workload toy            trap through /dev/lde: getpid, write, frame
  *   lde_workload loop N         N getppid() calls, then "ns_per_call X"
+ *   lde_workload openloop N     N openat()+close() of /dev/null, then
+ *                               "ns_per_call X" (per pair)
  *   lde_workload hop N          N times: move to the other CPU, sleep 2 ms
  *   lde_workload threadexit     main() calls pthread_exit(); a thread goes
  *                               on, makes system calls, and ends the process
@@ -141,6 +143,24 @@ int main(int argc, char **argv)
 			syscall(SYS_getppid);
 		return 0;
 	}
+	if (!strcmp(mode, "openloop") && argc > 2) {
+		struct timespec a, b;
+		int fd;
+
+		n = atol(argv[2]);
+		clock_gettime(CLOCK_MONOTONIC, &a);
+		for (i = 0; i < n; i++) {
+			fd = syscall(SYS_openat, AT_FDCWD, "/dev/null",
+				     O_RDONLY);
+			if (fd < 0)
+				return 1;
+			syscall(SYS_close, fd);
+		}
+		clock_gettime(CLOCK_MONOTONIC, &b);
+		printf("ns_per_call %.1f\n", ((b.tv_sec - a.tv_sec) * 1e9 +
+		       (b.tv_nsec - a.tv_nsec)) / n);
+		return 0;
+	}
 	if (!strcmp(mode, "loop") && argc > 2) {
 		struct timespec a, b;
 
@@ -246,7 +266,7 @@ int main(int argc, char **argv)
 			usleep(10000);
 		}
 	}
-	fprintf(stderr, "usage: %s getppid N | segv | spin S | comm NAME | idle | toy | loop N | hop N | threadexit | forks N | paths\n",
+	fprintf(stderr, "usage: %s getppid N | segv | spin S | comm NAME | idle | toy | loop N | hop N | threadexit | forks N | paths | openloop N\n",
 		argv[0]);
 	return 2;
 }
