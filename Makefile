@@ -118,7 +118,8 @@ TRACE_SRCS := cli/lde_trace.c cli/lde_names.c cli/lde_boot.c \
 	      cli/lde_syscalls.c cli/lde_syscalls_tracefs.c \
 	      cli/lde_render_columns.c cli/lde_render_json.c \
 	      cli/lde_render_protocol.c cli/lde_render_perfetto.c \
-	      cli/lde_render_strace.c cli/lde_summary.c cli/lde_trace_file.c
+	      cli/lde_render_strace.c cli/lde_render_svg.c cli/lde_summary.c \
+	      cli/lde_trace_file.c
 TRACE_HDRS := cli/lde_names.h cli/lde_boot.h cli/lde_render.h \
 	      cli/lde_syscalls.h cli/lde_trace_file.h bpf/lde_trace.h
 # What reads the live kernel; the rest also runs on a trace file.

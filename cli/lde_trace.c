@@ -44,7 +44,7 @@ static struct env {
 	bool all;		/* -P without folding */
 	bool boot;		/* the boot object/rows */
 	bool stages_given;	/* -e */
-	const char *perfetto_path;
+	const char *output_path;	/* -o: Perfetto JSON, or .svg: a picture */
 	const char *write_path;	/* -w: the trace file written */
 	const char *read_path;	/* -r: a trace file replayed */
 	bool quiet;		/* -q: no live view */
@@ -54,6 +54,8 @@ static struct env {
 	const char *syscalls_arg;	/* -t: the names given */
 	bool syscalls_wanted[LDE_MAX_SYSCALLS];	/* -t: by number */
 	bool failed_only;	/* -x */
+	/* -r: the window shown, in ns from the start; until 0: to the end. */
+	unsigned long long since_ns, until_ns;
 	unsigned long long min_kernel_ns;	/* -M */
 } env = {
 	.stages = (1U << LDE_NR_STAGES) - 1,
@@ -74,7 +76,7 @@ static const char doc[] =
 "                 [-M NS] [-j] [-s] [-P] [-S] [-A] [-o FILE] [-w FILE] [-q] [-v]\n"
 "                 [-- COMMAND [ARG...]]\n"
 "       lde-trace -r FILE [-p PID] [-c COMM] [-e STAGES] [-t CALLS] [-j] [-s]\n"
-"                 [-P] [-S] [-A] [-o FILE]\n"
+"                 [-P] [-S] [-A] [-o FILE] [--since SECONDS] [--until SECONDS]\n"
 "\n"
 "STAGES: boot,fork,exec,trap,return,switch,timer,fault,exit,reap,\n"
 "        lde_trap,lde_return,lde_switch\n"
@@ -91,6 +93,8 @@ static const char doc[] =
 "    lde-trace -q -w t.lde -- ./a.out  # record, show nothing\n"
 "    lde-trace -r t.lde -P          # replay it, anywhere, as anyone\n";
 
+enum { OPT_SINCE = 0x100, OPT_UNTIL };
+
 static const struct argp_option opts[] = {
 	{ "pid", 'p', "PID", 0, "Trace this process (all its threads)" },
 	{ "comm", 'c', "COMM", 0, "Trace tasks with this command name" },
@@ -104,10 +108,12 @@ static const struct argp_option opts[] = {
 	{ "syscalls", 't', "NAME[,NAME...]", 0, "Only these system calls" },
 	{ "failed", 'x', NULL, 0, "Only system calls that failed" },
 	{ "min-kernel-ns", 'M', "NS", 0, "Only system calls that spent at least NS in the kernel" },
+	{ "since", OPT_SINCE, "SECONDS", 0, "With -r: from this many seconds after the start" },
+	{ "until", OPT_UNTIL, "SECONDS", 0, "With -r: up to this many seconds after the start" },
 	{ "write", 'w', "FILE", 0, "Record the trace to FILE (JSON Lines, versioned)" },
 	{ "quiet", 'q', NULL, 0, "No live view (with -w: record only)" },
 	{ "read", 'r', "FILE", 0, "Replay a trace file: no root, no BPF" },
-	{ "output", 'o', "FILE", 0, "Also write a Perfetto trace-event JSON file" },
+	{ "output", 'o', "FILE", 0, "Also write a Perfetto trace-event JSON file, or with FILE.svg a picture" },
 	{ "ringbuf-kb", 'b', "KB", 0, "Ring buffer size in KiB (power of 2; 4096)" },
 	{ "verbose", 'v', NULL, 0, "libbpf debug output" },
 	{ NULL, 'h', NULL, OPTION_HIDDEN, "Show the full help" },
@@ -125,6 +131,20 @@ static long parse_long(const char *arg, long min, long max,
 	if (errno || *end || end == arg || v < min || v > max)
 		argp_error(state, "invalid %s: %s", what, arg);
 	return v;
+}
+
+/* Seconds, with a fraction, as nanoseconds. */
+static unsigned long long parse_seconds(const char *arg,
+					struct argp_state *state)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(arg, &end);
+	if (errno || *end || end == arg || v < 0 || v > 86400.0 * 365)
+		argp_error(state, "invalid SECONDS: %s", arg);
+	return v * 1e9;
 }
 
 /* -t NAME[,NAME...]: an unknown name is a usage error naming the closest. */
@@ -216,6 +236,12 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case 'M':
 		env.min_kernel_ns = parse_long(arg, 0, LONG_MAX, state, "NS");
 		break;
+	case OPT_SINCE:
+		env.since_ns = parse_seconds(arg, state);
+		break;
+	case OPT_UNTIL:
+		env.until_ns = parse_seconds(arg, state);
+		break;
 	case 'w':
 		env.write_path = arg;
 		break;
@@ -226,7 +252,7 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		env.read_path = arg;
 		break;
 	case 'o':
-		env.perfetto_path = arg;
+		env.output_path = arg;
 		break;
 	case 'b':
 		env.ringbuf_kb = parse_long(arg, 4, 1 << 20, state, "KB");
@@ -248,6 +274,10 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		if (env.read_path && (env.command || env.write_path ||
 				      env.duration))
 			argp_error(state, "-r replays a file: no command, -w or -d");
+		if (!env.read_path && (env.since_ns || env.until_ns))
+			argp_error(state, "--since and --until choose a window of a trace file: with -r");
+		if (env.until_ns && env.until_ns <= env.since_ns)
+			argp_error(state, "--until must come after --since");
 		if (env.read_path && (env.failed_only || env.min_kernel_ns))
 			argp_error(state, "-x and -M decide in the kernel as it traces: not with -r");
 		if (env.strace + env.protocol + env.json > 1)
@@ -319,11 +349,12 @@ static void flush_event_text(void)
 
 static void show_event(const struct lde_event *e)
 {
-	lde_trace_file_event(e);
+	lde_trace_file_event(e, start_ns);
 	/* The counts are only for the summary. */
 	if (env.summary)
 		lde_summary_account(e);
 	lde_perfetto_event(e, start_ns);
+	lde_svg_event(e, start_ns);
 	if (no_event_lines())
 		return;
 	if (lde_line_room(&event_text) < LDE_EVENT_TEXT_MAX)
@@ -562,6 +593,56 @@ static void choose_programs(struct lde_trace_bpf *skel)
 				  lde && (s & (1U << LDE_STAGE_LDE_SWITCH)));
 }
 
+/* -o FILE.svg draws a picture; any other FILE is Perfetto's JSON. */
+static bool output_is_svg(void)
+{
+	size_t n = strlen(env.output_path);
+
+	return n > 4 && !strcmp(env.output_path + n - 4, ".svg");
+}
+
+static int open_output(void)
+{
+	int err = output_is_svg() ? lde_svg_open(env.output_path) :
+		  lde_perfetto_open(env.output_path);
+
+	if (err)
+		fprintf(stderr, "lde-trace: cannot write %s: %s\n",
+			env.output_path, strerror(-err));
+	return err;
+}
+
+/* The picture is drawn now, titled with what was traced, and where. */
+static int close_output(const char *kernel)
+{
+	char title[512];
+	int err;
+
+	if (!env.output_path)
+		return 0;
+	if (!output_is_svg()) {
+		lde_perfetto_close();
+		return 0;
+	}
+	if (env.read_path)
+		snprintf(title, sizeof(title), "lde-trace -r %s (Linux %s)",
+			 env.read_path, kernel ? kernel : "?");
+	else if (env.command)
+		snprintf(title, sizeof(title), "lde-trace -- %s (Linux %s)",
+			 env.command[0], kernel ? kernel : "?");
+	else if (env.pid)
+		snprintf(title, sizeof(title), "lde-trace -p %d (Linux %s)",
+			 env.pid, kernel ? kernel : "?");
+	else
+		snprintf(title, sizeof(title), "lde-trace, whole system (Linux %s)",
+			 kernel ? kernel : "?");
+	err = lde_svg_close(title);
+	if (err)
+		fprintf(stderr, "lde-trace: cannot write %s: %s\n",
+			env.output_path, strerror(-err));
+	return err;
+}
+
 /* -r: a recorded event, filtered as it would have been live. */
 static void replay_event(const struct lde_event *e)
 {
@@ -569,6 +650,8 @@ static void replay_event(const struct lde_event *e)
 		  e->stage == LDE_STAGE_LDE_SWITCH;
 
 	if (!(env.stages & 1U << lde_kind_stage(e->stage)))
+		return;
+	if (e->ts_ns < env.since_ns || (env.until_ns && e->ts_ns > env.until_ns))
 		return;
 	switch (e->stage) {
 	case LDE_STAGE_TRAP:
@@ -622,8 +705,9 @@ static int replay(void)
 	fflush(stdout);
 	if (r.end.seen)
 		fprintf(stderr, "lost %llu events\n", r.end.lost);
+	if (close_output(r.header.kernel))
+		err = -1;
 	lde_trace_file_close_reader(&r);
-	lde_perfetto_close();
 	return err ? 1 : 0;
 }
 
@@ -663,6 +747,7 @@ int main(int argc, char **argv)
 	int err, release_fd = -1, status = 0, exit_code = 0, ncpus;
 	__u32 ring_bytes;
 	pid_t child = 0;
+	struct utsname u = {};
 	int nr;
 	__u8 one = 1;
 
@@ -672,14 +757,9 @@ int main(int argc, char **argv)
 		return 2;
 	libbpf_set_print(libbpf_print);
 	lde_line_start(&event_text, event_text_buf, sizeof(event_text_buf));
-	if (env.perfetto_path) {
-		err = lde_perfetto_open(env.perfetto_path);
-		if (err) {
-			fprintf(stderr, "lde-trace: cannot write %s: %s\n",
-				env.perfetto_path, strerror(-err));
-			return 1;
-		}
-	}
+	if (env.output_path && open_output())
+		return 1;
+	uname(&u);
 	if (env.read_path)
 		return replay();
 
@@ -701,7 +781,7 @@ int main(int argc, char **argv)
 				err ? strerror(-err) : "none found");
 	}
 	if (env.write_path && start_recording()) {
-		lde_perfetto_close();
+		close_output(NULL);
 		return 1;
 	}
 
@@ -720,7 +800,7 @@ int main(int argc, char **argv)
 	skel->rodata->defer_traps = env.failed_only || env.min_kernel_ns;
 	skel->rodata->failed_only = env.failed_only;
 	skel->rodata->min_kernel_ns = env.min_kernel_ns;
-	skel->rodata->aggregate_syscalls = summary_only() && !env.perfetto_path &&
+	skel->rodata->aggregate_syscalls = summary_only() && !env.output_path &&
 					   !env.write_path &&
 					   !skel->rodata->defer_traps;
 	for (nr = 0; nr < LDE_MAX_SYSCALLS; nr++)
@@ -880,7 +960,8 @@ cleanup:
 	/* On an error before the end: the file says what it holds. */
 	if (err && env.write_path)
 		lde_trace_file_close(0, 0);
-	lde_perfetto_close();
+	if (close_output(u.release) && !err)
+		err = 1;
 	ring_buffer__free(rb);
 	lde_trace_bpf__destroy(skel);
 	return err ? err : exit_code;

@@ -67,14 +67,15 @@ int lde_trace_file_create(const char *path, const struct lde_trace_header *h)
 	return out_err;
 }
 
-void lde_trace_file_event(const struct lde_event *e)
+void lde_trace_file_event(const struct lde_event *e,
+			  unsigned long long start_ns)
 {
 	if (!out)
 		return;
 	if (lde_line_room(&out_text) < LDE_EVENT_TEXT_MAX)
 		out_flush();
 	/* Times in the file count from the start, as -j prints them. */
-	lde_json_event(&out_text, e, 0);
+	lde_json_event(&out_text, e, start_ns);
 }
 
 int lde_trace_file_close(unsigned long long lost,

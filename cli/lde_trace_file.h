@@ -42,7 +42,9 @@ struct lde_trace_end {
 
 /* Writing (-w). */
 int lde_trace_file_create(const char *path, const struct lde_trace_header *h);
-void lde_trace_file_event(const struct lde_event *e);
+/* Times are written from start_ns, as -j prints them. */
+void lde_trace_file_event(const struct lde_event *e,
+			  unsigned long long start_ns);
 /* Closes the file with its end object; 0, or -errno if any write failed. */
 int lde_trace_file_close(unsigned long long lost,
 			 unsigned long long lost_processes);
