@@ -40,6 +40,7 @@ static size_t nmarks, cap, dropped;
 #define LANE_GAP 26
 #define BAND_Y	18	/* from the lane's top: the band under the tick row */
 #define BAND_H	30
+#define LABEL_CHAR_W 5.8	/* a character of a 10px sans-serif label, at most */
 
 enum band { BAND_NONE, BAND_USER, BAND_KERNEL, BAND_IDLE };
 
@@ -152,7 +153,7 @@ struct lane {
 	unsigned int tid;
 	char comm[LDE_COMM_LEN];
 	unsigned long long task_since;	/* when tid came on */
-	double last_label_x;
+	double label_end;	/* where the last switch label ends */
 	long long trap_nr;
 	unsigned long long trap_since;
 };
@@ -237,9 +238,12 @@ static void draw_event(struct lane *lanes, const struct mark *m)
 		ln->trap_since = 0;
 		fprintf(svg, "<line class=\"switch\" x1=\"%.2f\" y1=\"%.1f\" x2=\"%.2f\" y2=\"%.1f\"/>\n",
 			x, y + BAND_Y - 4, x, y + BAND_Y + BAND_H + 2);
-		if (x - ln->last_label_x < 90)
+		/* A label only where the last one has ended: none overlap. */
+		if (x < ln->label_end)
 			break;
-		ln->last_label_x = x;
+		ln->label_end = x + 10 + LABEL_CHAR_W *
+			(strnlen(m->comm, LDE_COMM_LEN) +
+			 strnlen(m->next_comm, LDE_COMM_LEN) + 4);
 		fprintf(svg, "<text class=\"label\" x=\"%.2f\" y=\"%.1f\">", x + 2,
 			y + BAND_Y - 6);
 		xml_text(m->comm, LDE_COMM_LEN);
@@ -358,7 +362,6 @@ int lde_svg_close(const char *title)
 	fputs("</text>\n", svg);
 	draw_legend();
 	for (cpu = 0; cpu < ncpus; cpu++) {
-		lanes[cpu].last_label_x = -1e9;
 		fprintf(svg, "<text class=\"cpu\" x=\"10\" y=\"%.1f\">CPU %u</text>\n",
 			lane_y(cpu) + BAND_Y + BAND_H / 2 + 4, cpu);
 	}

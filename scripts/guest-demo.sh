@@ -15,12 +15,15 @@ banner "Boot: lde.ko builds its toy trap table, seals it, and reads the CPUs' ow
 insmod "${LDE_KO:?}"
 cat /sys/kernel/debug/lde/boot
 
-banner "Figure 6.2: a program's life, from the process list to return-from-trap (lde-trace -P -- ./lde_lifecycle a 'b c')"
+out=${LDE_OUT:-/tmp}
+banner "Figure 6.2: a program's life, from the process list to return-from-trap (lde-trace -P -o lde-demo-6.2.svg -- ./lde_lifecycle a 'b c')"
 cd "$tests"
-"$trace" -P -- ./lde_lifecycle a 'b c'
+"$trace" -P -o "$out/lde-demo-6.2.svg" -- ./lde_lifecycle a 'b c'
 
-banner "Figure 6.3: the timer takes the CPU back from two spinners on CPU 0 (lde-trace -P -e timer,switch -- lde_workload spin 1)"
-"$trace" -P -e timer,switch -- ./lde_workload spin 1
+banner "Figure 6.3: the timer takes the CPU back from two spinners on CPU 0 (lde-trace -P -e timer,switch -o lde-demo-6.3.svg -- lde_workload spin 1)"
+"$trace" -P -e timer,switch -o "$out/lde-demo-6.3.svg" -- ./lde_workload spin 1
+echo
+echo "Pictures of both: lde-demo-6.2.svg and lde-demo-6.3.svg, in build/vm/ (open them in a browser)"
 
 banner "The toy trap table: traps through /dev/lde (lde-trace -e lde_trap,lde_return -- lde_workload toy)"
 "$trace" -e lde_trap,lde_return -- ./lde_workload toy
