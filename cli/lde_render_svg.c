@@ -2,7 +2,8 @@
 /*
  * A picture of the trace (-o FILE.svg), for a browser or a slide: a lane
  * per CPU along time; in each, what the CPU ran as bands (user mode,
- * kernel mode inside a system call, idle), the task's name over its
+ * kernel mode inside a system call or a kernel thread, idle, another task
+ * the trace does not follow), the task's name over its
  * stretch, timer ticks as red marks along the top, switches as lines
  * labelled "A -> B", system calls long enough to hold a word named on
  * their band.  The events are kept until the end: a picture needs the
@@ -21,6 +22,7 @@ struct mark {
 	unsigned int cpu, tid, next_tid, pid, next_pid;
 	unsigned int stage;
 	unsigned int mode;	/* a timer's */
+	bool next_kthread;	/* a switch's next never returns to user mode */
 	long long nr;
 	char comm[LDE_COMM_LEN], next_comm[LDE_COMM_LEN];
 };
@@ -42,12 +44,20 @@ static size_t nmarks, cap, dropped;
 #define BAND_H	30
 #define LABEL_CHAR_W 5.8	/* a character of a 10px sans-serif label, at most */
 
-enum band { BAND_NONE, BAND_USER, BAND_KERNEL, BAND_IDLE };
+enum band { BAND_NONE, BAND_USER, BAND_KERNEL, BAND_IDLE, BAND_OTHER };
 
 static const char *const band_fill[] = {
 	[BAND_USER] = "#7fc97f",
 	[BAND_KERNEL] = "#fdae61",
 	[BAND_IDLE] = "#e0e0e0",
+	[BAND_OTHER] = "#c6dbef",
+};
+
+static const char *const band_class[] = {
+	[BAND_USER] = "user",
+	[BAND_KERNEL] = "kernel",
+	[BAND_IDLE] = "idle",
+	[BAND_OTHER] = "other",
 };
 
 int lde_svg_open(const char *path)
@@ -93,6 +103,7 @@ void lde_svg_event(const struct lde_event *e, unsigned long long start_ns)
 		m->next_tid = e->sw.next_tid;
 		m->next_pid = e->sw.next_pid;
 		memcpy(m->next_comm, e->sw.next_comm, LDE_COMM_LEN);
+		m->next_kthread = !e->sw.next_user_ip;
 		break;
 	case LDE_STAGE_TIMER:
 		m->mode = e->timer.mode;
@@ -165,9 +176,7 @@ static void close_band(struct lane *ln, unsigned int cpu,
 
 	if (ln->band != BAND_NONE && x1 > x0)
 		fprintf(svg, "<rect class=\"%s\" x=\"%.2f\" y=\"%.1f\" width=\"%.2f\" height=\"%d\" fill=\"%s\"/>\n",
-			ln->band == BAND_USER ? "user" :
-			ln->band == BAND_KERNEL ? "kernel" : "idle",
-			x0, lane_y(cpu) + BAND_Y, x1 - x0, BAND_H,
+			band_class[ln->band], x0, lane_y(cpu) + BAND_Y, x1 - x0, BAND_H,
 			band_fill[ln->band]);
 	ln->since = t;
 }
@@ -191,6 +200,29 @@ static bool is_idle(unsigned int pid)
 	return pid == 0;
 }
 
+/*
+ * The tasks traced: those some event other than a switch is about.  A
+ * switch is sent when prev or next is traced, so a task switched in may
+ * be another, whose leaving the trace will not show: its stretch is
+ * drawn as "another task".  A trace of switches alone traces everyone.
+ */
+#define TRACED_SLOTS	8192
+static unsigned int traced[TRACED_SLOTS];
+static bool switches_only;
+
+static void note_traced(unsigned int tid)
+{
+	traced[tid % TRACED_SLOTS] = tid;
+}
+
+static bool is_traced(unsigned int tid)
+{
+	return switches_only || traced[tid % TRACED_SLOTS] == tid;
+}
+
+/* What a task switched in runs as, until it traps or leaves. */
+static enum band band_of(unsigned int pid, unsigned int tid, bool kthread);
+
 /* Threads inside a system call, by tid: a switched-in one is in the kernel. */
 #define OPEN_CALLS	4096
 static unsigned int open_calls[OPEN_CALLS];
@@ -198,6 +230,15 @@ static unsigned int open_calls[OPEN_CALLS];
 static bool in_call(unsigned int tid)
 {
 	return open_calls[tid % OPEN_CALLS] == tid && tid;
+}
+
+static enum band band_of(unsigned int pid, unsigned int tid, bool kthread)
+{
+	if (is_idle(pid))
+		return BAND_IDLE;
+	if (!is_traced(tid))
+		return BAND_OTHER;
+	return kthread || in_call(tid) ? BAND_KERNEL : BAND_USER;
 }
 
 static void draw_event(struct lane *lanes, const struct mark *m)
@@ -230,8 +271,7 @@ static void draw_event(struct lane *lanes, const struct mark *m)
 	case LDE_STAGE_SWITCH:
 		close_band(ln, m->cpu, m->t);
 		name_task(ln, m->cpu, m->t);
-		ln->band = is_idle(m->next_pid) ? BAND_IDLE :
-			   in_call(m->next_tid) ? BAND_KERNEL : BAND_USER;
+		ln->band = band_of(m->next_pid, m->next_tid, m->next_kthread);
 		ln->tid = m->next_tid;
 		memcpy(ln->comm, m->next_comm, LDE_COMM_LEN);
 		ln->task_since = m->t;
@@ -261,8 +301,7 @@ static void draw_event(struct lane *lanes, const struct mark *m)
 			ln->since = m->t;
 			ln->task_since = m->t;
 			memcpy(ln->comm, m->comm, LDE_COMM_LEN);
-			ln->band = is_idle(m->pid) ? BAND_IDLE :
-				   in_call(m->tid) ? BAND_KERNEL : BAND_USER;
+			ln->band = band_of(m->pid, m->tid, false);
 		}
 		break;
 	}
@@ -300,8 +339,9 @@ static void draw_legend(void)
 		enum band band;
 	} keys[] = {
 		{ "user mode", BAND_USER },
-		{ "kernel mode (a system call)", BAND_KERNEL },
+		{ "kernel mode", BAND_KERNEL },
 		{ "idle", BAND_IDLE },
+		{ "another task, not traced", BAND_OTHER },
 	};
 	unsigned int i;
 	int x = LEFT;
@@ -365,6 +405,14 @@ int lde_svg_close(const char *title)
 		fprintf(svg, "<text class=\"cpu\" x=\"10\" y=\"%.1f\">CPU %u</text>\n",
 			lane_y(cpu) + BAND_Y + BAND_H / 2 + 4, cpu);
 	}
+	memset(traced, 0, sizeof(traced));
+	switches_only = true;
+	for (i = 0; i < nmarks; i++)
+		if (marks[i].stage != LDE_STAGE_SWITCH &&
+		    marks[i].stage != LDE_STAGE_LDE_SWITCH) {
+			note_traced(marks[i].tid);
+			switches_only = false;
+		}
 	for (i = 0; i < nmarks; i++)
 		if (marks[i].cpu < ncpus)
 			draw_event(lanes, &marks[i]);
