@@ -393,7 +393,7 @@ int lde_svg_close(const char *title)
 		".task{font-size:10px;text-anchor:middle;fill:#222}.call{font-size:9px;text-anchor:middle}"
 		".cpu{font-size:12px;font-weight:bold}.key{font-size:11px}</style>\n"
 		"<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n",
-		LEFT + PLOT_W + 20, lane_y(ncpus) + 40);
+		LEFT + PLOT_W + 160, lane_y(ncpus) + 40);
 	fputs("<text x=\"10\" y=\"22\" font-size=\"14\" font-weight=\"bold\">", svg);
 	xml_text(title, strlen(title));
 	if (dropped)
