@@ -130,7 +130,7 @@ void lde_columns_event(struct lde_line *l, const struct lde_event *e,
 			lde_line_lit(l, ", ");
 			lde_line_hex(l, e->trap.args[1]);
 		} else {
-			lde_syscall_args_text(l, e, NULL);
+			lde_syscall_args_text(l, e, NULL, false);
 		}
 		lde_line_lit(l, ") from ip=");
 		lde_line_hex(l, e->trap.ip);

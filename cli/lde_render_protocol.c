@@ -209,7 +209,10 @@ static const char *ret_text(char *buf, long long nr, long long ret)
 	return buf;
 }
 
-/* A trap's arguments, cut with "..." where they do not fit buf. */
+/*
+ * A trap's arguments for people: pointers left out (the JSON and -S keep
+ * them), cut with "..." where they do not fit buf.
+ */
 static const char *args_text(char *buf, size_t size,
 			     const struct lde_event *e)
 {
@@ -217,7 +220,7 @@ static const char *args_text(char *buf, size_t size,
 
 	/* Room kept for "..." and the NUL. */
 	lde_line_start(&l, buf, size - 4);
-	lde_syscall_args_text(&l, e, NULL);
+	lde_syscall_args_text(&l, e, NULL, true);
 	if (!lde_line_room(&l)) {
 		memcpy(l.end, "...", 3);
 		l.end += 3;

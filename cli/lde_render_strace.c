@@ -55,7 +55,7 @@ static void call_text(struct lde_line *l, const struct lde_event *trap,
 	lde_line_char(l, ' ');
 	lde_line_str(l, lde_syscall_name(trap->trap.nr));
 	lde_line_char(l, '(');
-	lde_syscall_args_text(l, trap, exec);
+	lde_syscall_args_text(l, trap, exec, false);
 	lde_line_char(l, ')');
 }
 

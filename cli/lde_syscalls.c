@@ -358,10 +358,11 @@ static void exec_argv(struct lde_line *l, const struct lde_event *exec)
 }
 
 void lde_syscall_args_text(struct lde_line *l, const struct lde_event *e,
-			   const struct lde_event *exec)
+			   const struct lde_event *exec, bool brief)
 {
 	const struct lde_syscall *sc = lde_syscall_info(e->trap.nr);
-	unsigned int i;
+	unsigned int i, shown = 0;
+	bool left_out = false;
 
 	if (!sc) {
 		/* Nothing known of it: every register it may use, raw. */
@@ -379,7 +380,13 @@ void lde_syscall_args_text(struct lde_line *l, const struct lde_event *e,
 		const char *s;
 		bool cut = false;
 
-		if (i)
+		if (brief && (a->kind == LDE_ARG_POINTER ||
+			      (a->kind == LDE_ARG_STRING &&
+			       !lde_trap_string(e, i, &cut)))) {
+			left_out = true;
+			continue;
+		}
+		if (shown++)
 			lde_line_lit(l, ", ");
 		lde_line_str(l, a->name);
 		lde_line_char(l, '=');
@@ -418,6 +425,10 @@ void lde_syscall_args_text(struct lde_line *l, const struct lde_event *e,
 			break;
 		}
 	}
+	if (left_out && shown)
+		lde_line_lit(l, ", ...");
+	else if (left_out)
+		lde_line_lit(l, "...");
 }
 
 int lde_syscall_errno(long long ret)

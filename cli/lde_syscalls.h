@@ -81,10 +81,11 @@ const char *lde_trap_string(const struct lde_event *e, unsigned int i,
 /*
  * "dfd=-100, filename=\"/etc/hosts\", flags=0x80000, mode=0".  With
  * exec, the return of the execve that trap e made: argv is shown as the
- * new program received it.
+ * new program received it.  Brief: pointers left out, "..." in their
+ * place (the protocol view, for people reading the chapter).
  */
 void lde_syscall_args_text(struct lde_line *l, const struct lde_event *e,
-			   const struct lde_event *exec);
+			   const struct lde_event *exec, bool brief);
 /* "3", "-1 ENOENT (No such file or directory)", "0x7f2c1000" */
 void lde_syscall_ret_text(struct lde_line *l, long long nr, long long ret);
 /* The errno a return value says, or 0 if it is not a failure. */

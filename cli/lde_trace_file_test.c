@@ -263,13 +263,13 @@ TEST(a_file_that_is_not_a_trace_is_refused)
 }
 
 /* The text of an event's arguments and return, as the views show them. */
-static const char *args_of(const struct lde_event *e)
+static const char *args_text_of(const struct lde_event *e, bool brief)
 {
 	static char buf[1024];
 	struct lde_line l;
 
 	lde_line_start(&l, buf, sizeof(buf) - 1);
-	lde_syscall_args_text(&l, e, NULL);
+	lde_syscall_args_text(&l, e, NULL, brief);
 	*l.end = '\0';
 	return buf;
 }
@@ -283,6 +283,11 @@ static const char *ret_of(long long nr, long long ret)
 	lde_syscall_ret_text(&l, nr, ret);
 	*l.end = '\0';
 	return buf;
+}
+
+static const char *args_of(const struct lde_event *e)
+{
+	return args_text_of(e, false);
 }
 
 TEST(arguments_and_returns_read_as_strace_writes_them)
@@ -303,6 +308,9 @@ TEST(arguments_and_returns_read_as_strace_writes_them)
 	/* Unreadable: the pointer, as strace shows it. */
 	e.trap_str.str_state[0] = LDE_STR_UNREADABLE;
 	EXPECT_NE(NULL, strstr(args_of(&e), "filename=0x5600aa00,"));
+	/* For people (-P): no pointers, said with "...". */
+	EXPECT_STREQ("dfd=-100, flags=0x80000, mode=0644, ...",
+		     args_text_of(&e, true));
 	e.trap.args[1] = 0;
 	EXPECT_NE(NULL, strstr(args_of(&e), "filename=NULL,"));
 
