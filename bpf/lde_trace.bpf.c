@@ -158,6 +158,7 @@ struct cpu_state {
 	__u32 tgid;		/* the last tgid decided here */
 	__u8 decided;		/* tgid holds a decision */
 	__u8 wanted;		/* it: traced or not */
+	__u8 trap_held;		/* trap_tid's trap waits in its storage */
 };
 
 struct {
@@ -493,6 +494,83 @@ static __always_inline void fill_trap_strings(struct lde_event *e, __u8 strs)
 }
 
 /*
+ * A string the trap could not read because its page was not present (the
+ * program had not touched it yet: the trap program cannot fault it in)
+ * can be read at the return, once the kernel has faulted it in to copy
+ * it.  Not a NULL pointer, and not after an execve, whose return is in a
+ * new address space.
+ */
+static __always_inline bool strings_to_read_again(const struct lde_event *e)
+{
+	__u32 n, arg;
+
+	if (e->trap.nr == NR_execve || e->trap.nr == NR_execveat)
+		return false;
+	for (n = 0; n < LDE_TRAP_STRS; n++) {
+		if (n >= e->trap_str.nstrs ||
+		    e->trap_str.str_state[n] != LDE_STR_UNREADABLE)
+			continue;
+		arg = e->trap_str.str_arg[n];
+		if (arg < LDE_TRAP_ARGS && e->trap.args[arg & 7])
+			return true;
+	}
+	return false;
+}
+
+static __always_inline void read_strings_again(struct lde_event *e)
+{
+	__u32 n, arg;
+
+	for (n = 0; n < LDE_TRAP_STRS; n++) {
+		const char *user;
+		char last = 0;
+		long len;
+
+		if (n >= e->trap_str.nstrs ||
+		    e->trap_str.str_state[n] != LDE_STR_UNREADABLE)
+			continue;
+		arg = e->trap_str.str_arg[n];
+		if (arg >= LDE_TRAP_ARGS)
+			continue;
+		user = (const char *)e->trap.args[arg & 7];
+		if (!user)
+			continue;
+		len = bpf_probe_read_user_str(e->trap_str.str[n], LDE_STR_LEN,
+					      user);
+		if (len < 0)
+			continue;
+		if (len == LDE_STR_LEN &&
+		    (bpf_probe_read_user(&last, 1, user + LDE_STR_LEN - 1) ||
+		     last))
+			e->trap_str.str_state[n] = LDE_STR_CUT;
+		else
+			e->trap_str.str_state[n] = LDE_STR_READ;
+	}
+}
+
+/* The event being written is not sent: its room in the batch stays free. */
+static __always_inline void event_cancel(struct lde_batch *b)
+{
+	barrier();
+	b->busy = 0;
+}
+
+/* The trap e, kept in task's storage until its return sends it. */
+static __always_inline bool hold_trap(struct task_struct *task,
+				      const struct lde_event *e)
+{
+	struct task_state *st;
+
+	st = bpf_task_storage_get(&task_states, task, 0,
+				  BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!st)
+		return false;
+	__builtin_memcpy(&st->pending, e, sizeof(st->pending));
+	st->pending_kind = LDE_EVENT_TRAP_STRINGS;
+	return true;
+}
+
+/*
  * -x, -M: the trap is written in its task's storage, not sent; the return
  * sends it, or not (send_deferred_trap).
  */
@@ -551,6 +629,7 @@ int BPF_PROG(lde_sys_enter, struct pt_regs *regs, long id)
 	if (stage_on(LDE_STAGE_RETURN)) {
 		cs->trap_start = now;
 		cs->trap_tid = task->pid;
+		cs->trap_held = 0;
 	}
 	if (!stage_on(LDE_STAGE_TRAP))
 		return 0;
@@ -570,6 +649,13 @@ int BPF_PROG(lde_sys_enter, struct pt_regs *regs, long id)
 			return 0;
 		fill_trap(&e->trap, regs, id);
 		fill_trap_strings(e, attrs);
+		/* A string not read yet waits for the return, in the task. */
+		if (stage_on(LDE_STAGE_RETURN) && strings_to_read_again(e) &&
+		    hold_trap(task, e)) {
+			cs->trap_held = 1;
+			event_cancel(b);
+			return 0;
+		}
 		event_send(b, LDE_EVENT_TRAP_STRINGS);
 		return 0;
 	}
@@ -582,8 +668,8 @@ int BPF_PROG(lde_sys_enter, struct pt_regs *regs, long id)
 }
 
 /*
- * -x, -M: the return decides.  The trap goes out just before its return,
- * with the time and comm it had when it trapped.
+ * A trap held in its task (-x, -M, or a string to read again) goes out
+ * just before its return, with the time and comm it had when it trapped.
  */
 static __always_inline void send_deferred_trap(__u32 cpu,
 					       struct task_struct *task,
@@ -593,6 +679,8 @@ static __always_inline void send_deferred_trap(__u32 cpu,
 	struct lde_event *e;
 
 	if (st->pending_kind == LDE_EVENT_TRAP_STRINGS) {
+		if (strings_to_read_again(&st->pending))
+			read_strings_again(&st->pending);
 		e = event_start(&b, cpu, LDE_EVENT_TRAP_STRINGS,
 				st->pending.ts_ns, task);
 		if (!e)
@@ -609,6 +697,19 @@ static __always_inline void send_deferred_trap(__u32 cpu,
 	__builtin_memcpy(e->comm, st->pending.comm, sizeof(e->comm));
 	__builtin_memcpy(&e->trap, &st->pending.trap, sizeof(e->trap));
 	event_send(b, LDE_STAGE_TRAP);
+}
+
+/* The trap held for a string to read again: out now, before its return. */
+static __always_inline void send_held_trap(__u32 cpu,
+					   struct task_struct *task,
+					   struct task_state *st)
+{
+	if (!st)
+		st = bpf_task_storage_get(&task_states, task, 0, 0);
+	if (!st || !st->pending_kind)
+		return;
+	send_deferred_trap(cpu, task, st);
+	st->pending_kind = 0;
 }
 
 /* -x, -M: the start of the call whose return this is, if it is shown. */
@@ -715,6 +816,10 @@ int BPF_PROG(lde_sys_exit, struct pt_regs *regs, long ret)
 	} else if (cs->trap_tid == tid && tid) {
 		start = cs->trap_start;
 		cs->trap_tid = 0;
+		if (unlikely(cs->trap_held)) {
+			cs->trap_held = 0;
+			send_held_trap(cpu, task, NULL);
+		}
 	} else {
 		/* It left the CPU inside the call: the switch kept its trap. */
 		struct task_state *st = bpf_task_storage_get(&task_states,
@@ -724,6 +829,8 @@ int BPF_PROG(lde_sys_exit, struct pt_regs *regs, long ret)
 			return 0;
 		start = st->trap_start;
 		st->trap_start = 0;
+		if (unlikely(st->pending_kind))
+			send_held_trap(cpu, task, st);
 	}
 	if (!now)
 		now = bpf_ktime_get_ns();
@@ -846,6 +953,7 @@ int BPF_PROG(lde_sched_switch, bool preempt, struct task_struct *prev,
 		if (st)
 			st->trap_start = cs->trap_start;
 		cs->trap_tid = 0;
+		cs->trap_held = 0;	/* the held trap is in prev's storage */
 	}
 	if (!stage_on(LDE_STAGE_SWITCH) ||
 	    (!task_wanted(prev) && !task_wanted(next)))
