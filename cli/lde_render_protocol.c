@@ -602,20 +602,25 @@ static uint64_t step_sig(const struct step *s, char *what)
 		snprintf(what, 160, "%s switched in (first seen)", n);
 		sig = 5;
 		break;
-	case STEP_BLOCKED:
+	case STEP_BLOCKED: {
+		/* Back: the step saw the task come back (it may not, yet). */
+		const char *back = s->n > 1 ? ", then back" : "";
+
 		if (s->ev[0].sw.nonvoluntary)
-			snprintf(what, 160, "%s preempted, then back", w);
+			snprintf(what, 160, "%s preempted%s", w, back);
 		else if (s->ctx[0].prev_nr >= 0)
-			snprintf(what, 160, "%s blocked in %s(), then back", w,
-				 lde_syscall_name(s->ctx[0].prev_nr));
+			snprintf(what, 160, "%s blocked in %s()%s", w,
+				 lde_syscall_name(s->ctx[0].prev_nr), back);
 		else if (s->ctx[0].prev_user)
-			snprintf(what, 160, "%s blocked outside a system call (page fault), then back",
-				 w);
+			snprintf(what, 160, "%s blocked outside a system call (page fault)%s",
+				 w, back);
 		else
-			snprintf(what, 160, "%s blocked, then back", w);
+			snprintf(what, 160, "%s blocked%s", w, back);
 		sig = (uint64_t)(s->ctx[0].prev_nr + 1) << 8 | 1 |
-		      (uint64_t)s->ev[0].sw.nonvoluntary << 2;
+		      (uint64_t)s->ev[0].sw.nonvoluntary << 2 |
+		      (uint64_t)(s->n > 1) << 3;
 		break;
+	}
 	default:
 		if (s->n >= 2) {
 			who(n, s->ev[1].sw.next_comm, s->ev[1].sw.next_tid);
@@ -677,6 +682,28 @@ static bool seen_lately(uint64_t sig)
 }
 
 /*
+ * Waits that are not the chapter's story, folded from the first: a
+ * program being loaded waiting for its pages (blocked in execve), and a
+ * task that never trapped (when traps are traced, one the trace does not
+ * follow) blocking, which a traced task's coming back shows.
+ */
+static bool background_wait(const struct step *s)
+{
+	static int execve_nr = -2, execveat_nr = -2;
+	long long nr = s->ctx[0].prev_nr;
+
+	if (s->kind != STEP_BLOCKED)
+		return false;
+	if (execve_nr == -2) {
+		execve_nr = lde_syscall_nr("execve");
+		execveat_nr = lde_syscall_nr("execveat");
+	}
+	if (nr >= 0 && (nr == execve_nr || nr == execveat_nr))
+		return true;
+	return opts.traps && !thread(s->ev[0].tid)->trapped;
+}
+
+/*
  * A whole step: folded when it repeats one of the last few (with the
  * bursty step held before it, if any), held when it may begin a burst,
  * printed otherwise.
@@ -695,6 +722,7 @@ static void step_done(struct lde_line *l, const struct step *s)
 			   s->kind == STEP_ARRIVAL;
 
 	if (!opts.all && (seen_lately(sig) || kernel_tick ||
+			  background_wait(s) ||
 			  (pending.n && pending_sig == sig))) {
 		if (pending.n) {
 			fold_add(&pending, pending_sig, pending_what);
@@ -827,12 +855,15 @@ static enum step_kind starts(const struct lde_event *e)
 }
 
 /* The held step ends before it is whole: a lone tick is whole anyway. */
+static bool background_wait(const struct step *s);
+
 static void held_end(struct lde_line *l)
 {
 	if (!held.n)
 		return;
-	if (held.kind == STEP_TICK) {
-		step_done(l, &held);	/* whole with or without the way back */
+	/* Whole with or without the way back; a background wait folds. */
+	if (held.kind == STEP_TICK || background_wait(&held)) {
+		step_done(l, &held);
 	} else {
 		flush_held_steps(l);
 		step_rows(l, &held);
