@@ -62,25 +62,14 @@ static void columns_switch(struct lde_line *l, const struct lde_event *e)
 
 static void columns_exec_return(struct lde_line *l, const struct lde_event *e)
 {
-	unsigned int i;
-
 	lde_line_lit(l, ", enters ip=");
 	lde_line_hex(l, e->exec_ret.entry_ip);
 	lde_line_lit(l, " sp=");
 	lde_line_hex(l, e->exec_ret.user_sp);
 	lde_line_lit(l, " argc=");
 	lde_line_u64(l, e->exec_ret.argc);
-	lde_line_lit(l, " argv=[");
-	for (i = 0; i < e->exec_ret.argv_read && i < LDE_ARGV_MAX; i++) {
-		if (i)
-			lde_line_lit(l, ", ");
-		lde_line_json_str(l, e->exec_ret.argv[i], LDE_ARG_LEN);
-		if (e->exec_ret.argv_cut & (1U << i))
-			lde_line_lit(l, "...");
-	}
-	if (e->exec_ret.argv_read < e->exec_ret.argc)
-		lde_line_lit(l, ", ...");
-	lde_line_char(l, ']');
+	lde_line_lit(l, " argv=");
+	lde_exec_argv_text(l, e);
 	if (e->exec_ret.regs_cleared)
 		lde_line_lit(l, ", registers cleared");
 }

@@ -339,8 +339,7 @@ static void pointer(struct lde_line *l, unsigned long long v)
 		lde_line_lit(l, "NULL");
 }
 
-/* argv as the new program received it: ["ls", "-l"]. */
-static void exec_argv(struct lde_line *l, const struct lde_event *exec)
+void lde_exec_argv_text(struct lde_line *l, const struct lde_event *exec)
 {
 	unsigned int i;
 
@@ -391,7 +390,7 @@ void lde_syscall_args_text(struct lde_line *l, const struct lde_event *e,
 		lde_line_str(l, a->name);
 		lde_line_char(l, '=');
 		if (exec && !strcmp(a->name, "argv")) {
-			exec_argv(l, exec);
+			lde_exec_argv_text(l, exec);
 			continue;
 		}
 		switch (a->kind) {

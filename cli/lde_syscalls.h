@@ -86,6 +86,11 @@ const char *lde_trap_string(const struct lde_event *e, unsigned int i,
  */
 void lde_syscall_args_text(struct lde_line *l, const struct lde_event *e,
 			   const struct lde_event *exec, bool brief);
+/*
+ * argv as the new program received it, from the return of its execve:
+ * ["ls", "-l"], a cut string marked "...", ", ..." for those not read.
+ */
+void lde_exec_argv_text(struct lde_line *l, const struct lde_event *exec);
 /* "3", "-1 ENOENT (No such file or directory)", "0x7f2c1000" */
 void lde_syscall_ret_text(struct lde_line *l, long long nr, long long ret);
 /* The errno a return value says, or 0 if it is not a failure. */
