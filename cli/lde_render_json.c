@@ -209,6 +209,15 @@ static void json_args(struct lde_line *l, const struct lde_event *e)
 	lde_line_char(l, ']');
 }
 
+/* ,"errno":"ENOENT" of a failed return, when the name is known. */
+static void json_errno(struct lde_line *l, int err)
+{
+	const char *name = lde_errno_name(err);
+
+	if (name)
+		JSON_STR(l, "errno", name, 32);
+}
+
 static void json_switch(struct lde_line *l, const struct lde_event *e)
 {
 	JSON_U64(l, "prev_pid", e->pid);
@@ -254,13 +263,8 @@ void lde_json_event(struct lde_line *l, const struct lde_event *e,
 	case LDE_EVENT_EXEC_RETURN:
 		json_syscall(l, LDE_STAGE_RETURN, e->ret.nr);
 		JSON_S64(l, "ret", e->ret.ret);
-		if (lde_syscall_errno(e->ret.ret)) {
-			const char *name =
-				lde_errno_name(lde_syscall_errno(e->ret.ret));
-
-			if (name)
-				JSON_STR(l, "errno", name, 32);
-		}
+		if (lde_syscall_errno(e->ret.ret))
+			json_errno(l, lde_syscall_errno(e->ret.ret));
 		JSON_U64(l, "kernel_ns", e->ret.kernel_ns);
 		if (e->stage == LDE_EVENT_EXEC_RETURN)
 			json_exec_return(l, e);
