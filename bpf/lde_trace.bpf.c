@@ -24,6 +24,8 @@
 #define EEXIST		17
 #define PF_KTHREAD	0x00200000
 
+#include "lde_sched.bpf.h"
+
 #ifndef unlikely
 #define unlikely(x)	__builtin_expect(!!(x), 0)
 #endif
@@ -46,6 +48,7 @@ PART_WORDS(exit);
 PART_WORDS(fault);
 PART_WORDS(fork);
 PART_WORDS(reap);
+PART_WORDS(wakeup);
 
 /* Set by lde-trace between open and load. */
 const volatile bool filter_tgid = false;	/* only tgids in traced_tgids */
@@ -936,6 +939,9 @@ int BPF_PROG(lde_sched_switch, bool preempt, struct task_struct *prev,
 	struct cpu_state *cs = bpf_map_lookup_elem(&cpu_states, &cpu);
 	struct lde_batch *b;
 	struct lde_event *e;
+	bool prev_wanted;
+	/* First: waits and runs are differences of these stamps. */
+	__u64 now = bpf_ktime_get_ns();
 
 	/*
 	 * prev leaves inside a traced system call: its trap goes with it,
@@ -955,10 +961,13 @@ int BPF_PROG(lde_sched_switch, bool preempt, struct task_struct *prev,
 		cs->trap_tid = 0;
 		cs->trap_held = 0;	/* the held trap is in prev's storage */
 	}
-	if (!stage_on(LDE_STAGE_SWITCH) ||
-	    (!task_wanted(prev) && !task_wanted(next)))
+	if (!stage_on(LDE_STAGE_SWITCH))
 		goto flush;
-	e = event_start(&b, cpu, LDE_STAGE_SWITCH, bpf_ktime_get_ns(), prev);
+	prev_wanted = task_wanted(prev);
+	e = prev_wanted || task_wanted(next) ?
+	    event_start(&b, cpu, LDE_STAGE_SWITCH, now, prev) : NULL;
+	switch_sched(e, cpu, now, preempt, prev_state, prev, prev_wanted,
+		     next);
 	if (!e)
 		goto flush;
 	e->sw.next_pid = next->tgid;
@@ -970,6 +979,143 @@ int BPF_PROG(lde_sched_switch, bool preempt, struct task_struct *prev,
 	event_send(b, LDE_STAGE_SWITCH);
 flush:
 	batch_flush(cpu);
+	return 0;
+}
+
+/*
+ * A task starts to wake: from now it counts as waiting for a CPU (perf
+ * sched timehist counts from here too), and current is who woke it.
+ */
+SEC("tp_btf/sched_waking")
+int BPF_PROG(lde_sched_waking, struct task_struct *p)
+{
+	struct task_struct *waker = bpf_get_current_task_btf();
+	__u64 now = bpf_ktime_get_ns();	/* first: the switch's is too */
+	struct sched_task *st;
+
+	if (!task_wanted(p) && !(stage_on(LDE_STAGE_WAKEUP) &&
+				 task_wanted(waker)))
+		return 0;
+	st = bpf_task_storage_get(&sched_tasks, p, 0,
+				  BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!st || st->runnable_since)
+		return 0;
+	st->runnable_since = now;
+	st->by_pid = waker->tgid;
+	st->by_tid = waker->pid;
+	__builtin_memcpy(st->by_comm, waker->comm, sizeof(st->by_comm));
+	return 0;
+}
+
+/* The wakeup stage: p is on target_cpu's run queue now. */
+static __always_inline void wakeup_send(struct task_struct *p, bool new_task)
+{
+	struct task_struct *current = bpf_get_current_task_btf();
+	__u32 cpu = current->thread_info.cpu;
+	struct sched_task *st = NULL;
+	struct lde_batch *b;
+	struct lde_event *e;
+
+	if (!new_task)
+		st = bpf_task_storage_get(&sched_tasks, p, 0, 0);
+	if (!task_wanted(p) &&
+	    !(st && st->by_pid ? ids_wanted(st->by_pid, st->by_comm) :
+				 task_wanted(current)))
+		return;
+	e = event_start(&b, cpu, LDE_STAGE_WAKEUP, bpf_ktime_get_ns(), p);
+	if (!e)
+		return;
+	e->cpu = cpu;		/* where it was woken, not where it will run */
+	if (st && st->by_pid) {
+		e->wakeup.by_pid = st->by_pid;
+		e->wakeup.by_tid = st->by_tid;
+		__builtin_memcpy(e->wakeup.by_comm, st->by_comm,
+				 sizeof(e->wakeup.by_comm));
+	} else {	/* a fork's child, or woken before its waking was seen */
+		e->wakeup.by_pid = current->tgid;
+		e->wakeup.by_tid = current->pid;
+		__builtin_memcpy(e->wakeup.by_comm, current->comm,
+				 sizeof(e->wakeup.by_comm));
+	}
+	e->wakeup.target_cpu = p->thread_info.cpu;
+	e->wakeup.new_task = new_task;
+	event_send(b, LDE_STAGE_WAKEUP);
+}
+
+SEC("tp_btf/sched_wakeup")
+int BPF_PROG(lde_sched_wakeup, struct task_struct *p)
+{
+	wakeup_send(p, false);
+	return 0;
+}
+
+/* A new task's first wakeup: it waits from here for its first run. */
+SEC("tp_btf/sched_wakeup_new")
+int BPF_PROG(lde_sched_wakeup_new, struct task_struct *p)
+{
+	struct sched_task *st;
+
+	if (!task_wanted(p) && !(stage_on(LDE_STAGE_WAKEUP) &&
+				 task_wanted(bpf_get_current_task_btf())))
+		return 0;
+	st = bpf_task_storage_get(&sched_tasks, p, 0,
+				  BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (st && !st->runnable_since) {
+		st->runnable_since = bpf_ktime_get_ns();
+		st->by_pid = 0;
+	}
+	if (stage_on(LDE_STAGE_WAKEUP))
+		wakeup_send(p, true);
+	return 0;
+}
+
+/*
+ * The wakeup-preemption check (check_preempt_curr, or wakeup_preempt:
+ * lde-trace attaches these to the name the kernel has): p, woken or
+ * moved onto rq, may outrank rq's current task.
+ */
+SEC("fentry/check_preempt_curr")
+int BPF_PROG(lde_preempt_check, struct rq *rq, struct task_struct *p,
+	     int flags)
+{
+	resched_path_enter(rq->curr);
+	return 0;
+}
+
+#define WF_FORK	0x04	/* kernel/sched/sched.h */
+#define WF_TTWU	0x08
+
+SEC("fexit/check_preempt_curr")
+int BPF_PROG(lde_preempt_check_exit, struct rq *rq, struct task_struct *p,
+	     int flags)
+{
+	/*
+	 * A wakeup, not a move by the load balancer or a migration (flags
+	 * 0): a wakeup from another CPU's queue comes without WF_TTWU, but
+	 * p is not yet TASK_RUNNING until after this check.
+	 */
+	bool woken = (flags & (WF_TTWU | WF_FORK)) || p->__state;
+
+	resched_path_exit(rq->curr, rq->cpu,
+			  woken ? LDE_REASON_WAKEUP : LDE_REASON_OTHER,
+			  woken ? p : NULL);
+	return 0;
+}
+
+/* The scheduler tick (scheduler_tick, or sched_tick). */
+SEC("fentry/scheduler_tick")
+int BPF_PROG(lde_sched_tick)
+{
+	resched_path_enter(bpf_get_current_task_btf());
+	return 0;
+}
+
+SEC("fexit/scheduler_tick")
+int BPF_PROG(lde_sched_tick_exit)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+
+	resched_path_exit(t, t->thread_info.cpu, LDE_REASON_TICK, NULL);
 	return 0;
 }
 
@@ -1221,6 +1367,7 @@ int lde_mod_switch(struct lde_switch_ctx *ctx)
 	/* lde.ko's event does not carry these. */
 	e->sw.next_user_ip = 0;
 	__builtin_memset(e->sw.next_resume, 0, sizeof(e->sw.next_resume));
+	switch_sched_unknown(e);
 	event_send(b, LDE_STAGE_LDE_SWITCH);
 	return 0;
 }

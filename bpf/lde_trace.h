@@ -46,6 +46,7 @@ enum lde_stage {
 	LDE_STAGE_LDE_SWITCH,	/* lde.ko's view of switch() */
 	LDE_STAGE_FORK,		/* a new entry in the process list */
 	LDE_STAGE_REAP,		/* a dead process removed from the list */
+	LDE_STAGE_WAKEUP,	/* sched_wakeup: a task made runnable, by whom */
 	LDE_NR_STAGES
 };
 
@@ -98,6 +99,31 @@ enum lde_timer_mode {
 	LDE_TIMER_USER,
 };
 
+/*
+ * Why prev left the CPU (a switch's reason), from what the kernel did:
+ * blocked (it went to sleep), or, still runnable, the code path that set
+ * need-resched on its CPU (see lde_trace.bpf.c), or sched_yield().
+ */
+enum lde_switch_reason {
+	LDE_REASON_BLOCKED,	/* voluntary: it went to sleep */
+	LDE_REASON_TICK,	/* the scheduler tick: slice used up */
+	LDE_REASON_WAKEUP,	/* a task woken onto this CPU outranked it */
+	LDE_REASON_YIELD,	/* it called sched_yield() */
+	LDE_REASON_OTHER,	/* need-resched set by any other path */
+	LDE_NR_REASONS
+};
+
+/*
+ * The state prev leaves the CPU in, as the kernel reports it (its
+ * task_state_index(): fls() of the report bits, so 0 is running), and
+ * one more: preempted in the kernel while runnable, written "R+".
+ */
+#define LDE_END_STATE_PREEMPTED	0xff
+
+/* What a switch's times say (bits of sw.known). */
+#define LDE_KNOWN_WAIT		0x1	/* next_wait_ns: next was seen waiting */
+#define LDE_KNOWN_RUN		0x2	/* prev_run_ns: prev was seen going in */
+
 /* The part a return and an execve's return share. */
 struct lde_ret_part {
 	long long nr;
@@ -145,7 +171,27 @@ struct lde_event {
 			unsigned long long next_user_ip;
 			/* Where B's saved kernel context resumes. */
 			char next_resume[LDE_SYM_LEN];
+			/* sched_switch's own preempt: preempted in the kernel. */
+			unsigned char preempt;
+			unsigned char reason;		/* enum lde_switch_reason */
+			unsigned char end_state;	/* see LDE_END_STATE_PREEMPTED */
+			unsigned char known;		/* LDE_KNOWN_* */
+			/* The system call prev blocked or yielded in; -1: none. */
+			int blocked_nr;
+			/* LDE_REASON_WAKEUP: the task whose wakeup outranked prev. */
+			unsigned int by_pid, by_tid;
+			char by_comm[LDE_COMM_LEN];
+			/* How long next was runnable, waiting for a CPU. */
+			unsigned long long next_wait_ns;
+			/* How long prev ran, since its switch in. */
+			unsigned long long prev_run_ns;
 		} sw;
+		struct {	/* wakeup; pid/tid/comm above are the woken task's */
+			unsigned int by_pid, by_tid;	/* the waker */
+			char by_comm[LDE_COMM_LEN];
+			unsigned int target_cpu;	/* whose run queue */
+			unsigned int new_task;		/* wake_up_new_task(): a fork */
+		} wakeup;
 		struct {
 			unsigned int mode;	/* enum lde_timer_mode */
 			unsigned int pad;
@@ -228,6 +274,8 @@ unsigned int lde_event_size(unsigned int kind)
 		return LDE_EVENT_SIZE(fork);
 	case LDE_STAGE_REAP:
 		return LDE_EVENT_SIZE(reap);
+	case LDE_STAGE_WAKEUP:
+		return LDE_EVENT_SIZE(wakeup);
 	}
 	return 0;
 }

@@ -21,9 +21,59 @@ const char *const lde_stage_names[LDE_NR_STAGES] = {
 	[LDE_STAGE_LDE_SWITCH] = "lde_switch",
 	[LDE_STAGE_FORK] = "fork",
 	[LDE_STAGE_REAP] = "reap",
+	[LDE_STAGE_WAKEUP] = "wakeup",
 };
 
 static const char *const toy_names[LDE_NR_SYSCALLS] = LDE_SYSCALL_NAMES;
+
+/* task_state_index()'s order: include/linux/sched.h's TASK_REPORT bits. */
+static const char *const end_state_names[] = {
+	"R", "S", "D", "T", "t", "X", "Z", "P", "I",
+};
+
+static const char *const reason_names[LDE_NR_REASONS] = {
+	[LDE_REASON_BLOCKED] = "blocked",
+	[LDE_REASON_TICK] = "tick",
+	[LDE_REASON_WAKEUP] = "wakeup",
+	[LDE_REASON_YIELD] = "yield",
+	[LDE_REASON_OTHER] = "other",
+};
+
+const char *lde_end_state_name(unsigned int state)
+{
+	if (state == LDE_END_STATE_PREEMPTED)
+		return "R+";
+	if (state < sizeof(end_state_names) / sizeof(end_state_names[0]))
+		return end_state_names[state];
+	return "?";
+}
+
+int lde_end_state_of(const char *name)
+{
+	unsigned int i;
+
+	if (!strcmp(name, "R+"))
+		return LDE_END_STATE_PREEMPTED;
+	for (i = 0; i < sizeof(end_state_names) / sizeof(end_state_names[0]); i++)
+		if (!strcmp(name, end_state_names[i]))
+			return i;
+	return -1;
+}
+
+const char *lde_reason_name(unsigned int reason)
+{
+	return reason < LDE_NR_REASONS ? reason_names[reason] : "other";
+}
+
+int lde_reason_of(const char *name)
+{
+	int i;
+
+	for (i = 0; i < LDE_NR_REASONS; i++)
+		if (!strcmp(name, reason_names[i]))
+			return i;
+	return -1;
+}
 
 int lde_stage_of(const char *name)
 {

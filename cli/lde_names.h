@@ -28,4 +28,15 @@ const char *lde_toy_syscall_name(long long nr);
 /* SIGSEGV and the like; SIG? if none. */
 const char *lde_signal_name(int sig);
 
+/*
+ * A switch's end state as perf sched and Perfetto write it: R, S, D, T,
+ * t, X, Z, P, I, and R+ for preempted; "?" if unknown.  And back: the
+ * state of a name, or -1.
+ */
+const char *lde_end_state_name(unsigned int state);
+int lde_end_state_of(const char *name);
+/* A switch's reason (enum lde_switch_reason): "tick"...; and back, or -1. */
+const char *lde_reason_name(unsigned int reason);
+int lde_reason_of(const char *name);
+
 #endif /* _LDE_NAMES_H */

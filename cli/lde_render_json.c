@@ -232,10 +232,25 @@ static void json_switch(struct lde_line *l, const struct lde_event *e)
 	JSON_U64(l, "prev_state", e->sw.prev_state);
 	JSON_U64(l, "prev_stack_depth", e->sw.prev_depth);
 	JSON_U64(l, "next_stack_depth", e->sw.next_depth);
-	if (e->stage == LDE_STAGE_SWITCH) {
-		JSON_STR(l, "next_resume", e->sw.next_resume, LDE_SYM_LEN);
-		JSON_U64(l, "next_user_ip", e->sw.next_user_ip);
+	if (e->stage != LDE_STAGE_SWITCH)
+		return;
+	JSON_STR(l, "next_resume", e->sw.next_resume, LDE_SYM_LEN);
+	JSON_U64(l, "next_user_ip", e->sw.next_user_ip);
+	/* The scheduler's side: why prev left, how long each waited, ran. */
+	JSON_BOOL(l, "kernel_preempt", e->sw.preempt);
+	JSON_STR(l, "end_state", lde_end_state_name(e->sw.end_state), 4);
+	JSON_STR(l, "reason", lde_reason_name(e->sw.reason), 16);
+	if (e->sw.blocked_nr >= 0)
+		JSON_STR(l, "blocked_in", lde_syscall_name(e->sw.blocked_nr), 64);
+	if (e->sw.reason == LDE_REASON_WAKEUP) {
+		JSON_U64(l, "wakeup_pid", e->sw.by_pid);
+		JSON_U64(l, "wakeup_tid", e->sw.by_tid);
+		JSON_STR(l, "wakeup_comm", e->sw.by_comm, LDE_COMM_LEN);
 	}
+	if (e->sw.known & LDE_KNOWN_WAIT)
+		JSON_U64(l, "next_wait_ns", e->sw.next_wait_ns);
+	if (e->sw.known & LDE_KNOWN_RUN)
+		JSON_U64(l, "prev_run_ns", e->sw.prev_run_ns);
 }
 
 void lde_json_event(struct lde_line *l, const struct lde_event *e,
@@ -319,6 +334,13 @@ void lde_json_event(struct lde_line *l, const struct lde_event *e,
 		JSON_U64(l, "by_pid", e->reap.by_pid);
 		JSON_U64(l, "by_tid", e->reap.by_tid);
 		JSON_STR(l, "by_comm", e->reap.by_comm, LDE_COMM_LEN);
+		break;
+	case LDE_STAGE_WAKEUP:
+		JSON_U64(l, "by_pid", e->wakeup.by_pid);
+		JSON_U64(l, "by_tid", e->wakeup.by_tid);
+		JSON_STR(l, "by_comm", e->wakeup.by_comm, LDE_COMM_LEN);
+		JSON_U64(l, "target_cpu", e->wakeup.target_cpu);
+		JSON_BOOL(l, "new_task", e->wakeup.new_task);
 		break;
 	}
 	lde_line_lit(l, "}\n");

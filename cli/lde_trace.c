@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "lde_boot.h"
@@ -58,7 +59,8 @@ static struct env {
 	unsigned long long since_ns, until_ns;
 	unsigned long long min_kernel_ns;	/* -M */
 } env = {
-	.stages = (1U << LDE_NR_STAGES) - 1,
+	/* Wakeups are asked for (-e wakeup, -m): one per switch, or more. */
+	.stages = ((1U << LDE_NR_STAGES) - 1) & ~(1U << LDE_STAGE_WAKEUP),
 	.boot = true,
 };
 
@@ -79,7 +81,7 @@ static const char doc[] =
 "                 [-P] [-S] [-A] [-o FILE] [--since SECONDS] [--until SECONDS]\n"
 "\n"
 "STAGES: boot,fork,exec,trap,return,switch,timer,fault,exit,reap,\n"
-"        lde_trap,lde_return,lde_switch\n"
+"        lde_trap,lde_return,lde_switch, and wakeup (not by default)\n"
 "\n"
 "EXAMPLES:\n"
 "    lde-trace -- ls                # trace ls and its children, exit with its status\n"
@@ -552,6 +554,49 @@ static bool lde_module_events(void)
 }
 
 /*
+ * The scheduler's side of a switch (lde_sched.bpf.h) watches two kernel
+ * functions renamed over time: attach to the name this kernel's BTF has.
+ * Without them a switch's reason is "other"; said once.
+ */
+static void choose_sched_programs(struct lde_trace_bpf *skel)
+{
+	static const char *const tick_names[] = { "sched_tick", "scheduler_tick" };
+	static const char *const check_names[] = { "wakeup_preempt",
+						   "check_preempt_curr" };
+	bool on = env.stages & (1U << LDE_STAGE_SWITCH | 1U << LDE_STAGE_WAKEUP);
+	const char *tick = NULL, *check = NULL;
+	struct btf *btf = on ? btf__load_vmlinux_btf() : NULL;
+	int i;
+
+	for (i = 0; btf && i < 2; i++) {
+		if (!tick && btf__find_by_name_kind(btf, tick_names[i], BTF_KIND_FUNC) > 0)
+			tick = tick_names[i];
+		if (!check && btf__find_by_name_kind(btf, check_names[i], BTF_KIND_FUNC) > 0)
+			check = check_names[i];
+	}
+	btf__free(btf);
+	if (on && (!tick || !check))
+		fprintf(stderr, "lde-trace: warning: this kernel has no %s in its BTF: a runnable task's switch reason is shown as \"other\"\n",
+			!tick ? "sched_tick/scheduler_tick" : "wakeup_preempt/check_preempt_curr");
+	bpf_program__set_autoload(skel->progs.lde_sched_waking, on);
+	bpf_program__set_autoload(skel->progs.lde_sched_wakeup,
+				  env.stages & (1U << LDE_STAGE_WAKEUP));
+	bpf_program__set_autoload(skel->progs.lde_sched_wakeup_new, on);
+	bpf_program__set_autoload(skel->progs.lde_sched_tick, tick);
+	bpf_program__set_autoload(skel->progs.lde_sched_tick_exit, tick);
+	bpf_program__set_autoload(skel->progs.lde_preempt_check, check);
+	bpf_program__set_autoload(skel->progs.lde_preempt_check_exit, check);
+	if (tick) {
+		bpf_program__set_attach_target(skel->progs.lde_sched_tick, 0, tick);
+		bpf_program__set_attach_target(skel->progs.lde_sched_tick_exit, 0, tick);
+	}
+	if (check) {
+		bpf_program__set_attach_target(skel->progs.lde_preempt_check, 0, check);
+		bpf_program__set_attach_target(skel->progs.lde_preempt_check_exit, 0, check);
+	}
+}
+
+/*
  * Load only what the chosen stages need: unneeded programs never attach.
  * The switch program always runs: a thread that leaves its CPU inside a
  * system call takes its open trap along, and the CPU's batch is sent.
@@ -591,6 +636,7 @@ static void choose_programs(struct lde_trace_bpf *skel)
 				  lde && (s & (1U << LDE_STAGE_LDE_RETURN)));
 	bpf_program__set_autoload(skel->progs.lde_mod_switch,
 				  lde && (s & (1U << LDE_STAGE_LDE_SWITCH)));
+	choose_sched_programs(skel);
 }
 
 /* -o FILE.svg draws a picture; any other FILE is Perfetto's JSON. */
@@ -834,6 +880,7 @@ int main(int argc, char **argv)
 	ncpus = libbpf_num_possible_cpus();
 	if (ncpus > 0) {
 		bpf_map__set_max_entries(skel->maps.cpu_states, ncpus);
+		bpf_map__set_max_entries(skel->maps.sched_cpus, ncpus);
 		bpf_map__set_max_entries(skel->maps.batches, 2 * ncpus);
 	}
 

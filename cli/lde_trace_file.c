@@ -289,6 +289,8 @@ struct parsed {
 	bool exec_ret;		/* a return with what a new program starts with */
 	unsigned long long ip;	/* a trap's or a timer's, by the stage */
 	bool known;		/* the stage is one of ours */
+	bool reason;		/* a switch with its reason (newer files) */
+	bool blocked_in;	/* a switch with the call prev blocked in */
 };
 
 static void copy_str(char *dst, size_t size, const struct jv *v)
@@ -448,6 +450,34 @@ static void event_field(void *ctx, const char *k, const struct jv *v)
 		e->fork.child_pid = v->unum;
 	} else if (!strcmp(k, "child_tid")) {
 		e->fork.child_tid = v->unum;
+	} else if (!strcmp(k, "kernel_preempt")) {
+		e->sw.preempt = v->b;
+	} else if (!strcmp(k, "end_state") && v->type == J_STR &&
+		   lde_end_state_of(v->str) >= 0) {
+		e->sw.end_state = lde_end_state_of(v->str);
+	} else if (!strcmp(k, "reason") && v->type == J_STR &&
+		   lde_reason_of(v->str) >= 0) {
+		e->sw.reason = lde_reason_of(v->str);
+		pe->reason = true;
+	} else if (!strcmp(k, "blocked_in") && v->type == J_STR) {
+		e->sw.blocked_nr = lde_syscall_nr(v->str);
+		pe->blocked_in = true;
+	} else if (!strcmp(k, "wakeup_pid")) {
+		e->sw.by_pid = v->unum;
+	} else if (!strcmp(k, "wakeup_tid")) {
+		e->sw.by_tid = v->unum;
+	} else if (!strcmp(k, "wakeup_comm")) {
+		copy_str(e->sw.by_comm, LDE_COMM_LEN, v);
+	} else if (!strcmp(k, "next_wait_ns")) {
+		e->sw.next_wait_ns = v->unum;
+		e->sw.known |= LDE_KNOWN_WAIT;
+	} else if (!strcmp(k, "prev_run_ns")) {
+		e->sw.prev_run_ns = v->unum;
+		e->sw.known |= LDE_KNOWN_RUN;
+	} else if (!strcmp(k, "target_cpu")) {
+		e->wakeup.target_cpu = v->unum;
+	} else if (!strcmp(k, "new_task")) {
+		e->wakeup.new_task = v->b;
 	} else if (!strcmp(k, "by_pid")) {
 		e->reap.by_pid = v->unum;
 	} else if (!strcmp(k, "by_tid")) {
@@ -475,6 +505,14 @@ int lde_trace_parse_event(const char *line, struct lde_event *e)
 	e->stage = pe->stage;
 	if (pe->stage == LDE_STAGE_RETURN && pe->exec_ret)
 		e->stage = LDE_EVENT_EXEC_RETURN;
+	if (pe->stage == LDE_STAGE_SWITCH || pe->stage == LDE_STAGE_LDE_SWITCH) {
+		if (!pe->blocked_in)
+			e->sw.blocked_nr = -1;
+		/* A file older than reasons: what nonvoluntary says. */
+		if (!pe->reason)
+			e->sw.reason = e->sw.nonvoluntary ? LDE_REASON_OTHER :
+							    LDE_REASON_BLOCKED;
+	}
 	if (pe->stage == LDE_STAGE_TIMER)
 		e->timer.ip = pe->ip;
 	else if (pe->stage == LDE_STAGE_TRAP || pe->stage == LDE_STAGE_LDE_TRAP)

@@ -27,6 +27,9 @@ esac
 #   kselftest headers, checkpatch.pl and .clang-format);
 #   qemu + virtme-ng to boot it; clang/llvm/bpftool/libbpf for CO-RE BPF;
 #   libseccomp for syscall names; peers and tools used in the guest.
+#   `setup.sh debug` (make check-debug) adds what building a kernel from
+#   linux-source takes: gcc, flex, bison, bc, libssl, cpio, and pahole for
+#   the kernel's BTF.
 PKGS=(
 	linux-image-amd64 linux-headers-amd64 linux-source
 	qemu-system-x86 busybox-static
@@ -34,6 +37,9 @@ PKGS=(
 	libseccomp-dev python3 xz-utils zstd kmod
 	strace linux-perf bpftrace trace-cmd dkms
 )
+if [ "${1:-}" = debug ]; then
+	PKGS+=(build-essential flex bison bc libssl-dev cpio pahole)
+fi
 if [ "$NEEDS_TRIXIE" = 1 ]; then
 	# Debian 12 ships a second kernel series, 6.12: make check boots both.
 	PKGS+=(linux-image-6.12-amd64 linux-headers-6.12-amd64)

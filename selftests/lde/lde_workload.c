@@ -15,6 +15,9 @@
  *                               on, makes system calls, and ends the process
  *   lde_workload forks N        N children, one after another, each exits
  *                               at once and is reaped
+ *   lde_workload sched SECONDS  for SECONDS: two spinners (lde-spin) pinned
+ *                               to CPU 0, and a pipe ping-pong (lde-ping,
+ *                               lde-pong) pinned to CPU 1
  *   lde_workload paths          openat() on hostile paths (quotes, a
  *                               backslash, a newline, bytes above 0x7f, one
  *                               longer than lde's bound), failing on
@@ -43,19 +46,45 @@ static void on_alarm(int sig)
 	stop = 1;
 }
 
-static void spin(int seconds)
+static void pin(int cpu)
 {
-	unsigned long n = 0;
 	cpu_set_t set;
 
 	CPU_ZERO(&set);
-	CPU_SET(0, &set);
+	CPU_SET(cpu, &set);
 	sched_setaffinity(0, sizeof(set), &set);
+}
+
+static void spin(int seconds)
+{
+	unsigned long n = 0;
+
+	pin(0);
 	signal(SIGALRM, on_alarm);
 	alarm(seconds);
 	while (!stop)	/* no system call in the loop */
 		n++;
 	_exit(n == 0);
+}
+
+/*
+ * One side of a pipe ping-pong on CPU 1, until the alarm: each byte read
+ * is written back (ping starts).  Either side sees the other's end as EOF.
+ */
+static void pingpong(const char *name, int in, int out, int seconds)
+{
+	char c = 'x';
+
+	prctl(PR_SET_NAME, name);
+	pin(1);
+	signal(SIGALRM, on_alarm);
+	alarm(seconds);
+	if (!strcmp(name, "lde-ping") && write(out, &c, 1) != 1)
+		_exit(1);
+	while (!stop && read(in, &c, 1) == 1)
+		if (write(out, &c, 1) != 1)
+			break;
+	_exit(0);
 }
 
 /* Whether the thread tid of this process has exited (a zombie, 'Z'). */
@@ -187,6 +216,37 @@ int main(int argc, char **argv)
 			spin(atoi(argv[2]));
 		waitpid(a, NULL, 0);
 		waitpid(b, NULL, 0);
+		return 0;
+	}
+	if (!strcmp(mode, "sched") && argc > 2) {
+		int to_pong[2], to_ping[2], seconds = atoi(argv[2]), k;
+		pid_t kids[4];
+
+		if (pipe(to_pong) || pipe(to_ping))
+			return 1;
+		for (k = 0; k < 4; k++) {
+			kids[k] = fork();
+			if (kids[k] < 0)
+				return 1;
+			if (kids[k])
+				continue;
+			if (k < 2) {
+				close(to_pong[0]), close(to_pong[1]);
+				close(to_ping[0]), close(to_ping[1]);
+				prctl(PR_SET_NAME, "lde-spin");
+				spin(seconds);
+			}
+			/* Only its own ends: the other's exit is its EOF. */
+			close(k == 2 ? to_ping[1] : to_pong[1]);
+			close(k == 2 ? to_pong[0] : to_ping[0]);
+			if (k == 2)
+				pingpong("lde-ping", to_ping[0], to_pong[1], seconds);
+			pingpong("lde-pong", to_pong[0], to_ping[1], seconds);
+		}
+		close(to_pong[0]), close(to_pong[1]);
+		close(to_ping[0]), close(to_ping[1]);
+		for (k = 0; k < 4; k++)
+			waitpid(kids[k], NULL, 0);
 		return 0;
 	}
 	if (!strcmp(mode, "comm") && argc > 2) {

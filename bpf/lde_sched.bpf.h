@@ -1,0 +1,250 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The scheduler's side of a switch, for lde_trace.bpf.c: why prev left
+ * the CPU, how long next waited for it, how long prev ran.
+ *
+ * Why: a runnable task leaves the CPU because something set need-resched
+ * on its CPU.  The paths that do are watched where the kernel takes them:
+ * the scheduler tick (scheduler_tick(), sched_tick() since 6.10) and the
+ * wakeup-preemption check (check_preempt_curr(), wakeup_preempt() since
+ * 6.8), each with an fentry and an fexit program; lde-trace attaches them
+ * to whichever name the running kernel's BTF has.  A call that found
+ * need-resched clear and left it set is the one that set it: its reason
+ * waits in the CPU's slot until the switch it causes.  A switch without
+ * one is a sched_yield() (prev is in that system call) or "other".
+ *
+ * Times: a task is runnable from its first sched_waking (as perf sched
+ * timehist counts it) or from being switched out still runnable, until
+ * it is switched in; it ran from its switch in until its switch out.
+ */
+#ifndef _LDE_SCHED_BPF_H
+#define _LDE_SCHED_BPF_H
+
+/* x86's thread_info flag (arch/x86/include/asm/thread_info.h). */
+#define LDE_TIF_NEED_RESCHED	3
+#define NR_sched_yield		24	/* x86-64 */
+
+/* What a woken task waits with, until its switch in. */
+struct sched_task {
+	__u64 runnable_since;	/* 0: not known to be waiting */
+	__u32 by_pid, by_tid;	/* who woke it (sched_waking's current) */
+	char by_comm[LDE_COMM_LEN];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct sched_task);
+} sched_tasks SEC(".maps");
+
+/*
+ * Per CPU, in an array indexed by CPU (lde-trace sizes it).  The reason
+ * slot of a CPU is written under its run queue's lock (by whichever CPU
+ * holds it) or by the CPU itself in its tick, and read and cleared by its
+ * own switch, under the same lock.
+ */
+struct sched_cpu {
+	__u64 last_switch;	/* when this CPU last switched; 0: not seen */
+	__u8 reason;		/* LDE_REASON_*; BLOCKED (0): none waiting */
+	__u8 nr_before;		/* fentry saw need-resched set (this CPU's call) */
+	__u8 pad[2];
+	__u32 by_pid, by_tid;	/* LDE_REASON_WAKEUP: the woken task */
+	char by_comm[LDE_COMM_LEN];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);	/* lde-trace sets: possible CPUs */
+	__type(key, __u32);
+	__type(value, struct sched_cpu);
+} sched_cpus SEC(".maps");
+
+static __always_inline struct sched_cpu *sched_cpu_of(__u32 cpu)
+{
+	return bpf_map_lookup_elem(&sched_cpus, &cpu);
+}
+
+static __always_inline bool need_resched_set(struct task_struct *t)
+{
+	return BPF_CORE_READ(t, thread_info.flags) &
+	       (1UL << LDE_TIF_NEED_RESCHED);
+}
+
+/* A checked path begins: is need-resched already set on its target? */
+static __always_inline void resched_path_enter(struct task_struct *curr)
+{
+	struct sched_cpu *here = sched_cpu_of(bpf_get_smp_processor_id());
+
+	if (here)
+		here->nr_before = need_resched_set(curr);
+}
+
+/*
+ * A checked path ends: if it set need-resched on target_cpu's current
+ * task, the reason waits in that CPU's slot (the first one wins until
+ * the switch).
+ */
+static __always_inline void resched_path_exit(struct task_struct *curr,
+					      __u32 target_cpu, __u8 reason,
+					      struct task_struct *by)
+{
+	struct sched_cpu *here = sched_cpu_of(bpf_get_smp_processor_id());
+	struct sched_cpu *there = sched_cpu_of(target_cpu);
+
+	if (!here || !there || here->nr_before || !need_resched_set(curr) ||
+	    there->reason != LDE_REASON_BLOCKED)
+		return;
+	there->reason = reason;
+	if (by) {
+		there->by_pid = BPF_CORE_READ(by, tgid);
+		there->by_tid = BPF_CORE_READ(by, pid);
+		BPF_CORE_READ_STR_INTO(&there->by_comm, by, comm);
+	}
+}
+
+/*
+ * The state prev leaves in, as the kernel's task_state_index() reports
+ * it (include/linux/sched.h), or preempted.
+ */
+#define LDE_TASK_REPORT		0x7f
+#define LDE_TASK_IDLE		0x402	/* TASK_UNINTERRUPTIBLE | TASK_NOLOAD */
+#define LDE_TASK_REPORT_IDLE	0x80
+#define LDE_TASK_RTLOCK_WAIT	0x1000
+#define LDE_TASK_UNINTERRUPTIBLE 0x2
+
+static __always_inline __u8 end_state(bool preempt, unsigned int state,
+				      struct task_struct *prev)
+{
+	unsigned int report;
+	__u8 index = 0;
+
+	if (preempt)
+		return LDE_END_STATE_PREEMPTED;
+	report = (state | BPF_CORE_READ(prev, exit_state)) & LDE_TASK_REPORT;
+	if ((state & LDE_TASK_IDLE) == LDE_TASK_IDLE)
+		report = LDE_TASK_REPORT_IDLE;
+	if (state & LDE_TASK_RTLOCK_WAIT)
+		report = LDE_TASK_UNINTERRUPTIBLE;
+	/* fls(), bounded for the verifier */
+	for (int i = 0; i < 8; i++)
+		if (report & (1U << i))
+			index = i + 1;
+	return index;
+}
+
+/*
+ * The system call a user task is in, from its saved registers: orig_ax
+ * holds the number during a call and a negative value in an interrupt or
+ * exception.  -1: none.
+ */
+static __always_inline int syscall_in(struct task_struct *t)
+{
+	long nr;
+
+	if (t->flags & PF_KTHREAD)
+		return -1;
+	nr = ((struct pt_regs *)bpf_task_pt_regs(t))->orig_ax;
+	return nr >= 0 && nr < LDE_MAX_SYSCALLS ? nr : -1;
+}
+
+/*
+ * The switch's scheduler fields, on prev's CPU at now, written before
+ * the rest of the event (e may be NULL: not sent).  Also the bookkeeping
+ * every switch does, sent or not: the CPU's reason slot is used up, prev's run begins to count as
+ * a wait if it stays runnable, next's wait ends.
+ */
+static __always_inline void switch_sched(struct lde_event *e, __u32 cpu,
+					 __u64 now, bool preempt,
+					 unsigned int prev_state,
+					 struct task_struct *prev,
+					 bool prev_wanted,
+					 struct task_struct *next)
+{
+	struct sched_cpu *sc = sched_cpu_of(cpu);
+	bool runnable = preempt || prev_state == 0;
+	struct sched_task *st;
+	__u64 run = 0, wait = 0;
+	__u8 known = 0, reason;
+	int nr;
+
+	if (!sc)
+		return;
+	if (sc->last_switch) {
+		run = now - sc->last_switch;
+		known |= LDE_KNOWN_RUN;
+	}
+	sc->last_switch = now;
+	reason = sc->reason;
+	sc->reason = LDE_REASON_BLOCKED;
+
+	nr = syscall_in(prev);
+	if (!runnable)
+		reason = LDE_REASON_BLOCKED;
+	else if (!preempt && nr == NR_sched_yield)
+		reason = LDE_REASON_YIELD;
+	else if (reason == LDE_REASON_BLOCKED)
+		reason = LDE_REASON_OTHER;
+
+	/*
+	 * The idle task never waits: it runs when nothing else can.  Only a
+	 * task the trace follows gets storage.
+	 */
+	if (runnable && prev->pid && prev_wanted) {
+		st = bpf_task_storage_get(&sched_tasks, prev, 0,
+					  BPF_LOCAL_STORAGE_GET_F_CREATE);
+		if (st) {
+			st->runnable_since = now;
+			st->by_pid = 0;
+		}
+	} else if (!runnable) {
+		st = bpf_task_storage_get(&sched_tasks, prev, 0, 0);
+		if (st)
+			st->runnable_since = 0;
+	}
+	st = bpf_task_storage_get(&sched_tasks, next, 0, 0);
+	if (st && st->runnable_since) {
+		wait = now - st->runnable_since;
+		known |= LDE_KNOWN_WAIT;
+		st->runnable_since = 0;
+	}
+
+	if (!e)
+		return;
+	e->sw.preempt = preempt;
+	e->sw.reason = reason;
+	e->sw.end_state = end_state(preempt, prev_state, prev);
+	e->sw.known = known;
+	e->sw.blocked_nr = reason == LDE_REASON_BLOCKED ||
+			   reason == LDE_REASON_YIELD ? nr : -1;
+	if (reason == LDE_REASON_WAKEUP) {
+		e->sw.by_pid = sc->by_pid;
+		e->sw.by_tid = sc->by_tid;
+		__builtin_memcpy(e->sw.by_comm, sc->by_comm,
+				 sizeof(e->sw.by_comm));
+	} else {
+		e->sw.by_pid = 0;
+		e->sw.by_tid = 0;
+		__builtin_memset(e->sw.by_comm, 0, sizeof(e->sw.by_comm));
+	}
+	e->sw.next_wait_ns = wait;
+	e->sw.prev_run_ns = run;
+}
+
+/* What lde.ko's switch event does not carry. */
+static __always_inline void switch_sched_unknown(struct lde_event *e)
+{
+	e->sw.preempt = 0;
+	e->sw.reason = e->sw.nonvoluntary ? LDE_REASON_OTHER :
+					    LDE_REASON_BLOCKED;
+	e->sw.end_state = 0;
+	e->sw.known = 0;
+	e->sw.blocked_nr = -1;
+	e->sw.by_pid = 0;
+	e->sw.by_tid = 0;
+	__builtin_memset(e->sw.by_comm, 0, sizeof(e->sw.by_comm));
+	e->sw.next_wait_ns = 0;
+	e->sw.prev_run_ns = 0;
+}
+
+#endif /* _LDE_SCHED_BPF_H */
