@@ -119,9 +119,11 @@ TRACE_SRCS := cli/lde_trace.c cli/lde_names.c cli/lde_boot.c \
 	      cli/lde_render_columns.c cli/lde_render_json.c \
 	      cli/lde_render_protocol.c cli/lde_render_perfetto.c \
 	      cli/lde_render_strace.c cli/lde_render_svg.c cli/lde_summary.c \
+	      cli/lde_sched_summary.c cli/lde_render_map.c \
 	      cli/lde_trace_file.c
 TRACE_HDRS := cli/lde_names.h cli/lde_boot.h cli/lde_render.h \
-	      cli/lde_syscalls.h cli/lde_trace_file.h bpf/lde_trace.h
+	      cli/lde_syscalls.h cli/lde_trace_file.h cli/lde_sched_summary.h \
+	      bpf/lde_trace.h
 # What reads the live kernel; the rest also runs on a trace file.
 TRACE_LIVE := cli/lde_trace.c cli/lde_syscalls_tracefs.c
 
@@ -146,7 +148,8 @@ SELFTESTS     := lde_module_test lde_trap_test lde_switch_test lde_layout_test \
 		 lde_trace_test lde_fuzz_test lde_unpriv_test lde_stress_test
 SELFTEST_BINS := $(addprefix $(SELFTEST_OUT)/,$(SELFTESTS))
 SELFTEST_HELPERS := $(SELFTEST_OUT)/lde_workload $(SELFTEST_OUT)/lde_lifecycle \
-		    $(SELFTEST_OUT)/lde_args_vs_strace.py
+		    $(SELFTEST_OUT)/lde_args_vs_strace.py \
+		    $(SELFTEST_OUT)/lde_sched_vs_perf.py
 
 $(SELFTEST_OUT)/%: $(SELFTEST_DIR)/%.c $(SELFTEST_DIR)/lde_test_util.h \
 		   include/uapi/linux/lde.h bpf/lde_module_events.h $(KSRC_STAMP)

@@ -42,6 +42,19 @@ void lde_protocol_event(struct lde_line *l, const struct lde_event *e,
 			unsigned long long start_ns);
 void lde_protocol_end(struct lde_line *l);
 
+/* The CPU map (-m), as perf sched map draws it: lde_render_map.c */
+struct lde_map_opts {
+	unsigned int root_pid;		/* -p or -- COMMAND: 0, none */
+	char comm[LDE_COMM_LEN];	/* -c: "" none */
+	unsigned int ncpus;		/* columns to start with; more as seen */
+};
+void lde_map_start(const struct lde_map_opts *opts);
+/* A process the trace follows (its code is upper case). */
+void lde_map_follow(unsigned int tgid);
+void lde_map_event(struct lde_line *l, const struct lde_event *e,
+		   unsigned long long start_ns);
+void lde_map_end(struct lde_line *l);
+
 /* strace-style lines (-S): lde_render_strace.c */
 void lde_strace_event(struct lde_line *l, const struct lde_event *e);
 void lde_strace_end(struct lde_line *l);

@@ -371,10 +371,27 @@ static void rows_timer(struct lde_line *l, const struct lde_event *e,
 		    "");
 }
 
+/* "X[tid]": the task whose wakeup made a switch. */
+static const char *who_by(char *buf, const struct lde_event *e)
+{
+	who(buf, e->sw.by_comm, e->sw.by_tid);
+	return buf;
+}
+
+/* "; B had waited 1.234 ms for a CPU", when the trace saw B wait. */
+static const char *b_waited(char *buf, const struct lde_event *e)
+{
+	buf[0] = '\0';
+	if (e->sw.known & LDE_KNOWN_WAIT)
+		snprintf(buf, 48, "; B had waited %.3f ms for a CPU",
+			 e->sw.next_wait_ns / 1e6);
+	return buf;
+}
+
 static void rows_switch(struct lde_line *l, const struct lde_event *e,
 			const struct context *c, bool after_tick)
 {
-	char a[TEXT_LEN], b[TEXT_LEN], w[40], n[40];
+	char a[TEXT_LEN], b[TEXT_LEN], w[40], n[40], by[40], waited[48];
 	bool idle_next = is_idle(e->sw.next_comm, e->sw.next_pid);
 	bool idle_prev = is_idle(e->comm, e->pid);
 	long long prev_nr = c->prev_nr, next_nr = c->next_nr;
@@ -389,6 +406,8 @@ static void rows_switch(struct lde_line *l, const struct lde_event *e,
 		return;
 	}
 	/* Why the OS calls switch(), as the kernel decided it. */
+	if (e->sw.blocked_nr >= 0)
+		prev_nr = e->sw.blocked_nr;
 	if (idle_prev)
 		fmt(b, "%s can run again (woken); the idle task calls switch()",
 		    n);
@@ -400,21 +419,30 @@ static void rows_switch(struct lde_line *l, const struct lde_event *e,
 		    w);
 	else if (!e->sw.nonvoluntary)
 		fmt(b, "%s blocks: calls switch() [voluntary]", w);
-	else if (after_tick)
-		fmt(b, "handle the trap: %s is still runnable, its slice is used up; call switch() [preempted]",
+	else if (e->sw.reason == LDE_REASON_YIELD)
+		fmt(b, "%s yields the CPU (sched_yield()): call switch()", w);
+	else if (e->sw.reason == LDE_REASON_WAKEUP)
+		fmt(b, "%s is still runnable, but the wakeup of %s outranks it: call switch() [preempted]",
+		    w, who_by(by, e));
+	else if (after_tick && e->sw.reason == LDE_REASON_TICK)
+		fmt(b, "handle the trap: %s is still runnable, its slice is used up (the timer interrupt set need-resched); call switch() [preempted]",
+		    w);
+	else if (e->sw.reason == LDE_REASON_TICK)
+		fmt(b, "%s is still runnable, its slice used up at a timer interrupt: call switch() [preempted]",
 		    w);
 	else
 		fmt(b, "%s is still runnable: call switch() [preempted]", w);
 	row(l, b, "", "");
 	if (idle_prev)
-		fmt(a, "switch(): restore regs(B = %s) from proc_t(B) [B->thread.sp, k-stack depth %u]; switch to k-stack(B) [resumes at %s]",
-		    n, e->sw.next_depth, resume);
+		fmt(a, "switch(): restore regs(B = %s) from proc_t(B) [B->thread.sp, k-stack depth %u]; switch to k-stack(B) [resumes at %s]%s",
+		    n, e->sw.next_depth, resume, b_waited(waited, e));
 	else if (idle_next)
 		fmt(a, "switch(): save regs(A = %s) to proc_t(A) [k-stack depth %u, kept in A->thread.sp]; switch to the idle task [resumes at %s]: the CPU waits",
 		    w, e->sw.prev_depth, resume);
 	else
-		fmt(a, "switch(): save regs(A = %s) to proc_t(A) [k-stack depth %u, kept in A->thread.sp]; restore regs(B = %s) from proc_t(B) [B->thread.sp, depth %u]; switch to k-stack(B) [B resumes at %s]",
-		    w, e->sw.prev_depth, n, e->sw.next_depth, resume);
+		fmt(a, "switch(): save regs(A = %s) to proc_t(A) [k-stack depth %u, kept in A->thread.sp]; restore regs(B = %s) from proc_t(B) [B->thread.sp, depth %u]; switch to k-stack(B) [B resumes at %s]%s",
+		    w, e->sw.prev_depth, n, e->sw.next_depth, resume,
+		    b_waited(waited, e));
 	row(l, a, "", "");
 	if (idle_next)
 		return;
@@ -606,7 +634,12 @@ static uint64_t step_sig(const struct step *s, char *what)
 		/* Back: the step saw the task come back (it may not, yet). */
 		const char *back = s->n > 1 ? ", then back" : "";
 
-		if (s->ev[0].sw.nonvoluntary)
+		if (s->ev[0].sw.reason == LDE_REASON_WAKEUP)
+			snprintf(what, 160, "%s preempted by the wakeup of %s%s",
+				 w, who_by(n, &s->ev[0]), back);
+		else if (s->ev[0].sw.reason == LDE_REASON_YIELD)
+			snprintf(what, 160, "%s yielded%s", w, back);
+		else if (s->ev[0].sw.nonvoluntary)
 			snprintf(what, 160, "%s preempted%s", w, back);
 		else if (s->ctx[0].prev_nr >= 0)
 			snprintf(what, 160, "%s blocked in %s()%s", w,
@@ -618,18 +651,23 @@ static uint64_t step_sig(const struct step *s, char *what)
 			snprintf(what, 160, "%s blocked%s", w, back);
 		sig = (uint64_t)(s->ctx[0].prev_nr + 1) << 8 | 1 |
 		      (uint64_t)s->ev[0].sw.nonvoluntary << 2 |
-		      (uint64_t)(s->n > 1) << 3;
+		      (uint64_t)(s->n > 1) << 3 |
+		      (uint64_t)s->ev[0].sw.reason << 24;
 		break;
 	}
 	default:
 		if (s->n >= 2) {
 			who(n, s->ev[1].sw.next_comm, s->ev[1].sw.next_tid);
-			snprintf(what, 160, "timer interrupt (%s mode), %s preempted by %s%s",
+			snprintf(what, 160, "timer interrupt (%s mode), %s preempted by %s%s%s",
 				 e->timer.mode == LDE_TIMER_USER ? "user" :
-				 "kernel", w, n, s->n > 2 ? ", then back" : "");
+				 "kernel", w, n,
+				 s->ev[1].sw.reason == LDE_REASON_TICK ?
+				 ": slice used up" : "",
+				 s->n > 2 ? ", then back" : "");
 			sig = (uint64_t)s->ev[1].sw.next_tid << 32 | 2 << 8 | 2 |
 			      (uint64_t)e->timer.mode << 16 |
-			      (uint64_t)(s->n > 2) << 17;
+			      (uint64_t)(s->n > 2) << 17 |
+			      (uint64_t)s->ev[1].sw.reason << 24;
 		} else {
 			snprintf(what, 160, "timer interrupt in %s (%s mode), no switch",
 				 w, e->timer.mode == LDE_TIMER_USER ?

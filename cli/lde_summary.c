@@ -5,6 +5,7 @@
  */
 #include "lde_names.h"
 #include "lde_render.h"
+#include "lde_sched_summary.h"
 
 static struct summary {
 	unsigned long long stages[LDE_NR_STAGES];
@@ -24,6 +25,7 @@ static unsigned int log2_slot(unsigned long long v)
 void lde_summary_account(const struct lde_event *e)
 {
 	sum.stages[lde_kind_stage(e->stage)]++;
+	lde_sched_summary_account(e);
 	switch (e->stage) {
 	case LDE_STAGE_TRAP:
 	case LDE_EVENT_TRAP_STRINGS:
@@ -118,6 +120,7 @@ void lde_summary_print_text(FILE *f, unsigned long long lost)
 		sum.voluntary, sum.preempted);
 	fprintf(f, "timer interrupts: %llu in user mode, %llu in kernel mode\n",
 		sum.timer_user, sum.timer_kernel);
+	lde_sched_summary_print_text(f);
 	fprintf(f, "\n%-20s %10s %10s\n", "SYSCALL", "TRAPS", "RETURNS");
 	for (i = 0; i < LDE_MAX_SYSCALLS; i++)
 		if (sum.traps[i] || sum.returns[i])
@@ -161,5 +164,7 @@ void lde_summary_print_json(FILE *f, unsigned long long lost)
 		}
 		fprintf(f, "}}");
 	}
-	fprintf(f, "},\"lost\":%llu}\n", lost);
+	fprintf(f, "}");
+	lde_sched_summary_print_json(f);
+	fprintf(f, ",\"lost\":%llu}\n", lost);
 }

@@ -42,6 +42,7 @@ static struct env {
 	bool summary;
 	bool protocol;
 	bool strace;		/* -S */
+	bool map;		/* -m */
 	bool all;		/* -P without folding */
 	bool boot;		/* the boot object/rows */
 	bool stages_given;	/* -e */
@@ -65,6 +66,7 @@ static struct env {
 };
 
 static volatile sig_atomic_t exiting;
+static pid_t root_child;	/* -- COMMAND: its process */
 static unsigned long long start_ns;
 static struct lde_boot boot;
 
@@ -75,10 +77,11 @@ static const char doc[] =
 "context switch, timer interrupt, exec, exit, fault (OSTEP chapter 6).\n"
 "\n"
 "USAGE: lde-trace [-p PID] [-c COMM] [-d SECONDS] [-e STAGES] [-t CALLS] [-x]\n"
-"                 [-M NS] [-j] [-s] [-P] [-S] [-A] [-o FILE] [-w FILE] [-q] [-v]\n"
+"                 [-M NS] [-j] [-s] [-P] [-S] [-m] [-A] [-o FILE] [-w FILE] [-q]\n"
+"                 [-v]\n"
 "                 [-- COMMAND [ARG...]]\n"
 "       lde-trace -r FILE [-p PID] [-c COMM] [-e STAGES] [-t CALLS] [-j] [-s]\n"
-"                 [-P] [-S] [-A] [-o FILE] [--since SECONDS] [--until SECONDS]\n"
+"                 [-P] [-S] [-m] [-A] [-o FILE] [--since SECONDS] [--until SECONDS]\n"
 "\n"
 "STAGES: boot,fork,exec,trap,return,switch,timer,fault,exit,reap,\n"
 "        lde_trap,lde_return,lde_switch, and wakeup (not by default)\n"
@@ -90,6 +93,7 @@ static const char doc[] =
 "    lde-trace -j -- ./a.out        # JSON Lines, one object per event\n"
 "    lde-trace -P -- ./a.out        # OSTEP's protocol view: OS | Hardware | Program\n"
 "    lde-trace -S -- cat /etc/hosts # strace-style lines, arguments decoded\n"
+"    lde-trace -m -d 1              # who runs on which CPU, and why it switched\n"
 "    lde-trace -S -x -t openat -- ls # only the openat calls that failed\n"
 "    lde-trace -o t.json -- ./a.out # Perfetto / chrome://tracing timeline\n"
 "    lde-trace -q -w t.lde -- ./a.out  # record, show nothing\n"
@@ -107,6 +111,7 @@ static const struct argp_option opts[] = {
 	{ "protocol", 'P', NULL, 0, "OSTEP protocol view: OS | Hardware | Program" },
 	{ "all", 'A', NULL, 0, "With -P: every step, no folding of repeats" },
 	{ "strace", 'S', NULL, 0, "strace-style lines: name(args) = ret" },
+	{ "map", 'm', NULL, 0, "CPU map, as perf sched map: who runs where, why it switched" },
 	{ "syscalls", 't', "NAME[,NAME...]", 0, "Only these system calls" },
 	{ "failed", 'x', NULL, 0, "Only system calls that failed" },
 	{ "min-kernel-ns", 'M', "NS", 0, "Only system calls that spent at least NS in the kernel" },
@@ -229,6 +234,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case 'S':
 		env.strace = true;
 		break;
+	case 'm':
+		env.map = true;
+		break;
 	case 't':
 		parse_syscalls(arg, state);
 		break;
@@ -282,8 +290,14 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 			argp_error(state, "--until must come after --since");
 		if (env.read_path && (env.failed_only || env.min_kernel_ns))
 			argp_error(state, "-x and -M decide in the kernel as it traces: not with -r");
-		if (env.strace + env.protocol + env.json > 1)
-			argp_error(state, "-S, -P and -j are views: choose one");
+		if (env.strace + env.protocol + env.json + env.map > 1)
+			argp_error(state, "-S, -P, -m and -j are views: choose one");
+		/* -m draws switches; ticks and wakeups go in its margin. */
+		if (env.map && !env.stages_given)
+			env.stages = 1U << LDE_STAGE_SWITCH |
+				     1U << LDE_STAGE_TIMER |
+				     1U << LDE_STAGE_WAKEUP |
+				     1U << LDE_STAGE_FORK;
 		/* -S shows calls; a process's exit ends those left open. */
 		if (env.strace && !env.stages_given)
 			env.stages = 1U << LDE_STAGE_TRAP |
@@ -327,7 +341,8 @@ static unsigned long long now_ns(void)
 /* -s alone: no event lines, so traps and returns are counted in the kernel. */
 static bool summary_only(void)
 {
-	return env.summary && !env.json && !env.protocol && !env.strace;
+	return env.summary && !env.json && !env.protocol && !env.strace &&
+	       !env.map;
 }
 
 /* No event is drawn live: -s alone, or -q. */
@@ -365,6 +380,8 @@ static void show_event(const struct lde_event *e)
 		lde_protocol_event(&event_text, e, start_ns);
 	else if (env.strace)
 		lde_strace_event(&event_text, e);
+	else if (env.map)
+		lde_map_event(&event_text, e, start_ns);
 	else if (env.json)
 		lde_json_event(&event_text, e, start_ns);
 	else
@@ -380,6 +397,8 @@ static void end_views(void)
 		lde_protocol_end(&event_text);
 	else if (env.strace)
 		lde_strace_end(&event_text);
+	else if (env.map)
+		lde_map_end(&event_text);
 }
 
 /* -t: the calls not named are left out. */
@@ -408,6 +427,14 @@ static void show_start(void)
 		else if (!ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) && ws.ws_col)
 			popts.width = ws.ws_col;
 		lde_protocol_start(&event_text, &boot, &popts);
+	} else if (env.map) {
+		struct lde_map_opts mopts = {
+			.root_pid = env.pid ?: root_child,
+			.ncpus = boot.cpus,
+		};
+
+		memcpy(mopts.comm, env.comm, LDE_COMM_LEN);
+		lde_map_start(&mopts);
 	} else if (env.json) {
 		if (env.boot && boot.module)
 			lde_json_boot(&event_text, &boot);
@@ -903,6 +930,7 @@ int main(int argc, char **argv)
 			goto cleanup;
 		}
 	}
+	root_child = child;
 	if (env.pid || child) {
 		__u32 tgid = env.pid ? env.pid : child;
 

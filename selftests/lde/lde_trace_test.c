@@ -14,7 +14,7 @@
 #include "kselftest_harness.h"
 
 static char lde_trace[512], workload[512], lifecycle[512], outdir[512];
-static char args_vs_strace[512];
+static char args_vs_strace[512], sched_vs_perf[512];
 
 /* Run a shell command; its exit status, its stdout in *out (malloc'd). */
 static int run(char **out, const char *fmt, ...)
@@ -100,6 +100,8 @@ FIXTURE_SETUP(trace)
 	ASSERT_EQ(0, access(lifecycle, X_OK));
 	snprintf(args_vs_strace, sizeof(args_vs_strace),
 		 "%s/lde_args_vs_strace.py", dir);
+	snprintf(sched_vs_perf, sizeof(sched_vs_perf),
+		 "%s/lde_sched_vs_perf.py", dir);
 }
 
 FIXTURE_TEARDOWN(trace) {}
@@ -268,6 +270,35 @@ TEST_F(trace, arguments_and_errnos_agree_with_strace)
 	    sfile);
 	EXPECT_STREQ("ok\n", out);
 	free(out);
+}
+
+/*
+ * The scheduler's side against perf sched on the same run: perf records
+ * the whole system while lde-trace traces two spinners sharing CPU 0 and
+ * a pipe ping-pong on CPU 1.  Per task: switches equal, run and run-queue
+ * wait within 5% of perf sched timehist, reasons as the workload must
+ * give them (lde_sched_vs_perf.py says how).
+ */
+TEST_F(trace, waits_runs_and_reasons_agree_with_perf_sched)
+{
+	char jfile[600], pfile[600], tfile[600], *out = NULL;
+
+	if (run(NULL, "command -v perf >/dev/null"))
+		SKIP(return, "no perf");
+	snprintf(jfile, sizeof(jfile), "%s/trace-sched.jsonl", outdir);
+	snprintf(pfile, sizeof(pfile), "/tmp/lde-sched-perf.data");
+	snprintf(tfile, sizeof(tfile), "%s/perf-timehist.txt", outdir);
+	ASSERT_EQ(0, run(NULL, "perf sched record -a -o %s -- %s -j -e switch -- %s sched 2 >%s 2>/dev/null",
+			 pfile, lde_trace, workload, jfile));
+	ASSERT_EQ(0, run(NULL, "perf sched timehist -i %s --state >%s 2>/dev/null",
+			 pfile, tfile));
+	run(&out, "python3 %s %s %s 2>&1", sched_vs_perf, jfile, tfile);
+	/* Its figures first ("# ..." lines), then "ok" or what differs. */
+	TH_LOG("%s", out ? out : "(nothing)");
+	ASSERT_NE(NULL, out);
+	EXPECT_TRUE(strlen(out) >= 4 && !strcmp(out + strlen(out) - 4, "\nok\n"));
+	free(out);
+	unlink(pfile);
 }
 
 /* -x: only the calls that failed; -M: only the slow ones; -t: by name. */

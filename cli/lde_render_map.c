@@ -1,0 +1,281 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The CPU map (-m), as perf sched map draws it: a column per CPU, a line
+ * per switch, each task a two-character code (A0, B0, ... Z0, A1, ...)
+ * named once where it first appears; the CPU that switched is starred;
+ * an idle CPU is a dot.  Tasks the trace follows have upper-case codes,
+ * the others (seen only as the other side of a switch) lower-case.  The
+ * margin says why the CPU switched, how long the task coming in waited,
+ * and the ticks and wakeups since the line before.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "lde_names.h"
+#include "lde_render.h"
+
+#define MAP_CPUS	64
+#define MAP_TASKS	(26 * 10)	/* then codes are used again */
+
+struct map_task {
+	unsigned int tid;
+	int code;		/* index into the codes; -1: none yet */
+};
+
+static struct {
+	struct lde_map_opts opts;
+	unsigned int ncols;
+	int running[MAP_CPUS];		/* code on each CPU; -1 idle/unknown */
+	struct map_task *tasks;		/* open addressing by tid */
+	size_t size, used;
+	int next_code;
+	unsigned int *followed;		/* tgids the trace follows */
+	size_t nfollowed, followed_size;
+	/* Since the last line: ticks per CPU, wakeups (codes). */
+	unsigned long long ticks[MAP_CPUS];
+	char woke[256];
+	size_t woke_len;
+} map;
+
+void lde_map_start(const struct lde_map_opts *opts)
+{
+	int i;
+
+	map.opts = *opts;
+	map.ncols = opts->ncpus < MAP_CPUS ? opts->ncpus : MAP_CPUS;
+	for (i = 0; i < MAP_CPUS; i++)
+		map.running[i] = -1;
+	map.size = 4096;
+	map.tasks = calloc(map.size, sizeof(*map.tasks));
+	if (opts->root_pid)
+		lde_map_follow(opts->root_pid);
+}
+
+void lde_map_follow(unsigned int tgid)
+{
+	if (map.nfollowed == map.followed_size) {
+		size_t n = map.followed_size ? map.followed_size * 2 : 64;
+		unsigned int *p = realloc(map.followed, n * sizeof(*p));
+
+		if (!p)
+			return;
+		map.followed = p;
+		map.followed_size = n;
+	}
+	map.followed[map.nfollowed++] = tgid;
+}
+
+static bool followed(unsigned int tgid, const char *comm)
+{
+	size_t i;
+
+	if (map.opts.comm[0])
+		return !strncmp(comm, map.opts.comm, LDE_COMM_LEN);
+	if (!map.opts.root_pid)
+		return true;
+	for (i = 0; i < map.nfollowed; i++)
+		if (map.followed[i] == tgid)
+			return true;
+	return false;
+}
+
+/* The code of a task already named, or -1. */
+static int code_known(unsigned int tid)
+{
+	size_t i;
+
+	if (!map.tasks)
+		return -1;
+	for (i = tid % map.size; map.tasks[i].tid; i = (i + 1) % map.size)
+		if (map.tasks[i].tid == tid)
+			return map.tasks[i].code;
+	return -1;
+}
+
+/* The code of a task, made (and named in l) on first sight. */
+static int code_of(struct lde_line *l, unsigned int tid, unsigned int tgid,
+		   const char *comm)
+{
+	size_t i;
+
+	if (!map.tasks)
+		return -1;
+	for (i = tid % map.size; map.tasks[i].tid; i = (i + 1) % map.size)
+		if (map.tasks[i].tid == tid)
+			return map.tasks[i].code;
+	if (map.used * 2 >= map.size)
+		return -1;	/* too many tasks to name: shown as "??" */
+	map.tasks[i].tid = tid;
+	map.tasks[i].code = map.next_code++ % MAP_TASKS;
+	map.used++;
+	/* Upper case: followed.  Bit 9 of the code keeps that. */
+	if (!followed(tgid, comm))
+		map.tasks[i].code |= 1 << 9;
+	lde_line_lit(l, "  ");
+	lde_line_char(l, 'A' + (map.tasks[i].code & 511) % 26);
+	lde_line_char(l, '0' + (map.tasks[i].code & 511) / 26);
+	lde_line_lit(l, " => ");
+	lde_line_printable(l, comm, LDE_COMM_LEN);
+	lde_line_char(l, '[');
+	lde_line_u64(l, tid);
+	lde_line_char(l, ']');
+	return map.tasks[i].code;
+}
+
+static void put_code(struct lde_line *l, int code)
+{
+	char letter;
+
+	if (code < 0) {
+		lde_line_lit(l, "??");
+		return;
+	}
+	letter = 'A' + (code & 511) % 26;
+	lde_line_char(l, code & 1 << 9 ? tolower(letter) : letter);
+	lde_line_char(l, '0' + (code & 511) / 26);
+}
+
+static bool idle_task(unsigned int tid)
+{
+	return tid == 0;
+}
+
+static void margin(struct lde_line *l)
+{
+	unsigned int c;
+	bool any = false;
+
+	for (c = 0; c < map.ncols; c++) {
+		if (!map.ticks[c])
+			continue;
+		if (any)
+			lde_line_lit(l, ",cpu");
+		else
+			lde_line_lit(l, "  ticks: cpu");
+		lde_line_u64(l, c);
+		if (map.ticks[c] > 1) {
+			lde_line_char(l, 'x');
+			lde_line_u64(l, map.ticks[c]);
+		}
+		map.ticks[c] = 0;
+		any = true;
+	}
+	if (map.woke_len) {
+		lde_line_lit(l, "  woke:");
+		lde_line_mem(l, map.woke, map.woke_len);
+		map.woke_len = 0;
+	}
+}
+
+static void map_switch(struct lde_line *l, const struct lde_event *e,
+		       unsigned long long start_ns)
+{
+	char names[256];
+	struct lde_line nl;
+	unsigned int c, cpu = e->cpu;
+	int next, prev;
+
+	if (cpu >= MAP_CPUS)
+		return;
+	if (cpu >= map.ncols)
+		map.ncols = cpu + 1;
+	lde_line_start(&nl, names, sizeof(names));
+	prev = idle_task(e->tid) ? -1 : code_of(&nl, e->tid, e->pid, e->comm);
+	next = idle_task(e->sw.next_tid) ? -1 :
+	       code_of(&nl, e->sw.next_tid, e->sw.next_pid, e->sw.next_comm);
+	map.running[cpu] = next;
+	for (c = 0; c < map.ncols; c++) {
+		lde_line_str(l, c == cpu ? "  *" : "   ");
+		if (map.running[c] < 0 &&
+		    (c != cpu || idle_task(e->sw.next_tid)))
+			lde_line_lit(l, ". ");
+		else
+			put_code(l, map.running[c]);
+	}
+	lde_line_lit(l, "  ");
+	lde_line_secs(l, e->ts_ns - start_ns);
+	lde_line_mem(l, names, nl.end - names);
+	/* Why the CPU switched, and what the task coming in waited. */
+	if (prev >= 0) {
+		lde_line_lit(l, "  ");
+		put_code(l, prev);
+		lde_line_char(l, ' ');
+		switch (e->sw.reason) {
+		case LDE_REASON_BLOCKED:
+			lde_line_lit(l, "blocked");
+			if (e->sw.blocked_nr >= 0) {
+				lde_line_lit(l, " in ");
+				lde_line_str(l, lde_syscall_name(e->sw.blocked_nr));
+			}
+			break;
+		case LDE_REASON_TICK:
+			lde_line_lit(l, "slice used up (tick)");
+			break;
+		case LDE_REASON_WAKEUP:
+			lde_line_lit(l, "preempted by the wakeup of ");
+			lde_line_printable(l, e->sw.by_comm, LDE_COMM_LEN);
+			break;
+		default:
+			lde_line_str(l, lde_reason_name(e->sw.reason));
+			break;
+		}
+	}
+	if (next >= 0 && (e->sw.known & LDE_KNOWN_WAIT)) {
+		char ms[32];
+
+		lde_line_str(l, prev >= 0 ? "; " : "  ");
+		put_code(l, next);
+		snprintf(ms, sizeof(ms), " waited %.3f ms",
+			 e->sw.next_wait_ns / 1e6);
+		lde_line_str(l, ms);
+	}
+	margin(l);
+	lde_line_char(l, '\n');
+}
+
+void lde_map_event(struct lde_line *l, const struct lde_event *e,
+		   unsigned long long start_ns)
+{
+	char names[160];
+	struct lde_line nl;
+
+	switch (e->stage) {
+	case LDE_STAGE_SWITCH:
+		map_switch(l, e, start_ns);
+		break;
+	case LDE_STAGE_TIMER:
+		if (e->cpu < MAP_CPUS)
+			map.ticks[e->cpu]++;
+		break;
+	case LDE_STAGE_FORK:
+		if (followed(e->pid, e->comm) && e->fork.child_pid != e->pid)
+			lde_map_follow(e->fork.child_pid);
+		break;
+	case LDE_STAGE_WAKEUP:
+		if (map.woke_len + 48 > sizeof(map.woke))
+			break;
+		lde_line_start(&nl, names, sizeof(names));
+		lde_line_char(&nl, ' ');
+		if (code_known(e->tid) >= 0) {
+			put_code(&nl, code_known(e->tid));
+		} else {	/* not named yet: by its name */
+			lde_line_printable(&nl, e->comm, LDE_COMM_LEN);
+			lde_line_char(&nl, '[');
+			lde_line_u64(&nl, e->tid);
+			lde_line_char(&nl, ']');
+		}
+		lde_line_lit(&nl, "->cpu");
+		lde_line_u64(&nl, e->wakeup.target_cpu);
+		memcpy(map.woke + map.woke_len, names, nl.end - names);
+		map.woke_len += nl.end - names;
+		break;
+	}
+}
+
+void lde_map_end(struct lde_line *l)
+{
+	free(map.tasks);
+	free(map.followed);
+	memset(&map, 0, sizeof(map));
+}
