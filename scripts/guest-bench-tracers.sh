@@ -32,7 +32,51 @@ declare -A label=(
 	[bpftrace_str]="bpftrace printing str(args->filename) at sys_enter_openat"
 	[perf_trace]="perf trace -s"
 	[strace]="strace -f (calls / 10)"
+	[lde_sched]="lde-trace -j -e switch,wakeup (why, waits, who woke whom) to /dev/null"
+	[lde_sched_s]="lde-trace -s -e switch (per-task table, wait histogram)"
+	[perf_sched]="perf sched record"
+	[bpftrace_runqlat]="bpftrace keeping runqlat's histogram"
 )
+
+# A round trip of perf bench sched pipe, both ends pinned to CPU 1: two
+# switches and two wakeups each.  Its "usecs/op" as ns.
+pipe_cmd() { echo "taskset -c 1 perf bench sched pipe -l $1"; }
+pipe_ns() { awk '/usecs\/op/ { printf "%.1f\n", $1 * 1000 }' | tail -n1; }
+runqlat_bt='
+tracepoint:sched:sched_wakeup, tracepoint:sched:sched_wakeup_new { @qtime[args->pid] = nsecs; }
+tracepoint:sched:sched_switch {
+	if (args->prev_state == 0) { @qtime[args->prev_pid] = nsecs; }
+	$ns = @qtime[args->next_pid];
+	if ($ns) { @usecs = hist((nsecs - $ns) / 1000); }
+	delete(@qtime[args->next_pid]);
+}'
+
+# ns per round trip of the pipe ping-pong under tracer $1 ($2 round trips).
+run_pipe() {
+	local cmd
+	cmd=$(pipe_cmd "$2")
+	case $1 in
+	untraced)
+		$cmd 2>/dev/null | pipe_ns ;;
+	lde_sched)
+		"$trace" -j -e switch,wakeup -- sh -c "exec $cmd >\"\$0\"" \
+			"$out/pipe-loop.txt" >/dev/null 2>"$out/pipe.err" || true
+		awk '/^lost [0-9]+ events/ { print $2 }' "$out/pipe.err" \
+			>>"$out/tracer-pipe-lde_stream.lost"
+		pipe_ns <"$out/pipe-loop.txt" ;;
+	lde_sched_s)
+		"$trace" -s -e switch -- sh -c "exec $cmd >\"\$0\"" \
+			"$out/pipe-loop.txt" >/dev/null 2>&1 || true
+		pipe_ns <"$out/pipe-loop.txt" ;;
+	perf_sched)
+		perf sched record -o /tmp/lde-bench-sched.data -- $cmd 2>/dev/null |
+			pipe_ns
+		rm -f /tmp/lde-bench-sched.data ;;
+	bpftrace_runqlat)
+		bpftrace -q -o /dev/null -e "$runqlat_bt" -c "$cmd" 2>/dev/null |
+			pipe_ns ;;
+	esac
+}
 
 loop_ns() { grep -o 'ns_per_call [0-9.]*' | awk '{ print $2 }' | tail -n1; }
 
@@ -40,6 +84,7 @@ loop_ns() { grep -o 'ns_per_call [0-9.]*' | awk '{ print $2 }' | tail -n1; }
 # lde-trace's lost-event count kept per round.
 run_one() {
 	local w=$2 calls=$3
+	[ "$w" = pipe ] && { run_pipe "$1" "$calls"; return; }
 	case $1 in
 	untraced)
 		"$work" "$w" "$calls" | loop_ns ;;
@@ -127,13 +172,17 @@ bench() {
 
 getppid_tracers="untraced lde_s lde_stream bpftrace perf_trace strace"
 openat_tracers="untraced lde_stream bpftrace_str strace"
+# Round trips of the pinned pipe ping-pong (the scheduler's side).
+n_pipe=${LDE_BENCH_PIPES:-20000}
+pipe_tracers="untraced lde_sched lde_sched_s perf_sched bpftrace_runqlat"
 {
 	bench loop "$n" "getppid loop" $getppid_tracers
 	bench openloop "$n_open" "openat+close loop over /dev/null" $openat_tracers
+	bench pipe "$n_pipe" "perf bench sched pipe, both ends on CPU 1, per round trip" $pipe_tracers
 } | tee "$out/tracers.md"
 
 python3 - "$out" "$mode" "$rounds" "loop:$n:$getppid_tracers" \
-	"openloop:$n_open:$openat_tracers" <<'PY'
+	"openloop:$n_open:$openat_tracers" "pipe:$n_pipe:$pipe_tracers" <<'PY'
 import json, os, statistics, sys
 out, mode, rounds = sys.argv[1], sys.argv[2], int(sys.argv[3])
 def runs(w, name, ext="txt"):
@@ -158,5 +207,6 @@ for spec in sys.argv[4:]:
 # The getppid table stays where it was; the openat one beside it.
 result = tables["loop"]
 result["openat"] = tables["openloop"]
+result["sched_pipe"] = tables["pipe"]
 json.dump(result, open(os.path.join(out, "tracers.json"), "w"), indent=1)
 PY

@@ -9,9 +9,10 @@ the same time, compared task by task:
   run-queue wait (next_wait_ns against "sch delay" plus the "wait time"
   that follows a switch out in state R or R+, which timehist counts as
   preempted): sums within 5%;
-- reasons: a spinner only ever hands the CPU to the other spinner at a
-  tick; the ping-pong blocks in read(), and is otherwise preempted by a
-  tick or by a wakeup it can name.
+- reasons: a spinner never blocks and is never preempted by the wakeup
+  of a spinner (they wake no one): each leaves at a tick or for a woken
+  task it names; the ping-pong blocks in read() and is otherwise
+  preempted by a tick or a wakeup it names; "other" stays under 1%.
 
 Prints "ok" and the figures, or why not.
 
@@ -92,18 +93,23 @@ def main():
             why = e['reason']
             if e['end_state'] in ('X', 'Z'):
                 continue	# its exit
-            if comm[tid] == 'lde-spin' and e['next_comm'] == 'lde-spin' \
-                    and why != 'tick':
-                bad.append(f'{name}: to the other spinner by {why} at '
+            if why == 'wakeup' and not e.get('wakeup_comm'):
+                bad.append(f'{name}: a wakeup without its task')
+            if comm[tid] == 'lde-spin' and (
+                    why == 'blocked' or
+                    (why == 'wakeup' and e['wakeup_comm'] == 'lde-spin')):
+                bad.append(f'{name}: a spinner left by {why} at '
                            f'{e["ts_ns"]}')
-            if comm[tid] != 'lde-spin':
-                if why == 'blocked' and e['end_state'] == 'S' and \
-                        e.get('blocked_in') != 'read':
-                    bad.append(f'{name}: blocked in {e.get("blocked_in")}')
-                if why == 'wakeup' and not e.get('wakeup_comm'):
-                    bad.append(f'{name}: a wakeup without its task')
-                if why not in ('blocked', 'wakeup', 'tick'):
-                    bad.append(f'{name}: reason {why} at {e["ts_ns"]}')
+            if comm[tid] != 'lde-spin' and why == 'blocked' and \
+                    e.get('blocked_in') != 'read':
+                bad.append(f'{name}: blocked in {e.get("blocked_in")}')
+        # "other": need-resched set outside the tick and the wakeup
+        # check (6.12's EEVDF finds a slice used up while enqueueing a
+        # woken task): rare, never the rule.
+        others = sum(e['reason'] == 'other' for e in reasons[tid])
+        if others * 100 > len(reasons[tid]):
+            bad.append(f'{name}: {others} of {len(reasons[tid])} switches '
+                       f'with reason other')
     kinds = collections.Counter((comm[t], e['reason']) for t in tids
                                 for e in reasons[t])
     print('# reasons: ' + ', '.join(f'{c} {r} {n}'

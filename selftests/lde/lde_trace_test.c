@@ -288,8 +288,12 @@ TEST_F(trace, waits_runs_and_reasons_agree_with_perf_sched)
 	snprintf(jfile, sizeof(jfile), "%s/trace-sched.jsonl", outdir);
 	snprintf(pfile, sizeof(pfile), "/tmp/lde-sched-perf.data");
 	snprintf(tfile, sizeof(tfile), "%s/perf-timehist.txt", outdir);
-	ASSERT_EQ(0, run(NULL, "perf sched record -a -o %s -- %s -j -e switch -- %s sched 2 >%s 2>/dev/null",
-			 pfile, lde_trace, workload, jfile));
+	/*
+	 * Both tracers and their readers stay on CPU 0: the ping-pong has
+	 * CPU 1 to itself, as perf bench sched pipe would.
+	 */
+	ASSERT_EQ(0, run(NULL, "taskset -c 0 perf sched record -a -o %s -- taskset -c 0 %s -q -w %s -e switch -- %s sched 2 2>/dev/null",
+			 pfile, lde_trace, jfile, workload));
 	ASSERT_EQ(0, run(NULL, "perf sched timehist -i %s --state >%s 2>/dev/null",
 			 pfile, tfile));
 	run(&out, "python3 %s %s %s 2>&1", sched_vs_perf, jfile, tfile);
