@@ -13,13 +13,18 @@
 # Debian kernel to build against and boot.
 
 GOALS := all check check-host demo bench lint install
-.PHONY: $(GOALS) clean uninstall
+.PHONY: $(GOALS) check-debug clean uninstall
 
 ifndef LDE_READY
 
 .DEFAULT_GOAL := all
 $(GOALS):
 	@./scripts/setup.sh
+	@$(MAKE) --no-print-directory LDE_READY=1 $@
+
+# Also what building a kernel takes.
+check-debug:
+	@./scripts/setup.sh debug
 	@$(MAKE) --no-print-directory LDE_READY=1 $@
 
 clean:
@@ -41,7 +46,7 @@ DKMSSRC    := /usr/src/lde-$(VERSION)
 
 TOP     := $(CURDIR)
 KVER    ?= $(shell ./scripts/kernel-release.sh)
-KDIR    := /lib/modules/$(KVER)/build
+KDIR    ?= /lib/modules/$(KVER)/build
 B       := $(TOP)/build
 KSRC    := $(B)/linux-source
 VM_TIMEOUT ?= 900
@@ -217,6 +222,22 @@ check: all check-host
 	done; \
 	LDE_TRACE=$(LDE_TRACE) VM_TIMEOUT=$(VM_TIMEOUT) \
 		./scripts/check.sh $$specs -- $(SELFTEST_BINS)
+
+# The whole suite once more on a debug kernel built from Debian's own
+# source (KASAN, lockdep, kmemleak, UBSAN: scripts/debug-kernel.config),
+# the fuzzers at a million calls, and a kmemleak scan after the last
+# rmmod.  Not part of make check: the kernel takes about 20 minutes to
+# build here (once, cached in build/debug-kernel), the suite about 25 more.
+DEBUG_DIR := $(B)/debug-kernel
+DEBUG_TIMEOUT ?= 5400
+check-debug: all
+	@set -e; rel=$$(./scripts/debug-kernel.sh $(DEBUG_DIR)); \
+	$(MAKE) --no-print-directory KVER=$$rel KDIR=$(DEBUG_DIR)/src module; \
+	LDE_KERNEL_IMAGE=$(DEBUG_DIR)/src/arch/x86/boot/bzImage \
+	LDE_GUEST_ENV="LDE_FUZZ_CALLS=1000000 LDE_FUZZ_CHURN_CALLS=20000 LDE_KMEMLEAK=1" \
+	LDE_NO_HOST_RESULTS=1 LDE_TRACE=$(LDE_TRACE) VM_TIMEOUT=$(DEBUG_TIMEOUT) \
+		./scripts/check.sh $$rel:$(B)/$$rel/kmod/module/lde.ko: -- \
+		$(SELFTEST_BINS)
 
 demo: all
 	@./scripts/vm-run.sh -t $(VM_TIMEOUT) -- \

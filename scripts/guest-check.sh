@@ -19,6 +19,14 @@ if [ -n "${LDE_DKMS_KO:-}" ]; then
 	done
 fi
 
+# make check-debug: kmemleak forgets what boot leaked, and is asked again
+# after the last rmmod, below.
+kmemleak=/sys/kernel/debug/kmemleak
+if [ -n "${LDE_KMEMLEAK:-}" ]; then
+	mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
+	[ -w "$kmemleak" ] && echo clear >"$kmemleak"
+fi
+
 echo "TAP version 13"
 echo "1..$(($# + ${#dkms_tests[@]}))"
 for t in "$@" "${dkms_tests[@]+"${dkms_tests[@]}"}"; do
@@ -61,5 +69,24 @@ done
 if [ -d /sys/module/lde ] && ! rmmod lde; then
 	echo "# rmmod lde failed at the end of the suite"
 	fail=$((fail + 1))
+fi
+if [ -n "${LDE_KMEMLEAK:-}" ]; then
+	if [ ! -w "$kmemleak" ]; then
+		echo "not ok - kmemleak: $kmemleak is missing"
+		fail=$((fail + 1))
+	else
+		# Two scans: an object is reported once it stayed unreferenced
+		# over a scan (kmemleak's own rule).
+		echo scan >"$kmemleak"; sleep 6; echo scan >"$kmemleak"
+		cat "$kmemleak" >"$out/kmemleak.txt"
+		if [ -s "$out/kmemleak.txt" ]; then
+			echo "not ok - kmemleak: $(grep -c '^unreferenced object' "$out/kmemleak.txt") objects leaked ($out/kmemleak.txt)"
+			sed 's/^/# /' "$out/kmemleak.txt" | head -n 40
+			fail=$((fail + 1))
+		else
+			echo "ok - kmemleak: nothing leaked after the last rmmod"
+			pass=$((pass + 1))
+		fi
+	fi
 fi
 echo "$pass $fail $skip" >"$out/results"

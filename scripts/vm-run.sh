@@ -27,6 +27,8 @@ shift $((OPTIND - 1))
 [ $# -gt 0 ] || { echo "usage: $0 [-t SECONDS] [-o DIR] -- COMMAND [ARG...]" >&2; exit 2; }
 
 kver=$("$top/scripts/kernel-release.sh")
+# LDE_KERNEL_IMAGE: boot this image instead (make check-debug's kernel).
+image=${LDE_KERNEL_IMAGE:-/boot/vmlinuz-$kver}
 mkdir -p "$outdir"
 console=$outdir/console.log
 guest_out=$outdir/guest.out
@@ -61,7 +63,7 @@ cmd=$(printf '%q ' "$@")
 guest_dir=/tmp/lde-out
 rc=0
 timeout --kill-after=10 "$timeout_s" \
-	vng -r "/boot/vmlinuz-$kver" --disable-kvm --cpus 2 --memory 2G \
+	vng -r "$image" --disable-kvm --cpus 2 --memory 2G \
 	--qemu-opts="$qemu_opts" --append "$kernel_args" \
 	--verbose --rwdir "$guest_dir=$outdir" --cwd "$top" \
 	--exec "LDE_OUT=$guest_dir $cmd" >"$guest_out" 2>"$console" </dev/null || rc=$?
@@ -75,7 +77,7 @@ if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
 fi
 
 # What a healthy kernel never prints.
-splat='BUG:|WARNING:|Oops|general protection|Call Trace|possible circular locking|possible recursive locking|lockdep|rcu.*(stall|detected stalls)|blocked for more than|Kernel panic'
+splat='BUG:|WARNING:|Oops|general protection|Call Trace|possible circular locking|possible recursive locking|lockdep.*(turned off|disabled)|DEBUG_LOCKS_WARN|rcu.*(stall|detected stalls)|blocked for more than|Kernel panic|UBSAN:|suspected memory leak'
 if grep -E -n "$splat" "$console" >"$outdir/splats.txt"; then
 	echo "lde: the guest console shows a splat:" >&2
 	head -n 40 "$outdir/splats.txt" >&2

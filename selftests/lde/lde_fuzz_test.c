@@ -9,7 +9,15 @@
  *
  * Seeded (LDE_FUZZ_SEED, else the time), and the seed printed, so a failure
  * replays; LDE_FUZZ_CALLS sets the count (100000).
+ *
+ * A second test churns watches against tasks that come and go: watch,
+ * read, unwatch and watch again children that exit at random moments (and
+ * tids that may be reaped or reused), from several threads at once, while
+ * switches run; every call must give a documented answer, and the module
+ * must unload after.  LDE_FUZZ_CHURN_CALLS sets its count (20000).
  */
+#include <pthread.h>
+#include <sys/wait.h>
 #include <stdint.h>
 #include <sys/mman.h>
 #include <time.h>
@@ -269,6 +277,134 @@ TEST(fuzz_ioctls)
 	for (e = 0; e < LDE_ERR_KINDS; e++)
 		EXPECT_EQ(errs[e], after.errors[e] - before.errors[e])
 			TH_LOG("error kind %d", e);
+}
+
+/* The children a churn thread plays with: their tids, maybe gone. */
+#define CHURN_KIDS	8
+#define CHURN_THREADS	3
+
+struct churn {
+	uint64_t rng;		/* this thread's own sequence */
+	unsigned long long calls;
+	unsigned long long ok, gone, full, exists, bad;	/* by answer */
+	int fd;
+};
+
+static uint64_t churn_rnd(struct churn *c)
+{
+	c->rng ^= c->rng >> 12;
+	c->rng ^= c->rng << 25;
+	c->rng ^= c->rng >> 27;
+	return c->rng * 0x2545F4914F6CDD1DULL;
+}
+
+/* A child that lives 0-2 ms, sleeping and spinning: it switches. */
+static pid_t short_child(struct churn *c)
+{
+	long ns = churn_rnd(c) % 2000000;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		struct timespec t = { .tv_nsec = ns / 2 };
+
+		nanosleep(&t, NULL);
+		for (volatile long i = 0; i < ns / 100; i++)
+			;
+		_exit(0);
+	}
+	return pid;
+}
+
+static void *churn_thread(void *arg)
+{
+	struct churn *c = arg;
+	pid_t kids[CHURN_KIDS] = {};
+	unsigned long long i;
+	int k, ret;
+
+	for (i = 0; i < c->calls; i++) {
+		struct lde_watch w = { .size = sizeof(w) };
+		unsigned long cmd;
+
+		k = churn_rnd(c) % CHURN_KIDS;
+		switch (churn_rnd(c) % 8) {
+		case 0:	/* reap a child if it is done, start another */
+			if (kids[k] > 0 && waitpid(kids[k], NULL, WNOHANG) == 0)
+				break;
+			kids[k] = short_child(c);
+			break;
+		case 1:
+		case 2:
+			cmd = LDE_IOC_UNWATCH;
+			goto call;
+		case 3:
+		case 4:
+			cmd = LDE_IOC_WATCH_STATS;
+			goto call;
+		default:
+			cmd = LDE_IOC_WATCH;
+call:
+			/* Its tid, or one just past it: maybe nobody, maybe reused. */
+			w.tid = kids[k] + (churn_rnd(c) % 16 == 0);
+			ret = ioctl(c->fd, cmd, &w);
+			if (!ret)
+				c->ok++;
+			else if (errno == ESRCH || errno == ENOENT)
+				c->gone++;
+			else if (errno == ENOSPC)
+				c->full++;
+			else if (errno == EEXIST)
+				c->exists++;
+			else
+				c->bad++;
+			break;
+		}
+	}
+	for (k = 0; k < CHURN_KIDS; k++)
+		if (kids[k] > 0)
+			waitpid(kids[k], NULL, 0);
+	return NULL;
+}
+
+TEST(churn_watches_against_exiting_tasks)
+{
+	const char *seed_env = getenv("LDE_FUZZ_SEED");
+	const char *calls_env = getenv("LDE_FUZZ_CHURN_CALLS");
+	struct churn c[CHURN_THREADS] = {};
+	pthread_t th[CHURN_THREADS];
+	unsigned long long seed, calls, ok = 0, gone = 0, full = 0, exists = 0;
+	int t, fd;
+
+	ASSERT_EQ(0, lde_ensure_loaded());
+	seed = seed_env ? strtoull(seed_env, NULL, 0) :
+	       (unsigned long long)time(NULL) ^ getpid();
+	calls = calls_env ? strtoull(calls_env, NULL, 0) : 20000;
+	printf("# churn seed %llu (replay: LDE_FUZZ_SEED=%llu), %llu calls x %d threads\n",
+	       seed, seed, calls, CHURN_THREADS);
+	fflush(stdout);
+	fd = open(LDE_DEV, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	for (t = 0; t < CHURN_THREADS; t++) {
+		c[t].rng = (seed ?: 1) + t * 0x9E3779B97F4A7C15ULL;
+		c[t].calls = calls;
+		c[t].fd = fd;
+		ASSERT_EQ(0, pthread_create(&th[t], NULL, churn_thread, &c[t]));
+	}
+	for (t = 0; t < CHURN_THREADS; t++) {
+		pthread_join(th[t], NULL);
+		ok += c[t].ok;
+		gone += c[t].gone;
+		full += c[t].full;
+		exists += c[t].exists;
+		EXPECT_EQ(0, c[t].bad) TH_LOG("thread %d: undocumented errnos", t);
+	}
+	close(fd);
+	printf("# churn: %llu succeeded, %llu ESRCH/ENOENT, %llu ENOSPC, %llu EEXIST\n",
+	       ok, gone, full, exists);
+	EXPECT_LT(0, ok);
+	EXPECT_LT(0, gone);
+	/* Every watch left behind goes with the module: it must unload. */
+	EXPECT_EQ(0, system("rmmod lde"));
 }
 
 TEST_HARNESS_MAIN
