@@ -165,7 +165,7 @@ static __always_inline void switch_sched(struct lde_event *e, __u32 cpu,
 	bool runnable = preempt || prev_state == 0;
 	struct sched_task *st;
 	__u64 run = 0, wait = 0;
-	__u8 known = 0, reason;
+	__u8 known = LDE_KNOWN_SCHED, reason;
 	int nr;
 
 	if (!sc)

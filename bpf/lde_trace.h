@@ -123,6 +123,7 @@ enum lde_switch_reason {
 /* What a switch's times say (bits of sw.known). */
 #define LDE_KNOWN_WAIT		0x1	/* next_wait_ns: next was seen waiting */
 #define LDE_KNOWN_RUN		0x2	/* prev_run_ns: prev was seen going in */
+#define LDE_KNOWN_SCHED		0x4	/* preempt, reason, end_state, blocked_nr */
 
 /* The part a return and an execve's return share. */
 struct lde_ret_part {

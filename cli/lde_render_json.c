@@ -236,6 +236,9 @@ static void json_switch(struct lde_line *l, const struct lde_event *e)
 		return;
 	JSON_STR(l, "next_resume", e->sw.next_resume, LDE_SYM_LEN);
 	JSON_U64(l, "next_user_ip", e->sw.next_user_ip);
+	/* A file recorded before these fields has none: none are made up. */
+	if (!(e->sw.known & LDE_KNOWN_SCHED))
+		return;
 	/* The scheduler's side: why prev left, how long each waited, ran. */
 	JSON_BOOL(l, "kernel_preempt", e->sw.preempt);
 	JSON_STR(l, "end_state", lde_end_state_name(e->sw.end_state), 4);

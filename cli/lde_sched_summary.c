@@ -75,7 +75,8 @@ void lde_sched_summary_account(const struct lde_event *e)
 {
 	struct task_times *prev, *next;
 
-	if (e->stage != LDE_STAGE_SWITCH)
+	/* A file recorded before these fields: nothing to say. */
+	if (e->stage != LDE_STAGE_SWITCH || !(e->sw.known & LDE_KNOWN_SCHED))
 		return;
 	sched.reasons[e->sw.reason < LDE_NR_REASONS ? e->sw.reason :
 			LDE_REASON_OTHER]++;

@@ -458,6 +458,7 @@ static void event_field(void *ctx, const char *k, const struct jv *v)
 	} else if (!strcmp(k, "reason") && v->type == J_STR &&
 		   lde_reason_of(v->str) >= 0) {
 		e->sw.reason = lde_reason_of(v->str);
+		e->sw.known |= LDE_KNOWN_SCHED;
 		pe->reason = true;
 	} else if (!strcmp(k, "blocked_in") && v->type == J_STR) {
 		e->sw.blocked_nr = lde_syscall_nr(v->str);

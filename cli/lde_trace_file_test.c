@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lde_names.h"
 #include "lde_render.h"
 #include "lde_syscalls.h"
 #include "lde_trace_file.h"
@@ -130,10 +131,30 @@ TEST(every_stage_reads_back_as_written)
 			e.sw.prev_state = 0x80;
 			e.sw.prev_depth = 1720;
 			e.sw.next_depth = 432;
+			/* As lde.ko's switch is sent: no scheduler fields. */
+			e.sw.reason = LDE_REASON_OTHER;
+			e.sw.blocked_nr = -1;
 			if (k == LDE_STAGE_SWITCH) {
 				e.sw.next_user_ip = 0x7f3c9cc6c2adULL;
 				strcpy(e.sw.next_resume, "__schedule+0x34d/0xa00");
+				e.sw.preempt = 1;
+				e.sw.reason = LDE_REASON_WAKEUP;
+				e.sw.end_state = LDE_END_STATE_PREEMPTED;
+				e.sw.known = LDE_KNOWN_SCHED | LDE_KNOWN_WAIT |
+					     LDE_KNOWN_RUN;
+				e.sw.by_pid = 40;
+				e.sw.by_tid = 41;
+				memcpy(e.sw.by_comm, "lde-pong", 8);
+				e.sw.next_wait_ns = 123456;
+				e.sw.prev_run_ns = 7654321;
 			}
+			break;
+		case LDE_STAGE_WAKEUP:
+			e.wakeup.by_pid = 40;
+			e.wakeup.by_tid = 41;
+			memcpy(e.wakeup.by_comm, "lde-ping", 8);
+			e.wakeup.target_cpu = 1;
+			e.wakeup.new_task = 1;
 			break;
 		case LDE_STAGE_TIMER:
 			e.timer.mode = LDE_TIMER_USER;
@@ -163,6 +184,29 @@ TEST(every_stage_reads_back_as_written)
 		ASSERT_EQ(0, round_trip(&e, &back)) TH_LOG("kind %u", k);
 		EXPECT_TRUE(same_event(&e, &back)) TH_LOG("kind %u", k);
 	}
+}
+
+/* A switch that blocked in a call, each end state by its name and back. */
+TEST(switch_states_and_reasons_read_back)
+{
+	struct lde_event e = base(LDE_STAGE_SWITCH), back;
+	unsigned int st;
+
+	ASSERT_EQ(0, define_syscalls());
+	e.sw.known = LDE_KNOWN_SCHED | LDE_KNOWN_RUN;
+	e.sw.reason = LDE_REASON_BLOCKED;
+	e.sw.blocked_nr = 0;	/* read */
+	e.sw.prev_run_ns = 5;
+	for (st = 0; st <= 8; st++) {
+		e.sw.end_state = st;
+		ASSERT_EQ(0, round_trip(&e, &back));
+		EXPECT_TRUE(same_event(&e, &back)) TH_LOG("state %s",
+			lde_end_state_name(st));
+	}
+	EXPECT_STREQ("R+", lde_end_state_name(LDE_END_STATE_PREEMPTED));
+	EXPECT_STREQ("I", lde_end_state_name(8));
+	EXPECT_EQ(LDE_REASON_TICK, lde_reason_of("tick"));
+	EXPECT_EQ(-1, lde_reason_of("bogus"));
 }
 
 TEST(lines_that_are_not_events_are_refused)
