@@ -940,8 +940,11 @@ int BPF_PROG(lde_sched_switch, bool preempt, struct task_struct *prev,
 	struct lde_batch *b;
 	struct lde_event *e;
 	bool prev_wanted;
-	/* First: waits and runs are differences of these stamps. */
-	__u64 now = bpf_ktime_get_ns();
+	/*
+	 * First: waits and runs are differences of these stamps.  Not read
+	 * when only system calls are traced: their path stays as it was.
+	 */
+	__u64 now = stage_on(LDE_STAGE_SWITCH) ? bpf_ktime_get_ns() : 0;
 
 	/*
 	 * prev leaves inside a traced system call: its trap goes with it,
