@@ -175,10 +175,16 @@ openat_tracers="untraced lde_stream bpftrace_str strace"
 # Round trips of the pinned pipe ping-pong (the scheduler's side).
 n_pipe=${LDE_BENCH_PIPES:-20000}
 pipe_tracers="untraced lde_sched lde_sched_s perf_sched bpftrace_runqlat"
+# LDE_BENCH_TABLES: some of them only (loop openloop pipe).
+tables=" ${LDE_BENCH_TABLES:-loop openloop pipe} "
 {
-	bench loop "$n" "getppid loop" $getppid_tracers
-	bench openloop "$n_open" "openat+close loop over /dev/null" $openat_tracers
-	bench pipe "$n_pipe" "perf bench sched pipe, both ends on CPU 1, per round trip" $pipe_tracers
+	[[ $tables == *" loop "* ]] &&
+		bench loop "$n" "getppid loop" $getppid_tracers
+	[[ $tables == *" openloop "* ]] &&
+		bench openloop "$n_open" "openat+close loop over /dev/null" $openat_tracers
+	[[ $tables == *" pipe "* ]] &&
+		bench pipe "$n_pipe" "perf bench sched pipe, both ends on CPU 1, per round trip" $pipe_tracers
+	true
 } | tee "$out/tracers.md"
 
 python3 - "$out" "$mode" "$rounds" "loop:$n:$getppid_tracers" \
@@ -203,10 +209,12 @@ def table(w, n, names):
 tables = {}
 for spec in sys.argv[4:]:
     w, n, names = spec.split(":")
-    tables[w] = table(w, int(n), names.split())
-# The getppid table stays where it was; the openat one beside it.
-result = tables["loop"]
-result["openat"] = tables["openloop"]
-result["sched_pipe"] = tables["pipe"]
+    if runs(w, "untraced"):
+        tables[w] = table(w, int(n), names.split())
+# The getppid table stays where it was; the others beside it.
+result = tables.get("loop", {})
+for w, key in (("openloop", "openat"), ("pipe", "sched_pipe")):
+    if w in tables:
+        result[key] = tables[w]
 json.dump(result, open(os.path.join(out, "tracers.json"), "w"), indent=1)
 PY
