@@ -40,7 +40,8 @@ declare -A label=(
 
 # A round trip of perf bench sched pipe, both ends pinned to CPU 1: two
 # switches and two wakeups each.  Its "usecs/op" as ns.
-pipe_cmd() { echo "taskset -c 1 perf bench sched pipe -l $1"; }
+# Full paths: bpftrace -c refuses a name found twice in PATH (/bin, /usr/bin).
+pipe_cmd() { echo "$(command -v taskset) -c 1 $(command -v perf) bench sched pipe -l $1"; }
 pipe_ns() { awk '/usecs\/op/ { printf "%.1f\n", $1 * 1000 }' | tail -n1; }
 runqlat_bt='
 tracepoint:sched:sched_wakeup, tracepoint:sched:sched_wakeup_new { @qtime[args->pid] = nsecs; }
