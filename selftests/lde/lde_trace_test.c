@@ -279,7 +279,7 @@ TEST_F(trace, arguments_and_errnos_agree_with_strace)
  * wait within 5% of perf sched timehist, reasons as the workload must
  * give them (lde_sched_vs_perf.py says how).
  */
-TEST_F(trace, waits_runs_and_reasons_agree_with_perf_sched)
+TEST_F_TIMEOUT(trace, waits_runs_and_reasons_agree_with_perf_sched, 300)
 {
 	char jfile[600], pfile[600], tfile[600], *out = NULL;
 
