@@ -175,16 +175,9 @@ static __always_inline void switch_sched(struct lde_event *e, __u32 cpu,
 		known |= LDE_KNOWN_RUN;
 	}
 	sc->last_switch = now;
+	/* The slot is used up by this switch, sent or not. */
 	reason = sc->reason;
 	sc->reason = LDE_REASON_BLOCKED;
-
-	nr = syscall_in(prev);
-	if (!runnable)
-		reason = LDE_REASON_BLOCKED;
-	else if (!preempt && nr == NR_sched_yield)
-		reason = LDE_REASON_YIELD;
-	else if (reason == LDE_REASON_BLOCKED)
-		reason = LDE_REASON_OTHER;
 
 	/*
 	 * The idle task never waits: it runs when nothing else can.  Only a
@@ -211,6 +204,13 @@ static __always_inline void switch_sched(struct lde_event *e, __u32 cpu,
 
 	if (!e)
 		return;
+	nr = syscall_in(prev);
+	if (!runnable)
+		reason = LDE_REASON_BLOCKED;
+	else if (!preempt && nr == NR_sched_yield)
+		reason = LDE_REASON_YIELD;
+	else if (reason == LDE_REASON_BLOCKED)
+		reason = LDE_REASON_OTHER;
 	e->sw.preempt = preempt;
 	e->sw.reason = reason;
 	e->sw.end_state = end_state(preempt, prev_state, prev);

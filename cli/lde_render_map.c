@@ -80,47 +80,55 @@ static bool followed(unsigned int tgid, const char *comm)
 	return false;
 }
 
-/* The code of a task already named, or -1. */
-static int code_known(unsigned int tid)
+/* Where tid's entry is, or the free slot it would take; NULL: no table. */
+static struct map_task *slot_of(unsigned int tid)
 {
 	size_t i;
 
 	if (!map.tasks)
-		return -1;
+		return NULL;
 	for (i = tid % map.size; map.tasks[i].tid; i = (i + 1) % map.size)
 		if (map.tasks[i].tid == tid)
-			return map.tasks[i].code;
-	return -1;
+			break;
+	return &map.tasks[i];
 }
+
+/* The code of a task already named, or -1. */
+static int code_known(unsigned int tid)
+{
+	struct map_task *t = slot_of(tid);
+
+	return t && t->tid ? t->code : -1;
+}
+
+static void put_code(struct lde_line *l, int code);
 
 /* The code of a task, made (and named in l) on first sight. */
 static int code_of(struct lde_line *l, unsigned int tid, unsigned int tgid,
 		   const char *comm)
 {
-	size_t i;
+	struct map_task *t = slot_of(tid);
 
-	if (!map.tasks)
+	if (!t)
 		return -1;
-	for (i = tid % map.size; map.tasks[i].tid; i = (i + 1) % map.size)
-		if (map.tasks[i].tid == tid)
-			return map.tasks[i].code;
+	if (t->tid)
+		return t->code;
 	if (map.used * 2 >= map.size)
 		return -1;	/* too many tasks to name: shown as "??" */
-	map.tasks[i].tid = tid;
-	map.tasks[i].code = map.next_code++ % MAP_TASKS;
+	t->tid = tid;
+	t->code = map.next_code++ % MAP_TASKS;
 	map.used++;
 	/* Upper case: followed.  Bit 9 of the code keeps that. */
 	if (!followed(tgid, comm))
-		map.tasks[i].code |= 1 << 9;
+		t->code |= 1 << 9;
 	lde_line_lit(l, "  ");
-	lde_line_char(l, 'A' + (map.tasks[i].code & 511) % 26);
-	lde_line_char(l, '0' + (map.tasks[i].code & 511) / 26);
+	put_code(l, t->code);
 	lde_line_lit(l, " => ");
 	lde_line_printable(l, comm, LDE_COMM_LEN);
 	lde_line_char(l, '[');
 	lde_line_u64(l, tid);
 	lde_line_char(l, ']');
-	return map.tasks[i].code;
+	return t->code;
 }
 
 static void put_code(struct lde_line *l, int code)

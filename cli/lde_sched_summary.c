@@ -66,11 +66,6 @@ static struct task_times *task_of(unsigned int tid)
 	return &sched.tasks[i];
 }
 
-static unsigned int log2_slot(unsigned long long v)
-{
-	return v > 1 ? 63 - __builtin_clzll(v) : 0;
-}
-
 void lde_sched_summary_account(const struct lde_event *e)
 {
 	struct task_times *prev, *next;
@@ -99,7 +94,7 @@ void lde_sched_summary_account(const struct lde_event *e)
 		next->wait_ns += e->sw.next_wait_ns;
 		if (e->sw.next_wait_ns > next->max_wait_ns)
 			next->max_wait_ns = e->sw.next_wait_ns;
-		sched.wait_hist[log2_slot(e->sw.next_wait_ns / 1000)]++;
+		sched.wait_hist[lde_log2_slot(e->sw.next_wait_ns / 1000)]++;
 		sched.waits++;
 	}
 	/* Off the CPU asleep: all of it but the wait that ended it. */

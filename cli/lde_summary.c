@@ -17,7 +17,7 @@ static struct summary {
 } sum;
 
 /* floor(log2(v)), 0 for 0: at most 63, so always a slot. */
-static unsigned int log2_slot(unsigned long long v)
+unsigned int lde_log2_slot(unsigned long long v)
 {
 	return v > 1 ? 63 - __builtin_clzll(v) : 0;
 }
@@ -36,7 +36,7 @@ void lde_summary_account(const struct lde_event *e)
 	case LDE_EVENT_EXEC_RETURN:
 		if (e->ret.nr >= 0 && e->ret.nr < LDE_MAX_SYSCALLS) {
 			sum.returns[e->ret.nr]++;
-			sum.hist[e->ret.nr][log2_slot(e->ret.kernel_ns)]++;
+			sum.hist[e->ret.nr][lde_log2_slot(e->ret.kernel_ns)]++;
 		}
 		break;
 	case LDE_STAGE_SWITCH:
