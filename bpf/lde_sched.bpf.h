@@ -49,7 +49,7 @@ struct sched_cpu {
 	__u8 reason;		/* LDE_REASON_*; BLOCKED (0): none waiting */
 	__u8 nr_before;		/* fentry saw need-resched set (this CPU's call) */
 	__u8 pad[2];
-	__u32 by_pid, by_tid;	/* LDE_REASON_WAKEUP: the woken task */
+	__u32 by_pid, by_tid;	/* lde_reason_names_woken(): the woken task */
 	char by_comm[LDE_COMM_LEN];
 };
 
@@ -80,6 +80,14 @@ static __always_inline void resched_path_enter(struct task_struct *curr)
 		here->nr_before = need_resched_set(curr);
 }
 
+static __always_inline void set_woken(struct sched_cpu *c,
+				     struct task_struct *woken)
+{
+	c->by_pid = BPF_CORE_READ(woken, tgid);
+	c->by_tid = BPF_CORE_READ(woken, pid);
+	BPF_CORE_READ_STR_INTO(&c->by_comm, woken, comm);
+}
+
 /*
  * A checked path ends: if it set need-resched on target_cpu's current
  * task, the reason waits in that CPU's slot (the first one wins until
@@ -96,11 +104,45 @@ static __always_inline void resched_path_exit(struct task_struct *curr,
 	    there->reason != LDE_REASON_BLOCKED)
 		return;
 	there->reason = reason;
-	if (by) {
-		there->by_pid = BPF_CORE_READ(by, tgid);
-		there->by_tid = BPF_CORE_READ(by, pid);
-		BPF_CORE_READ_STR_INTO(&there->by_comm, by, comm);
-	}
+	if (by)
+		set_woken(there, by);
+}
+
+/*
+ * A wakeup check begins on target_cpu's current task with need-resched
+ * already set and no reason waiting: none of the watched paths set it
+ * since the CPU's last switch.  On EEVDF (6.6 on: a sched_entity has a
+ * deadline), enqueueing the woken task, right before the check, did when
+ * both are fair tasks (by policy): the enqueue runs update_curr(), which sets
+ * need-resched when the current task's slice is used up.  (Not the idle
+ * task: a remote wakeup sets its flag directly while it polls.)
+ */
+/* EEVDF's sched_entity (6.6 on), whichever vmlinux.h this is built with. */
+struct sched_entity___eevdf {
+	__u64 deadline;
+} __attribute__((preserve_access_index));
+
+/* SCHED_NORMAL, SCHED_BATCH, SCHED_IDLE: the fair class's tasks. */
+static __always_inline bool fair_policy(unsigned int policy)
+{
+	return policy == 0 || policy == 3 || policy == 5;
+}
+
+static __always_inline void resched_at_enqueue(struct task_struct *curr,
+					       __u32 target_cpu,
+					       struct task_struct *woken)
+{
+	struct sched_cpu *there;
+
+	if (!bpf_core_field_exists(struct sched_entity___eevdf, deadline) ||
+	    !curr->pid || !fair_policy(curr->policy) ||
+	    !fair_policy(woken->policy) || !need_resched_set(curr))
+		return;
+	there = sched_cpu_of(target_cpu);
+	if (!there || there->reason != LDE_REASON_BLOCKED)
+		return;
+	there->reason = LDE_REASON_SLICE;
+	set_woken(there, woken);
 }
 
 /*
@@ -217,7 +259,7 @@ static __always_inline void switch_sched(struct lde_event *e, __u32 cpu,
 	e->sw.known = known;
 	e->sw.blocked_nr = reason == LDE_REASON_BLOCKED ||
 			   reason == LDE_REASON_YIELD ? nr : -1;
-	if (reason == LDE_REASON_WAKEUP) {
+	if (lde_reason_names_woken(reason)) {
 		e->sw.by_pid = sc->by_pid;
 		e->sw.by_tid = sc->by_tid;
 		__builtin_memcpy(e->sw.by_comm, sc->by_comm,

@@ -1077,27 +1077,36 @@ int BPF_PROG(lde_sched_wakeup_new, struct task_struct *p)
  * lde-trace attaches these to the name the kernel has): p, woken or
  * moved onto rq, may outrank rq's current task.
  */
+#define WF_FORK	0x04	/* kernel/sched/sched.h */
+#define WF_TTWU	0x08
+
+/*
+ * A wakeup, not a move by the load balancer or a migration (flags 0): a
+ * wakeup from another CPU's queue comes without WF_TTWU, but p is not
+ * yet TASK_RUNNING until after this check.
+ */
+static __always_inline bool check_is_wakeup(struct task_struct *p, int flags)
+{
+	return (flags & (WF_TTWU | WF_FORK)) || p->__state;
+}
+
 SEC("fentry/check_preempt_curr")
 int BPF_PROG(lde_preempt_check, struct rq *rq, struct task_struct *p,
 	     int flags)
 {
-	resched_path_enter(rq->curr);
+	struct task_struct *curr = rq->curr;
+
+	resched_path_enter(curr);
+	if (check_is_wakeup(p, flags))
+		resched_at_enqueue(curr, rq->cpu, p);
 	return 0;
 }
-
-#define WF_FORK	0x04	/* kernel/sched/sched.h */
-#define WF_TTWU	0x08
 
 SEC("fexit/check_preempt_curr")
 int BPF_PROG(lde_preempt_check_exit, struct rq *rq, struct task_struct *p,
 	     int flags)
 {
-	/*
-	 * A wakeup, not a move by the load balancer or a migration (flags
-	 * 0): a wakeup from another CPU's queue comes without WF_TTWU, but
-	 * p is not yet TASK_RUNNING until after this check.
-	 */
-	bool woken = (flags & (WF_TTWU | WF_FORK)) || p->__state;
+	bool woken = check_is_wakeup(p, flags);
 
 	resched_path_exit(rq->curr, rq->cpu,
 			  woken ? LDE_REASON_WAKEUP : LDE_REASON_OTHER,

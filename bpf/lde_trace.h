@@ -110,8 +110,19 @@ enum lde_switch_reason {
 	LDE_REASON_WAKEUP,	/* a task woken onto this CPU outranked it */
 	LDE_REASON_YIELD,	/* it called sched_yield() */
 	LDE_REASON_OTHER,	/* need-resched set by any other path */
+	/*
+	 * Its slice used up, found when a task woken onto this CPU was
+	 * enqueued (EEVDF's update_curr(), 6.6 on): before the wakeup check.
+	 */
+	LDE_REASON_SLICE,
 	LDE_NR_REASONS
 };
+
+/* The reasons that name the woken task (by_pid, by_tid, by_comm). */
+static inline int lde_reason_names_woken(unsigned int reason)
+{
+	return reason == LDE_REASON_WAKEUP || reason == LDE_REASON_SLICE;
+}
 
 /*
  * The state prev leaves the CPU in, as the kernel reports it (its
@@ -179,7 +190,7 @@ struct lde_event {
 			unsigned char known;		/* LDE_KNOWN_* */
 			/* The system call prev blocked or yielded in; -1: none. */
 			int blocked_nr;
-			/* LDE_REASON_WAKEUP: the task whose wakeup outranked prev. */
+			/* lde_reason_names_woken(): the task woken onto prev's CPU. */
 			unsigned int by_pid, by_tid;
 			char by_comm[LDE_COMM_LEN];
 			/* How long next was runnable, waiting for a CPU. */

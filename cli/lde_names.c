@@ -37,6 +37,7 @@ static const char *const reason_names[LDE_NR_REASONS] = {
 	[LDE_REASON_WAKEUP] = "wakeup",
 	[LDE_REASON_YIELD] = "yield",
 	[LDE_REASON_OTHER] = "other",
+	[LDE_REASON_SLICE] = "slice",
 };
 
 const char *lde_end_state_name(unsigned int state)

@@ -245,7 +245,7 @@ static void json_switch(struct lde_line *l, const struct lde_event *e)
 	JSON_STR(l, "reason", lde_reason_name(e->sw.reason), 16);
 	if (e->sw.blocked_nr >= 0)
 		JSON_STR(l, "blocked_in", lde_syscall_name(e->sw.blocked_nr), 64);
-	if (e->sw.reason == LDE_REASON_WAKEUP) {
+	if (lde_reason_names_woken(e->sw.reason)) {
 		JSON_U64(l, "wakeup_pid", e->sw.by_pid);
 		JSON_U64(l, "wakeup_tid", e->sw.by_tid);
 		JSON_STR(l, "wakeup_comm", e->sw.by_comm, LDE_COMM_LEN);

@@ -224,6 +224,11 @@ static void map_switch(struct lde_line *l, const struct lde_event *e,
 			lde_line_lit(l, "preempted by the wakeup of ");
 			lde_line_printable(l, e->sw.by_comm, LDE_COMM_LEN);
 			break;
+		case LDE_REASON_SLICE:
+			lde_line_lit(l, "slice used up (at the wakeup of ");
+			lde_line_printable(l, e->sw.by_comm, LDE_COMM_LEN);
+			lde_line_char(l, ')');
+			break;
 		default:
 			lde_line_str(l, lde_reason_name(e->sw.reason));
 			break;

@@ -424,6 +424,9 @@ static void rows_switch(struct lde_line *l, const struct lde_event *e,
 	else if (e->sw.reason == LDE_REASON_WAKEUP)
 		fmt(b, "%s is still runnable, but the wakeup of %s outranks it: call switch() [preempted]",
 		    w, who_by(by, e));
+	else if (e->sw.reason == LDE_REASON_SLICE)
+		fmt(b, "%s is still runnable, its slice is used up (found when %s was woken and enqueued): call switch() [preempted]",
+		    w, who_by(by, e));
 	else if (after_tick && e->sw.reason == LDE_REASON_TICK)
 		fmt(b, "handle the trap: %s is still runnable, its slice is used up (the timer interrupt set need-resched); call switch() [preempted]",
 		    w);
@@ -636,6 +639,9 @@ static uint64_t step_sig(const struct step *s, char *what)
 
 		if (s->ev[0].sw.reason == LDE_REASON_WAKEUP)
 			snprintf(what, 160, "%s preempted by the wakeup of %s%s",
+				 w, who_by(n, &s->ev[0]), back);
+		else if (s->ev[0].sw.reason == LDE_REASON_SLICE)
+			snprintf(what, 160, "%s's slice used up, found at the wakeup of %s%s",
 				 w, who_by(n, &s->ev[0]), back);
 		else if (s->ev[0].sw.reason == LDE_REASON_YIELD)
 			snprintf(what, 160, "%s yielded%s", w, back);

@@ -285,13 +285,6 @@ TEST_F_TIMEOUT(trace, waits_runs_and_reasons_agree_with_perf_sched, 300)
 
 	if (run(NULL, "command -v perf >/dev/null"))
 		SKIP(return, "no perf");
-	/*
-	 * Not yet in make check: it fails today on two findings (6.12's
-	 * spinners leave with reason "other" most of the time; on 6.1 the
-	 * ping-pong's waits from a wakeup sum 6% under perf's).  Issue #15.
-	 */
-	if (!getenv("LDE_SCHED_XCHECK"))
-		SKIP(return, "LDE_SCHED_XCHECK=1 runs it (fails today, issue #15)");
 	snprintf(jfile, sizeof(jfile), "%s/trace-sched.jsonl", outdir);
 	snprintf(pfile, sizeof(pfile), "/tmp/lde-sched-perf.data");
 	snprintf(tfile, sizeof(tfile), "%s/perf-timehist.txt", outdir);
