@@ -14,21 +14,21 @@
 
 #include "lde_names.h"
 #include "lde_render.h"
+#include "lde_tid_table.h"
 
 #define MAP_CPUS	64
 #define MAP_TASKS	(26 * 10)	/* then codes are used again */
 
 struct map_task {
 	unsigned int tid;
-	int code;		/* index into the codes; -1: none yet */
+	int code;		/* index into the codes; bit 9: not followed */
 };
 
 static struct {
 	struct lde_map_opts opts;
 	unsigned int ncols;
 	int running[MAP_CPUS];		/* code on each CPU; -1 idle/unknown */
-	struct map_task *tasks;		/* open addressing by tid */
-	size_t size, used;
+	struct lde_tid_table tasks;	/* struct map_task */
 	int next_code;
 	unsigned int *followed;		/* tgids the trace follows */
 	size_t nfollowed, followed_size;
@@ -46,8 +46,7 @@ void lde_map_start(const struct lde_map_opts *opts)
 	map.ncols = opts->ncpus < MAP_CPUS ? opts->ncpus : MAP_CPUS;
 	for (i = 0; i < MAP_CPUS; i++)
 		map.running[i] = -1;
-	map.size = 4096;
-	map.tasks = calloc(map.size, sizeof(*map.tasks));
+	lde_tid_table_init(&map.tasks, sizeof(struct map_task));
 	if (opts->root_pid)
 		lde_map_follow(opts->root_pid);
 }
@@ -80,25 +79,12 @@ static bool followed(unsigned int tgid, const char *comm)
 	return false;
 }
 
-/* Where tid's entry is, or the free slot it would take; NULL: no table. */
-static struct map_task *slot_of(unsigned int tid)
-{
-	size_t i;
-
-	if (!map.tasks)
-		return NULL;
-	for (i = tid % map.size; map.tasks[i].tid; i = (i + 1) % map.size)
-		if (map.tasks[i].tid == tid)
-			break;
-	return &map.tasks[i];
-}
-
 /* The code of a task already named, or -1. */
 static int code_known(unsigned int tid)
 {
-	struct map_task *t = slot_of(tid);
+	struct map_task *t = lde_tid_find(&map.tasks, tid);
 
-	return t && t->tid ? t->code : -1;
+	return t ? t->code : -1;
 }
 
 static void put_code(struct lde_line *l, int code);
@@ -107,17 +93,14 @@ static void put_code(struct lde_line *l, int code);
 static int code_of(struct lde_line *l, unsigned int tid, unsigned int tgid,
 		   const char *comm)
 {
-	struct map_task *t = slot_of(tid);
+	size_t before = map.tasks.used;
+	struct map_task *t = lde_tid_get(&map.tasks, tid);
 
 	if (!t)
-		return -1;
-	if (t->tid)
+		return -1;	/* out of memory: shown as "??" */
+	if (map.tasks.used == before)
 		return t->code;
-	if (map.used * 2 >= map.size)
-		return -1;	/* too many tasks to name: shown as "??" */
-	t->tid = tid;
 	t->code = map.next_code++ % MAP_TASKS;
-	map.used++;
 	/* Upper case: followed.  Bit 9 of the code keeps that. */
 	if (!followed(tgid, comm))
 		t->code |= 1 << 9;
@@ -288,7 +271,7 @@ void lde_map_event(struct lde_line *l, const struct lde_event *e,
 
 void lde_map_end(struct lde_line *l)
 {
-	free(map.tasks);
+	lde_tid_table_free(&map.tasks);
 	free(map.followed);
 	memset(&map, 0, sizeof(map));
 }

@@ -13,6 +13,7 @@
 #include "lde_render.h"
 #include "lde_sched_summary.h"
 #include "lde_stats.h"
+#include "lde_tid_table.h"
 
 struct task_times {
 	unsigned int tid, pid;
@@ -24,8 +25,7 @@ struct task_times {
 };
 
 static struct {
-	struct task_times *tasks;	/* open addressing by tid */
-	size_t size, used;
+	struct lde_tid_table tasks;	/* struct task_times */
 	unsigned long long wait_hist[LDE_HIST_SLOTS];	/* microseconds */
 	unsigned long long reasons[LDE_NR_REASONS];
 	unsigned long long waits;
@@ -33,37 +33,9 @@ static struct {
 
 static struct task_times *task_of(unsigned int tid)
 {
-	size_t i;
-
-	if (sched.used * 2 >= sched.size) {
-		struct task_times *old = sched.tasks;
-		size_t n = sched.size, j;
-
-		sched.size = n ? n * 2 : 1024;
-		sched.tasks = calloc(sched.size, sizeof(*sched.tasks));
-		if (!sched.tasks) {
-			sched.tasks = old;
-			sched.size = n;
-			return NULL;
-		}
-		sched.used = 0;
-		for (j = 0; j < n; j++) {
-			if (!old[j].tid)
-				continue;
-			for (i = old[j].tid % sched.size; sched.tasks[i].tid;
-			     i = (i + 1) % sched.size)
-				;
-			sched.tasks[i] = old[j];
-			sched.used++;
-		}
-		free(old);
-	}
-	for (i = tid % sched.size; sched.tasks[i].tid; i = (i + 1) % sched.size)
-		if (sched.tasks[i].tid == tid)
-			return &sched.tasks[i];
-	sched.tasks[i].tid = tid;
-	sched.used++;
-	return &sched.tasks[i];
+	if (!sched.tasks.record)
+		lde_tid_table_init(&sched.tasks, sizeof(struct task_times));
+	return lde_tid_get(&sched.tasks, tid);
 }
 
 void lde_sched_summary_account(const struct lde_event *e)
@@ -123,13 +95,15 @@ static size_t sorted_tasks(struct task_times **out)
 {
 	size_t i, n = 0;
 
-	*out = calloc(sched.used ? sched.used : 1, sizeof(**out));
+	*out = calloc(sched.tasks.used ? sched.tasks.used : 1, sizeof(**out));
 	if (!*out)
 		return 0;
-	for (i = 0; i < sched.size; i++)
-		if (sched.tasks[i].tid && sched.tasks[i].switches +
-		    sched.tasks[i].wait_ns)
-			(*out)[n++] = sched.tasks[i];
+	for (i = 0; i < sched.tasks.size; i++) {
+		const struct task_times *t = lde_tid_slot(&sched.tasks, i);
+
+		if (t && t->switches + t->wait_ns)
+			(*out)[n++] = *t;
+	}
 	qsort(*out, n, sizeof(**out), by_run);
 	return n;
 }
@@ -145,7 +119,7 @@ void lde_sched_summary_print_text(FILE *f)
 	size_t n, i;
 	int r;
 
-	if (!sched.used)
+	if (!sched.tasks.used)
 		return;
 	fprintf(f, "\nswitches by reason:");
 	for (r = 0; r < LDE_NR_REASONS; r++)
@@ -185,7 +159,7 @@ void lde_sched_summary_print_json(FILE *f)
 		fprintf(f, "%s\"%s\":%llu", r ? "," : "", lde_reason_name(r),
 			sched.reasons[r]);
 	fprintf(f, "},\"tasks\":[");
-	n = sched.used ? sorted_tasks(&t) : 0;
+	n = sched.tasks.used ? sorted_tasks(&t) : 0;
 	for (i = 0; i < n; i++) {
 		fprintf(f, "%s{\"tid\":%u,\"pid\":%u,\"comm\":", i ? "," : "",
 			t[i].tid, t[i].pid);
