@@ -238,6 +238,8 @@ DEBUG_DIR := $(B)/debug-kernel
 DEBUG_TIMEOUT ?= 5400
 check-debug: all
 	@set -e; rel=$$(./scripts/debug-kernel.sh $(DEBUG_DIR)); \
+	ko=$(B)/$$rel/kmod/module/lde.ko; \
+	[ $$ko -nt $(DEBUG_DIR)/built ] || rm -rf $(B)/$$rel/kmod; \
 	$(MAKE) --no-print-directory KVER=$$rel KDIR=$(DEBUG_DIR)/src module; \
 	LDE_KERNEL_IMAGE=$(DEBUG_DIR)/src/arch/x86/boot/bzImage \
 	LDE_GUEST_ENV="LDE_FUZZ_CALLS=1000000 LDE_FUZZ_CHURN_CALLS=20000 LDE_KMEMLEAK=1" \
