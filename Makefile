@@ -242,7 +242,7 @@ check-debug: all
 	[ $$ko -nt $(DEBUG_DIR)/built ] || rm -rf $(B)/$$rel/kmod; \
 	$(MAKE) --no-print-directory KVER=$$rel KDIR=$(DEBUG_DIR)/src module; \
 	LDE_KERNEL_IMAGE=$(DEBUG_DIR)/src/arch/x86/boot/bzImage \
-	LDE_GUEST_ENV="LDE_FUZZ_CALLS=1000000 LDE_FUZZ_CHURN_CALLS=20000 LDE_KMEMLEAK=1" \
+	LDE_GUEST_ENV="LDE_FUZZ_CALLS=1000000 LDE_FUZZ_CHURN_CALLS=20000 LDE_KMEMLEAK=1 LDE_TEST_TIMEOUT_SCALE=20" \
 	LDE_NO_HOST_RESULTS=1 LDE_TRACE=$(LDE_TRACE) VM_TIMEOUT=$(DEBUG_TIMEOUT) \
 		./scripts/check.sh $$rel:$(B)/$$rel/kmod/module/lde.ko: -- \
 		$(SELFTEST_BINS)

@@ -407,4 +407,4 @@ TEST(churn_watches_against_exiting_tasks)
 	EXPECT_EQ(0, system("rmmod lde"));
 }
 
-TEST_HARNESS_MAIN
+LDE_HARNESS_MAIN

@@ -142,4 +142,4 @@ TEST_F(layout, bpf_reads_lde_switch_where_tracefs_says)
 		    sizeof(switch_fields) / sizeof(switch_fields[0]));
 }
 
-TEST_HARNESS_MAIN
+LDE_HARNESS_MAIN

@@ -188,4 +188,4 @@ TEST_F(module, watched_task_exits_before_its_watch_ends)
 	EXPECT_EQ(0, lde_unload());
 }
 
-TEST_HARNESS_MAIN
+LDE_HARNESS_MAIN

@@ -171,4 +171,4 @@ TEST(counts_stay_exact_under_concurrency)
 		waitpid(tracer, NULL, 0);
 }
 
-TEST_HARNESS_MAIN
+LDE_HARNESS_MAIN

@@ -497,4 +497,4 @@ TEST_F(sw, a_reused_watch_slot_counts_only_its_own_task)
 	EXPECT_EQ(0, cq.stray) TH_LOG("a task that never ran was counted");
 }
 
-TEST_HARNESS_MAIN
+LDE_HARNESS_MAIN

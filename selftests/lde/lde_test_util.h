@@ -184,4 +184,25 @@ static inline char *tracefs_read_trace(void)
 	return buf;
 }
 
+/*
+ * In place of TEST_HARNESS_MAIN.  LDE_TEST_TIMEOUT_SCALE=N multiplies
+ * every test's time bound (compiled into the harness's metadata) by N:
+ * make check-debug's KASAN and lockdep kernel under TCG runs everything
+ * many times slower.  This constructor follows every test's registering
+ * one in the file, so it runs after them (.init_array runs in order).
+ */
+#define LDE_HARNESS_MAIN						\
+	static void __attribute__((constructor)) lde_scale_timeouts(void) \
+	{								\
+		const char *scale_env = getenv("LDE_TEST_TIMEOUT_SCALE"); \
+		int scale = scale_env ? atoi(scale_env) : 1;		\
+		struct __fixture_metadata *f;				\
+		struct __test_metadata *t;				\
+									\
+		for (f = __fixture_list; scale > 1 && f; f = f->next)	\
+			for (t = f->tests; t; t = t->next)		\
+				t->timeout *= scale;			\
+	}								\
+	TEST_HARNESS_MAIN
+
 #endif /* _LDE_TEST_UTIL_H */

@@ -750,4 +750,4 @@ TEST_F(trace, bad_flags_are_usage_errors)
 	EXPECT_EQ(2, run(NULL, "%s -S -P 2>/dev/null", lde_trace));
 }
 
-TEST_HARNESS_MAIN
+LDE_HARNESS_MAIN

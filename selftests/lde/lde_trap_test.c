@@ -415,4 +415,4 @@ TEST_F(dev, trace_events_fire_with_their_fields)
 	free(trace);
 }
 
-TEST_HARNESS_MAIN
+LDE_HARNESS_MAIN

@@ -84,4 +84,4 @@ TEST_F(unpriv, no_kernel_address_is_revealed)
 	EXPECT_NE(0, access("/sys/kernel/debug/lde/stats", R_OK));
 }
 
-TEST_HARNESS_MAIN
+LDE_HARNESS_MAIN
