@@ -233,8 +233,8 @@ check: all check-host
 # source (KASAN, lockdep, kmemleak, UBSAN: scripts/debug-kernel.config),
 # the fuzzers at a million calls, and a kmemleak scan after the last
 # rmmod.  Not part of make check: the kernel takes about 20 minutes to
-# build here (once, cached in build/debug-kernel), the guest about 7 to
-# boot to the suite, and the suite far longer than on Debian's kernel.
+# build here (once, cached in build/debug-kernel), the guest about 7 minutes
+# to boot to the suite, and the suite far longer than on Debian's kernel.
 DEBUG_DIR := $(B)/debug-kernel
 DEBUG_TIMEOUT ?= 5400
 check-debug: all
