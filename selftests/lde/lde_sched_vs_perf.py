@@ -15,7 +15,8 @@ the same time, compared task by task:
   tracepoint, perf's handler first, and single-threaded TCG can pause a
   vCPU for milliseconds between the two (perf's own sched_waking and
   sched_wakeup of that wakeup are then milliseconds apart, too).  Such
-  waits must stay under 1% of all; they are printed;
+  waits must stay under 5% of all (0.2-0.5% on Debian's kernels, 1.9% on
+  make check-debug's far slower one); they are printed;
 - reasons: a spinner never blocks and is never preempted by the wakeup
   of a spinner (they wake no one): each leaves at a tick or for a woken
   task it names (its wakeup outranked the spinner, or found its slice
@@ -136,7 +137,7 @@ def main():
         if others * 100 > len(reasons[tid]):
             bad.append(f'{name}: {others} of {len(reasons[tid])} switches '
                        f'with reason other')
-    if nr_skewed * 100 > nr_pairs:
+    if nr_skewed * 20 > nr_pairs:
         bad.append(f'{nr_skewed} of {nr_pairs} waits apart by over 1 ms')
     kinds = collections.Counter((comm[t], e['reason']) for t in tids
                                 for e in reasons[t])

@@ -647,16 +647,23 @@ TEST_F(trace, comm_filter_keeps_lde_switch_events_of_that_comm)
 
 	if (lde_ensure_loaded())
 		SKIP(return, "lde.ko cannot be loaded");
-	/* Two spinners named lde_workload take turns on CPU 0. */
+	/*
+	 * Two spinners named lde_workload take turns on CPU 0, in a group of
+	 * their own, until the trace is over: lde-trace's start can take
+	 * longer than any fixed spin (seconds on the debug kernel).
+	 */
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
-		execl(workload, workload, "spin", "4", NULL);
+		setpgid(0, 0);
+		execl(workload, workload, "spin", "600", NULL);
 		_exit(127);
 	}
+	setpgid(pid, pid);
 	snprintf(file, sizeof(file), "%s/trace-lde-switch.jsonl", outdir);
 	EXPECT_EQ(0, run(NULL, "%s -j -e lde_switch -c lde_workload -d 2 >%s 2>/dev/null",
 			 lde_trace, file));
+	kill(-pid, SIGKILL);
 	waitpid(pid, NULL, 0);
 	EXPECT_TRUE(py_check(file,
 		"assert ev and {e[\"stage\"] for e in ev} == {\"lde_switch\"}, len(ev)\n"
