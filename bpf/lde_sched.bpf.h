@@ -72,12 +72,14 @@ static __always_inline bool need_resched_set(struct task_struct *t)
 }
 
 /* A checked path begins: is need-resched already set on its target? */
-static __always_inline void resched_path_enter(struct task_struct *curr)
+static __always_inline bool resched_path_enter(struct task_struct *curr)
 {
 	struct sched_cpu *here = sched_cpu_of(bpf_get_smp_processor_id());
+	bool set = need_resched_set(curr);
 
 	if (here)
-		here->nr_before = need_resched_set(curr);
+		here->nr_before = set;
+	return set;
 }
 
 static __always_inline void set_woken(struct sched_cpu *c,
@@ -108,15 +110,6 @@ static __always_inline void resched_path_exit(struct task_struct *curr,
 		set_woken(there, by);
 }
 
-/*
- * A wakeup check begins on target_cpu's current task with need-resched
- * already set and no reason waiting: none of the watched paths set it
- * since the CPU's last switch.  On EEVDF (6.6 on: a sched_entity has a
- * deadline), enqueueing the woken task, right before the check, did when
- * both are fair tasks (by policy): the enqueue runs update_curr(), which sets
- * need-resched when the current task's slice is used up.  (Not the idle
- * task: a remote wakeup sets its flag directly while it polls.)
- */
 /* EEVDF's sched_entity (6.6 on), whichever vmlinux.h this is built with. */
 struct sched_entity___eevdf {
 	__u64 deadline;
@@ -128,6 +121,16 @@ static __always_inline bool fair_policy(unsigned int policy)
 	return policy == 0 || policy == 3 || policy == 5;
 }
 
+/*
+ * A wakeup check began on target_cpu's current task with need-resched
+ * already set (the caller saw it) and no reason waiting: none of the
+ * watched paths set it since the CPU's last switch.  On EEVDF (6.6 on: a
+ * sched_entity has a deadline), enqueueing the woken task, right before
+ * the check, did when both are fair tasks (by policy): the enqueue runs
+ * update_curr(), which sets need-resched when the current task's slice
+ * is used up.  (Not the idle task: a remote wakeup sets its flag
+ * directly while it polls.)
+ */
 static __always_inline void resched_at_enqueue(struct task_struct *curr,
 					       __u32 target_cpu,
 					       struct task_struct *woken)
@@ -136,7 +139,7 @@ static __always_inline void resched_at_enqueue(struct task_struct *curr,
 
 	if (!bpf_core_field_exists(struct sched_entity___eevdf, deadline) ||
 	    !curr->pid || !fair_policy(curr->policy) ||
-	    !fair_policy(woken->policy) || !need_resched_set(curr))
+	    !fair_policy(woken->policy))
 		return;
 	there = sched_cpu_of(target_cpu);
 	if (!there || there->reason != LDE_REASON_BLOCKED)

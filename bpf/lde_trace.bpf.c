@@ -1096,8 +1096,8 @@ int BPF_PROG(lde_preempt_check, struct rq *rq, struct task_struct *p,
 {
 	struct task_struct *curr = rq->curr;
 
-	resched_path_enter(curr);
-	if (check_is_wakeup(p, flags))
+	/* Already set: by this wakeup's enqueue, perhaps (EEVDF). */
+	if (resched_path_enter(curr) && check_is_wakeup(p, flags))
 		resched_at_enqueue(curr, rq->cpu, p);
 	return 0;
 }

@@ -29,12 +29,10 @@ static struct {
 	unsigned long long wait_hist[LDE_HIST_SLOTS];	/* microseconds */
 	unsigned long long reasons[LDE_NR_REASONS];
 	unsigned long long waits;
-} sched;
+} sched = { .tasks.record = sizeof(struct task_times) };
 
 static struct task_times *task_of(unsigned int tid)
 {
-	if (!sched.tasks.record)
-		lde_tid_table_init(&sched.tasks, sizeof(struct task_times));
 	return lde_tid_get(&sched.tasks, tid);
 }
 
