@@ -104,7 +104,11 @@ $(VMLINUX_H): /boot/vmlinuz-$(KVER) scripts/extract-btf.sh
 	@echo "  BTF     $@"
 	@./scripts/extract-btf.sh $< $@
 
-$(BPF_OUT)/%.bpf.o: bpf/%.bpf.c bpf/%.h $(VMLINUX_H)
+# Every header in bpf/: the programs include the .bpf.h helpers and the
+# headers they share with lde-trace.
+BPF_HDRS   := $(wildcard bpf/*.h)
+
+$(BPF_OUT)/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) $(VMLINUX_H)
 	@mkdir -p $(@D)
 	@echo "  BPF     $@"
 	@clang $(BPF_CFLAGS) -I$(dir $(VMLINUX_H)) -I$(TOP)/bpf -c $< -o $@
@@ -128,7 +132,7 @@ TRACE_SRCS := cli/lde_trace.c cli/lde_names.c cli/lde_boot.c \
 	      cli/lde_tid_table.c cli/lde_trace_file.c
 TRACE_HDRS := cli/lde_names.h cli/lde_boot.h cli/lde_render.h \
 	      cli/lde_syscalls.h cli/lde_trace_file.h cli/lde_sched_summary.h \
-	      cli/lde_tid_table.h bpf/lde_trace.h
+	      cli/lde_tid_table.h bpf/lde_trace.h bpf/lde_sched_sum.h
 # What reads the live kernel; the rest also runs on a trace file.
 TRACE_LIVE := cli/lde_trace.c cli/lde_syscalls_tracefs.c
 

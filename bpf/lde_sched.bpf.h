@@ -20,6 +20,8 @@
 #ifndef _LDE_SCHED_BPF_H
 #define _LDE_SCHED_BPF_H
 
+#include "lde_sched_sum.h"
+
 /* x86's thread_info flag (arch/x86/include/asm/thread_info.h). */
 #define LDE_TIF_NEED_RESCHED	3
 #define NR_sched_yield		24	/* x86-64 */
@@ -194,13 +196,98 @@ static __always_inline int syscall_in(struct task_struct *t)
 }
 
 /*
- * The switch's scheduler fields, on prev's CPU at now, written before
- * the rest of the event (e may be NULL: not sent).  Also the bookkeeping
- * every switch does, sent or not: the CPU's reason slot is used up, prev's run begins to count as
- * a wait if it stays runnable, next's wait ends.
+ * -s alone: each task's sums by tid, and the totals per CPU, made here
+ * by lde_sched_sum.h's rules and read by lde-trace at the end.
  */
-static __always_inline void switch_sched(struct lde_event *e, __u32 cpu,
-					 __u64 now, bool preempt,
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, LDE_SCHED_SUM_TASKS);
+	__type(key, __u32);	/* tid */
+	__type(value, struct lde_sched_sum);
+} sched_sums SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct lde_sched_totals);
+} sched_totals SEC(".maps");
+
+static const struct lde_sched_sum sched_sum_zero;
+
+/*
+ * A task's sums, made on first sight; its pid and comm as they are now.
+ * NULL when the table is full.  A task's sums are written only by the
+ * CPU switching it out or in, and it is never doing both at once.
+ */
+static __always_inline struct lde_sched_sum *sched_sum_of(struct task_struct *t)
+{
+	__u32 tid = t->pid;
+	struct lde_sched_sum *s = bpf_map_lookup_elem(&sched_sums, &tid);
+
+	if (!s) {
+		bpf_map_update_elem(&sched_sums, &tid, &sched_sum_zero,
+				    BPF_NOEXIST);
+		s = bpf_map_lookup_elem(&sched_sums, &tid);
+		if (!s)
+			return NULL;
+	}
+	s->pid = t->tgid;
+	__builtin_memcpy(s->comm, t->comm, sizeof(s->comm));
+	return s;
+}
+
+/* One switch summed, as lde-trace would sum its event; false: not all. */
+static __always_inline bool sched_sum_switch(__u64 now, bool nonvoluntary,
+					     __u8 reason, __u8 known,
+					     __u64 run, __u64 wait,
+					     struct task_struct *prev,
+					     struct task_struct *next)
+{
+	__u32 zero = 0;
+	struct lde_sched_totals *tot = bpf_map_lookup_elem(&sched_totals,
+							   &zero);
+	__u32 slot = lde_reason_slot(reason);
+	struct lde_sched_sum *s;
+	bool all = true;
+
+	/*
+	 * An index the verifier can bound: masked after the barrier, where
+	 * the compiler cannot drop the mask as needless.
+	 */
+	barrier_var(slot);
+	slot &= LDE_REASON_SLOTS - 1;
+	if (tot)
+		lde_sched_totals_add(tot, slot, nonvoluntary,
+				     known & LDE_KNOWN_WAIT,
+				     log2_slot(wait / 1000));
+	/* The idle task (tid 0) is left out: it never waits. */
+	if (prev->pid) {
+		s = sched_sum_of(prev);
+		if (s)
+			lde_sched_sum_out(s, now, known & LDE_KNOWN_RUN, run,
+					  slot);
+		all = s;
+	}
+	if (next->pid) {
+		s = sched_sum_of(next);
+		if (s)
+			lde_sched_sum_in(s, now, known & LDE_KNOWN_WAIT, wait);
+		all = all && s;
+	}
+	return tot && all;
+}
+
+/*
+ * The switch's scheduler fields, on prev's CPU at now, written before
+ * the rest of the event (e may be NULL: not sent), or with -s alone
+ * summed here (shown: the trace follows prev or next).  Also the
+ * bookkeeping every switch does, shown or not: the CPU's reason slot is
+ * used up, prev's run begins to count as a wait if it stays runnable,
+ * next's wait ends.  False: a shown switch not summed whole.
+ */
+static __always_inline bool switch_sched(struct lde_event *e, bool shown,
+					 __u32 cpu, __u64 now, bool preempt,
 					 unsigned int prev_state,
 					 struct task_struct *prev,
 					 bool prev_wanted,
@@ -214,7 +301,7 @@ static __always_inline void switch_sched(struct lde_event *e, __u32 cpu,
 	int nr;
 
 	if (!sc)
-		return;
+		return true;
 	if (sc->last_switch) {
 		run = now - sc->last_switch;
 		known |= LDE_KNOWN_RUN;
@@ -247,8 +334,8 @@ static __always_inline void switch_sched(struct lde_event *e, __u32 cpu,
 		st->runnable_since = 0;
 	}
 
-	if (!e)
-		return;
+	if (!shown || (!e && !aggregate_sched))
+		return true;
 	nr = syscall_in(prev);
 	if (!runnable)
 		reason = LDE_REASON_BLOCKED;
@@ -256,6 +343,11 @@ static __always_inline void switch_sched(struct lde_event *e, __u32 cpu,
 		reason = LDE_REASON_YIELD;
 	else if (reason == LDE_REASON_BLOCKED)
 		reason = LDE_REASON_OTHER;
+	if (aggregate_sched)
+		return sched_sum_switch(now, runnable, reason, known, run, wait,
+					prev, next);
+	if (!e)
+		return true;
 	e->sw.preempt = preempt;
 	e->sw.reason = reason;
 	e->sw.end_state = end_state(preempt, prev_state, prev);
@@ -274,6 +366,7 @@ static __always_inline void switch_sched(struct lde_event *e, __u32 cpu,
 	}
 	e->sw.next_wait_ns = wait;
 	e->sw.prev_run_ns = run;
+	return true;
 }
 
 /* What lde.ko's switch event does not carry. */

@@ -24,8 +24,6 @@
 #define EEXIST		17
 #define PF_KTHREAD	0x00200000
 
-#include "lde_sched.bpf.h"
-
 #ifndef unlikely
 #define unlikely(x)	__builtin_expect(!!(x), 0)
 #endif
@@ -57,6 +55,8 @@ const volatile char filter_comm[LDE_COMM_LEN] = {};
 const volatile __u32 stage_mask = ~0U;
 /* -s alone: count traps and returns here instead of sending each one. */
 const volatile bool aggregate_syscalls = false;
+/* -s alone: sum each switch here (lde_sched_sum.h) instead of sending it. */
+const volatile bool aggregate_sched = false;
 /*
  * Per system-call number: which arguments are strings to read, and
  * whether -t leaves it out (LDE_SYSCALL_SKIP).  lde-trace fills it from
@@ -328,6 +328,9 @@ static __always_inline __u32 log2_slot(__u64 v)
 	barrier_var(slot);
 	return slot & (LDE_HIST_SLOTS - 1);
 }
+
+/* The scheduler's side of a switch: it counts lost and takes log2s too. */
+#include "lde_sched.bpf.h"
 
 static __always_inline bool current_wanted(void)
 {
@@ -939,7 +942,7 @@ int BPF_PROG(lde_sched_switch, bool preempt, struct task_struct *prev,
 	struct cpu_state *cs = bpf_map_lookup_elem(&cpu_states, &cpu);
 	struct lde_batch *b;
 	struct lde_event *e;
-	bool prev_wanted;
+	bool prev_wanted, shown;
 	/*
 	 * First: waits and runs are differences of these stamps.  Not read
 	 * when only system calls are traced: their path stays as it was.
@@ -967,10 +970,12 @@ int BPF_PROG(lde_sched_switch, bool preempt, struct task_struct *prev,
 	if (!stage_on(LDE_STAGE_SWITCH))
 		goto flush;
 	prev_wanted = task_wanted(prev);
-	e = prev_wanted || task_wanted(next) ?
+	shown = prev_wanted || task_wanted(next);
+	e = shown && !aggregate_sched ?
 	    event_start(&b, cpu, LDE_STAGE_SWITCH, now, prev) : NULL;
-	switch_sched(e, cpu, now, preempt, prev_state, prev, prev_wanted,
-		     next);
+	if (!switch_sched(e, shown, cpu, now, preempt, prev_state, prev,
+			  prev_wanted, next))
+		count_lost(1);
 	if (!e)
 		goto flush;
 	e->sw.next_pid = next->tgid;

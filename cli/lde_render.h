@@ -63,6 +63,8 @@ void lde_strace_end(struct lde_line *l);
 void lde_summary_account(const struct lde_event *e);
 void lde_summary_add_syscall(unsigned int nr,
 			     const struct lde_syscall_agg *agg);
+struct lde_sched_totals;
+void lde_summary_add_switches(const struct lde_sched_totals *t);
 void lde_summary_print_text(FILE *f, unsigned long long lost);
 void lde_summary_print_json(FILE *f, unsigned long long lost);
 /* The slot of v in a log2 histogram: floor(log2(v)), 0 for 0 and 1. */

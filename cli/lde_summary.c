@@ -69,6 +69,15 @@ void lde_summary_add_syscall(unsigned int nr, const struct lde_syscall_agg *agg)
 		sum.hist[nr][s] += agg->hist[s];
 }
 
+/* Switches summed in the kernel (-s alone), over every CPU's totals. */
+void lde_summary_add_switches(const struct lde_sched_totals *t)
+{
+	sum.stages[LDE_STAGE_SWITCH] += t->voluntary + t->nonvoluntary;
+	sum.voluntary += t->voluntary;
+	sum.preempted += t->nonvoluntary;
+	lde_sched_summary_add_totals(t);
+}
+
 /*
  * A log2 histogram as bcc's tools draw one: a line per slot up to the last
  * one used, "low -> high : count |bar|", the bar 40 stars for the largest

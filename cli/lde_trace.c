@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
@@ -28,6 +29,7 @@
 #include "lde_line.h"
 #include "lde_names.h"
 #include "lde_render.h"
+#include "lde_sched_summary.h"
 #include "lde_syscalls.h"
 #include "lde_trace.h"
 #include "lde_trace.skel.h"
@@ -528,6 +530,33 @@ static void collect_aggregates(struct lde_trace_bpf *skel)
 	free(vals);
 }
 
+/* The scheduler's sums made in the kernel (-s alone): tasks and totals. */
+static void collect_sched_sums(struct lde_trace_bpf *skel)
+{
+	int ncpus = libbpf_num_possible_cpus(), cpu, fd;
+	struct lde_sched_totals *tot;
+	struct lde_sched_sum sum;
+	__u32 key = 0, tid, *prev = NULL;
+
+	fd = bpf_map__fd(skel->maps.sched_sums);
+	while (!bpf_map_get_next_key(fd, prev, &tid)) {
+		if (!bpf_map_lookup_elem(fd, &tid, &sum))
+			lde_sched_summary_add_task(tid, &sum);
+		key = tid;
+		prev = &key;
+	}
+	if (ncpus <= 0)
+		return;
+	tot = calloc(ncpus, sizeof(*tot));
+	key = 0;
+	if (tot && !bpf_map__lookup_elem(skel->maps.sched_totals, &key,
+					 sizeof(key), tot,
+					 ncpus * sizeof(*tot), 0))
+		for (cpu = 0; cpu < ncpus; cpu++)
+			lde_summary_add_switches(&tot[cpu]);
+	free(tot);
+}
+
 /* A counter of enum lde_lost, summed over CPUs. */
 static unsigned long long lost_total(struct lde_trace_bpf *skel,
 				     enum lde_lost what)
@@ -873,8 +902,9 @@ int main(int argc, char **argv)
 	skel->rodata->defer_traps = env.failed_only || env.min_kernel_ns;
 	skel->rodata->failed_only = env.failed_only;
 	skel->rodata->min_kernel_ns = env.min_kernel_ns;
-	skel->rodata->aggregate_syscalls = summary_only() && !env.output_path &&
-					   !env.write_path &&
+	skel->rodata->aggregate_sched = summary_only() && !env.output_path &&
+					!env.write_path;
+	skel->rodata->aggregate_syscalls = skel->rodata->aggregate_sched &&
 					   !skel->rodata->defer_traps;
 	for (nr = 0; nr < LDE_MAX_SYSCALLS; nr++)
 		((__u8 *)skel->rodata->syscall_attrs)[nr] =
@@ -999,6 +1029,8 @@ int main(int argc, char **argv)
 
 	if (skel->rodata->aggregate_syscalls)
 		collect_aggregates(skel);
+	if (skel->rodata->aggregate_sched)
+		collect_sched_sums(skel);
 	lost += lost_total(skel, LDE_LOST_EVENTS);
 	if (env.summary) {
 		if (env.json)

@@ -366,7 +366,16 @@ call:
 	return NULL;
 }
 
-TEST(churn_watches_against_exiting_tasks)
+FIXTURE(churn) {};
+FIXTURE_SETUP(churn) {}
+FIXTURE_TEARDOWN(churn) {}
+
+/*
+ * Its bound guards against a hang, it does not time the churn: forking
+ * children for every call, it takes seconds alone and several times that
+ * beside other guests on the same host (over the harness's default 30 s).
+ */
+TEST_F_TIMEOUT(churn, watches_against_exiting_tasks, 300)
 {
 	const char *seed_env = getenv("LDE_FUZZ_SEED");
 	const char *calls_env = getenv("LDE_FUZZ_CHURN_CALLS");
