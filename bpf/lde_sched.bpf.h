@@ -280,11 +280,11 @@ static __always_inline bool sched_sum_switch(__u64 now, bool nonvoluntary,
 
 /*
  * The switch's scheduler fields, on prev's CPU at now, written before
- * the rest of the event (e may be NULL: not sent), or with -s alone
- * summed here (shown: the trace follows prev or next).  Also the
- * bookkeeping every switch does, shown or not: the CPU's reason slot is
- * used up, prev's run begins to count as a wait if it stays runnable,
- * next's wait ends.  False: a shown switch not summed whole.
+ * the rest of the event (e may be NULL: not sent); with -s, also summed
+ * here (shown: the trace follows prev or next).  Also the bookkeeping
+ * every switch does, shown or not: the CPU's reason slot is used up,
+ * prev's run begins to count as a wait if it stays runnable, next's
+ * wait ends.  False: a shown switch not summed whole.
  */
 static __always_inline bool switch_sched(struct lde_event *e, bool shown,
 					 __u32 cpu, __u64 now, bool preempt,
@@ -298,6 +298,7 @@ static __always_inline bool switch_sched(struct lde_event *e, bool shown,
 	struct sched_task *st;
 	__u64 run = 0, wait = 0;
 	__u8 known = LDE_KNOWN_SCHED, reason;
+	bool summed = true;
 	int nr;
 
 	if (!sc)
@@ -344,10 +345,10 @@ static __always_inline bool switch_sched(struct lde_event *e, bool shown,
 	else if (reason == LDE_REASON_BLOCKED)
 		reason = LDE_REASON_OTHER;
 	if (aggregate_sched)
-		return sched_sum_switch(now, runnable, reason, known, run, wait,
-					prev, next);
+		summed = sched_sum_switch(now, runnable, reason, known, run,
+					  wait, prev, next);
 	if (!e)
-		return true;
+		return summed;
 	e->sw.preempt = preempt;
 	e->sw.reason = reason;
 	e->sw.end_state = end_state(preempt, prev_state, prev);
@@ -366,7 +367,7 @@ static __always_inline bool switch_sched(struct lde_event *e, bool shown,
 	}
 	e->sw.next_wait_ns = wait;
 	e->sw.prev_run_ns = run;
-	return true;
+	return summed;
 }
 
 /* What lde.ko's switch event does not carry. */

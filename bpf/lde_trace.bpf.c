@@ -55,8 +55,12 @@ const volatile char filter_comm[LDE_COMM_LEN] = {};
 const volatile __u32 stage_mask = ~0U;
 /* -s alone: count traps and returns here instead of sending each one. */
 const volatile bool aggregate_syscalls = false;
-/* -s alone: sum each switch here (lde_sched_sum.h) instead of sending it. */
+/*
+ * -s: sum each switch here (lde_sched_sum.h), and send its event only if
+ * a view or a file needs it (send_switches).
+ */
 const volatile bool aggregate_sched = false;
+const volatile bool send_switches = true;
 /*
  * Per system-call number: which arguments are strings to read, and
  * whether -t leaves it out (LDE_SYSCALL_SKIP).  lde-trace fills it from
@@ -971,7 +975,7 @@ int BPF_PROG(lde_sched_switch, bool preempt, struct task_struct *prev,
 		goto flush;
 	prev_wanted = task_wanted(prev);
 	shown = prev_wanted || task_wanted(next);
-	e = shown && !aggregate_sched ?
+	e = shown && send_switches ?
 	    event_start(&b, cpu, LDE_STAGE_SWITCH, now, prev) : NULL;
 	if (!switch_sched(e, shown, cpu, now, preempt, prev_state, prev,
 			  prev_wanted, next))

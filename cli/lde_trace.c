@@ -353,6 +353,9 @@ static bool no_event_lines(void)
 	return summary_only() || env.quiet;
 }
 
+/* -s on the live kernel: switches are summed there, not from events. */
+static bool switches_summed_live;
+
 /*
  * Event lines are appended here and written once per batch of events read
  * (or when full): one write per batch, output still live.
@@ -369,8 +372,9 @@ static void flush_event_text(void)
 static void show_event(const struct lde_event *e)
 {
 	lde_trace_file_event(e, start_ns);
-	/* The counts are only for the summary. */
-	if (env.summary)
+	/* The counts are only for the summary; switches are summed live. */
+	if (env.summary && !(switches_summed_live &&
+			     e->stage == LDE_STAGE_SWITCH))
 		lde_summary_account(e);
 	lde_perfetto_event(e, start_ns);
 	lde_svg_event(e, start_ns);
@@ -902,9 +906,16 @@ int main(int argc, char **argv)
 	skel->rodata->defer_traps = env.failed_only || env.min_kernel_ns;
 	skel->rodata->failed_only = env.failed_only;
 	skel->rodata->min_kernel_ns = env.min_kernel_ns;
-	skel->rodata->aggregate_sched = summary_only() && !env.output_path &&
-					!env.write_path;
-	skel->rodata->aggregate_syscalls = skel->rodata->aggregate_sched &&
+	/*
+	 * -s: switches are summed in the kernel, so the summary holds every
+	 * one even if the ring loses events; sent too only where seen.
+	 */
+	skel->rodata->aggregate_sched = env.summary;
+	switches_summed_live = env.summary;
+	skel->rodata->send_switches = !summary_only() || env.output_path ||
+				      env.write_path;
+	skel->rodata->aggregate_syscalls = summary_only() && !env.output_path &&
+					   !env.write_path &&
 					   !skel->rodata->defer_traps;
 	for (nr = 0; nr < LDE_MAX_SYSCALLS; nr++)
 		((__u8 *)skel->rodata->syscall_attrs)[nr] =

@@ -194,7 +194,7 @@ TEST_F_TIMEOUT(trace, timer_ticks_amid_a_storm_keep_counts_exact, 300)
 	free(err);
 }
 
-/* -s alone counts in the kernel: the same exact counts. */
+/* -s alone counts in the kernel: the same exact counts, and a task table. */
 TEST_F(trace, summary_counted_in_kernel_is_exact)
 {
 	char *out = NULL;
@@ -209,57 +209,41 @@ TEST_F(trace, summary_counted_in_kernel_is_exact)
 	EXPECT_EQ(1000, traps);
 	EXPECT_EQ(1000, returns);
 	EXPECT_NE(NULL, strstr(out, "getppid: time in kernel (ns)"));
+	/* Its switches, summed there too (nothing sent): its row. */
+	EXPECT_NE(NULL, strstr(out, "\nlde_workload "));
 	free(out);
 }
 
 /*
- * -s alone sums each switch in the kernel; a replay sums the same
- * switches from events.  One run seen both ways: an outer lde-trace
- * records the events of an inner one summing in the kernel, and the
- * workload's tasks (its parent, spinners, ping and pong) must get the
- * same switches, and run, wait and sleep within 2% + 2 ms + 25 us a
- * switch.  The last term: at every switch and wakeup the outer tracer's
- * program runs first, so the inner one stamps it later by that program's
- * cost, more at a switch (an event written) than at a wakeup; measured,
- * 6 to 14 us a switch for the ping-pong under TCG.
+ * -s sums each switch in the kernel; a replay sums the switch events of
+ * the same run, recorded with -w.  Both stamp each switch once, so the
+ * two summaries must be the same text, to the last digit: the per-task
+ * table, the reasons and the wait histogram.
  */
-TEST_F_TIMEOUT(trace, sched_summed_in_kernel_equals_the_replay, 300)
+TEST_F(trace, sched_summed_in_kernel_equals_the_replay)
 {
-	char inner[600], rec[600], replay[600], code[2048];
-	char *err = NULL;
+	char live[600], rec[600], replay[600];
+	char *err = NULL, *a = NULL, *b = NULL;
 
-	snprintf(inner, sizeof(inner), "%s/trace-sum-kernel.txt", outdir);
-	snprintf(rec, sizeof(rec), "%s/trace-sum-events.lde", outdir);
+	snprintf(live, sizeof(live), "%s/trace-sum-live.txt", outdir);
+	snprintf(rec, sizeof(rec), "%s/trace-sum.lde", outdir);
 	snprintf(replay, sizeof(replay), "%s/trace-sum-replay.txt", outdir);
-	ASSERT_EQ(0, run(&err, "%s -q -w %s -e switch -- %s -s -e switch -- %s sched 2 2>&1 >%s",
-			 lde_trace, rec, lde_trace, workload, inner));
-	/* Both tracers' "lost N events", the inner one's first. */
-	EXPECT_TRUE(err && !strcmp(err, "lost 0 events\nlost 0 events\n"))
+	ASSERT_EQ(0, run(&err, "%s -s -e switch -w %s -- %s sched 2 2>&1 >%s",
+			 lde_trace, rec, workload, live));
+	EXPECT_TRUE(err && !strcmp(err, "lost 0 events\n"))
 		TH_LOG("%s", err ? err : "(nothing)");
-	free(err);
 	ASSERT_EQ(0, run(NULL, "%s -r %s -s >%s 2>/dev/null", lde_trace, rec,
 			 replay));
-	snprintf(code, sizeof(code),
-		 "def table(path):\n"
-		 "    lines = open(path).read().split(\"\\n\")\n"
-		 "    i = [k for k, l in enumerate(lines) if l.startswith(\"TASK \")][0]\n"
-		 "    rows = {}\n"
-		 "    for l in lines[i + 1:]:\n"
-		 "        if not l.strip(): break\n"
-		 "        f = l.split()\n"
-		 "        rows[int(f[-6])] = [f[0], int(f[-5])] + [float(v) for v in f[-4:]]\n"
-		 "    return rows\n"
-		 "k, r = table(sys.argv[1]), table(\"%s\")\n"
-		 "work = [t for t in k if k[t][0] in (\"lde_workload\", \"lde-spin\", \"lde-ping\", \"lde-pong\")]\n"
-		 "bad = [] if len(work) == 5 else [\"workload tasks summed: %%d\" %% len(work)]\n"
-		 "for t in work:\n"
-		 "    if t not in r: bad.append(\"%%d not in the replay\" %% t); continue\n"
-		 "    if k[t][1] != r[t][1]: bad.append(\"%%d switches %%d vs %%d\" %% (t, k[t][1], r[t][1]))\n"
-		 "    for c, name in ((2, \"run\"), (3, \"wait\"), (4, \"sleep\")):\n"
-		 "        if abs(k[t][c] - r[t][c]) > 0.02 * max(k[t][c], r[t][c]) + 2 + 0.025 * k[t][1]:\n"
-		 "            bad.append(\"%%d %%s ms %%.3f vs %%.3f\" %% (t, name, k[t][c], r[t][c]))\n"
-		 "print(\"\\n\".join(bad) or \"ok\")", replay);
-	EXPECT_TRUE(py_check_text(inner, code));
+	ASSERT_EQ(0, run(&a, "cat %s", live));
+	ASSERT_EQ(0, run(&b, "cat %s", replay));
+	/* Something to compare: the workload's tasks are in the table. */
+	EXPECT_NE(NULL, strstr(a, "\nlde-ping "));
+	EXPECT_NE(NULL, strstr(a, "\nlde-spin "));
+	EXPECT_STREQ(a, b) TH_LOG("live (summed in the kernel):\n%s\nreplay:\n%s",
+				  a, b);
+	free(err);
+	free(a);
+	free(b);
 }
 
 /* The same counts as strace -f -c, per system call, for the same command. */
