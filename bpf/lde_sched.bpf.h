@@ -244,6 +244,8 @@ static __always_inline bool sched_sum_switch(__u64 now, bool nonvoluntary,
 					     struct task_struct *prev,
 					     struct task_struct *next)
 {
+	bool prev_traced = lde_prev_traced(known);
+	bool next_traced = lde_next_traced(known);
 	__u32 zero = 0;
 	struct lde_sched_totals *tot = bpf_map_lookup_elem(&sched_totals,
 							   &zero);
@@ -258,18 +260,18 @@ static __always_inline bool sched_sum_switch(__u64 now, bool nonvoluntary,
 	barrier_var(slot);
 	slot &= LDE_REASON_SLOTS - 1;
 	if (tot)
-		lde_sched_totals_add(tot, slot, nonvoluntary,
-				     known & LDE_KNOWN_WAIT,
+		lde_sched_totals_add(tot, prev_traced, slot, nonvoluntary,
+				     next_traced, known & LDE_KNOWN_WAIT,
 				     log2_slot(wait / 1000));
 	/* The idle task (tid 0) is left out: it never waits. */
-	if (prev->pid) {
+	if (prev_traced && prev->pid) {
 		s = sched_sum_of(prev);
 		if (s)
 			lde_sched_sum_out(s, now, known & LDE_KNOWN_RUN, run,
 					  slot);
 		all = s;
 	}
-	if (next->pid) {
+	if (next_traced && next->pid) {
 		s = sched_sum_of(next);
 		if (s)
 			lde_sched_sum_in(s, now, known & LDE_KNOWN_WAIT, wait);
@@ -281,17 +283,18 @@ static __always_inline bool sched_sum_switch(__u64 now, bool nonvoluntary,
 /*
  * The switch's scheduler fields, on prev's CPU at now, written before
  * the rest of the event (e may be NULL: not sent); with -s, also summed
- * here (shown: the trace follows prev or next).  Also the bookkeeping
+ * here, if the trace follows prev or next.  Also the bookkeeping
  * every switch does, shown or not: the CPU's reason slot is used up,
  * prev's run begins to count as a wait if it stays runnable, next's
  * wait ends.  False: a shown switch not summed whole.
  */
-static __always_inline bool switch_sched(struct lde_event *e, bool shown,
-					 __u32 cpu, __u64 now, bool preempt,
+static __always_inline bool switch_sched(struct lde_event *e, __u32 cpu,
+					 __u64 now, bool preempt,
 					 unsigned int prev_state,
 					 struct task_struct *prev,
 					 bool prev_wanted,
-					 struct task_struct *next)
+					 struct task_struct *next,
+					 bool next_wanted)
 {
 	struct sched_cpu *sc = sched_cpu_of(cpu);
 	bool runnable = preempt || prev_state == 0;
@@ -335,8 +338,10 @@ static __always_inline bool switch_sched(struct lde_event *e, bool shown,
 		st->runnable_since = 0;
 	}
 
-	if (!shown || (!e && !aggregate_sched))
+	if (!(prev_wanted || next_wanted) || (!e && !aggregate_sched))
 		return true;
+	known |= (prev_wanted ? LDE_KNOWN_PREV_TRACED : 0) |
+		 (next_wanted ? LDE_KNOWN_NEXT_TRACED : 0);
 	nr = syscall_in(prev);
 	if (!runnable)
 		reason = LDE_REASON_BLOCKED;

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The scheduler's sums of -s: per task, and over every switch.  The same
- * functions make them in two places: in the kernel (-s alone, where
- * lde_trace.bpf.c sums each switch as it happens and sends nothing), and
- * in lde-trace from switch events (any other view, or a replay).  One
- * rule, so both print the same table.
+ * functions make them in two places: in the kernel (-s on the live
+ * kernel: lde_trace.bpf.c sums each switch as it happens), and in
+ * lde-trace from switch events (-r, a replay).  One rule, so both print
+ * the same table.  A task is summed only where the trace follows it: a
+ * switch between a traced task and another says nothing of the other's
+ * whole run or wait.
  */
 #ifndef _LDE_SCHED_SUM_H
 #define _LDE_SCHED_SUM_H
@@ -31,12 +33,16 @@ struct lde_sched_sum {
 	char comm[LDE_COMM_LEN];
 };
 
-/* Over every switch summed. */
+/*
+ * Over every switch summed: all of them, and what the trace follows of
+ * them: prev's reason and kind, next's wait.
+ */
 struct lde_sched_totals {
+	unsigned long long switches;
 	unsigned long long reasons[LDE_REASON_SLOTS];
+	unsigned long long voluntary, nonvoluntary;
 	unsigned long long wait_hist[LDE_HIST_SLOTS];	/* log2 of microseconds */
 	unsigned long long waits;	/* switches in with a known wait */
-	unsigned long long voluntary, nonvoluntary;
 };
 
 /* A switch's reason as its slot in reasons[]: one not known is "other". */
@@ -86,20 +92,25 @@ static inline void lde_sched_sum_in(struct lde_sched_sum *t,
 }
 
 /*
- * Every switch summed: its reason's slot, and next's wait if known, in
- * the histogram slot wait_slot (floor(log2(microseconds)): the caller's,
- * as the kernel and user space compute a log2 differently).
+ * Every switch summed: prev's reason (its slot) and kind if the trace
+ * follows prev, next's wait if known and the trace follows next, in the
+ * histogram slot wait_slot (floor(log2(microseconds)): the caller's, as
+ * the kernel and user space compute a log2 differently).
  */
 static inline void lde_sched_totals_add(struct lde_sched_totals *t,
-					unsigned int slot, int nonvoluntary,
+					int prev_traced, unsigned int slot,
+					int nonvoluntary, int next_traced,
 					int wait_known, unsigned int wait_slot)
 {
-	t->reasons[slot]++;
-	if (nonvoluntary)
-		t->nonvoluntary++;
-	else
-		t->voluntary++;
-	if (wait_known && wait_slot < LDE_HIST_SLOTS) {
+	t->switches++;
+	if (prev_traced) {
+		t->reasons[slot]++;
+		if (nonvoluntary)
+			t->nonvoluntary++;
+		else
+			t->voluntary++;
+	}
+	if (next_traced && wait_known && wait_slot < LDE_HIST_SLOTS) {
 		t->wait_hist[wait_slot]++;
 		t->waits++;
 	}

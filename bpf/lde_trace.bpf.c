@@ -946,7 +946,7 @@ int BPF_PROG(lde_sched_switch, bool preempt, struct task_struct *prev,
 	struct cpu_state *cs = bpf_map_lookup_elem(&cpu_states, &cpu);
 	struct lde_batch *b;
 	struct lde_event *e;
-	bool prev_wanted, shown;
+	bool prev_wanted, next_wanted;
 	/*
 	 * First: waits and runs are differences of these stamps.  Not read
 	 * when only system calls are traced: their path stays as it was.
@@ -974,11 +974,11 @@ int BPF_PROG(lde_sched_switch, bool preempt, struct task_struct *prev,
 	if (!stage_on(LDE_STAGE_SWITCH))
 		goto flush;
 	prev_wanted = task_wanted(prev);
-	shown = prev_wanted || task_wanted(next);
-	e = shown && send_switches ?
+	next_wanted = task_wanted(next);
+	e = (prev_wanted || next_wanted) && send_switches ?
 	    event_start(&b, cpu, LDE_STAGE_SWITCH, now, prev) : NULL;
-	if (!switch_sched(e, shown, cpu, now, preempt, prev_state, prev,
-			  prev_wanted, next))
+	if (!switch_sched(e, cpu, now, preempt, prev_state, prev, prev_wanted,
+			  next, next_wanted))
 		count_lost(1);
 	if (!e)
 		goto flush;

@@ -135,6 +135,24 @@ static inline int lde_reason_names_woken(unsigned int reason)
 #define LDE_KNOWN_WAIT		0x1	/* next_wait_ns: next was seen waiting */
 #define LDE_KNOWN_RUN		0x2	/* prev_run_ns: prev was seen going in */
 #define LDE_KNOWN_SCHED		0x4	/* preempt, reason, end_state, blocked_nr */
+/*
+ * Which of prev and next the trace follows (-p, -c, -- COMMAND): a switch
+ * is sent when either is.  Neither bit: both (a file from before them).
+ */
+#define LDE_KNOWN_PREV_TRACED	0x8
+#define LDE_KNOWN_NEXT_TRACED	0x10
+
+static inline int lde_prev_traced(unsigned int known)
+{
+	return !(known & LDE_KNOWN_NEXT_TRACED) ||
+	       (known & LDE_KNOWN_PREV_TRACED);
+}
+
+static inline int lde_next_traced(unsigned int known)
+{
+	return !(known & LDE_KNOWN_PREV_TRACED) ||
+	       (known & LDE_KNOWN_NEXT_TRACED);
+}
 
 /* The part a return and an execve's return share. */
 struct lde_ret_part {

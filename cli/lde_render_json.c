@@ -250,6 +250,11 @@ static void json_switch(struct lde_line *l, const struct lde_event *e)
 		JSON_U64(l, "wakeup_tid", e->sw.by_tid);
 		JSON_STR(l, "wakeup_comm", e->sw.by_comm, LDE_COMM_LEN);
 	}
+	/* Said only when the trace follows one side alone (-p, -c, --). */
+	if (!lde_next_traced(e->sw.known))
+		JSON_STR(l, "traced", "prev", 8);
+	else if (!lde_prev_traced(e->sw.known))
+		JSON_STR(l, "traced", "next", 8);
 	if (e->sw.known & LDE_KNOWN_WAIT)
 		JSON_U64(l, "next_wait_ns", e->sw.next_wait_ns);
 	if (e->sw.known & LDE_KNOWN_RUN)

@@ -39,25 +39,35 @@ static void name_task(struct task_times *t, unsigned int pid,
 
 void lde_sched_summary_account(const struct lde_event *e)
 {
-	int run_known = e->sw.known & LDE_KNOWN_RUN;
-	int wait_known = e->sw.known & LDE_KNOWN_WAIT;
+	unsigned int known = e->sw.known;
+	int prev_traced = lde_prev_traced(known);
+	int next_traced = lde_next_traced(known);
 	unsigned int slot = lde_reason_slot(e->sw.reason);
 	struct task_times *t;
 
-	/* A file recorded before these fields: nothing to say. */
-	if (e->stage != LDE_STAGE_SWITCH || !(e->sw.known & LDE_KNOWN_SCHED))
+	if (e->stage != LDE_STAGE_SWITCH)
 		return;
-	lde_sched_totals_add(&sched.totals, slot, e->sw.nonvoluntary,
-			     wait_known,
-			     lde_log2_slot(e->sw.next_wait_ns / 1000));
-	if (e->tid && (t = task_of(e->tid))) {
-		name_task(t, e->pid, e->comm);
-		lde_sched_sum_out(&t->s, e->ts_ns, run_known, e->sw.prev_run_ns,
-				  slot);
+	/* A file recorded before the scheduler's fields: only its kind. */
+	if (!(known & LDE_KNOWN_SCHED)) {
+		sched.totals.switches++;
+		if (e->sw.nonvoluntary)
+			sched.totals.nonvoluntary++;
+		else
+			sched.totals.voluntary++;
+		return;
 	}
-	if (e->sw.next_tid && (t = task_of(e->sw.next_tid))) {
+	lde_sched_totals_add(&sched.totals, prev_traced, slot,
+			     e->sw.nonvoluntary, next_traced,
+			     known & LDE_KNOWN_WAIT,
+			     lde_log2_slot(e->sw.next_wait_ns / 1000));
+	if (prev_traced && e->tid && (t = task_of(e->tid))) {
+		name_task(t, e->pid, e->comm);
+		lde_sched_sum_out(&t->s, e->ts_ns, known & LDE_KNOWN_RUN,
+				  e->sw.prev_run_ns, slot);
+	}
+	if (next_traced && e->sw.next_tid && (t = task_of(e->sw.next_tid))) {
 		name_task(t, e->sw.next_pid, e->sw.next_comm);
-		lde_sched_sum_in(&t->s, e->ts_ns, wait_known,
+		lde_sched_sum_in(&t->s, e->ts_ns, known & LDE_KNOWN_WAIT,
 				 e->sw.next_wait_ns);
 	}
 }
@@ -75,6 +85,7 @@ void lde_sched_summary_add_totals(const struct lde_sched_totals *add)
 	struct lde_sched_totals *t = &sched.totals;
 	int i;
 
+	t->switches += add->switches;
 	for (i = 0; i < LDE_NR_REASONS; i++)
 		t->reasons[i] += add->reasons[i];
 	for (i = 0; i < LDE_HIST_SLOTS; i++)
@@ -82,6 +93,11 @@ void lde_sched_summary_add_totals(const struct lde_sched_totals *add)
 	t->waits += add->waits;
 	t->voluntary += add->voluntary;
 	t->nonvoluntary += add->nonvoluntary;
+}
+
+const struct lde_sched_totals *lde_sched_summary_totals(void)
+{
+	return &sched.totals;
 }
 
 /* Most run time first, then by tid: the busiest tasks lead. */

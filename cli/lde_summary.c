@@ -12,7 +12,6 @@ static struct summary {
 	unsigned long long traps[LDE_MAX_SYSCALLS];
 	unsigned long long returns[LDE_MAX_SYSCALLS];
 	unsigned long long hist[LDE_MAX_SYSCALLS][LDE_HIST_SLOTS];
-	unsigned long long voluntary, preempted;
 	unsigned long long timer_user, timer_kernel;
 } sum;
 
@@ -38,12 +37,6 @@ void lde_summary_account(const struct lde_event *e)
 			sum.returns[e->ret.nr]++;
 			sum.hist[e->ret.nr][lde_log2_slot(e->ret.kernel_ns)]++;
 		}
-		break;
-	case LDE_STAGE_SWITCH:
-		if (e->sw.nonvoluntary)
-			sum.preempted++;
-		else
-			sum.voluntary++;
 		break;
 	case LDE_STAGE_TIMER:
 		if (e->timer.mode == LDE_TIMER_USER)
@@ -72,9 +65,7 @@ void lde_summary_add_syscall(unsigned int nr, const struct lde_syscall_agg *agg)
 /* Switches summed in the kernel (-s alone), over every CPU's totals. */
 void lde_summary_add_switches(const struct lde_sched_totals *t)
 {
-	sum.stages[LDE_STAGE_SWITCH] += t->voluntary + t->nonvoluntary;
-	sum.voluntary += t->voluntary;
-	sum.preempted += t->nonvoluntary;
+	sum.stages[LDE_STAGE_SWITCH] += t->switches;
 	lde_sched_summary_add_totals(t);
 }
 
@@ -118,6 +109,7 @@ void lde_print_log2_hist(FILE *f, const unsigned long long *slots, int n,
 
 void lde_summary_print_text(FILE *f, unsigned long long lost)
 {
+	const struct lde_sched_totals *sw = lde_sched_summary_totals();
 	int i;
 
 	fprintf(f, "\n%-12s %12s\n", "STAGE", "COUNT");
@@ -126,7 +118,7 @@ void lde_summary_print_text(FILE *f, unsigned long long lost)
 			fprintf(f, "%-12s %12llu\n", lde_stage_names[i],
 				sum.stages[i]);
 	fprintf(f, "\nswitches: %llu voluntary, %llu preempted\n",
-		sum.voluntary, sum.preempted);
+		sw->voluntary, sw->nonvoluntary);
 	fprintf(f, "timer interrupts: %llu in user mode, %llu in kernel mode\n",
 		sum.timer_user, sum.timer_kernel);
 	lde_sched_summary_print_text(f);
@@ -145,6 +137,7 @@ void lde_summary_print_text(FILE *f, unsigned long long lost)
 
 void lde_summary_print_json(FILE *f, unsigned long long lost)
 {
+	const struct lde_sched_totals *sw = lde_sched_summary_totals();
 	bool first = true;
 	int i, s;
 
@@ -154,7 +147,8 @@ void lde_summary_print_json(FILE *f, unsigned long long lost)
 			sum.stages[i]);
 	fprintf(f, "},\"switches\":{\"voluntary\":%llu,\"preempted\":%llu},"
 		"\"timer\":{\"user\":%llu,\"kernel\":%llu},\"syscalls\":{",
-		sum.voluntary, sum.preempted, sum.timer_user, sum.timer_kernel);
+		sw->voluntary, sw->nonvoluntary, sum.timer_user,
+		sum.timer_kernel);
 	for (i = 0; i < LDE_MAX_SYSCALLS; i++) {
 		bool hfirst = true;
 

@@ -469,6 +469,12 @@ static void event_field(void *ctx, const char *k, const struct jv *v)
 		e->sw.by_tid = v->unum;
 	} else if (!strcmp(k, "wakeup_comm")) {
 		copy_str(e->sw.by_comm, LDE_COMM_LEN, v);
+	} else if (!strcmp(k, "traced") && v->type == J_STR) {
+		/* Absent: both sides are traced (neither bit). */
+		if (!strcmp(v->str, "prev"))
+			e->sw.known |= LDE_KNOWN_PREV_TRACED;
+		else if (!strcmp(v->str, "next"))
+			e->sw.known |= LDE_KNOWN_NEXT_TRACED;
 	} else if (!strcmp(k, "next_wait_ns")) {
 		e->sw.next_wait_ns = v->unum;
 		e->sw.known |= LDE_KNOWN_WAIT;

@@ -236,9 +236,14 @@ TEST_F(trace, sched_summed_in_kernel_equals_the_replay)
 			 replay));
 	ASSERT_EQ(0, run(&a, "cat %s", live));
 	ASSERT_EQ(0, run(&b, "cat %s", replay));
-	/* Something to compare: the workload's tasks are in the table. */
+	/*
+	 * Something to compare: the workload's tasks are in the table, and
+	 * only they: not lde-trace, nor a kworker that ran between them.
+	 */
 	EXPECT_NE(NULL, strstr(a, "\nlde-ping "));
 	EXPECT_NE(NULL, strstr(a, "\nlde-spin "));
+	EXPECT_EQ(NULL, strstr(a, "\nlde-trace "));
+	EXPECT_EQ(NULL, strstr(a, "\nkworker/"));
 	EXPECT_STREQ(a, b) TH_LOG("live (summed in the kernel):\n%s\nreplay:\n%s",
 				  a, b);
 	free(err);
