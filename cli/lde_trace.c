@@ -581,6 +581,25 @@ static unsigned long long lost_total(struct lde_trace_bpf *skel,
 	return total;
 }
 
+/*
+ * Every program but the trap's, then the trap's: a trap it sees finds the
+ * return and switch programs in place, so its return is seen too.  (A
+ * slow kernel attaches one program at a time while traced tasks run: a
+ * trap seen before its return's program was there stayed open.)
+ */
+static int attach_trap_last(struct lde_trace_bpf *skel)
+{
+	struct bpf_program *trap = skel->progs.lde_sys_enter;
+	int err;
+
+	bpf_program__set_autoattach(trap, false);
+	err = lde_trace_bpf__attach(skel);
+	if (err || !bpf_program__autoload(trap))
+		return err;
+	skel->links.lde_sys_enter = bpf_program__attach(trap);
+	return skel->links.lde_sys_enter ? 0 : -errno;
+}
+
 /* Fork the command stopped before exec; it starts when released. */
 static pid_t spawn_stopped(char **argv, int *release_fd)
 {
@@ -981,7 +1000,7 @@ int main(int argc, char **argv)
 
 	/* Before the first event can be made: times count from here. */
 	start_ns = now_ns();
-	err = lde_trace_bpf__attach(skel);
+	err = attach_trap_last(skel);
 	if (err) {
 		fprintf(stderr, "lde-trace: cannot attach: %s\n", strerror(-err));
 		err = 1;
