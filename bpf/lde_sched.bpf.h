@@ -196,7 +196,7 @@ static __always_inline int syscall_in(struct task_struct *t)
 }
 
 /*
- * -s alone: each task's sums by tid, and the totals per CPU, made here
+ * -s: each task's sums by tid, and the totals per CPU, made here
  * by lde_sched_sum.h's rules and read by lde-trace at the end.
  */
 struct {

@@ -20,7 +20,7 @@
 #define LDE_REASON_SLOTS	8
 _Static_assert(LDE_NR_REASONS <= LDE_REASON_SLOTS, "a reason past its slots");
 
-/* Tasks the kernel sums (-s alone); one more is counted lost. */
+/* Tasks the kernel sums (-s); a switch of one more is counted lost. */
 #define LDE_SCHED_SUM_TASKS	16384
 
 /* One task's, keyed by its tid. */

@@ -12,7 +12,7 @@
 #include "lde_trace.h"
 
 void lde_sched_summary_account(const struct lde_event *e);
-/* Sums made in the kernel (-s alone): a task's, and the totals. */
+/* Sums made in the kernel (-s, live): a task's, and the totals. */
 void lde_sched_summary_add_task(unsigned int tid, const struct lde_sched_sum *s);
 void lde_sched_summary_add_totals(const struct lde_sched_totals *add);
 /* The totals so far: switches by kind, reason, wait. */

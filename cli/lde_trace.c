@@ -534,7 +534,7 @@ static void collect_aggregates(struct lde_trace_bpf *skel)
 	free(vals);
 }
 
-/* The scheduler's sums made in the kernel (-s alone): tasks and totals. */
+/* The scheduler's sums made in the kernel (-s, live): tasks and totals. */
 static void collect_sched_sums(struct lde_trace_bpf *skel)
 {
 	int ncpus = libbpf_num_possible_cpus(), cpu, fd;
