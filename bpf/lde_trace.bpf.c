@@ -333,7 +333,7 @@ static __always_inline __u32 log2_slot(__u64 v)
 	return slot & (LDE_HIST_SLOTS - 1);
 }
 
-/* The scheduler's side of a switch: it counts lost and takes log2s too. */
+/* The scheduler's side of a switch: after log2_slot(), which it uses. */
 #include "lde_sched.bpf.h"
 
 static __always_inline bool current_wanted(void)

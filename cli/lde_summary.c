@@ -62,7 +62,7 @@ void lde_summary_add_syscall(unsigned int nr, const struct lde_syscall_agg *agg)
 		sum.hist[nr][s] += agg->hist[s];
 }
 
-/* Switches summed in the kernel (-s alone), over every CPU's totals. */
+/* Switches summed in the kernel (-s, live): one CPU's totals. */
 void lde_summary_add_switches(const struct lde_sched_totals *t)
 {
 	sum.stages[LDE_STAGE_SWITCH] += t->switches;

@@ -354,7 +354,10 @@ static bool no_event_lines(void)
 }
 
 /* -s on the live kernel: switches are summed there, not from events. */
-static bool switches_summed_live;
+static bool switches_summed_in_kernel(void)
+{
+	return env.summary && !env.read_path;
+}
 
 /*
  * Event lines are appended here and written once per batch of events read
@@ -373,7 +376,7 @@ static void show_event(const struct lde_event *e)
 {
 	lde_trace_file_event(e, start_ns);
 	/* The counts are only for the summary; switches are summed live. */
-	if (env.summary && !(switches_summed_live &&
+	if (env.summary && !(switches_summed_in_kernel() &&
 			     e->stage == LDE_STAGE_SWITCH))
 		lde_summary_account(e);
 	lde_perfetto_event(e, start_ns);
@@ -929,8 +932,7 @@ int main(int argc, char **argv)
 	 * -s: switches are summed in the kernel, so the summary holds every
 	 * one even if the ring loses events; sent too only where seen.
 	 */
-	skel->rodata->aggregate_sched = env.summary;
-	switches_summed_live = env.summary;
+	skel->rodata->aggregate_sched = switches_summed_in_kernel();
 	skel->rodata->send_switches = !summary_only() || env.output_path ||
 				      env.write_path;
 	skel->rodata->aggregate_syscalls = summary_only() && !env.output_path &&
