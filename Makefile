@@ -96,7 +96,10 @@ BPF_OUT    := $(B)/bpf
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall
 BPF_OBJS   := $(BPF_OUT)/lde_trace.bpf.o
 CLI_LIBS   := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz) -lseccomp
-CLI_CFLAGS := $(CFLAGS) -Wno-missing-field-initializers $(UAPI) -I$(TOP)/bpf -I$(BPF_OUT)
+# Both tools say the version dkms.conf gives the package.
+CLI_VERSION := -DLDE_VERSION=\"$(VERSION)\"
+CLI_CFLAGS := $(CFLAGS) -Wno-missing-field-initializers $(UAPI) -I$(TOP)/bpf -I$(BPF_OUT) \
+	      $(CLI_VERSION)
 LDE_TRACE  := $(B)/lde-trace
 
 $(VMLINUX_H): /boot/vmlinuz-$(KVER) scripts/extract-btf.sh
@@ -137,14 +140,16 @@ TRACE_HDRS := cli/lde_names.h cli/lde_boot.h cli/lde_render.h \
 TRACE_LIVE := cli/lde_trace.c cli/lde_syscalls_tracefs.c
 
 $(LDE_TRACE): $(TRACE_SRCS) $(TRACE_HDRS) $(BPF_OUT)/lde_trace.skel.h \
-	      include/uapi/linux/lde.h $(CLI_COMMON_DEPS)
+	      include/uapi/linux/lde.h $(CLI_COMMON_DEPS) dkms.conf
 	$(CC) $(CLI_CFLAGS) -I$(TOP)/cli -o $@ $(TRACE_SRCS) $(CLI_COMMON) \
 		$(CLI_LIBS)
 
 LDE_BENCH := $(B)/lde-bench
 
-$(LDE_BENCH): cli/lde_bench.c $(CLI_COMMON_DEPS) include/uapi/linux/lde.h
+$(LDE_BENCH): cli/lde_bench.c $(CLI_COMMON_DEPS) include/uapi/linux/lde.h \
+	      dkms.conf
 	$(CC) $(CFLAGS) -Wno-missing-field-initializers $(UAPI) -I$(TOP)/cli \
+		$(CLI_VERSION) \
 		-o $@ cli/lde_bench.c $(CLI_COMMON) -lm -lpthread
 
 tools: $(LDE_TRACE) $(LDE_BENCH)
@@ -213,10 +218,12 @@ $(B)/host/%_test: cli/%_test.c $(CLI_COMMON_DEPS) $(KSRC_STAMP)
 	$(CC) $(CFLAGS) -I$(TOP)/cli -I$(KSRC)/tools/testing/selftests \
 		-o $@ $< $(CLI_COMMON) -lm
 
-# The replay check runs lde-trace -r on the host: no root, no BPF.
-check-host: lint $(HOST_TESTS) $(LDE_TRACE)
+# The replay check runs lde-trace -r on the host: no root, no BPF; the
+# help check reads what each tool says of itself.
+check-host: lint $(HOST_TESTS) $(LDE_TRACE) $(LDE_BENCH)
 	@./scripts/host-check.sh $(HOST_TESTS) \
-		"./scripts/replay-check.sh $(LDE_TRACE)"
+		"./scripts/replay-check.sh $(LDE_TRACE)" \
+		"./scripts/help-check.sh $(LDE_TRACE) $(LDE_BENCH)"
 
 # Every kernel series the host's Debian ships (6.1 and 6.12 on Debian 12,
 # 6.12 on 13), one boot each, with the same sources and the same CO-RE BPF

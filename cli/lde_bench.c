@@ -35,11 +35,11 @@ static struct env {
 	int samples;
 } env = { .samples = 200 };
 
-const char *argp_program_version = "lde-bench 0.1";
+const char *argp_program_version = "lde-bench " LDE_VERSION;
 static const char doc[] =
 "The OSTEP chapter 6 homework: measure a system call and a context switch.\n"
 "\n"
-"USAGE: lde-bench [-j] [-n SAMPLES] [-x]\n"
+"USAGE: lde-bench [-j] [-n SAMPLES] [-o FILE] [-x]\n"
 "\n"
 "EXAMPLES:\n"
 "    lde-bench          # the table\n"

@@ -72,34 +72,33 @@ static pid_t root_child;	/* -- COMMAND: its process */
 static unsigned long long start_ns;
 static struct lde_boot boot;
 
-const char *argp_program_version = "lde-trace 0.2";
-const char *argp_program_bug_address = "<lde issues>";
+const char *argp_program_version = "lde-trace " LDE_VERSION;
 static const char doc[] =
 "Watch the limited-direct-execution sequence live: trap, return-from-trap,\n"
 "context switch, timer interrupt, exec, exit, fault (OSTEP chapter 6).\n"
 "\n"
 "USAGE: lde-trace [-p PID] [-c COMM] [-d SECONDS] [-e STAGES] [-t CALLS] [-x]\n"
-"                 [-M NS] [-j] [-s] [-P] [-S] [-m] [-A] [-o FILE] [-w FILE] [-q]\n"
-"                 [-v]\n"
-"                 [-- COMMAND [ARG...]]\n"
+"                 [-M NS] [-j] [-s] [-P] [-S] [-m] [-A] [-o FILE] [-w FILE]\n"
+"                 [-q] [-v] [-- COMMAND [ARG...]]\n"
 "       lde-trace -r FILE [-p PID] [-c COMM] [-e STAGES] [-t CALLS] [-j] [-s]\n"
-"                 [-P] [-S] [-m] [-A] [-o FILE] [--since SECONDS] [--until SECONDS]\n"
+"                 [-P] [-S] [-m] [-A] [-o FILE] [--since SECONDS]\n"
+"                 [--until SECONDS]\n"
 "\n"
 "STAGES: boot,fork,exec,trap,return,switch,timer,fault,exit,reap,\n"
 "        lde_trap,lde_return,lde_switch, and wakeup (not by default)\n"
 "\n"
 "EXAMPLES:\n"
-"    lde-trace -- ls                # trace ls and its children, exit with its status\n"
-"    lde-trace -p 1234 -e switch    # context switches of process 1234\n"
-"    lde-trace -s -d 5              # 5 s of the whole system, summary only\n"
-"    lde-trace -j -- ./a.out        # JSON Lines, one object per event\n"
-"    lde-trace -P -- ./a.out        # OSTEP's protocol view: OS | Hardware | Program\n"
-"    lde-trace -S -- cat /etc/hosts # strace-style lines, arguments decoded\n"
-"    lde-trace -m -d 1              # who runs on which CPU, and why it switched\n"
+"    lde-trace -- ls                 # ls and its children; exits as ls does\n"
+"    lde-trace -p 1234 -e switch     # context switches of process 1234\n"
+"    lde-trace -s -d 5               # 5 s of the whole system, summary only\n"
+"    lde-trace -j -- ./a.out         # JSON Lines, one object per event\n"
+"    lde-trace -P -- ./a.out         # the chapter: OS | Hardware | Program\n"
+"    lde-trace -S -- cat /etc/hosts  # strace-style lines, arguments decoded\n"
+"    lde-trace -m -d 1               # who runs on which CPU, and why\n"
 "    lde-trace -S -x -t openat -- ls # only the openat calls that failed\n"
-"    lde-trace -o t.json -- ./a.out # Perfetto / chrome://tracing timeline\n"
+"    lde-trace -o t.json -- ./a.out  # a Perfetto (chrome://tracing) timeline\n"
 "    lde-trace -q -w t.lde -- ./a.out  # record, show nothing\n"
-"    lde-trace -r t.lde -P          # replay it, anywhere, as anyone\n";
+"    lde-trace -r t.lde -P           # replay it, anywhere, as anyone\n";
 
 enum { OPT_SINCE = 0x100, OPT_UNTIL };
 
