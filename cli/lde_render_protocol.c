@@ -388,6 +388,13 @@ static const char *b_waited(char *buf, const struct lde_event *e)
 	return buf;
 }
 
+/* A task's first switch in: it resumes where fork left it. */
+static bool resumes_new_task(const struct lde_event *e)
+{
+	return !strncmp(e->sw.next_resume, "ret_from_fork",
+			strlen("ret_from_fork"));
+}
+
 static void rows_switch(struct lde_line *l, const struct lde_event *e,
 			const struct context *c, bool after_tick)
 {
@@ -452,6 +459,21 @@ static void rows_switch(struct lde_line *l, const struct lde_event *e,
 	if (!e->sw.next_user_ip) {
 		row(l, fmt(a, "B = %s is a kernel thread: it never returns to user mode", n),
 		    "", "");
+		return;
+	}
+	/*
+	 * B never ran: its kernel stack is its parent's trap frame, copied
+	 * at fork with the return value 0, and ret_from_fork leaves the
+	 * kernel through it (ret_from_fork_asm on 6.12).
+	 */
+	if (resumes_new_task(e)) {
+		row(l, "return-from-trap (into B): B is new, and returns from the trap its parent made to create it",
+		    fmt(b, "restore regs(B) from k-stack(B) [copied from the parent's at fork, return value 0]; move to user mode [CPL 0 -> 3]; jump to PC after the parent's trap [%#llx]",
+			e->sw.next_user_ip),
+		    fmt(a, e->sw.next_pid == e->sw.next_tid ?
+			"B = %s starts: its fork returns 0 here" :
+			"B = %s, a new thread, starts: its clone returns 0 here",
+			n));
 		return;
 	}
 	/* B was preempted in user mode: it goes back there. */
@@ -630,7 +652,9 @@ static uint64_t step_sig(const struct step *s, char *what)
 		break;
 	case STEP_ARRIVAL:
 		who(n, e->sw.next_comm, e->sw.next_tid);
-		snprintf(what, 160, "%s switched in (first seen)", n);
+		snprintf(what, 160, resumes_new_task(e) ?
+			 "%s starts (a new task)" :
+			 "%s switched in (first seen)", n);
 		sig = 5;
 		break;
 	case STEP_BLOCKED: {
