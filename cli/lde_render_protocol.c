@@ -415,7 +415,9 @@ static void rows_switch(struct lde_line *l, const struct lde_event *e,
 	/* Why the OS calls switch(), as the kernel decided it. */
 	if (e->sw.blocked_nr >= 0)
 		prev_nr = e->sw.blocked_nr;
-	if (idle_prev)
+	if (idle_prev && resumes_new_task(e))
+		fmt(b, "%s, new, can run; the idle task calls switch()", n);
+	else if (idle_prev)
 		fmt(b, "%s can run again (woken); the idle task calls switch()",
 		    n);
 	else if (!e->sw.nonvoluntary && prev_nr >= 0)
@@ -771,6 +773,18 @@ static bool background_wait(const struct step *s)
 	return opts.traps && !thread(s->ev[0].tid)->trapped;
 }
 
+/* A step that switches in a task that never ran. */
+static bool starts_new_task(const struct step *s)
+{
+	int i;
+
+	for (i = 0; i < s->n; i++)
+		if (s->ev[i].stage == LDE_STAGE_SWITCH &&
+		    resumes_new_task(&s->ev[i]))
+			return true;
+	return false;
+}
+
 /*
  * A whole step: folded when it repeats one of the last few (with the
  * bursty step held before it, if any), held when it may begin a burst,
@@ -788,10 +802,15 @@ static void step_done(struct lde_line *l, const struct step *s)
 	bool kernel_tick = (s->kind == STEP_TICK &&
 			    s->ev[0].timer.mode != LDE_TIMER_USER) ||
 			   s->kind == STEP_ARRIVAL;
+	/*
+	 * Whatever else the step is, a task's first return to user mode is
+	 * the chapter's story, never a repeat.
+	 */
+	bool may_fold = !opts.all && !starts_new_task(s);
 
-	if (!opts.all && (seen_lately(sig) || kernel_tick ||
-			  background_wait(s) ||
-			  (pending.n && pending_sig == sig))) {
+	if (may_fold && (seen_lately(sig) || kernel_tick ||
+			 background_wait(s) ||
+			 (pending.n && pending_sig == sig))) {
 		if (pending.n) {
 			fold_add(&pending, pending_sig, pending_what);
 			remember_sig(pending_sig);
@@ -802,7 +821,7 @@ static void step_done(struct lde_line *l, const struct step *s)
 			remember_sig(sig);
 		return;
 	}
-	if (comes_in_bursts(s) && !opts.all) {
+	if (comes_in_bursts(s) && may_fold) {
 		/* Two new bursty steps in a row: the first is alone. */
 		if (pending.n)
 			flush_held_steps(l);

@@ -504,11 +504,13 @@ TEST_F(trace, exit_is_the_last_threads)
 
 /*
  * The protocol view of the same run, as a newcomer reads it: columns that
- * never break, and the program within the first 30 lines.
+ * never break, the program within the first 30 lines, and the child's
+ * start as the return-from-trap of its parent's fork, between the fork
+ * and the child's own first call.
  */
 TEST_F(trace, protocol_view_keeps_columns_and_starts_with_the_program)
 {
-	char file[600], code[1024];
+	char file[600], code[2048];
 
 	snprintf(file, sizeof(file), "%s/trace-protocol.txt", outdir);
 	ASSERT_EQ(0, run(NULL, "cd %s && COLUMNS=132 %s -P -- ./lde_lifecycle a 'b c' >%s 2>/dev/null",
@@ -527,6 +529,8 @@ TEST_F(trace, protocol_view_keeps_columns_and_starts_with_the_program)
 		"text = \"\\n\".join(lines)\n"
 		"for w in (\"entry_SYSCALL_64\", \"argc 3\", \"return-from-trap\", \"create entry for process list\", \"remove from process list\", \"free memory of process\"):\n"
 		"    assert w in text, w\n"
+		"at = lambda w: next(i for i, l in enumerate(lines) if w in l)\n"
+		"assert at(\"create entry for process list\") < at(\"B is new\") < at(\"getppid() traps\"), text\n"
 		"print(\"ok\")");
 	EXPECT_TRUE(py_check_text(file, code));
 }
