@@ -18,7 +18,9 @@ the same time, compared task by task:
   waits must stay under 5% of all (0.2-0.5% on Debian's kernels); they
   are printed.  On a slower kernel every handler is slower, and the gap
   wider: LDE_TEST_TIMEOUT_SCALE (20 on make check-debug's kernel, where
-  one handler can take milliseconds) widens the 1 ms as much;
+  one handler can take milliseconds) widens the 1 ms as much, and the
+  sums may differ by 10%: gaps under the threshold add up (lde-pong's
+  152 waits were 57 ms, 8%, apart there, with other guests running);
 - reasons: a spinner never blocks and is never preempted by the wakeup
   of a spinner (they wake no one): each leaves at a tick or for a woken
   task it names (its wakeup outranked the spinner, or found its slice
@@ -43,8 +45,11 @@ RUNNABLE_PERF = ('R', 'W', 'R+')
 
 
 # A wait the two tracers disagree on by more, in ns: 1 ms, on a slower
-# kernel as much more as its tests' time bounds are.
-SKEW_NS = 1000000 * max(1, int(os.environ.get('LDE_TEST_TIMEOUT_SCALE', '1')))
+# kernel as much more as its tests' time bounds are; and how far apart the
+# sums of the rest may be.
+TIME_SCALE = max(1, int(os.environ.get('LDE_TEST_TIMEOUT_SCALE', '1')))
+SKEW_NS = 1000000 * TIME_SCALE
+WAIT_SHARE = 0.05 if TIME_SCALE == 1 else 0.10
 
 
 def from_lde(path):
@@ -117,8 +122,8 @@ def main():
               f'{sum(y for _, y in skewed) / 1e6:.3f})')
         if a['switches'] != b['switches']:
             bad.append(f'{name}: {a["switches"]} switches, perf {b["switches"]}')
-        for k in ('run', 'wait'):
-            if not within(a[k], b[k]):
+        for k, share in (('run', 0.05), ('wait', WAIT_SHARE)):
+            if not within(a[k], b[k], share):
                 bad.append(f'{name}: {k} {a[k]} ns, perf {b[k]} ns')
         nr_skewed += len(skewed)
         nr_pairs += len(pairs)
