@@ -654,9 +654,7 @@ static uint64_t step_sig(const struct step *s, char *what)
 		break;
 	case STEP_ARRIVAL:
 		who(n, e->sw.next_comm, e->sw.next_tid);
-		snprintf(what, 160, resumes_new_task(e) ?
-			 "%s starts (a new task)" :
-			 "%s switched in (first seen)", n);
+		snprintf(what, 160, "%s switched in (first seen)", n);
 		sig = 5;
 		break;
 	case STEP_BLOCKED: {
