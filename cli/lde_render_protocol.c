@@ -520,7 +520,7 @@ static void rows_other(struct lde_line *l, const struct lde_event *e)
 		row(l, a, "", "");
 		return;
 	case LDE_STAGE_EXEC:
-		row(l, fmt(a, "load program into memory: %.*s [in %s]",
+		row(l, fmt(a, "allocate memory for program (a new address space), load program into memory: %.*s [in %s]",
 			   LDE_PATH_LEN, e->exec.filename, w), "", "");
 		return;
 	case LDE_STAGE_EXIT:

@@ -524,7 +524,7 @@ TEST_F(trace, protocol_view_keeps_columns_and_starts_with_the_program)
 		"seps |= {tuple(i for i, c in enumerate(l) if c == \"+\") for l in rules}\n"
 		"assert len(seps) == 1, seps\n"
 		"assert all(len(l) <= 132 for l in lines), max(len(l) for l in lines)\n"
-		"first = next(i for i, l in enumerate(lines) if \"load program into memory\" in l)\n"
+		"first = next(i for i, l in enumerate(lines) if \"allocate memory for program\" in l)\n"
 		"assert first < 30, first\n"
 		"text = \"\\n\".join(lines)\n"
 		"for w in (\"entry_SYSCALL_64\", \"argc 3\", \"return-from-trap\", \"create entry for process list\", \"remove from process list\", \"free memory of process\"):\n"
