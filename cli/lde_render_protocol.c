@@ -596,21 +596,34 @@ static struct fold {
 
 static void step_rows(struct lde_line *l, const struct step *s);
 
+/*
+ * The fold's row: its kinds in the order first seen, as many as fit in
+ * FOLD_ROW_LEN (six lines of the OS column), the rest counted as others.
+ */
+#define FOLD_ROW_LEN	320
+
 static void fold_flush(struct lde_line *l)
 {
-	char a[TEXT_LEN], *p = a, *end = a + sizeof(a);
-	int i;
+	char a[TEXT_LEN], kind[200];
+	int i, n, len, others = fold.other;
 
 	if (!fold.steps)
 		return;
-	p += snprintf(p, end - p, "[%d step%s folded, over %.3f ms]",
-		      fold.steps, fold.steps > 1 ? "s" : "",
-		      (fold.last_ns - fold.first_ns) / 1e6);
-	for (i = 0; i < fold.kinds && p < end; i++)
-		p += snprintf(p, end - p, "%s %d x %s", i ? ";" : "",
-			      fold.kind[i].count, fold.kind[i].what);
-	if (fold.other && p < end)
-		snprintf(p, end - p, ", %d others", fold.other);
+	len = snprintf(a, sizeof(a), "[%d step%s folded, over %.3f ms]",
+		       fold.steps, fold.steps > 1 ? "s" : "",
+		       (fold.last_ns - fold.first_ns) / 1e6);
+	for (i = 0; i < fold.kinds; i++) {
+		n = snprintf(kind, sizeof(kind), "%s %d x %s", i ? ";" : "",
+			     fold.kind[i].count, fold.kind[i].what);
+		if (i && len + n > FOLD_ROW_LEN) {
+			others += fold.kind[i].count;
+			continue;
+		}
+		len += snprintf(a + len, sizeof(a) - len, "%s", kind);
+	}
+	if (others)
+		snprintf(a + len, sizeof(a) - len, "; %d step%s of other kinds",
+			 others, others > 1 ? "s" : "");
 	row(l, a, "", "");
 	memset(&fold, 0, sizeof(fold));
 }

@@ -2,7 +2,8 @@
 /*
  * Trace files on the host: every stage's event, written as -j writes it,
  * reads back as the same event (what a replay draws from), hostile comms
- * and paths included; lines that are not events are refused.
+ * and paths included; lines that are not events are refused.  Also the
+ * protocol view's fold row, from events made here.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -374,6 +375,96 @@ TEST(arguments_and_returns_read_as_strace_writes_them)
 	EXPECT_STREQ("-1 EFAULT (Bad address)", ret_of(257, -14));
 	EXPECT_STREQ("-1 ERESTARTSYS", ret_of(0, -512));
 	EXPECT_STREQ("0x7f2c10000000", ret_of(9, 0x7f2c10000000LL));
+}
+
+/* An event of the task "prog" (pid 4242, tid 4243), or of kthread k. */
+static struct lde_event of_task(unsigned int stage, unsigned long long ts,
+				int kthread)
+{
+	struct lde_event e = base(stage);
+
+	e.ts_ns = ts;
+	if (kthread < 0) {
+		strcpy(e.comm, "prog");
+		return e;
+	}
+	e.pid = e.tid = 100 + kthread;
+	snprintf(e.comm, sizeof(e.comm), "kworker/u4:%d", kthread);
+	return e;
+}
+
+static struct lde_event switch_to(struct lde_event e, int kthread)
+{
+	e.sw.blocked_nr = -1;
+	e.sw.next_user_ip = kthread < 0 ? 0x401000 : 0;
+	strcpy(e.sw.next_resume, "__schedule+0x34d/0xa00");
+	if (kthread < 0) {
+		e.sw.next_pid = 4242;
+		e.sw.next_tid = 4243;
+		strcpy(e.sw.next_comm, "prog");
+	} else {
+		e.sw.next_pid = e.sw.next_tid = 100 + kthread;
+		snprintf(e.sw.next_comm, sizeof(e.sw.next_comm),
+			 "kworker/u4:%d", kthread);
+	}
+	return e;
+}
+
+/*
+ * -P folds a burst into one row.  A slow kernel's execve, taken from by
+ * kthread after kthread, has more kinds of step than the row can name:
+ * the row stays within six lines of its column, and the kinds it leaves
+ * out are counted, not cut mid-word.
+ */
+TEST(a_protocol_fold_of_many_kinds_counts_the_rest)
+{
+	static char buf[1 << 16];
+	struct lde_protocol_opts opts = { .width = 132, .traps = true };
+	struct lde_boot boot;
+	unsigned long long ts = 1000000;
+	struct lde_line l;
+	struct lde_event e;
+	char *fold, *end;
+	int k, lines = 0;
+
+	memset(&boot, 0, sizeof(boot));
+	ASSERT_EQ(0, define_syscalls());
+	lde_line_start(&l, buf, sizeof(buf));
+	lde_protocol_start(&l, &boot, &opts);
+	e = of_task(LDE_STAGE_TRAP, ts, -1);
+	e.trap.nr = 39;
+	e.trap.cpl = 3;
+	lde_protocol_event(&l, &e, 0);
+	/* Eight kthreads, each taking the CPU at a tick, then giving it back. */
+	for (k = 0; k < 8; k++) {
+		e = of_task(LDE_STAGE_TIMER, ts += 1000, -1);
+		e.timer.mode = LDE_TIMER_KERNEL;
+		lde_protocol_event(&l, &e, 0);
+		e = switch_to(of_task(LDE_STAGE_SWITCH, ts += 1000, -1), k);
+		e.sw.nonvoluntary = 1;
+		e.sw.reason = LDE_REASON_TICK;
+		lde_protocol_event(&l, &e, 0);
+		e = switch_to(of_task(LDE_STAGE_SWITCH, ts += 1000, k), -1);
+		e.sw.reason = LDE_REASON_BLOCKED;
+		lde_protocol_event(&l, &e, 0);
+	}
+	e = of_task(LDE_STAGE_RETURN, ts += 1000, -1);
+	e.ret.nr = 39;
+	e.ret.ret = 4242;
+	lde_protocol_event(&l, &e, 0);
+	lde_protocol_end(&l);
+	lde_line_char(&l, '\0');
+
+	fold = strstr(buf, "[8 steps folded");
+	ASSERT_NE(NULL, fold) TH_LOG("%s", buf);
+	end = strstr(fold, " of other kinds");
+	ASSERT_NE(NULL, end) TH_LOG("%s", buf);
+	for (; fold < end; fold++)
+		lines += *fold == '\n';
+	EXPECT_GE(6, lines) TH_LOG("%s", buf);
+	/* Two kinds named, once each, and six steps counted. */
+	EXPECT_NE(NULL, strstr(buf, "then back; 6 steps of other kinds"))
+		TH_LOG("%s", buf);
 }
 
 TEST_HARNESS_MAIN
