@@ -59,8 +59,9 @@ static bool wait_sleeping(pid_t pid)
  * A task's own watch against its own switch counts (the kernel's nvcsw and
  * nivcsw, which /proc's status shows), read without a switch in between:
  * watch, counts, watch again, until both watch reads agree.  The counts
- * come from getrusage(RUSAGE_THREAD): formatting /proc's status took
- * longer than a slice on the debug kernel, so every try saw a switch.
+ * come from getrusage(RUSAGE_THREAD), one short call: formatting /proc's
+ * status can take about a slice on the debug kernel, where two spinners
+ * share the CPU, so that nearly every try would see a switch.
  */
 static int self_offset(int fd, struct counts *off)
 {
