@@ -22,13 +22,17 @@ struct lde_file {
 /*
  * Per-CPU counters: bumped with this_cpu_inc(), which on x86 is a single
  * instruction, safe against preemption and interrupts, so the sum over
- * CPUs is exact however many tasks trap or switch at once.
+ * CPUs is exact however many tasks trap or switch at once.  Only its own
+ * CPU ever writes a counter, and a counter only grows: a reset takes a
+ * snapshot to count from (lde_main.c) instead of zeroing from afar, which
+ * would race with the increments.  Every field is a u64.
  */
 struct lde_cpu_stats {
 	u64 traps[LDE_NR_SYSCALLS];
 	u64 errors[LDE_ERR_KINDS];
 	u64 switches;
-	u64 preempted;	/* voluntary = switches - preempted */
+	u64 voluntary;
+	u64 preempted;
 };
 DECLARE_PER_CPU(struct lde_cpu_stats, lde_cpu_stats);
 

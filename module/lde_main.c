@@ -17,6 +17,7 @@
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/nospec.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -37,6 +38,18 @@ static_assert(sizeof_field(struct lde_stats, errors) / sizeof(u64) >=
 	      LDE_ERR_KINDS);
 
 DEFINE_PER_CPU(struct lde_cpu_stats, lde_cpu_stats);
+
+/*
+ * What each counter held at the last reset; reads count from there.  The
+ * lock makes a reset and a read take turns, so no read sees half a
+ * snapshot.
+ */
+static DEFINE_PER_CPU(struct lde_cpu_stats, lde_cpu_stats_base);
+static DEFINE_MUTEX(lde_stats_lock);
+
+/* Read and snapshot as an array of counters, each with one 64-bit load. */
+#define LDE_CPU_COUNTERS	(sizeof(struct lde_cpu_stats) / sizeof(u64))
+static_assert(sizeof(struct lde_cpu_stats) % sizeof(u64) == 0);
 
 static struct dentry *lde_debugfs_dir;
 
@@ -130,18 +143,30 @@ static long lde_ioctl_trap(struct lde_file *lf, struct lde_trap __user *utrap)
 	return 0;
 }
 
+/*
+ * Add one CPU's counts since the last reset.  Each counter only grows and
+ * its base is a value it held before (the lock orders the two reads), so
+ * no difference can wrap.
+ */
 static void lde_stats_add_cpu(struct lde_stats *st, int cpu)
 {
-	const struct lde_cpu_stats *c = per_cpu_ptr(&lde_cpu_stats, cpu);
+	const u64 *now = (const u64 *)per_cpu_ptr(&lde_cpu_stats, cpu);
+	const u64 *base = (const u64 *)per_cpu_ptr(&lde_cpu_stats_base, cpu);
+	struct lde_cpu_stats c;
+	u64 *since = (u64 *)&c;
 	int i;
 
+	lockdep_assert_held(&lde_stats_lock);
+	for (i = 0; i < LDE_CPU_COUNTERS; i++)
+		since[i] = READ_ONCE(now[i]) - base[i];
+
 	for (i = 0; i < LDE_NR_SYSCALLS; i++)
-		st->traps[i] += READ_ONCE(c->traps[i]);
+		st->traps[i] += c.traps[i];
 	for (i = 0; i < LDE_ERR_KINDS; i++)
-		st->errors[i] += READ_ONCE(c->errors[i]);
-	st->switches += READ_ONCE(c->switches);
-	st->preempted += READ_ONCE(c->preempted);
-	st->voluntary = st->switches - st->preempted;
+		st->errors[i] += c.errors[i];
+	st->switches += c.switches;
+	st->voluntary += c.voluntary;
+	st->preempted += c.preempted;
 }
 
 /* Sum over every possible CPU: counts of a CPU gone offline still count. */
@@ -164,24 +189,40 @@ static long lde_ioctl_get_stats(struct lde_stats __user *ustats)
 		return ret;
 
 	st.cpu = req.cpu;
+	if (st.cpu != LDE_STATS_ALL_CPUS &&
+	    (st.cpu < 0 || st.cpu >= nr_cpu_ids || !cpu_possible(st.cpu)))
+		return -EINVAL;
+
+	mutex_lock(&lde_stats_lock);
 	if (st.cpu == LDE_STATS_ALL_CPUS)
 		lde_stats_sum(&st);
-	else if (st.cpu >= 0 && st.cpu < nr_cpu_ids && cpu_possible(st.cpu))
-		lde_stats_add_cpu(&st, st.cpu);
 	else
-		return -EINVAL;
+		lde_stats_add_cpu(&st, st.cpu);
+	mutex_unlock(&lde_stats_lock);
 	return lde_copy_struct_out(ustats, &st, sizeof(st));
 }
 
+/*
+ * Zeroing another CPU's counters would race with its this_cpu_inc(): an
+ * increment that read the old value stores it back after the zero, and a
+ * counter reset between two reads of its neighbours makes them disagree.
+ * So a reset only snapshots what the counters hold; reads count from it.
+ */
 static long lde_ioctl_reset_stats(void)
 {
-	int cpu;
+	int cpu, i;
 
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
-	for_each_possible_cpu(cpu)
-		memset(per_cpu_ptr(&lde_cpu_stats, cpu), 0,
-		       sizeof(struct lde_cpu_stats));
+	mutex_lock(&lde_stats_lock);
+	for_each_possible_cpu(cpu) {
+		const u64 *now = (const u64 *)per_cpu_ptr(&lde_cpu_stats, cpu);
+		u64 *base = (u64 *)per_cpu_ptr(&lde_cpu_stats_base, cpu);
+
+		for (i = 0; i < LDE_CPU_COUNTERS; i++)
+			base[i] = READ_ONCE(now[i]);
+	}
+	mutex_unlock(&lde_stats_lock);
 	return 0;
 }
 
@@ -209,11 +250,42 @@ static long lde_ioctl_watch(struct file *file, unsigned int cmd,
 	}
 }
 
+/* The commands this module knows, by number. */
+static const unsigned int lde_ioctl_cmds[] = {
+	[_IOC_NR(LDE_IOC_TRAP)] = LDE_IOC_TRAP,
+	[_IOC_NR(LDE_IOC_NOP)] = LDE_IOC_NOP,
+	[_IOC_NR(LDE_IOC_SET_TRAP)] = LDE_IOC_SET_TRAP,
+	[_IOC_NR(LDE_IOC_GET_STATS)] = LDE_IOC_GET_STATS,
+	[_IOC_NR(LDE_IOC_RESET_STATS)] = LDE_IOC_RESET_STATS,
+	[_IOC_NR(LDE_IOC_WATCH)] = LDE_IOC_WATCH,
+	[_IOC_NR(LDE_IOC_UNWATCH)] = LDE_IOC_UNWATCH,
+	[_IOC_NR(LDE_IOC_WATCH_STATS)] = LDE_IOC_WATCH_STATS,
+};
+
+/*
+ * The command as this module spells it, or 0 if it knows none.  The size
+ * bits that _IOWR() encodes are not compared, as drm_ioctl() does not:
+ * each struct carries its own size, read with copy_struct_from_user(), so
+ * a caller built against a grown struct (whose command encodes the larger
+ * size) reaches the same request.  Type, number and direction must match.
+ */
+static unsigned int lde_ioctl_known(unsigned int cmd)
+{
+	unsigned int nr = _IOC_NR(cmd), known;
+
+	if (_IOC_TYPE(cmd) != LDE_IOC_MAGIC || nr >= ARRAY_SIZE(lde_ioctl_cmds))
+		return 0;
+	known = lde_ioctl_cmds[array_index_nospec(nr,
+						  ARRAY_SIZE(lde_ioctl_cmds))];
+	return _IOC_DIR(cmd) == _IOC_DIR(known) ? known : 0;
+}
+
 static long lde_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	void __user *uarg = (void __user *)arg;
 	long ret;
 
+	cmd = lde_ioctl_known(cmd);
 	switch (cmd) {
 	case LDE_IOC_TRAP:
 		ret = lde_ioctl_trap(file->private_data, uarg);
@@ -313,6 +385,7 @@ static int lde_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, " %12s %12s %12s\n", "switches", "voluntary",
 		   "preempted");
 
+	mutex_lock(&lde_stats_lock);
 	for_each_possible_cpu(cpu) {
 		struct lde_stats st = {};
 
@@ -321,6 +394,7 @@ static int lde_stats_show(struct seq_file *m, void *v)
 		lde_stats_show_row(m, label, &st);
 	}
 	lde_stats_sum(&total);
+	mutex_unlock(&lde_stats_lock);
 	lde_stats_show_row(m, "total", &total);
 	return 0;
 }

@@ -15,6 +15,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/atomic.h>
+#include <linux/cred.h>
 #include <linux/fs.h>
 #include <linux/pid.h>
 #include <linux/sched.h>
@@ -28,12 +29,22 @@
 #include "lde.h"
 #include "lde_trace.h"
 
-/* Watched tasks: a fixed table, so the probe never allocates. */
-#define LDE_MAX_WATCHES 64
+/*
+ * Watched tasks: a fixed table, so the probe never allocates.  It is
+ * shared by every user of the 0666 device, so one open file and one user
+ * may hold only part of it (LDE_WATCHES_PER_FILE, LDE_WATCHES_PER_USER).
+ */
+#define LDE_MAX_WATCHES LDE_WATCH_SLOTS
 
 struct lde_watch_slot {
 	struct task_struct *task;	/* holds a reference; NULL: not watching */
 	struct file *owner;		/* the open file that asked */
+	/*
+	 * Who the slot is charged to: the user who opened the owning file,
+	 * as inotify charges a watch to the user who made the instance.
+	 * Charged until the slot is free again, retiring included.
+	 */
+	kuid_t uid;
 	/*
 	 * Taken off the table, but a probe that read task before may still
 	 * be counting into it: not reused until no probe can see it.
@@ -107,7 +118,9 @@ static void lde_probe_sched_switch(void *data, bool preempt,
 	bool voluntary = lde_switch_is_voluntary(preempt, prev_state);
 
 	this_cpu_inc(lde_cpu_stats.switches);
-	if (!voluntary)
+	if (voluntary)
+		this_cpu_inc(lde_cpu_stats.voluntary);
+	else
 		this_cpu_inc(lde_cpu_stats.preempted);
 
 	if (atomic_read(&lde_nr_watches))
@@ -222,9 +235,36 @@ static struct task_struct *lde_watch_target(pid_t tid)
 	return task ? task : ERR_PTR(-ESRCH);
 }
 
+/*
+ * Under lde_watch_lock: may this file, opened by uid, take one more slot?
+ * Slots still retiring count against their user: unwatching in a loop
+ * from many threads must not hold more than the bound either.
+ */
+static bool lde_watch_within_bounds(struct file *owner, kuid_t uid)
+{
+	int i, by_file = 0, by_user = 0;
+
+	for (i = 0; i < LDE_MAX_WATCHES; i++) {
+		const struct lde_watch_slot *w = &lde_watches[i];
+
+		if (!w->task && !w->retiring)
+			continue;
+		if (w->task && w->owner == owner)
+			by_file++;
+		if (uid_eq(w->uid, uid))
+			by_user++;
+	}
+	return by_file < LDE_WATCHES_PER_FILE && by_user < LDE_WATCHES_PER_USER;
+}
+
+/*
+ * Past a bound, or with the table full: -ENOSPC, what inotify_add_watch()
+ * and fanotify_mark() return when their user's or group's watches run out.
+ */
 int lde_watch_add(struct file *owner, pid_t tid)
 {
 	struct task_struct *task = lde_watch_target(tid);
+	kuid_t uid = owner->f_cred->euid;
 	int i, ret = -ENOSPC;
 
 	if (IS_ERR(task))
@@ -235,6 +275,8 @@ int lde_watch_add(struct file *owner, pid_t tid)
 		ret = -EEXIST;
 		goto unlock;
 	}
+	if (!lde_watch_within_bounds(owner, uid))
+		goto unlock;
 	for (i = 0; i < LDE_MAX_WATCHES; i++) {
 		struct lde_watch_slot *w = &lde_watches[i];
 
@@ -244,6 +286,7 @@ int lde_watch_add(struct file *owner, pid_t tid)
 		atomic64_set(&w->preempted, 0);
 		atomic64_set(&w->switched_in, 0);
 		w->owner = owner;
+		w->uid = uid;
 		atomic_inc(&lde_nr_watches);
 		/* Publish last: the probe counts once it sees the task. */
 		smp_store_release(&w->task, task);

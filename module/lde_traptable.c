@@ -11,11 +11,16 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/capability.h>
+#include <linux/log2.h>
+#include <linux/math.h>
 #include <linux/minmax.h>
 #include <linux/nospec.h>
 #include <linux/pgtable.h>
 #include <linux/sched.h>
 #include <linux/sched/task_stack.h>
+/* After sched.h: its inline helpers use struct task_struct (6.1). */
+#include <linux/randomize_kstack.h>
 #include <linux/timekeeping.h>
 #include <linux/uaccess.h>
 
@@ -108,6 +113,38 @@ static unsigned int lde_kernel_cpl(void)
 }
 
 /*
+ * Each system call's entry moves the kernel stack down by a random offset
+ * (add_random_kstack_offset(), on by default in Debian's kernels) before
+ * any handler runs, so the handler's exact depth is that call's offset:
+ * the very secret it is there to keep.  The kernel bounds the offset by
+ * KSTACK_OFFSET_MAX() of all ones (0x3ff on 6.1, 0x3f0 on 6.12), and
+ * alloca() rounds it up to the stack alignment, which divides the next
+ * power of two: so the offset spans less than that power of two, and a
+ * depth rounded up to it takes at most two values, which say no more than
+ * whether the offset carried the depth past one boundary.  Taken from the
+ * kernel's own macro, the bound follows it if it changes.
+ */
+#ifdef CONFIG_RANDOMIZE_KSTACK_OFFSET
+#define LDE_KSTACK_OFFSET_SPAN	roundup_pow_of_two(KSTACK_OFFSET_MAX(~0U) + 1)
+#else
+#define LDE_KSTACK_OFFSET_SPAN	1
+#endif
+
+/*
+ * How deep below the stack's top the handler runs.  Exact only for
+ * CAP_PERFMON, which perf already asks before it shows kernel stacks;
+ * rounded up for everyone else.
+ */
+static u32 lde_handler_stack_depth(unsigned long top)
+{
+	u32 depth = top - current_stack_pointer;
+
+	if (perfmon_capable())
+		return depth;
+	return round_up(depth, LDE_KSTACK_OFFSET_SPAN);
+}
+
+/*
  * The trap frame: the user registers that the entry code pushed on this
  * task's kernel stack (struct pt_regs, at the top of the stack), and how
  * deep below the top the handler is running now.
@@ -138,7 +175,7 @@ static long lde_sys_frame(struct lde_file *lf, const u64 *args)
 	frame.ss = regs->ss;
 	frame.user_cpl = regs->cs & 3;
 #endif
-	frame.handler_stack_depth = top - current_stack_pointer;
+	frame.handler_stack_depth = lde_handler_stack_depth(top);
 	frame.regs_depth = top - (unsigned long)regs;
 
 	if (copy_to_user(uframe, &frame, min_t(u32, usize, sizeof(frame))))

@@ -11,7 +11,9 @@
  * Structs that cross the boundary start with their size, as clone3() and
  * openat2() do: an older binary passes a smaller struct (the rest reads as
  * zero), a newer one a larger struct whose unknown tail must be zero
- * (otherwise -E2BIG).  See Documentation/lde-abi.rst.
+ * (otherwise -E2BIG).  The module tells the ioctls apart by type, number
+ * and direction, not by the size that _IOWR() encodes, so a struct can grow
+ * without the command changing meaning.  See Documentation/lde-abi.rst.
  */
 #ifndef _UAPI_LINUX_LDE_H
 #define _UAPI_LINUX_LDE_H
@@ -67,7 +69,12 @@ struct lde_frame {
 	__u64 flags;		/* saved rflags */
 	__u64 cs;		/* saved code segment selector */
 	__u64 ss;		/* saved stack segment selector */
-	__u32 handler_stack_depth;	/* handler's stack pointer, below the top */
+	/*
+	 * The handler's stack pointer, below the top.  Exact for
+	 * CAP_PERFMON; for others rounded up to hide the random offset
+	 * that each system call adds to the kernel stack.
+	 */
+	__u32 handler_stack_depth;
 	__u32 regs_depth;	/* start of the saved registers, below the top */
 };
 #define LDE_FRAME_SIZE_VER0	64
@@ -91,7 +98,10 @@ enum lde_err_kind {
  * Counters, for one CPU or summed over all.  Switch-outs are split as the
  * kernel splits /proc/<pid>/status: voluntary when the task blocked,
  * preempted when it was still runnable (timer tick, wakeup preemption, and
- * sched_yield(), which Linux counts as non-voluntary).
+ * sched_yield(), which Linux counts as non-voluntary).  Each is counted on
+ * its own, and the three are read one after another while switches go on,
+ * so switches may differ from voluntary + preempted by the switches in
+ * flight.  Counts are since load or the last LDE_IOC_RESET_STATS.
  */
 struct lde_stats {
 	__u32 size;		/* in: sizeof(struct lde_stats) as the caller knows it */
@@ -104,7 +114,19 @@ struct lde_stats {
 };
 #define LDE_STATS_SIZE_VER0	224
 
-/* Watch the context switches of one task (a thread). */
+/*
+ * Watch the context switches of one task (a thread).  The module has
+ * LDE_WATCH_SLOTS watches in all; one open file holds at most
+ * LDE_WATCHES_PER_FILE of them and one user (who opened the files) at most
+ * LDE_WATCHES_PER_USER, so no user can take them all: past either bound
+ * LDE_IOC_WATCH fails with ENOSPC, as inotify_add_watch() does at its
+ * per-user limit.
+ */
+#define LDE_WATCH_SLOTS		64
+#define LDE_WATCHES_PER_FILE	8
+#define LDE_WATCHES_PER_USER	16
+
+/* What one watch counts, and which task it names. */
 struct lde_watch {
 	__u32 size;		/* in: sizeof(struct lde_watch) as the caller knows it */
 	__s32 tid;		/* in: thread id in the caller's namespace, 0: self */
