@@ -250,6 +250,88 @@ TEST_F(dev, struct_size_rules_follow_copy_struct_from_user)
 	EXPECT_EQ(E2BIG, errno);
 }
 
+/*
+ * A caller built against a grown struct uses a command that encodes the
+ * larger size: the module dispatches on type, number and direction, and
+ * reads the struct by its own size field.
+ */
+#define LDE_IOC_TRAP_V2		_IOWR(LDE_IOC_MAGIC, _IOC_NR(LDE_IOC_TRAP), \
+				      struct trap_v2)
+
+struct stats_v2 {
+	struct lde_stats v0;
+	__u64 future;
+};
+
+#define LDE_IOC_GET_STATS_V2	_IOWR(LDE_IOC_MAGIC, \
+				      _IOC_NR(LDE_IOC_GET_STATS), \
+				      struct stats_v2)
+
+struct watch_v2 {
+	struct lde_watch v0;
+	__u64 future;
+};
+
+#define LDE_IOC_WATCH_V2	_IOW(LDE_IOC_MAGIC, _IOC_NR(LDE_IOC_WATCH), \
+				     struct watch_v2)
+
+TEST_F(dev, a_grown_struct_reaches_the_same_request)
+{
+	struct trap_v2 t = { .v0 = { .size = sizeof(t), .nr = LDE_SYS_GETPID } };
+	struct stats_v2 st = { .v0 = { .size = sizeof(st),
+				       .cpu = LDE_STATS_ALL_CPUS } };
+	struct watch_v2 w = { .v0 = { .size = sizeof(w) } };
+	struct lde_watch w0;
+
+	/* Larger, with a zero tail: the request as it was. */
+	EXPECT_EQ(0, ioctl(self->fd, LDE_IOC_TRAP_V2, &t))
+		TH_LOG("grown trap: %s", strerror(errno));
+	EXPECT_EQ(getpid(), t.v0.ret);
+	/* Larger, with something in the tail the module does not know. */
+	t.future = 1;
+	t.v0.ret = 0;
+	EXPECT_EQ(-1, ioctl(self->fd, LDE_IOC_TRAP_V2, &t));
+	EXPECT_EQ(E2BIG, errno);
+	/* The size the module knows, under the grown command: as known. */
+	t.v0.size = LDE_TRAP_SIZE_VER0;
+	EXPECT_EQ(0, ioctl(self->fd, LDE_IOC_TRAP_V2, &t));
+	EXPECT_EQ(getpid(), t.v0.ret);
+	/* And under the command it was built with. */
+	t.v0.ret = 0;
+	EXPECT_EQ(0, ioctl(self->fd, LDE_IOC_TRAP, &t.v0));
+	EXPECT_EQ(getpid(), t.v0.ret);
+
+	/* Output: no more than the module knows, and size says so. */
+	EXPECT_EQ(0, ioctl(self->fd, LDE_IOC_GET_STATS_V2, &st))
+		TH_LOG("grown stats: %s", strerror(errno));
+	EXPECT_EQ(sizeof(st.v0), st.v0.size);
+	EXPECT_EQ(0, st.future);
+	st.v0.size = sizeof(st);
+	st.future = 7;
+	EXPECT_EQ(-1, ioctl(self->fd, LDE_IOC_GET_STATS_V2, &st));
+	EXPECT_EQ(E2BIG, errno);
+
+	EXPECT_EQ(0, ioctl(self->fd, LDE_IOC_WATCH_V2, &w))
+		TH_LOG("grown watch: %s", strerror(errno));
+	EXPECT_EQ(0, lde_watch_op(self->fd, LDE_IOC_WATCH_STATS, 0, &w0));
+	w.future = 1;
+	EXPECT_EQ(-1, ioctl(self->fd, LDE_IOC_WATCH_V2, &w));
+	EXPECT_EQ(E2BIG, errno);
+}
+
+TEST_F(dev, a_command_with_the_wrong_direction_is_enotty)
+{
+	struct lde_trap t = { .size = sizeof(t), .nr = LDE_SYS_NULL };
+
+	EXPECT_EQ(-1, ioctl(self->fd, _IOR(LDE_IOC_MAGIC,
+					   _IOC_NR(LDE_IOC_TRAP),
+					   struct lde_trap), &t));
+	EXPECT_EQ(ENOTTY, errno);
+	EXPECT_EQ(-1, ioctl(self->fd, _IOW(LDE_IOC_MAGIC,
+					   _IOC_NR(LDE_IOC_NOP), int), &t));
+	EXPECT_EQ(ENOTTY, errno);
+}
+
 TEST_F(dev, unknown_ioctl_is_enotty)
 {
 	EXPECT_EQ(-1, ioctl(self->fd, _IO(LDE_IOC_MAGIC, 0x7f)));
@@ -281,6 +363,130 @@ TEST_F(dev, stats_reject_an_impossible_cpu)
 	EXPECT_EQ(-EINVAL, lde_get_stats(self->fd, -2, &st));
 	EXPECT_EQ(0, lde_get_stats(self->fd, 0, &st));
 	EXPECT_EQ(sizeof(st), st.size);
+}
+
+/* A count no run could reach: a counter that wrapped below zero. */
+#define WRAPPED		(1ULL << 40)
+
+static int stats_wrapped(const struct lde_stats *st)
+{
+	int i, wrapped = 0;
+
+	for (i = 0; i < LDE_NR_SYSCALLS; i++)
+		wrapped += st->traps[i] >= WRAPPED;
+	for (i = 0; i < LDE_ERR_KINDS; i++)
+		wrapped += st->errors[i] >= WRAPPED;
+	return wrapped + (st->switches >= WRAPPED) +
+	       (st->voluntary >= WRAPPED) + (st->preempted >= WRAPPED);
+}
+
+TEST_F(dev, reset_counts_from_zero_on_every_cpu)
+{
+	struct lde_stats st;
+	int i, ncpu = sysconf(_SC_NPROCESSORS_CONF);
+
+	if (geteuid() != 0)
+		SKIP(return, "resetting the counters needs CAP_SYS_ADMIN");
+	ASSERT_EQ(0, pin_to_cpu(0));
+	ASSERT_EQ(0, ioctl(self->fd, LDE_IOC_RESET_STATS));
+	for (i = 0; i < 5; i++)
+		ASSERT_EQ(0, lde_trap(self->fd, LDE_SYS_NULL, 0, 0));
+	ASSERT_EQ(0, lde_get_stats(self->fd, 0, &st));
+	EXPECT_EQ(5, st.traps[LDE_SYS_NULL]);
+	for (i = -1; i < ncpu; i++) {
+		ASSERT_EQ(0, lde_get_stats(self->fd, i, &st));
+		EXPECT_EQ(0, stats_wrapped(&st)) TH_LOG("cpu %d", i);
+		EXPECT_EQ(i <= 0 ? 5 : 0, st.traps[LDE_SYS_NULL])
+			TH_LOG("cpu %d", i);
+	}
+}
+
+/*
+ * Resets and reads from two threads while tasks switch on every CPU: no
+ * read may see a counter below its reset, which shows as a wrapped count.
+ * Zeroing another CPU's counters races with its increments, and
+ * voluntary = switches - preempted read across an increment wraps.
+ */
+struct reset_race {
+	int fd;
+	volatile int *stop;
+	unsigned long long resets, reads, wrapped, errors;
+	struct lde_stats worst;
+};
+
+static void *reset_loop(void *arg)
+{
+	struct reset_race *r = arg;
+
+	while (!*r->stop) {
+		if (ioctl(r->fd, LDE_IOC_RESET_STATS))
+			r->errors++;
+		r->resets++;
+	}
+	return NULL;
+}
+
+static void *read_loop(void *arg)
+{
+	struct reset_race *r = arg;
+	int cpu, ncpu = sysconf(_SC_NPROCESSORS_CONF);
+	struct lde_stats st;
+
+	while (!*r->stop) {
+		for (cpu = -1; cpu < ncpu; cpu++) {
+			if (lde_get_stats(r->fd, cpu, &st)) {
+				r->errors++;
+				continue;
+			}
+			r->reads++;
+			if (stats_wrapped(&st)) {
+				r->wrapped++;
+				r->worst = st;
+			}
+		}
+	}
+	return NULL;
+}
+
+TEST_F(dev, reset_racing_switches_never_wraps)
+{
+	volatile int stop = 0;
+	struct reset_race r = { .fd = self->fd, .stop = &stop };
+	pthread_t resetter, reader;
+	__u64 deadline = now_ns(CLOCK_MONOTONIC) + 2000000000ULL;
+	pid_t kid[2];
+	int i;
+
+	if (geteuid() != 0)
+		SKIP(return, "resetting the counters needs CAP_SYS_ADMIN");
+	/* One blocks over and over, one yields over and over. */
+	for (i = 0; i < 2; i++) {
+		kid[i] = fork();
+		ASSERT_LE(0, kid[i]);
+		if (kid[i] == 0) {
+			for (;;)
+				i ? (void)sched_yield() : (void)usleep(100);
+		}
+	}
+	ASSERT_EQ(0, pthread_create(&resetter, NULL, reset_loop, &r));
+	ASSERT_EQ(0, pthread_create(&reader, NULL, read_loop, &r));
+	while (now_ns(CLOCK_MONOTONIC) < deadline)
+		lde_trap(self->fd, LDE_SYS_NULL, 0, 0);
+	stop = 1;
+	pthread_join(resetter, NULL);
+	pthread_join(reader, NULL);
+	for (i = 0; i < 2; i++) {
+		kill(kid[i], SIGKILL);
+		waitpid(kid[i], NULL, 0);
+	}
+	TH_LOG("%llu resets, %llu reads, %llu wrapped", r.resets, r.reads,
+	       r.wrapped);
+	EXPECT_EQ(0, r.errors);
+	EXPECT_LT(0, r.resets);
+	EXPECT_EQ(0, r.wrapped)
+		TH_LOG("cpu %d: switches %llu voluntary %llu preempted %llu",
+		       r.worst.cpu, r.worst.switches, r.worst.voluntary,
+		       r.worst.preempted);
 }
 
 /* The storm: every trap made is counted exactly once. */
