@@ -158,9 +158,11 @@ TEST_F(sw, pinned_pipe_pingpong_split_matches_the_kernel)
 	close(done[0]);
 
 	/*
-	 * CPU 0's window opens before the tasks' and closes after: a task
-	 * that /proc shows as S may not have switched out yet (the state is
-	 * set first), and that switch-out must not fall between the two.
+	 * CPU 0's window opens before the tasks' and closes after, so that
+	 * every switch-out counted in theirs is in it: /proc's S is a state a
+	 * task sets before it switches out, so a switch-out may still follow
+	 * the tasks' first reads.  With CPU 0 read after them, one preempted
+	 * switch-out of the pair once fell outside CPU 0's window.
 	 */
 	ASSERT_EQ(0, lde_get_stats(self->fd, 0, &cpu0_before));
 	/* Both block on the go pipe: watch them, then read their counts. */
