@@ -60,7 +60,7 @@ static FILE *open_format(const char *root, const char *name)
  * A typedef an argument names, as the C type it stands for: "umode_t" is
  * "short unsigned int".  Pointers and enums say so.
  */
-static void resolve_type(struct btf *btf, const char *type)
+static void resolve_type(const struct btf *btf, const char *type)
 {
 	const struct btf_type *t;
 	__s32 id;
@@ -102,7 +102,7 @@ static void resolve_type(struct btf *btf, const char *type)
  * arguments.
  */
 static int read_signature(FILE *f, const char *name, char *sig, size_t size,
-			  struct btf *btf)
+			  const struct btf *btf)
 {
 	char line[512], *field, *end;
 	size_t len;
@@ -136,10 +136,9 @@ static int read_signature(FILE *f, const char *name, char *sig, size_t size,
 	return len < size ? 0 : -1;
 }
 
-int lde_syscalls_read_tracefs(void)
+int lde_syscalls_read_tracefs(const struct btf *btf)
 {
 	const char *root = NULL;
-	struct btf *btf;
 	char sig[512], path[512];
 	unsigned int i;
 	int nr, n = 0;
@@ -154,7 +153,6 @@ int lde_syscalls_read_tracefs(void)
 	}
 	if (!root)
 		return -ENOENT;
-	btf = btf__load_vmlinux_btf();
 	for (nr = 0; nr < LDE_MAX_SYSCALLS; nr++) {
 		const char *name = lde_syscall_name(nr);
 		FILE *f;
@@ -169,7 +167,6 @@ int lde_syscalls_read_tracefs(void)
 			n++;
 		fclose(f);
 	}
-	btf__free(btf);
 	lde_syscalls_classify();
 	return n;
 }
