@@ -197,7 +197,8 @@ lint: $(KSRC_STAMP)
 # Host-side unit tests: lde-bench's arithmetic, lde-trace's line building
 # and per-task tables, trace files read back as written.
 HOST_TESTS := $(B)/host/lde_stats_test $(B)/host/lde_line_test \
-	      $(B)/host/lde_tid_table_test $(B)/host/lde_trace_file_test
+	      $(B)/host/lde_tid_table_test $(B)/host/lde_trace_file_test \
+	      $(B)/host/lde_view_state_test
 
 $(B)/host/lde_tid_table_test: cli/lde_tid_table_test.c cli/lde_tid_table.c \
 		cli/lde_tid_table.h $(KSRC_STAMP)
@@ -206,7 +207,8 @@ $(B)/host/lde_tid_table_test: cli/lde_tid_table_test.c cli/lde_tid_table.c \
 		-o $@ $< cli/lde_tid_table.c
 
 # Renderers and the trace-file reader, without the live session.
-$(B)/host/lde_trace_file_test: cli/lde_trace_file_test.c $(TRACE_SRCS) \
+$(B)/host/lde_trace_file_test $(B)/host/lde_view_state_test: \
+		$(B)/host/%: cli/%.c $(TRACE_SRCS) \
 		$(TRACE_HDRS) $(CLI_COMMON_DEPS) $(KSRC_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -I$(TOP)/cli -I$(TOP)/bpf $(UAPI) \

@@ -23,7 +23,10 @@ struct task_times {
 static struct {
 	struct lde_tid_table tasks;	/* struct task_times */
 	struct lde_sched_totals totals;
-} sched = { .tasks.record = sizeof(struct task_times) };
+} sched = {
+	.tasks = { .record = sizeof(struct task_times),
+		   .limit = LDE_TID_TABLE_LIMIT },
+};
 
 static struct task_times *task_of(unsigned int tid)
 {

@@ -73,6 +73,8 @@ static volatile sig_atomic_t exiting;
 static pid_t root_child;	/* -- COMMAND: its process */
 static unsigned long long start_ns;
 static struct lde_boot boot;
+/* The CPUs the trace can hold: the live system's possible ones, a file's. */
+static int trace_cpus;
 
 const char *argp_program_version = "lde-trace " LDE_VERSION;
 static const char doc[] =
@@ -441,6 +443,7 @@ static void show_start(void)
 		struct lde_map_opts mopts = {
 			.root_pid = env.pid ?: root_child,
 			.ncpus = boot.cpus,
+			.max_cpus = trace_cpus > 0 ? trace_cpus : 0,
 		};
 
 		memcpy(mopts.comm, env.comm, LDE_COMM_LEN);
@@ -815,6 +818,7 @@ static int replay(void)
 	if (lde_trace_file_open(&r, env.read_path))
 		return 1;
 	boot = r.header.boot;
+	trace_cpus = r.header.cpus;
 	if (!env.stages_given) {
 		env.stages = r.header.stages;
 		if (env.protocol)
@@ -1027,6 +1031,7 @@ int main(int argc, char **argv)
 		skel->rodata->wakeup_shift--;
 	/* Arrays indexed by CPU: the BPF programs' lookups are inlined. */
 	ncpus = libbpf_num_possible_cpus();
+	trace_cpus = ncpus;
 	if (ncpus > 0) {
 		bpf_map__set_max_entries(skel->maps.cpu_states, ncpus);
 		bpf_map__set_max_entries(skel->maps.sched_cpus, ncpus);
