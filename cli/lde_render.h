@@ -71,10 +71,6 @@ struct lde_sched_totals;
 void lde_summary_add_switches(const struct lde_sched_totals *t);
 void lde_summary_print_text(FILE *f, unsigned long long lost);
 void lde_summary_print_json(FILE *f, unsigned long long lost);
-/* The slot of v in a log2 histogram: floor(log2(v)), 0 for 0 and 1. */
-unsigned int lde_log2_slot(unsigned long long v);
-void lde_print_log2_hist(FILE *f, const unsigned long long *slots, int n,
-			 const char *unit);
 
 /* A picture (-o FILE.svg): lde_render_svg.c; drawn at close. */
 int lde_svg_open(const char *path);
