@@ -41,8 +41,7 @@ static struct {
 	unsigned long long not_drawn;	/* events on CPUs past max_cpus */
 	struct lde_tid_table tasks;	/* struct map_task */
 	int next_code;
-	unsigned int *followed;		/* tgids the trace follows */
-	size_t nfollowed, followed_size;
+	struct lde_tid_table followed;	/* the processes followed, by tgid */
 	/* Since the last line: ticks per CPU, wakeups (codes). */
 	unsigned long long *ticks;
 	char woke[256];
@@ -96,36 +95,25 @@ void lde_map_start(const struct lde_map_opts *opts)
 		map.ncols = 0;
 	lde_tid_table_init(&map.tasks, sizeof(struct map_task),
 			   LDE_TID_TABLE_LIMIT);
+	lde_tid_table_init(&map.followed, sizeof(unsigned int),
+			   LDE_TID_TABLE_LIMIT);
 	if (opts->root_pid)
 		lde_map_follow(opts->root_pid);
 }
 
+/* A process past the table's limit is drawn as not followed: said at the end. */
 void lde_map_follow(unsigned int tgid)
 {
-	if (map.nfollowed == map.followed_size) {
-		size_t n = map.followed_size ? map.followed_size * 2 : 64;
-		unsigned int *p = realloc(map.followed, n * sizeof(*p));
-
-		if (!p)
-			return;
-		map.followed = p;
-		map.followed_size = n;
-	}
-	map.followed[map.nfollowed++] = tgid;
+	lde_tid_get(&map.followed, tgid);
 }
 
 static bool followed(unsigned int tgid, const char *comm)
 {
-	size_t i;
-
 	if (map.opts.comm[0])
 		return !strncmp(comm, map.opts.comm, LDE_COMM_LEN);
 	if (!map.opts.root_pid)
 		return true;
-	for (i = 0; i < map.nfollowed; i++)
-		if (map.followed[i] == tgid)
-			return true;
-	return false;
+	return lde_tid_find(&map.followed, tgid);
 }
 
 /* The code of a task already named, or -1. */
@@ -345,9 +333,16 @@ void lde_map_end(struct lde_line *l)
 		lde_line_u64(l, map.tasks.limit);
 		lde_line_lit(l, " tasks at most)\n");
 	}
+	if (map.followed.refused) {
+		lde_line_lit(l, "(");
+		lde_line_u64(l, map.followed.refused);
+		lde_line_lit(l, " processes followed past the map's ");
+		lde_line_u64(l, map.followed.limit);
+		lde_line_lit(l, " have lower-case codes)\n");
+	}
 	lde_tid_table_free(&map.tasks);
+	lde_tid_table_free(&map.followed);
 	free(map.running);
 	free(map.ticks);
-	free(map.followed);
 	memset(&map, 0, sizeof(map));
 }

@@ -177,6 +177,29 @@ TEST(the_map_says_what_it_did_not_draw)
 		TH_LOG("%s", out);
 }
 
+/* Followed: the root and what it forks (upper case); others lower case. */
+TEST(the_map_follows_the_processes_the_root_forks)
+{
+	struct lde_map_opts opts = { .root_pid = 100, .ncpus = 2 };
+	struct lde_line l;
+	struct lde_event e;
+
+	lde_line_start(&l, out, sizeof(out));
+	lde_map_start(&opts);
+	e = event(LDE_STAGE_FORK, 1000, 0, 100);
+	e.fork.child_pid = 4196;
+	e.fork.child_tid = 4196;
+	lde_map_event(&l, &e, 0);
+	e = sw(2000, 0, 0, 4196);
+	lde_map_event(&l, &e, 0);
+	e = sw(3000, 1, 0, 300);
+	lde_map_event(&l, &e, 0);
+	lde_map_end(&l);
+	lde_line_char(&l, '\0');
+	EXPECT_NE(NULL, strstr(out, "A0 => t4196[4196]")) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "b0 => t300[300]")) TH_LOG("%s", out);
+}
+
 /*
  * Threads 100 and 4196 (4096 apart, one slot of a 4096-slot map): each
  * keeps the PC of its own trap, drawn at its return.
