@@ -257,6 +257,37 @@ TEST(strace_keeps_every_open_call)
 	EXPECT_NE(NULL, strstr(out, "1299 getpid() = 1299\n"));
 }
 
+/*
+ * Past 65,536 threads inside calls at once, a call is written at its trap
+ * as unfinished and at its return as resumed; the end says how many open
+ * calls it did not write.
+ */
+TEST(strace_past_its_limit_says_so)
+{
+	struct lde_line l;
+	struct lde_event e;
+	unsigned int tid;
+
+	define_syscalls();
+	lde_line_start(&l, out, sizeof(out));
+	for (tid = 1; tid <= 65537; tid++) {
+		e = trap(tid, tid, 39, 0x1000);
+		lde_strace_event(&l, &e);
+	}
+	e = ret(100000, 65537, 39, 7);
+	lde_strace_event(&l, &e);
+	lde_line_char(&l, '\0');
+	EXPECT_STREQ("65537 getpid() <unfinished ...>\n65537 <... getpid resumed>) = 7\n",
+		     out);
+	lde_line_start(&l, out, sizeof(out));
+	lde_strace_end(&l);
+	lde_line_char(&l, '\0');
+	EXPECT_EQ(0, strncmp(out, "1 getpid() <unfinished ...>\n", 28));
+	EXPECT_NE(NULL, strstr(out, " more open calls end here, not written: too many at once)\n"))
+		TH_LOG("%s", out + strlen(out) - 200);
+	EXPECT_GT(LDE_EVENT_TEXT_MAX, strlen(out));
+}
+
 /* A process's exit ends its threads' open calls, oldest first, no other. */
 TEST(strace_exit_ends_that_process_calls_oldest_first)
 {
