@@ -132,10 +132,11 @@ TRACE_SRCS := cli/lde_trace.c cli/lde_names.c cli/lde_boot.c \
 	      cli/lde_render_protocol.c cli/lde_render_perfetto.c \
 	      cli/lde_render_strace.c cli/lde_render_svg.c cli/lde_summary.c \
 	      cli/lde_sched_summary.c cli/lde_render_map.c \
-	      cli/lde_tid_table.c cli/lde_trace_file.c
+	      cli/lde_tid_table.c cli/lde_trace_file.c cli/lde_log2_hist.c
 TRACE_HDRS := cli/lde_names.h cli/lde_boot.h cli/lde_render.h \
 	      cli/lde_syscalls.h cli/lde_trace_file.h cli/lde_sched_summary.h \
-	      cli/lde_tid_table.h bpf/lde_trace.h bpf/lde_sched_sum.h
+	      cli/lde_tid_table.h bpf/lde_trace.h bpf/lde_sched_sum.h \
+	      cli/lde_log2_hist.h
 # What reads the live kernel; the rest also runs on a trace file.
 TRACE_LIVE := cli/lde_trace.c cli/lde_syscalls_tracefs.c
 
@@ -197,7 +198,8 @@ lint: $(KSRC_STAMP)
 # Host-side unit tests: lde-bench's arithmetic, lde-trace's line building
 # and per-task tables, trace files read back as written.
 HOST_TESTS := $(B)/host/lde_stats_test $(B)/host/lde_line_test \
-	      $(B)/host/lde_tid_table_test $(B)/host/lde_trace_file_test
+	      $(B)/host/lde_tid_table_test $(B)/host/lde_trace_file_test \
+	      $(B)/host/lde_view_state_test
 
 $(B)/host/lde_tid_table_test: cli/lde_tid_table_test.c cli/lde_tid_table.c \
 		cli/lde_tid_table.h $(KSRC_STAMP)
@@ -206,7 +208,8 @@ $(B)/host/lde_tid_table_test: cli/lde_tid_table_test.c cli/lde_tid_table.c \
 		-o $@ $< cli/lde_tid_table.c
 
 # Renderers and the trace-file reader, without the live session.
-$(B)/host/lde_trace_file_test: cli/lde_trace_file_test.c $(TRACE_SRCS) \
+$(B)/host/lde_trace_file_test $(B)/host/lde_view_state_test: \
+		$(B)/host/%: cli/%.c $(TRACE_SRCS) \
 		$(TRACE_HDRS) $(CLI_COMMON_DEPS) $(KSRC_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -I$(TOP)/cli -I$(TOP)/bpf $(UAPI) \

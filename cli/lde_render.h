@@ -16,8 +16,11 @@
 #include "lde_line.h"
 #include "lde_trace.h"
 
-/* The longest text one event appends, a protocol fold included. */
-#define LDE_EVENT_TEXT_MAX	16384
+/*
+ * The longest text one event appends: a protocol fold, or a CPU map line
+ * of 8192 CPUs (five characters each) and its margin.
+ */
+#define LDE_EVENT_TEXT_MAX	49152
 
 /* JSON Lines (-j): lde_render_json.c */
 void lde_json_boot(struct lde_line *l, const struct lde_boot *b);
@@ -47,6 +50,7 @@ struct lde_map_opts {
 	unsigned int root_pid;		/* -p or -- COMMAND: 0, none */
 	char comm[LDE_COMM_LEN];	/* -c: "" none */
 	unsigned int ncpus;		/* columns to start with; more as seen */
+	unsigned int max_cpus;		/* the trace's CPUs; 0: not known */
 };
 void lde_map_start(const struct lde_map_opts *opts);
 /* A process the trace follows (its code is upper case). */
@@ -67,10 +71,6 @@ struct lde_sched_totals;
 void lde_summary_add_switches(const struct lde_sched_totals *t);
 void lde_summary_print_text(FILE *f, unsigned long long lost);
 void lde_summary_print_json(FILE *f, unsigned long long lost);
-/* The slot of v in a log2 histogram: floor(log2(v)), 0 for 0 and 1. */
-unsigned int lde_log2_slot(unsigned long long v);
-void lde_print_log2_hist(FILE *f, const unsigned long long *slots, int n,
-			 const char *unit);
 
 /* A picture (-o FILE.svg): lde_render_svg.c; drawn at close. */
 int lde_svg_open(const char *path);

@@ -7,6 +7,11 @@
  * the others (seen only as the other side of a switch) lower-case.  The
  * margin says why the CPU switched, how long the task coming in waited,
  * and the ticks and wakeups since the line before.
+ *
+ * Columns are made as CPUs are seen, up to the CPUs the trace says it can
+ * hold (the live system's possible CPUs, a trace file's header), and never
+ * past MAP_MAX_CPUS; an event on a CPU past them is not drawn, and the
+ * map's last line says how many were not.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -16,7 +21,10 @@
 #include "lde_render.h"
 #include "lde_tid_table.h"
 
-#define MAP_CPUS	64
+/* Debian's NR_CPUS (x86's MAXSMP): as many CPUs as its kernel runs. */
+#define MAP_MAX_CPUS	8192
+/* The margin names this many CPUs' ticks at most, then says how many more. */
+#define MARGIN_TICK_CPUS	64
 #define MAP_TASKS	(26 * 10)	/* then codes are used again */
 
 struct map_task {
@@ -26,57 +34,86 @@ struct map_task {
 
 static struct {
 	struct lde_map_opts opts;
-	unsigned int ncols;
-	int running[MAP_CPUS];		/* code on each CPU; -1 idle/unknown */
+	unsigned int ncols;		/* CPUs drawn */
+	unsigned int max_cpus;		/* the trace's CPUs, MAP_MAX_CPUS at most */
+	unsigned int ncpus_kept;	/* the length of running[] and ticks[] */
+	int *running;			/* code on each CPU; -1 idle/unknown */
+	unsigned long long not_drawn;	/* events on CPUs past max_cpus */
 	struct lde_tid_table tasks;	/* struct map_task */
 	int next_code;
-	unsigned int *followed;		/* tgids the trace follows */
-	size_t nfollowed, followed_size;
+	struct lde_tid_table followed;	/* the processes followed, by tgid */
 	/* Since the last line: ticks per CPU, wakeups (codes). */
-	unsigned long long ticks[MAP_CPUS];
+	unsigned long long *ticks;
 	char woke[256];
 	size_t woke_len;
 } map;
 
+/*
+ * Room for cpu in running[] and ticks[], grown (doubled) as CPUs are seen;
+ * false, and counted, for a CPU past the trace's (or out of memory).
+ */
+static bool cpu_kept(unsigned int cpu)
+{
+	unsigned int n, c;
+	unsigned long long *ticks;
+	int *running;
+
+	if (cpu < map.ncpus_kept)
+		return true;
+	if (cpu >= map.max_cpus)
+		goto not_kept;
+	for (n = map.ncpus_kept ? map.ncpus_kept : 64; n <= cpu; n *= 2)
+		;
+	if (n > map.max_cpus)
+		n = map.max_cpus;
+	running = realloc(map.running, n * sizeof(*running));
+	if (!running)
+		goto not_kept;
+	map.running = running;
+	ticks = realloc(map.ticks, n * sizeof(*ticks));
+	if (!ticks)
+		goto not_kept;
+	map.ticks = ticks;
+	for (c = map.ncpus_kept; c < n; c++) {
+		running[c] = -1;
+		ticks[c] = 0;
+	}
+	map.ncpus_kept = n;
+	return true;
+not_kept:
+	map.not_drawn++;
+	return false;
+}
+
 void lde_map_start(const struct lde_map_opts *opts)
 {
-	int i;
-
 	map.opts = *opts;
-	map.ncols = opts->ncpus < MAP_CPUS ? opts->ncpus : MAP_CPUS;
-	for (i = 0; i < MAP_CPUS; i++)
-		map.running[i] = -1;
-	lde_tid_table_init(&map.tasks, sizeof(struct map_task));
+	map.max_cpus = opts->max_cpus && opts->max_cpus < MAP_MAX_CPUS ?
+		       opts->max_cpus : MAP_MAX_CPUS;
+	map.ncols = opts->ncpus < map.max_cpus ? opts->ncpus : map.max_cpus;
+	if (map.ncols && !cpu_kept(map.ncols - 1))
+		map.ncols = 0;
+	lde_tid_table_init(&map.tasks, sizeof(struct map_task),
+			   LDE_TID_TABLE_LIMIT);
+	lde_tid_table_init(&map.followed, sizeof(unsigned int),
+			   LDE_TID_TABLE_LIMIT);
 	if (opts->root_pid)
 		lde_map_follow(opts->root_pid);
 }
 
+/* A process past the table's limit is drawn as not followed: said at the end. */
 void lde_map_follow(unsigned int tgid)
 {
-	if (map.nfollowed == map.followed_size) {
-		size_t n = map.followed_size ? map.followed_size * 2 : 64;
-		unsigned int *p = realloc(map.followed, n * sizeof(*p));
-
-		if (!p)
-			return;
-		map.followed = p;
-		map.followed_size = n;
-	}
-	map.followed[map.nfollowed++] = tgid;
+	lde_tid_get(&map.followed, tgid);
 }
 
 static bool followed(unsigned int tgid, const char *comm)
 {
-	size_t i;
-
 	if (map.opts.comm[0])
 		return !strncmp(comm, map.opts.comm, LDE_COMM_LEN);
 	if (!map.opts.root_pid)
 		return true;
-	for (i = 0; i < map.nfollowed; i++)
-		if (map.followed[i] == tgid)
-			return true;
-	return false;
+	return lde_tid_find(&map.followed, tgid);
 }
 
 /* The code of a task already named, or -1. */
@@ -134,12 +171,18 @@ static bool idle_task(unsigned int tid)
 
 static void margin(struct lde_line *l)
 {
-	unsigned int c;
+	unsigned int c, named = 0, more = 0;
 	bool any = false;
 
 	for (c = 0; c < map.ncols; c++) {
 		if (!map.ticks[c])
 			continue;
+		if (named == MARGIN_TICK_CPUS) {
+			map.ticks[c] = 0;
+			more++;
+			continue;
+		}
+		named++;
 		if (any)
 			lde_line_lit(l, ",cpu");
 		else
@@ -151,6 +194,11 @@ static void margin(struct lde_line *l)
 		}
 		map.ticks[c] = 0;
 		any = true;
+	}
+	if (more) {
+		lde_line_lit(l, " and ");
+		lde_line_u64(l, more);
+		lde_line_lit(l, " CPUs more");
 	}
 	if (map.woke_len) {
 		lde_line_lit(l, "  woke:");
@@ -167,7 +215,7 @@ static void map_switch(struct lde_line *l, const struct lde_event *e,
 	unsigned int c, cpu = e->cpu;
 	int next, prev;
 
-	if (cpu >= MAP_CPUS)
+	if (!cpu_kept(cpu))
 		return;
 	if (cpu >= map.ncols)
 		map.ncols = cpu + 1;
@@ -241,7 +289,7 @@ void lde_map_event(struct lde_line *l, const struct lde_event *e,
 		map_switch(l, e, start_ns);
 		break;
 	case LDE_STAGE_TIMER:
-		if (e->cpu < MAP_CPUS)
+		if (cpu_kept(e->cpu))
 			map.ticks[e->cpu]++;
 		break;
 	case LDE_STAGE_FORK:
@@ -271,7 +319,30 @@ void lde_map_event(struct lde_line *l, const struct lde_event *e,
 
 void lde_map_end(struct lde_line *l)
 {
+	if (map.not_drawn) {
+		lde_line_lit(l, "(");
+		lde_line_u64(l, map.not_drawn);
+		lde_line_lit(l, " events on CPUs past the trace's ");
+		lde_line_u64(l, map.max_cpus);
+		lde_line_lit(l, " not drawn)\n");
+	}
+	if (map.tasks.refused) {
+		lde_line_lit(l, "(");
+		lde_line_u64(l, map.tasks.refused);
+		lde_line_lit(l, " times a task was drawn as ??: the map keeps ");
+		lde_line_u64(l, map.tasks.limit);
+		lde_line_lit(l, " tasks at most)\n");
+	}
+	if (map.followed.refused) {
+		lde_line_lit(l, "(");
+		lde_line_u64(l, map.followed.refused);
+		lde_line_lit(l, " processes followed past the map's ");
+		lde_line_u64(l, map.followed.limit);
+		lde_line_lit(l, " have lower-case codes)\n");
+	}
 	lde_tid_table_free(&map.tasks);
-	free(map.followed);
+	lde_tid_table_free(&map.followed);
+	free(map.running);
+	free(map.ticks);
 	memset(&map, 0, sizeof(map));
 }

@@ -24,6 +24,7 @@
 #include "lde_names.h"
 #include "lde_render.h"
 #include "lde_syscalls.h"
+#include "lde_tid_table.h"
 
 #define COLS		3
 #define OS		0
@@ -135,31 +136,39 @@ static bool is_idle(const char *comm, unsigned int pid)
 
 /* -- what the renderer remembers of each thread ---------------------------- */
 
-#define THREADS		4096
-
-static struct thread {
-	unsigned int tid;
+struct thread {
+	unsigned int tid;		/* first: an lde_tid_table record */
 	long long open_nr;		/* -1: not in a system call */
 	unsigned long long trap_ip;	/* the PC after its last trap */
 	bool trapped;			/* a trap of it was seen */
 	bool seen;			/* any event of it was seen */
 	bool user_tick;			/* its last event: a tick in user mode */
 	bool off_from_user;		/* preempted by that tick, not back yet */
-} threads[THREADS];
+};
 
+static struct lde_tid_table threads;	/* struct thread, by tid */
+/*
+ * The idle task (tid 0 on every CPU: nothing to remember), or a thread
+ * the full table could not keep: known from nothing, at each event.
+ */
+static struct thread unkept;
+/* Events drawn so, for a thread the table could not keep: said at the end. */
+static unsigned long long unkept_events;
+
+/* Valid until the next call: a new thread's record may move the others. */
 static struct thread *thread(unsigned int tid)
 {
-	struct thread *t = &threads[tid % THREADS];
+	size_t before = threads.used;
+	struct thread *t = lde_tid_get(&threads, tid);
 
-	if (t->tid != tid) {
-		t->tid = tid;
-		t->open_nr = -1;
-		t->trap_ip = 0;
-		t->trapped = false;
-		t->seen = false;
-		t->user_tick = false;
-		t->off_from_user = false;
+	if (!t) {
+		memset(&unkept, 0, sizeof(unkept));
+		unkept.tid = tid;
+		unkept.open_nr = -1;
+		return &unkept;
 	}
+	if (threads.used != before)
+		t->open_nr = -1;	/* new: the rest is zeroed */
 	return t;
 }
 
@@ -970,8 +979,19 @@ static void held_end(struct lde_line *l)
 	held.kind = STEP_NONE;
 }
 
+static void protocol_event(struct lde_line *l, const struct lde_event *e);
+
 void lde_protocol_event(struct lde_line *l, const struct lde_event *e,
 			unsigned long long start_ns)
+{
+	unsigned long long refused = threads.refused;
+
+	protocol_event(l, e);
+	if (threads.refused != refused)
+		unkept_events++;
+}
+
+static void protocol_event(struct lde_line *l, const struct lde_event *e)
 {
 	enum step_kind kind;
 
@@ -1045,6 +1065,9 @@ void lde_protocol_start(struct lde_line *l, const struct lde_boot *b,
 
 	opts = *o;
 	boot = b;
+	lde_tid_table_init(&threads, sizeof(struct thread),
+			   LDE_TID_TABLE_LIMIT);
+	unkept_events = 0;
 	/* Two separators of three characters; the rest shared 40:33:27. */
 	w = (opts.width < 80 ? 80 : opts.width) - 6;
 	width[OS] = w * 40 / 100;
@@ -1056,6 +1079,12 @@ void lde_protocol_start(struct lde_line *l, const struct lde_boot *b,
 
 void lde_protocol_end(struct lde_line *l)
 {
+	char a[TEXT_LEN];
+
 	held_end(l);
 	flush_held_steps(l);
+	if (unkept_events)
+		row(l, fmt(a, "[lde-trace keeps what it knows of %zu threads at most: %llu events of threads past them were drawn as if their thread were new]",
+			   threads.limit, unkept_events), "", "");
+	lde_tid_table_free(&threads);
 }

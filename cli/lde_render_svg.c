@@ -15,6 +15,7 @@
 
 #include "lde_names.h"
 #include "lde_render.h"
+#include "lde_tid_table.h"
 
 /* What one event leaves in the picture. */
 struct mark {
@@ -206,30 +207,28 @@ static bool is_idle(unsigned int pid)
  * be another, whose leaving the trace will not show: its stretch is
  * drawn as "another task".  A trace of switches alone traces everyone.
  */
-#define TRACED_SLOTS	8192
-static unsigned int traced[TRACED_SLOTS];
+static struct lde_tid_table traced;	/* of tids: one per mark at most */
 static bool switches_only;
 
 static void note_traced(unsigned int tid)
 {
-	traced[tid % TRACED_SLOTS] = tid;
+	lde_tid_get(&traced, tid);
 }
 
 static bool is_traced(unsigned int tid)
 {
-	return switches_only || traced[tid % TRACED_SLOTS] == tid;
+	return switches_only || lde_tid_find(&traced, tid);
 }
 
 /* What a task switched in runs as, until it traps or leaves. */
 static enum band band_of(unsigned int pid, unsigned int tid, bool kthread);
 
 /* Threads inside a system call, by tid: a switched-in one is in the kernel. */
-#define OPEN_CALLS	4096
-static unsigned int open_calls[OPEN_CALLS];
+static struct lde_tid_table open_calls;	/* of tids */
 
 static bool in_call(unsigned int tid)
 {
-	return open_calls[tid % OPEN_CALLS] == tid && tid;
+	return lde_tid_find(&open_calls, tid);
 }
 
 static enum band band_of(unsigned int pid, unsigned int tid, bool kthread)
@@ -248,15 +247,14 @@ static void draw_event(struct lane *lanes, const struct mark *m)
 
 	switch (m->stage) {
 	case LDE_STAGE_TRAP:
-		open_calls[m->tid % OPEN_CALLS] = m->tid;
+		lde_tid_get(&open_calls, m->tid);
 		close_band(ln, m->cpu, m->t);
 		ln->band = BAND_KERNEL;
 		ln->trap_nr = m->nr;
 		ln->trap_since = m->t;
 		break;
 	case LDE_STAGE_RETURN:
-		if (in_call(m->tid))
-			open_calls[m->tid % OPEN_CALLS] = 0;
+		lde_tid_remove(&open_calls, m->tid);
 		close_band(ln, m->cpu, m->t);
 		/* A call long enough to hold its name is named. */
 		if (ln->trap_nr == m->nr && ln->trap_since &&
@@ -405,7 +403,9 @@ int lde_svg_close(const char *title)
 		fprintf(svg, "<text class=\"cpu\" x=\"10\" y=\"%.1f\">CPU %u</text>\n",
 			lane_y(cpu) + BAND_Y + BAND_H / 2 + 4, cpu);
 	}
-	memset(traced, 0, sizeof(traced));
+	/* Never full: as many tids as marks at most. */
+	lde_tid_table_init(&traced, sizeof(unsigned int), SVG_MAX_MARKS);
+	lde_tid_table_init(&open_calls, sizeof(unsigned int), SVG_MAX_MARKS);
 	switches_only = true;
 	for (i = 0; i < nmarks; i++)
 		if (marks[i].stage != LDE_STAGE_SWITCH &&
@@ -425,6 +425,8 @@ int lde_svg_close(const char *title)
 	draw_axis(ncpus);
 	fputs("</svg>\n", svg);
 	free(lanes);
+	lde_tid_table_free(&traced);
+	lde_tid_table_free(&open_calls);
 out:
 	if (ferror(svg) && !err)
 		err = -EIO;

@@ -9,8 +9,9 @@
  */
 #include <stdlib.h>
 
+#include "lde_line.h"
+#include "lde_log2_hist.h"
 #include "lde_names.h"
-#include "lde_render.h"
 #include "lde_sched_summary.h"
 #include "lde_stats.h"
 #include "lde_tid_table.h"
@@ -23,7 +24,10 @@ struct task_times {
 static struct {
 	struct lde_tid_table tasks;	/* struct task_times */
 	struct lde_sched_totals totals;
-} sched = { .tasks.record = sizeof(struct task_times) };
+} sched = {
+	.tasks = { .record = sizeof(struct task_times),
+		   .limit = LDE_TID_TABLE_LIMIT },
+};
 
 static struct task_times *task_of(unsigned int tid)
 {
@@ -160,6 +164,9 @@ void lde_sched_summary_print_text(FILE *f)
 			ms(t[i].s.sleep_ns), ms(t[i].s.max_wait_ns));
 	}
 	free(t);
+	if (sched.tasks.refused)
+		fprintf(f, "(%llu switches in or out of tasks past the %zu this table keeps are in the totals only)\n",
+			sched.tasks.refused, sched.tasks.limit);
 	if (sched.totals.waits) {
 		fprintf(f, "\nrun-queue wait (runnable, not running), %llu switches in:\n",
 			sched.totals.waits);
@@ -191,7 +198,12 @@ void lde_sched_summary_print_json(FILE *f)
 	}
 	if (n)
 		free(t);
-	fprintf(f, "],\"runq_wait_us_log2_hist\":{");
+	fprintf(f, "]");
+	/* Only when it happened: a whole table's output stays as it was. */
+	if (sched.tasks.refused)
+		fprintf(f, ",\"task_switches_not_kept\":%llu",
+			sched.tasks.refused);
+	fprintf(f, ",\"runq_wait_us_log2_hist\":{");
 	for (s = 0; s < LDE_HIST_SLOTS; s++) {
 		if (!sched.totals.wait_hist[s])
 			continue;

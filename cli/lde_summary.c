@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The summary (-s): counts per stage and per system call, log2 histograms
- * of time in the kernel, switches by kind, timer interrupts by mode.
+ * of time in the kernel, switches by kind, timer interrupts by mode; the
+ * scheduler's part is lde_sched_summary.c's, which this file calls (and
+ * which calls nothing here).
  */
+#include "lde_log2_hist.h"
 #include "lde_names.h"
 #include "lde_render.h"
 #include "lde_sched_summary.h"
@@ -14,12 +17,6 @@ static struct summary {
 	unsigned long long hist[LDE_MAX_SYSCALLS][LDE_HIST_SLOTS];
 	unsigned long long timer_user, timer_kernel;
 } sum;
-
-/* floor(log2(v)), 0 for 0: at most 63, so always a slot. */
-unsigned int lde_log2_slot(unsigned long long v)
-{
-	return v > 1 ? 63 - __builtin_clzll(v) : 0;
-}
 
 void lde_summary_account(const struct lde_event *e)
 {
@@ -67,44 +64,6 @@ void lde_summary_add_switches(const struct lde_sched_totals *t)
 {
 	sum.stages[LDE_STAGE_SWITCH] += t->switches;
 	lde_sched_summary_add_totals(t);
-}
-
-/*
- * A log2 histogram as bcc's tools draw one: a line per slot up to the last
- * one used, "low -> high : count |bar|", the bar 40 stars for the largest
- * count (20 when the slots go past 2^32, whose bounds need wider columns).
- * Slot s holds [2^s, 2^(s+1) - 1]; slot 0 holds 0 and 1.
- */
-void lde_print_log2_hist(FILE *f, const unsigned long long *slots, int n,
-			 const char *unit)
-{
-	unsigned long long most = 0;
-	int last = -1, s, wide, stars, width, i;
-
-	for (s = 0; s < n; s++) {
-		if (slots[s])
-			last = s;
-		if (slots[s] > most)
-			most = slots[s];
-	}
-	if (last < 0)
-		return;
-	wide = last > 32;
-	stars = wide ? 20 : 40;
-	width = wide ? 20 : 10;
-	fprintf(f, "%*s%-*s : count    distribution\n", wide ? 15 : 5, "",
-		wide ? 29 : 19, unit);
-	for (s = 0; s <= last; s++) {
-		unsigned long long low = s ? 1ULL << s : 0;
-		unsigned long long high = (1ULL << s) - 1 + (1ULL << s);
-		int bar = slots[s] * stars / most;
-
-		fprintf(f, "%*llu -> %-*llu : %-8llu |", width, low, width, high,
-			slots[s]);
-		for (i = 0; i < stars; i++)
-			fputc(i < bar ? '*' : ' ', f);
-		fputs("|\n", f);
-	}
 }
 
 void lde_summary_print_text(FILE *f, unsigned long long lost)

@@ -99,9 +99,11 @@ int lde_syscall_errno(long long ret);
 const char *lde_errno_name(int err);
 
 /*
- * The live kernel's formats (lde_syscalls_tracefs.c): the number of
+ * The live kernel's formats (lde_syscalls_tracefs.c), their typedefs
+ * resolved through the kernel's BTF (NULL: left as named): the number of
  * system calls described, or -errno.
  */
-int lde_syscalls_read_tracefs(void);
+struct btf;
+int lde_syscalls_read_tracefs(const struct btf *vmlinux_btf);
 
 #endif /* _LDE_SYSCALLS_H */

@@ -60,13 +60,34 @@ static FILE *open_format(const char *root, const char *name)
  * A typedef an argument names, as the C type it stands for: "umode_t" is
  * "short unsigned int".  Pointers and enums say so.
  */
-static void resolve_type(struct btf *btf, const char *type)
+/*
+ * Whether type was looked up in the BTF already; remembered if not.  A
+ * lookup walks every type the kernel has (some 126,000: 1.3 ms natively,
+ * tens of ms under TCG), and a few names ("int", "size_t", "pid_t") come
+ * back in hundreds of arguments: each is looked up once.
+ */
+static bool looked_up(const char *type)
+{
+	static char seen[128][sizeof(((struct lde_syscall_arg *)0)->type)];
+	static unsigned int nseen;
+	unsigned int i;
+
+	for (i = 0; i < nseen; i++)
+		if (!strcmp(seen[i], type))
+			return true;
+	if (nseen < sizeof(seen) / sizeof(seen[0]))
+		snprintf(seen[nseen++], sizeof(seen[0]), "%s", type);
+	return false;
+}
+
+static void resolve_type(const struct btf *btf, const char *type)
 {
 	const struct btf_type *t;
 	__s32 id;
 	int depth;
 
-	if (!btf || strchr(type, '*') || strchr(type, ' '))
+	if (!btf || strchr(type, '*') || strchr(type, ' ') ||
+	    looked_up(type))
 		return;
 	id = btf__find_by_name_kind(btf, type, BTF_KIND_TYPEDEF);
 	if (id < 0)
@@ -102,7 +123,7 @@ static void resolve_type(struct btf *btf, const char *type)
  * arguments.
  */
 static int read_signature(FILE *f, const char *name, char *sig, size_t size,
-			  struct btf *btf)
+			  const struct btf *btf)
 {
 	char line[512], *field, *end;
 	size_t len;
@@ -136,10 +157,9 @@ static int read_signature(FILE *f, const char *name, char *sig, size_t size,
 	return len < size ? 0 : -1;
 }
 
-int lde_syscalls_read_tracefs(void)
+int lde_syscalls_read_tracefs(const struct btf *btf)
 {
 	const char *root = NULL;
-	struct btf *btf;
 	char sig[512], path[512];
 	unsigned int i;
 	int nr, n = 0;
@@ -154,7 +174,6 @@ int lde_syscalls_read_tracefs(void)
 	}
 	if (!root)
 		return -ENOENT;
-	btf = btf__load_vmlinux_btf();
 	for (nr = 0; nr < LDE_MAX_SYSCALLS; nr++) {
 		const char *name = lde_syscall_name(nr);
 		FILE *f;
@@ -169,7 +188,6 @@ int lde_syscalls_read_tracefs(void)
 			n++;
 		fclose(f);
 	}
-	btf__free(btf);
 	lde_syscalls_classify();
 	return n;
 }

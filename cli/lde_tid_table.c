@@ -1,14 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Per-task records keyed by tid: see lde_tid_table.h. */
+/* The one per-thread table: see lde_tid_table.h. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "lde_tid_table.h"
 
-void lde_tid_table_init(struct lde_tid_table *t, size_t record)
+#define FIRST_SIZE	1024
+
+void lde_tid_table_init(struct lde_tid_table *t, size_t record, size_t limit)
 {
 	memset(t, 0, sizeof(*t));
 	t->record = record;
+	t->limit = limit;
 }
 
 static unsigned int *at(const struct lde_tid_table *t, size_t i)
@@ -16,13 +20,24 @@ static unsigned int *at(const struct lde_tid_table *t, size_t i)
 	return (unsigned int *)((char *)t->slots + i * t->record);
 }
 
+/*
+ * tid's first slot: the kernel's hash_32() (the golden ratio), its top
+ * bits, so that tids a power of two apart spread over the table.
+ */
+static size_t home(const struct lde_tid_table *t, unsigned int tid)
+{
+	uint64_t h = (uint32_t)(tid * 0x61C88647U);
+
+	return (h * t->size) >> 32;
+}
+
 /* Where tid is, or the free slot it would take (the table is never full). */
 static size_t probe(const struct lde_tid_table *t, unsigned int tid)
 {
 	size_t i;
 
-	for (i = tid % t->size; *at(t, i) && *at(t, i) != tid;
-	     i = (i + 1) % t->size)
+	for (i = home(t, tid); *at(t, i) && *at(t, i) != tid;
+	     i = (i + 1) & (t->size - 1))
 		;
 	return i;
 }
@@ -32,7 +47,7 @@ static bool grow(struct lde_tid_table *t)
 	struct lde_tid_table old = *t;
 	size_t j;
 
-	t->size = old.size ? old.size * 2 : 1024;
+	t->size = old.size ? old.size * 2 : FIRST_SIZE;
 	t->slots = calloc(t->size, t->record);
 	if (!t->slots) {
 		*t = old;
@@ -57,8 +72,11 @@ void *lde_tid_get(struct lde_tid_table *t, unsigned int tid)
 		if (*r)
 			return r;
 	}
-	if (t->used * 2 >= t->size && !grow(t))
+	if (t->used >= t->limit ||
+	    (t->used * 2 >= t->size && !grow(t))) {
+		t->refused++;
 		return NULL;
+	}
 	r = at(t, probe(t, tid));
 	*r = tid;
 	t->used++;
@@ -75,6 +93,37 @@ void *lde_tid_find(const struct lde_tid_table *t, unsigned int tid)
 	return *r ? r : NULL;
 }
 
+/* Is slot i cyclically in (from, to]? */
+static bool between(size_t from, size_t i, size_t to)
+{
+	return from <= to ? from < i && i <= to : from < i || i <= to;
+}
+
+/*
+ * Linear probing's deletion without tombstones (Knuth's Algorithm R):
+ * each record after the hole that could live in it moves back, so that
+ * every record stays reachable from its first slot.
+ */
+void lde_tid_remove(struct lde_tid_table *t, unsigned int tid)
+{
+	size_t hole, i, mask = t->size - 1;
+
+	if (!tid || !t->size)
+		return;
+	hole = probe(t, tid);
+	if (!*at(t, hole))
+		return;
+	for (i = (hole + 1) & mask; *at(t, i); i = (i + 1) & mask) {
+		/* A record whose first slot is after the hole stays. */
+		if (between(hole, home(t, *at(t, i)), i))
+			continue;
+		memcpy(at(t, hole), at(t, i), t->record);
+		hole = i;
+	}
+	memset(at(t, hole), 0, t->record);
+	t->used--;
+}
+
 void *lde_tid_slot(const struct lde_tid_table *t, size_t i)
 {
 	return *at(t, i) ? at(t, i) : NULL;
@@ -83,5 +132,5 @@ void *lde_tid_slot(const struct lde_tid_table *t, size_t i)
 void lde_tid_table_free(struct lde_tid_table *t)
 {
 	free(t->slots);
-	lde_tid_table_init(t, t->record);
+	lde_tid_table_init(t, t->record, t->limit);
 }

@@ -14,7 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/ioctl.h>
+#include <sys/pidfd.h>
 #include <sys/resource.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -71,6 +73,8 @@ static volatile sig_atomic_t exiting;
 static pid_t root_child;	/* -- COMMAND: its process */
 static unsigned long long start_ns;
 static struct lde_boot boot;
+/* The CPUs the trace can hold: the live system's possible ones, a file's. */
+static int trace_cpus;
 
 const char *argp_program_version = "lde-trace " LDE_VERSION;
 static const char doc[] =
@@ -439,6 +443,7 @@ static void show_start(void)
 		struct lde_map_opts mopts = {
 			.root_pid = env.pid ?: root_child,
 			.ncpus = boot.cpus,
+			.max_cpus = trace_cpus > 0 ? trace_cpus : 0,
 		};
 
 		memcpy(mopts.comm, env.comm, LDE_COMM_LEN);
@@ -639,23 +644,22 @@ static bool lde_module_events(void)
  * functions renamed over time: attach to the name this kernel's BTF has.
  * Without them a switch's reason is "other"; said once.
  */
-static void choose_sched_programs(struct lde_trace_bpf *skel)
+static void choose_sched_programs(struct lde_trace_bpf *skel,
+				  const struct btf *btf)
 {
 	static const char *const tick_names[] = { "sched_tick", "scheduler_tick" };
 	static const char *const check_names[] = { "wakeup_preempt",
 						   "check_preempt_curr" };
 	bool on = env.stages & (1U << LDE_STAGE_SWITCH | 1U << LDE_STAGE_WAKEUP);
 	const char *tick = NULL, *check = NULL;
-	struct btf *btf = on ? btf__load_vmlinux_btf() : NULL;
 	int i;
 
-	for (i = 0; btf && i < 2; i++) {
+	for (i = 0; on && btf && i < 2; i++) {
 		if (!tick && btf__find_by_name_kind(btf, tick_names[i], BTF_KIND_FUNC) > 0)
 			tick = tick_names[i];
 		if (!check && btf__find_by_name_kind(btf, check_names[i], BTF_KIND_FUNC) > 0)
 			check = check_names[i];
 	}
-	btf__free(btf);
 	if (on && (!tick || !check))
 		fprintf(stderr, "lde-trace: warning: this kernel has no %s in its BTF: a runnable task's switch reason is shown as \"other\"\n",
 			!tick ? "sched_tick/scheduler_tick" : "wakeup_preempt/check_preempt_curr");
@@ -684,7 +688,8 @@ static void choose_sched_programs(struct lde_trace_bpf *skel)
  * The timer program runs for the timer stage, and wherever events are
  * batched: it sends what waits in a CPU's batch at each tick.
  */
-static void choose_programs(struct lde_trace_bpf *skel)
+static void choose_programs(struct lde_trace_bpf *skel,
+			    const struct btf *vmlinux_btf)
 {
 	const __u32 syscalls = 1U << LDE_STAGE_TRAP | 1U << LDE_STAGE_RETURN;
 	bool lde = lde_module_events();
@@ -717,7 +722,7 @@ static void choose_programs(struct lde_trace_bpf *skel)
 				  lde && (s & (1U << LDE_STAGE_LDE_RETURN)));
 	bpf_program__set_autoload(skel->progs.lde_mod_switch,
 				  lde && (s & (1U << LDE_STAGE_LDE_SWITCH)));
-	choose_sched_programs(skel);
+	choose_sched_programs(skel, vmlinux_btf);
 }
 
 /* -o FILE.svg draws a picture; any other FILE is Perfetto's JSON. */
@@ -813,6 +818,7 @@ static int replay(void)
 	if (lde_trace_file_open(&r, env.read_path))
 		return 1;
 	boot = r.header.boot;
+	trace_cpus = r.header.cpus;
 	if (!env.stages_given) {
 		env.stages = r.header.stages;
 		if (env.protocol)
@@ -836,6 +842,51 @@ static int replay(void)
 		err = -1;
 	lde_trace_file_close_reader(&r);
 	return err ? 1 : 0;
+}
+
+/*
+ * -p: a pidfd for the process, readable once all its threads have exited
+ * (as strace -p and perf trace -p end with it); -1 after saying why not.
+ */
+static int open_traced_process(pid_t pid)
+{
+	int fd = pidfd_open(pid, 0);
+
+	if (fd >= 0)
+		return fd;
+	if (errno == ESRCH)
+		fprintf(stderr, "lde-trace: no such pid: %d\n", pid);
+	else if (errno == EINVAL)
+		fprintf(stderr, "lde-trace: %d is not a process's id (a thread's?): -p takes a process id\n",
+			pid);
+	else
+		fprintf(stderr, "lde-trace: cannot watch pid %d: %s\n", pid,
+			strerror(errno));
+	return -1;
+}
+
+/*
+ * The live session waits on one epoll set: the ring buffer's (libbpf's
+ * own epoll set, nested) and, with -p, the process's pidfd.
+ */
+static int open_wait_set(struct ring_buffer *rb, int pidfd)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	int fd = epoll_create1(EPOLL_CLOEXEC), err;
+
+	if (fd < 0)
+		return -errno;
+	ev.data.fd = ring_buffer__epoll_fd(rb);
+	if (epoll_ctl(fd, EPOLL_CTL_ADD, ev.data.fd, &ev))
+		goto fail;
+	ev.data.fd = pidfd;
+	if (pidfd >= 0 && epoll_ctl(fd, EPOLL_CTL_ADD, pidfd, &ev))
+		goto fail;
+	return fd;
+fail:
+	err = -errno;
+	close(fd);
+	return err;
 }
 
 /* -w: the file opens with what only the live system knows. */
@@ -870,8 +921,10 @@ int main(int argc, char **argv)
 	};
 	struct lde_trace_bpf *skel = NULL;
 	struct ring_buffer *rb = NULL;
+	struct btf *vmlinux_btf = NULL;
 	unsigned long long deadline = 0, lost, lost_forks;
 	int err, release_fd = -1, status = 0, exit_code = 0, ncpus;
+	int pidfd = -1, wait_fd = -1;
 	__u32 ring_bytes;
 	pid_t child = 0;
 	struct utsname u = {};
@@ -894,22 +947,32 @@ int main(int argc, char **argv)
 		fprintf(stderr, "lde-trace: this kernel has no BTF (/sys/kernel/btf/vmlinux): it needs CONFIG_DEBUG_INFO_BTF\n");
 		return 1;
 	}
-	if (env.pid && kill(env.pid, 0) && errno == ESRCH) {
-		fprintf(stderr, "lde-trace: no such pid: %d\n", env.pid);
-		return 1;
+	if (env.pid) {
+		pidfd = open_traced_process(env.pid);
+		if (pidfd < 0)
+			return 1;
 	}
 	/* OS @ boot: what lde.ko reads of the CPUs, and the tick devices. */
 	lde_boot_read(&boot);
+	/*
+	 * The kernel's BTF, parsed once for what lde-trace asks of it (the
+	 * system calls' typedefs, the scheduler's function names): on a
+	 * slow machine each parse is a visible part of the start.  (libbpf
+	 * parses its own for the programs' CO-RE relocations.)
+	 */
+	if (env.stages & (1U << LDE_STAGE_TRAP | 1U << LDE_STAGE_RETURN |
+			  1U << LDE_STAGE_SWITCH | 1U << LDE_STAGE_WAKEUP))
+		vmlinux_btf = btf__load_vmlinux_btf();
 	/* Each system call's arguments, as this kernel describes them. */
 	if (env.stages & (1U << LDE_STAGE_TRAP | 1U << LDE_STAGE_RETURN)) {
-		err = lde_syscalls_read_tracefs();
+		err = lde_syscalls_read_tracefs(vmlinux_btf);
 		if (err <= 0)
 			fprintf(stderr, "lde-trace: warning: no syscall trace-event formats in tracefs (%s): arguments are shown raw\n",
 				err ? strerror(-err) : "none found");
 	}
 	if (env.write_path && start_recording()) {
-		close_output(NULL);
-		return 1;
+		err = 1;
+		goto cleanup;
 	}
 
 	skel = lde_trace_bpf__open();
@@ -959,13 +1022,16 @@ int main(int argc, char **argv)
 	/* A batch always has room for the largest event. */
 	if (skel->rodata->batch_bytes < LDE_EVENT_MAX)
 		skel->rodata->batch_bytes = LDE_EVENT_MAX;
-	choose_programs(skel);
+	choose_programs(skel, vmlinux_btf);
+	btf__free(vmlinux_btf);
+	vmlinux_btf = NULL;
 	/* Wake the reader per quarter of the ring sent, at most 256 KiB. */
 	while (skel->rodata->wakeup_shift > 1 &&
 	       1U << skel->rodata->wakeup_shift > ring_bytes / 4)
 		skel->rodata->wakeup_shift--;
 	/* Arrays indexed by CPU: the BPF programs' lookups are inlined. */
 	ncpus = libbpf_num_possible_cpus();
+	trace_cpus = ncpus;
 	if (ncpus > 0) {
 		bpf_map__set_max_entries(skel->maps.cpu_states, ncpus);
 		bpf_map__set_max_entries(skel->maps.sched_cpus, ncpus);
@@ -1014,6 +1080,12 @@ int main(int argc, char **argv)
 		err = 1;
 		goto cleanup;
 	}
+	wait_fd = open_wait_set(rb, pidfd);
+	if (wait_fd < 0) {
+		fprintf(stderr, "lde-trace: epoll: %s\n", strerror(-wait_fd));
+		err = 1;
+		goto cleanup;
+	}
 
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
@@ -1029,7 +1101,13 @@ int main(int argc, char **argv)
 	}
 
 	while (!exiting) {
-		err = ring_buffer__poll(rb, 100);
+		struct epoll_event ready[2];
+		bool process_ended = false;
+		int i, n = epoll_wait(wait_fd, ready, 2, 100);
+
+		for (i = 0; i < n; i++)
+			process_ended |= ready[i].data.fd == pidfd;
+		err = ring_buffer__consume(rb);
 		if (err < 0 && err != -EINTR) {
 			fprintf(stderr, "lde-trace: ring buffer: %s\n",
 				strerror(-err));
@@ -1038,6 +1116,11 @@ int main(int argc, char **argv)
 		/* Live even into a pipe: a batch out as soon as it is read. */
 		if (err > 0)
 			flush_event_text();
+		if (process_ended) {
+			fprintf(stderr, "lde-trace: process %d has exited: the trace ends\n",
+				env.pid);
+			break;
+		}
 		if (deadline && now_ns() >= deadline)
 			break;
 		if (child && waitpid(child, &status, WNOHANG) == child) {
@@ -1095,6 +1178,10 @@ int main(int argc, char **argv)
 cleanup:
 	if (release_fd >= 0)
 		close(release_fd);
+	if (wait_fd >= 0)
+		close(wait_fd);
+	if (pidfd >= 0)
+		close(pidfd);
 	/* On an error before the end: the file says what it holds. */
 	if (err && env.write_path)
 		lde_trace_file_close(0, 0);
@@ -1102,5 +1189,6 @@ cleanup:
 		err = 1;
 	ring_buffer__free(rb);
 	lde_trace_bpf__destroy(skel);
+	btf__free(vmlinux_btf);
 	return err ? err : exit_code;
 }

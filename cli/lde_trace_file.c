@@ -22,7 +22,7 @@
 
 static FILE *out;
 static int out_err;
-static char out_buf[1 << 16];
+static char out_buf[1 << 17];	/* written when under LDE_EVENT_TEXT_MAX left */
 static struct lde_line out_text;
 
 static void out_flush(void)

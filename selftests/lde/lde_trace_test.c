@@ -8,6 +8,7 @@
 #include <libgen.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include "lde_test_util.h"
@@ -680,6 +681,78 @@ TEST_F(trace, attaches_to_a_running_process)
 		 "assert {e[\"pid\"] for e in ev} == {%d}\n"
 		 "print(\"ok\")", pid);
 	EXPECT_TRUE(py_check(file, code));
+}
+
+/* The size of a file, 0 if it is not there. */
+static off_t file_size(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) ? 0 : st.st_size;
+}
+
+/*
+ * -p PID ends by itself when the process does (as strace -p does), with
+ * status 0 and a line that says so: no -d, no signal.
+ */
+TEST_F_TIMEOUT(trace, the_end_of_the_traced_process_ends_the_trace, 300)
+{
+	char out[600], err[600], pid_arg[16], *said = NULL;
+	pid_t sleeper, tracer;
+	int status = -1, fd, i;
+
+	sleeper = fork();
+	ASSERT_LE(0, sleeper);
+	if (sleeper == 0) {
+		execl(workload, workload, "idle", NULL);
+		_exit(127);
+	}
+	snprintf(pid_arg, sizeof(pid_arg), "%d", sleeper);
+	snprintf(out, sizeof(out), "%s/trace-pid-end.jsonl", outdir);
+	snprintf(err, sizeof(err), "%s/trace-pid-end.err", outdir);
+	unlink(out);
+	tracer = fork();
+	ASSERT_LE(0, tracer);
+	if (tracer == 0) {
+		fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		dup2(fd, STDOUT_FILENO);
+		fd = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		dup2(fd, STDERR_FILENO);
+		execl(lde_trace, lde_trace, "-j", "-e", "trap", "-p", pid_arg,
+		      NULL);
+		_exit(127);
+	}
+	/* Tracing once the sleeper's first trap is out (one every 10 ms). */
+	for (i = 0; i < 1200 && !file_size(out); i++) {
+		if (waitpid(tracer, &status, WNOHANG) == tracer)
+			break;
+		usleep(100000);
+	}
+	EXPECT_LT(0, file_size(out));
+	kill(sleeper, SIGKILL);
+	waitpid(sleeper, NULL, 0);
+	/* Generous for a loaded TCG guest: the old lde-trace never ended. */
+	for (i = 0; i < 600; i++) {
+		if (waitpid(tracer, &status, WNOHANG) == tracer)
+			break;
+		usleep(100000);
+	}
+	if (i == 600) {
+		kill(tracer, SIGKILL);
+		waitpid(tracer, NULL, 0);
+	}
+	ASSERT_LT(i, 600) {
+		TH_LOG("lde-trace -p %d still ran 60 s after the process ended",
+		       sleeper);
+	}
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	run(&said, "cat %s", err);
+	ASSERT_NE(NULL, said);
+	EXPECT_NE(NULL, strstr(said, "has exited: the trace ends")) {
+		TH_LOG("lde-trace said: %s", said);
+	}
+	free(said);
 }
 
 /* -c keeps lde.ko's lde_switch events of that comm only, as it does switches. */

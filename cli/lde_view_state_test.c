@@ -1,0 +1,323 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Host-side tests of what the views keep between events (kselftest
+ * harness), from events made here: the CPU map (-m) draws CPUs 64 and
+ * above; -P, -S and -m keep each thread's own state when thread ids
+ * collide in a direct-mapped table or outnumber a small one; what a view
+ * cannot keep it says, never draws wrong.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "lde_names.h"
+#include "lde_render.h"
+#include "lde_syscalls.h"
+#include "kselftest_harness.h"
+
+static char out[1 << 22];
+
+/* The calls the -S tests make, as the 6.1 kernel's formats give them. */
+static void define_syscalls(void)
+{
+	lde_syscalls_define(39, "getpid()");
+	lde_syscalls_define(35, "nanosleep(struct __kernel_timespec * rqtp, struct __kernel_timespec * rmtp)");
+	lde_syscalls_define(61, "wait4(pid_t upid, int * stat_addr, int options, struct rusage * ru)");
+	lde_syscalls_classify();
+}
+
+static struct lde_event event(unsigned int stage, unsigned long long ts,
+			      unsigned int cpu, unsigned int tid)
+{
+	struct lde_event e;
+
+	memset(&e, 0, sizeof(e));
+	e.ts_ns = ts;
+	e.cpu = cpu;
+	e.pid = tid;
+	e.tid = tid;
+	e.stage = stage;
+	snprintf(e.comm, LDE_COMM_LEN, "t%u", tid);
+	return e;
+}
+
+/* prev (tid, or 0: the idle task) leaves cpu for next. */
+static struct lde_event sw(unsigned long long ts, unsigned int cpu,
+			   unsigned int prev, unsigned int next)
+{
+	struct lde_event e = event(LDE_STAGE_SWITCH, ts, cpu, prev);
+
+	if (!prev)
+		strcpy(e.comm, "swapper/0");
+	e.sw.next_pid = next;
+	e.sw.next_tid = next;
+	snprintf(e.sw.next_comm, LDE_COMM_LEN, next ? "t%u" : "swapper/0",
+		 next);
+	e.sw.blocked_nr = -1;
+	e.sw.reason = LDE_REASON_BLOCKED;
+	e.sw.next_user_ip = 0x401000;
+	return e;
+}
+
+static struct lde_event trap(unsigned long long ts, unsigned int tid,
+			     long long nr, unsigned long long ip)
+{
+	struct lde_event e = event(LDE_STAGE_TRAP, ts, 0, tid);
+
+	e.trap.nr = nr;
+	e.trap.ip = ip;
+	e.trap.cpl = 3;
+	return e;
+}
+
+static struct lde_event ret(unsigned long long ts, unsigned int tid,
+			    long long nr, long long value)
+{
+	struct lde_event e = event(LDE_STAGE_RETURN, ts, 0, tid);
+
+	e.ret.nr = nr;
+	e.ret.ret = value;
+	return e;
+}
+
+/* The line of out that holds s, as a string of its own (static). */
+static const char *line_with(const char *s)
+{
+	static char line[1 << 16];
+	const char *at = strstr(out, s), *from, *to;
+
+	if (!at)
+		return NULL;
+	for (from = at; from > out && from[-1] != '\n'; from--)
+		;
+	to = strchr(at, '\n');
+	if (!to)
+		to = at + strlen(at);
+	snprintf(line, sizeof(line), "%.*s", (int)(to - from), from);
+	return line;
+}
+
+static size_t count(const char *s)
+{
+	const char *p = out;
+	size_t n = 0;
+
+	while ((p = strstr(p, s))) {
+		n++;
+		p += strlen(s);
+	}
+	return n;
+}
+
+/* A switch on CPU 70, 200 and 4095 of a 4096-CPU trace is drawn there. */
+TEST(the_map_draws_cpus_64_and_above)
+{
+	struct lde_map_opts opts = { .ncpus = 2, .max_cpus = 4096 };
+	static const unsigned int cpus[] = { 1, 70, 200, 4095 };
+	struct lde_line l;
+	struct lde_event e;
+	const char *line;
+	unsigned int i;
+
+	lde_line_start(&l, out, sizeof(out));
+	lde_map_start(&opts);
+	for (i = 0; i < 4; i++) {
+		e = sw(1000000 * (i + 1), cpus[i], 0, 100 + i);
+		lde_map_event(&l, &e, 0);
+	}
+	/* Ticks there go in the next line's margin. */
+	for (i = 0; i < 4; i++) {
+		e = event(LDE_STAGE_TIMER, 8000000 + i, cpus[i], 100 + i);
+		lde_map_event(&l, &e, 0);
+	}
+	e = sw(9000000, 0, 0, 99);
+	lde_map_event(&l, &e, 0);
+	lde_map_end(&l);
+	lde_line_char(&l, '\0');
+
+	/* A0 named on CPU 1; D0 on CPU 4095: the 4096th column, starred. */
+	line = line_with("D0 => t103[103]");
+	ASSERT_NE(NULL, line) TH_LOG("%.2000s", out);
+	EXPECT_EQ(0, strncmp(line + 5 * 4095, "  *D0", 5))
+		TH_LOG("%.200s", line + 5 * 4090);
+	line = line_with("B0 => t101[101]");
+	ASSERT_NE(NULL, line) TH_LOG("%.2000s", out);
+	EXPECT_EQ(0, strncmp(line + 5 * 70, "  *B0", 5))
+		TH_LOG("%.200s", line + 5 * 65);
+	/* The last line: all four still running where they came in. */
+	line = line_with("E0 => t99[99]");
+	ASSERT_NE(NULL, line);
+	EXPECT_EQ(0, strncmp(line + 5 * 70, "   B0", 5));
+	EXPECT_EQ(0, strncmp(line + 5 * 200, "   C0", 5));
+	EXPECT_EQ(0, strncmp(line + 5 * 4095, "   D0", 5));
+	EXPECT_NE(NULL, strstr(line, "ticks: cpu1,cpu70,cpu200,cpu4095"))
+		TH_LOG("%s", strstr(line, "ticks") ?: line);
+	EXPECT_EQ(NULL, strstr(out, "not drawn"));
+}
+
+/* A CPU past what the trace holds is not drawn: said once, at the end. */
+TEST(the_map_says_what_it_did_not_draw)
+{
+	struct lde_map_opts opts = { .ncpus = 4, .max_cpus = 8 };
+	struct lde_line l;
+	struct lde_event e;
+
+	lde_line_start(&l, out, sizeof(out));
+	lde_map_start(&opts);
+	e = sw(1000, 3, 0, 100);
+	lde_map_event(&l, &e, 0);
+	e = sw(2000, 8, 0, 101);	/* a hostile file's CPU */
+	lde_map_event(&l, &e, 0);
+	e = sw(3000, 4000000000U, 0, 102);
+	lde_map_event(&l, &e, 0);
+	lde_map_end(&l);
+	lde_line_char(&l, '\0');
+	EXPECT_EQ(2, count("\n"));	/* one switch line, and what was not */
+	EXPECT_NE(NULL, strstr(out, "A0 => t100[100]"));
+	EXPECT_NE(NULL, strstr(out, "(2 events on CPUs past the trace's 8 not drawn)"))
+		TH_LOG("%s", out);
+}
+
+/* Followed: the root and what it forks (upper case); others lower case. */
+TEST(the_map_follows_the_processes_the_root_forks)
+{
+	struct lde_map_opts opts = { .root_pid = 100, .ncpus = 2 };
+	struct lde_line l;
+	struct lde_event e;
+
+	lde_line_start(&l, out, sizeof(out));
+	lde_map_start(&opts);
+	e = event(LDE_STAGE_FORK, 1000, 0, 100);
+	e.fork.child_pid = 4196;
+	e.fork.child_tid = 4196;
+	lde_map_event(&l, &e, 0);
+	e = sw(2000, 0, 0, 4196);
+	lde_map_event(&l, &e, 0);
+	e = sw(3000, 1, 0, 300);
+	lde_map_event(&l, &e, 0);
+	lde_map_end(&l);
+	lde_line_char(&l, '\0');
+	EXPECT_NE(NULL, strstr(out, "A0 => t4196[4196]")) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "b0 => t300[300]")) TH_LOG("%s", out);
+}
+
+/*
+ * Threads 100 and 4196 (4096 apart, one slot of a 4096-slot map): each
+ * keeps the PC of its own trap, drawn at its return.
+ */
+TEST(protocol_threads_whose_ids_collide_keep_their_own_state)
+{
+	struct lde_protocol_opts opts = { .width = 200, .traps = true };
+	struct lde_boot boot;
+	struct lde_line l;
+	struct lde_event e;
+
+	memset(&boot, 0, sizeof(boot));
+	lde_line_start(&l, out, sizeof(out));
+	lde_protocol_start(&l, &boot, &opts);
+	e = trap(1000, 100, 39, 0x1111);
+	lde_protocol_event(&l, &e, 0);
+	e = trap(2000, 4196, 110, 0x2222);
+	lde_protocol_event(&l, &e, 0);
+	e = ret(3000, 100, 39, 100);
+	lde_protocol_event(&l, &e, 0);
+	e = ret(4000, 4196, 110, 1);
+	lde_protocol_event(&l, &e, 0);
+	lde_protocol_end(&l);
+	lde_line_char(&l, '\0');
+	EXPECT_EQ(1, count("jump to PC after trap [0x1111]")) TH_LOG("%s", out);
+	EXPECT_EQ(1, count("jump to PC after trap [0x2222]")) TH_LOG("%s", out);
+	EXPECT_EQ(NULL, strstr(out, "keeps what it knows"));
+}
+
+/*
+ * 300 threads inside calls at once (a small table kept 256 and let the
+ * rest go): every call is written whole at its return.
+ */
+TEST(strace_keeps_every_open_call)
+{
+	struct lde_line l;
+	struct lde_event e;
+	unsigned int tid;
+
+	define_syscalls();
+	lde_line_start(&l, out, sizeof(out));
+	for (tid = 1000; tid < 1300; tid++) {
+		e = trap(tid, tid, 39, 0x1000);
+		lde_strace_event(&l, &e);
+	}
+	for (tid = 1000; tid < 1300; tid++) {
+		e = ret(10000 + tid, tid, 39, tid);
+		lde_strace_event(&l, &e);
+	}
+	lde_strace_end(&l);
+	lde_line_char(&l, '\0');
+	EXPECT_EQ(300, count("getpid() = ")) TH_LOG("%.3000s", out);
+	EXPECT_EQ(0, count("unfinished"));
+	EXPECT_EQ(0, count("resumed"));
+	EXPECT_NE(NULL, strstr(out, "1299 getpid() = 1299\n"));
+}
+
+/*
+ * Past 65,536 threads inside calls at once, a call is written at its trap
+ * as unfinished and at its return as resumed; the end says how many open
+ * calls it did not write.
+ */
+TEST(strace_past_its_limit_says_so)
+{
+	struct lde_line l;
+	struct lde_event e;
+	unsigned int tid;
+
+	define_syscalls();
+	lde_line_start(&l, out, sizeof(out));
+	for (tid = 1; tid <= 65537; tid++) {
+		e = trap(tid, tid, 39, 0x1000);
+		lde_strace_event(&l, &e);
+	}
+	e = ret(100000, 65537, 39, 7);
+	lde_strace_event(&l, &e);
+	lde_line_char(&l, '\0');
+	EXPECT_STREQ("65537 getpid() <unfinished ...>\n65537 <... getpid resumed>) = 7\n",
+		     out);
+	lde_line_start(&l, out, sizeof(out));
+	lde_strace_end(&l);
+	lde_line_char(&l, '\0');
+	EXPECT_EQ(0, strncmp(out, "1 getpid() <unfinished ...>\n", 28));
+	EXPECT_NE(NULL, strstr(out, " more open calls end here, not written: too many at once)\n"))
+		TH_LOG("%s", out + strlen(out) - 200);
+	EXPECT_GT(LDE_EVENT_TEXT_MAX, strlen(out));
+}
+
+/* A process's exit ends its threads' open calls, oldest first, no other. */
+TEST(strace_exit_ends_that_process_calls_oldest_first)
+{
+	struct lde_line l;
+	struct lde_event e;
+	char *a, *b;
+
+	define_syscalls();
+	lde_line_start(&l, out, sizeof(out));
+	e = trap(3000, 4196, 61, 0x1000);	/* wait4 */
+	e.pid = 100;
+	lde_strace_event(&l, &e);
+	e = trap(2000, 100, 35, 0x1000);	/* nanosleep, older */
+	lde_strace_event(&l, &e);
+	e = trap(4000, 200, 39, 0x1000);	/* another process */
+	lde_strace_event(&l, &e);
+	e = event(LDE_STAGE_EXIT, 5000, 0, 100);
+	lde_strace_event(&l, &e);
+	lde_line_char(&l, '\0');
+	a = strstr(out, "100 nanosleep(");
+	b = strstr(out, "4196 wait4(");
+	ASSERT_NE(NULL, a) TH_LOG("%s", out);
+	ASSERT_NE(NULL, b) TH_LOG("%s", out);
+	EXPECT_LT(a, b);
+	EXPECT_EQ(2, count(") = ?\n")) TH_LOG("%s", out);
+	EXPECT_EQ(NULL, strstr(out, "200 getpid"));
+	lde_line_start(&l, out, sizeof(out));
+	lde_strace_end(&l);
+	lde_line_char(&l, '\0');
+	EXPECT_STREQ("200 getpid() <unfinished ...>\n", out);
+}
+
+TEST_HARNESS_MAIN
