@@ -26,6 +26,7 @@
 #include <x86intrin.h>
 
 #include <linux/lde.h>
+#include "lde_check_run.h"
 #include "lde_stats.h"
 
 static struct env {
@@ -33,24 +34,34 @@ static struct env {
 	const char *json_file;
 	bool cross_check;
 	int samples;
-} env = { .samples = 200 };
+	bool check;		/* --check: judge a program's own measurement */
+	int check_run_fd;	/* --check-run FD: inside the check's trace */
+	char **command;		/* after --check's "--" */
+} env = { .samples = 200, .check_run_fd = -1 };
 
 const char *argp_program_version = "lde-bench " LDE_VERSION;
 static const char doc[] =
 "The OSTEP chapter 6 homework: measure a system call and a context switch.\n"
 "\n"
 "USAGE: lde-bench [-j] [-n SAMPLES] [-o FILE] [-x]\n"
+"       lde-bench --check [-j] -- PROGRAM [ARG...]\n"
 "\n"
 "EXAMPLES:\n"
 "    lde-bench          # the table\n"
 "    lde-bench -j -x    # JSON, with perf bench run beside it for a cross-check\n"
-"    lde-bench -x -o r.json  # the table, and the same figures as JSON\n";
+"    lde-bench -x -o r.json  # the table, and the same figures as JSON\n"
+"    lde-bench --check -- ./myanswer  # what ./myanswer really measured\n";
+
+/* No short option: only lde-bench --check runs it. */
+#define CHECK_RUN_KEY	0x100
 
 static const struct argp_option opts[] = {
 	{ "json", 'j', NULL, 0, "JSON output", 0 },
 	{ "json-file", 'o', "FILE", 0, "Print the table, and write the JSON to FILE", 0 },
 	{ "samples", 'n', "N", 0, "Samples per measurement (200)", 0 },
 	{ "cross-check", 'x', NULL, 0, "Also run perf bench and print the ratios", 0 },
+	{ "check", 'c', NULL, 0, "Run PROGRAM under lde-trace and say what it really measured", 0 },
+	{ "check-run", CHECK_RUN_KEY, "FD", OPTION_HIDDEN, "Inside --check's trace", 0 },
 	{},
 };
 
@@ -67,6 +78,24 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case 'o':
 		env.json_file = arg;
+		break;
+	case 'c':
+		env.check = true;
+		break;
+	case CHECK_RUN_KEY:
+		env.check_run_fd = strtol(arg, &end, 10);
+		if (*end || env.check_run_fd < 0)
+			argp_error(state, "--check-run takes a file descriptor");
+		break;
+	case ARGP_KEY_ARG:
+		if (!env.check && env.check_run_fd < 0)
+			argp_error(state, "a PROGRAM only goes with --check");
+		env.command = &state->argv[state->next - 1];
+		state->next = state->argc;
+		break;
+	case ARGP_KEY_END:
+		if ((env.check || env.check_run_fd >= 0) && !env.command)
+			argp_error(state, "--check needs a PROGRAM after --");
 		break;
 	case 'n':
 		env.samples = strtol(arg, &end, 10);
@@ -350,8 +379,12 @@ int main(int argc, char **argv)
 	char c;
 
 	argp_err_exit_status = 2;
-	if (argp_parse(&argp, argc, argv, 0, NULL, NULL))
+	if (argp_parse(&argp, argc, argv, ARGP_IN_ORDER, NULL, NULL))
 		return 2;
+	if (env.check_run_fd >= 0)
+		return lde_check_child(env.check_run_fd, env.command);
+	if (env.check)
+		return lde_check_main(env.command, env.json);
 	if (pin_cpu0()) {
 		perror("lde-bench: sched_setaffinity");
 		return 1;
