@@ -166,11 +166,14 @@ SELFTEST_DIR  := $(TOP)/selftests/lde
 SELFTEST_OUT  := $(B)/selftests
 # Order matters: the life-cycle test leaves lde.ko unloaded, the rest load it.
 SELFTESTS     := lde_module_test lde_trap_test lde_switch_test lde_layout_test \
-		 lde_trace_test lde_fuzz_test lde_unpriv_test lde_stress_test
+		 lde_trace_test lde_fuzz_test lde_unpriv_test lde_stress_test \
+		 lde_check_test
 SELFTEST_BINS := $(addprefix $(SELFTEST_OUT)/,$(SELFTESTS))
 SELFTEST_HELPERS := $(SELFTEST_OUT)/lde_workload $(SELFTEST_OUT)/lde_lifecycle \
 		    $(SELFTEST_OUT)/lde_args_vs_strace.py \
-		    $(SELFTEST_OUT)/lde_sched_vs_perf.py
+		    $(SELFTEST_OUT)/lde_sched_vs_perf.py \
+		    $(SELFTEST_OUT)/homework_careful \
+		    $(SELFTEST_OUT)/homework_gettimeofday_loop
 
 $(SELFTEST_OUT)/%: $(SELFTEST_DIR)/%.c $(SELFTEST_DIR)/lde_test_util.h \
 		   include/uapi/linux/lde.h bpf/lde_module_events.h $(KSRC_STAMP)
@@ -183,6 +186,12 @@ $(SELFTEST_OUT)/%: $(SELFTEST_DIR)/%.c $(SELFTEST_DIR)/lde_test_util.h \
 $(SELFTEST_OUT)/lde_lifecycle: $(SELFTEST_DIR)/lde_lifecycle.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -static -o $@ $<
+
+# The homework's example answers (Documentation/homework.rst), which
+# lde_check_test runs lde-bench --check on.
+$(SELFTEST_OUT)/homework_%: Documentation/homework/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $<
 
 $(SELFTEST_OUT)/%.py: $(SELFTEST_DIR)/%.py
 	@mkdir -p $(@D)
