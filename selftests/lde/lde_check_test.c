@@ -20,14 +20,22 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "lde_test_util.h"
 
 #define OUT_MAX	(64 * 1024)
 
 static char out[OUT_MAX];
 
+/*
+ * Smaller than the answers' defaults, still a loop (1000 calls) and a
+ * ping-pong (100 round trips) several times over: every call is traced.
+ */
+#define CALLS	"5000"
+#define TRIPS	"500"
+
 /* lde-bench --check -j -- ANSWER ARGS: its JSON Lines in out; exit status. */
 static int check(struct __test_metadata *_metadata, const char *answer,
-		 const char *arg1, const char *arg2)
+		 const char *arg1, const char *arg2, const char *arg3)
 {
 	const char *tracer = getenv("LDE_TRACE");
 	char bench[PATH_MAX], prog[PATH_MAX], dir[PATH_MAX], self[PATH_MAX];
@@ -54,7 +62,7 @@ static int check(struct __test_metadata *_metadata, const char *answer,
 		close(p[1]);
 		setenv("LDE_TRACE", tracer, 1);
 		execl(bench, "lde-bench", "--check", "-j", "--", prog, arg1,
-		      arg2, (char *)NULL);
+		      arg2, arg3, (char *)NULL);
 		_exit(126);
 	}
 	close(p[1]);
@@ -63,8 +71,8 @@ static int check(struct __test_metadata *_metadata, const char *answer,
 	out[len] = '\0';
 	close(p[0]);
 	waitpid(pid, &status, 0);
-	TH_LOG("lde-bench --check -j -- %s %s %s:\n%s", prog, arg1 ? arg1 : "",
-	       arg2 ? arg2 : "", out);
+	TH_LOG("lde-bench --check -j -- %s %s %s %s:\n%s", prog,
+	       arg1 ? arg1 : "", arg2 ? arg2 : "", arg3 ? arg3 : "", out);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
 }
 
@@ -93,15 +101,20 @@ static bool says(const char *check, const char *verdict, const char *text)
 	return strstr(line, v) && (!text || strstr(line, text));
 }
 
-TEST(a_careful_answer_gets_no_wrong)
+/* Each check traces a program and lde-bench's reference under TCG. */
+FIXTURE(check) {};
+FIXTURE_SETUP(check) {}
+FIXTURE_TEARDOWN(check) {}
+
+TEST_F_TIMEOUT(check, a_careful_answer_gets_no_wrong, 300)
 {
-	int status = check(_metadata, "careful", NULL, NULL);
+	int status = check(_metadata, "careful", CALLS, TRIPS, NULL);
 
 	if (status < 0)
 		SKIP(return, "LDE_TRACE does not name lde-trace");
 	EXPECT_EQ(0, status);
 	EXPECT_EQ(NULL, strstr(out, "\"verdict\":\"wrong\""));
-	EXPECT_TRUE(says("syscall-loop", "ok", "the timed loop: read"));
+	EXPECT_TRUE(says("syscall-loop", "ok", "read calls in a row"));
 	EXPECT_TRUE(says("switch-cpus", "ok", "sched_setaffinity"));
 	EXPECT_TRUE(says("switch-rate", "ok", NULL));
 	EXPECT_TRUE(says("timer", "ok", "clock_gettime"));
@@ -109,9 +122,15 @@ TEST(a_careful_answer_gets_no_wrong)
 	EXPECT_TRUE(says("switch-figure", "ok", NULL));
 }
 
-TEST(the_same_unpinned_is_wrong_naming_cpus_and_sched_setaffinity)
+/*
+ * The guest's two vCPUs share a last-level cache, so a woken process is
+ * placed on its own idle CPU rather than pulled to its waker's: unpinned,
+ * the two ends do run on two CPUs (61% of switch-ins on one, 2100 of 3237
+ * wakeups across CPUs, in one run).  The test asserts both CPUs named.
+ */
+TEST_F_TIMEOUT(check, the_same_unpinned_is_wrong_naming_cpus_and_sched_setaffinity, 300)
 {
-	int status = check(_metadata, "careful", "--no-pin", NULL);
+	int status = check(_metadata, "careful", "--no-pin", CALLS, TRIPS);
 
 	if (status < 0)
 		SKIP(return, "LDE_TRACE does not name lde-trace");
@@ -122,9 +141,9 @@ TEST(the_same_unpinned_is_wrong_naming_cpus_and_sched_setaffinity)
 	EXPECT_TRUE(says("switch-cpus", "wrong", "Pin both to one CPU with sched_setaffinity"));
 }
 
-TEST(a_gettimeofday_loop_called_a_system_call_never_trapped)
+TEST_F_TIMEOUT(check, a_gettimeofday_loop_called_a_system_call_never_trapped, 300)
 {
-	int status = check(_metadata, "gettimeofday_loop", "200000", NULL);
+	int status = check(_metadata, "gettimeofday_loop", "200000", NULL, NULL);
 
 	if (status < 0)
 		SKIP(return, "LDE_TRACE does not name lde-trace");
@@ -133,18 +152,18 @@ TEST(a_gettimeofday_loop_called_a_system_call_never_trapped)
 	EXPECT_TRUE(says("syscall-loop", "wrong", "gettimeofday, which the vDSO answers"));
 }
 
-TEST(figures_ten_times_off_are_wrong_with_both_figures)
+TEST_F_TIMEOUT(check, figures_ten_times_off_are_wrong_with_both_figures, 300)
 {
-	int status = check(_metadata, "careful", "--miscount", NULL);
+	int status = check(_metadata, "careful", "--miscount", CALLS, TRIPS);
 
 	if (status < 0)
 		SKIP(return, "LDE_TRACE does not name lde-trace");
 	EXPECT_EQ(1, status);
-	EXPECT_TRUE(says("syscall-figure", "wrong", "lde-bench measured a 0-byte read at"));
 	EXPECT_TRUE(says("syscall-figure", "wrong", "it printed"));
-	EXPECT_TRUE(says("switch-figure", "wrong", "lde-bench measured a context switch"));
+	EXPECT_TRUE(says("syscall-figure", "wrong", "the kernel timed a call of the timed loop at"));
+	EXPECT_TRUE(says("switch-figure", "wrong", "the kernel timed half a round trip of the ping-pong at"));
 	/* What was measured is still sound: only the arithmetic is wrong. */
 	EXPECT_TRUE(says("switch-cpus", "ok", NULL));
 }
 
-TEST_HARNESS_MAIN
+LDE_HARNESS_MAIN
