@@ -59,7 +59,11 @@ struct pair {
 	unsigned long long crossed;	/* woken onto another CPU */
 	unsigned long long direct;	/* switches from one straight to the other */
 	unsigned long long first_ns, last_ns;
-	long long waking_nr[2];	/* the call a waker was in: a woke b, b woke a */
+	/* The calls wakers were in, and how often: a send (write, on pipes). */
+	struct {
+		long long nr;
+		unsigned long long n;
+	} waking[4];
 };
 
 struct syscall_count {
@@ -182,7 +186,6 @@ static struct pair *pair_of(struct lde_check *c, struct proc *x,
 	p = &c->pairs[c->npairs++];
 	p->a = x;
 	p->b = y;
-	p->waking_nr[0] = p->waking_nr[1] = -1;
 	return p;
 }
 
@@ -325,6 +328,31 @@ static void on_switch(struct lde_check *c, const struct lde_event *e)
 	}
 }
 
+static void count_waking(struct pair *p, long long nr)
+{
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		if (p->waking[i].n && p->waking[i].nr != nr)
+			continue;
+		p->waking[i].nr = nr;
+		p->waking[i].n++;
+		return;
+	}
+}
+
+/* The call most wakeups between the pair came from, or -1. */
+static long long waking_call(const struct pair *p)
+{
+	int i, best = -1;
+
+	for (i = 0; i < 4; i++)
+		if (p->waking[i].n &&
+		    (best < 0 || p->waking[i].n > p->waking[best].n))
+			best = i;
+	return best < 0 ? -1 : p->waking[best].nr;
+}
+
 static void on_wakeup(struct lde_check *c, const struct lde_event *e)
 {
 	struct proc *woken = proc_of(c, e->pid);
@@ -345,7 +373,7 @@ static void on_wakeup(struct lde_check *c, const struct lde_event *e)
 	else
 		p->wake_ba++;
 	if (w && w->in_call)
-		p->waking_nr[p->a != waker] = w->nr;
+		count_waking(p, w->nr);
 	waker_cpu = w && w->last_cpu >= 0 ? w->last_cpu : (int)e->cpu;
 	if ((unsigned int)waker_cpu != e->wakeup.target_cpu)
 		p->crossed++;
@@ -674,7 +702,7 @@ static void loop_finding(struct lde_check *c, struct findings *fs)
  */
 static unsigned long long round_trips(const struct pair *p)
 {
-	long long nr = p->waking_nr[0] >= 0 ? p->waking_nr[0] : p->waking_nr[1];
+	long long nr = waking_call(p);
 	unsigned long long a, b;
 
 	if (nr < 0 || nr >= NR_SYSCALLS)
@@ -782,8 +810,7 @@ static void switch_findings(struct lde_check *c, struct findings *fs,
 	f = finding(fs, "switch-rate", per_rt >= 1.5 && per_rt <= 2.5 ?
 		    LDE_VERDICT_OK : LDE_VERDICT_WRONG);
 	EVIDENCE(f, "%llu round trips (%s calls each way; wakeups each way: %llu, %llu), %s each; %llu switches straight from one to the other: %.2f per round trip (2 expected); switches out: %u %llu voluntary, %llu preempted; %u %llu voluntary, %llu preempted",
-		 rt, lde_syscall_name(p->waking_nr[0] >= 0 ? p->waking_nr[0] :
-				      p->waking_nr[1]),
+		 rt, lde_syscall_name(waking_call(p)),
 		 p->wake_ab, p->wake_ba, ns_text(a, sizeof(a), round_trip_ns(p)),
 		 p->direct, per_rt,
 		 p->a->pid, p->a->voluntary, p->a->preempted,
@@ -857,7 +884,7 @@ static void timer_finding(struct lde_check *c, struct findings *fs,
 		EVIDENCE(f, " the program's output naming it");
 	EVIDENCE(f, "; it steps by %s", ns_text(a, sizeof(a), res));
 	if (span)
-		EVIDENCE(f, " against %s of %s: %.4f%% of it", what,
+		EVIDENCE(f, " against %s of %s: %.2g%% of it", what,
 			 ns_text(b, sizeof(b), span), 100.0 * res / span);
 	else
 		EVIDENCE(f, "; no timed loop was seen to hold it against");
