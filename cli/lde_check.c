@@ -927,6 +927,17 @@ static void figure_findings(struct lde_check *c, struct findings *fs,
 		struct lde_finding *f;
 		char a[32], b[32];
 
+		if (sys && !have_loop(c)) {
+			/* syscall-loop said why: nothing trapped to compare. */
+			f = finding(fs, "syscall-figure", LDE_VERDICT_WRONG);
+			EVIDENCE(f, "it printed \"%s\": %s, but no loop of system calls was made (see syscall-loop): it is not the cost of one",
+				 g->line, ns_text(a, sizeof(a), g->ns));
+			if (bench > 0)
+				EVIDENCE(f, "; lde-bench measured %s at %s under the same trace before it",
+					 what, ns_text(b, sizeof(b), bench));
+			ADVICE(f, "time a loop of a call that traps (see syscall-loop)");
+			continue;
+		}
 		f = finding(fs, sys ? "syscall-figure" : "switch-figure",
 			    want <= 0 ? LDE_VERDICT_UNKNOWN :
 			    ratio >= 1 / LDE_CHECK_TOLERANCE &&
@@ -940,12 +951,11 @@ static void figure_findings(struct lde_check *c, struct findings *fs,
 				 "half a round trip of the ping-pong",
 				 ns_text(b, sizeof(b), seen), ratio);
 		if (bench > 0)
-			EVIDENCE(f, "; lde-bench measured %s at %s under the same trace before it%s",
-				 what, ns_text(b, sizeof(b), bench),
-				 seen > 0 ? "" : "");
+			EVIDENCE(f, "; lde-bench measured %s at %s under the same trace before it",
+				 what, ns_text(b, sizeof(b), bench));
 		if (seen <= 0 && bench > 0)
-			EVIDENCE(f, ": ratio %.2f (the trace timed no %s to hold it against)",
-				 ratio, sys ? "loop of calls" : "ping-pong");
+			EVIDENCE(f, ": ratio %.2f (the trace timed no ping-pong to hold it against)",
+				 ratio);
 		if (want <= 0) {
 			EVIDENCE(f, "; nothing to hold it against");
 			continue;

@@ -255,6 +255,8 @@ TEST(a_gettimeofday_loop_called_a_system_call_never_trapped)
 	EXPECT_NE(NULL, strstr(f->evidence, "never entered the kernel"));
 	EXPECT_NE(NULL, strstr(f->evidence, "gettimeofday, which the vDSO answers"));
 	f = get(c, "syscall-figure", &wrong);
+	EXPECT_NE(NULL, strstr(f->evidence, "it is not the cost of one"));
+	f = get(c, "syscall-figure", &wrong);
 	EXPECT_EQ(LDE_VERDICT_WRONG, f->verdict);
 	/* No ping-pong and no switch figure: no switch findings. */
 	EXPECT_EQ(NULL, get(c, "switch-cpus", &wrong));
