@@ -489,9 +489,8 @@ static double paired_round_trip_ratio(const char *cmd, double fixed,
 	return lde_summarize(ratios, n).median;
 }
 
-static void print_json(FILE *f, const struct result *getppid_r,
-		       const struct result *rt_proc, double sw_proc,
-		       double sw_thread, double perf_syscall, double perf_pipe)
+static void print_json(FILE *f, double sw_proc, double sw_thread,
+		       double perf_syscall, double perf_pipe)
 {
 	int i;
 
@@ -599,13 +598,11 @@ int main(int argc, char **argv)
 				strerror(errno));
 			return 1;
 		}
-		print_json(f, libc_getppid_r, rt_proc, sw_proc, sw_thread,
-			   perf_syscall, perf_pipe);
+		print_json(f, sw_proc, sw_thread, perf_syscall, perf_pipe);
 		fclose(f);
 	}
 	if (env.json) {
-		print_json(stdout, libc_getppid_r, rt_proc, sw_proc, sw_thread,
-			   perf_syscall, perf_pipe);
+		print_json(stdout, sw_proc, sw_thread, perf_syscall, perf_pipe);
 		return 0;
 	}
 
