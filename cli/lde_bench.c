@@ -398,20 +398,26 @@ static double getppid_window(void)
 }
 
 /*
- * perf's runs and lde-bench's windows taking turns: the median of the
- * pairs' ratios, and of perf's figures (into *perf_ns).
+ * perf's runs and lde-bench's windows taking turns, a window first and
+ * after every run: each run is held against the mean of the windows on
+ * either side of it, so a drift in the machine's speed over the pair
+ * cancels.  The median of those ratios, and of perf's figures (into
+ * *perf_ns).
  */
 static double paired_syscall_ratio(const char *cmd, double *perf_ns)
 {
 	double ratios[PERF_SYSCALL_RUNS], perfs[PERF_SYSCALL_RUNS], p;
+	double before = getppid_window(), after;
 	int n = 0, i;
 
 	for (i = 0; i < PERF_SYSCALL_RUNS; i++) {
 		p = perf_bench(cmd) * 1e3;
-		if (p <= 0)
-			continue;
-		perfs[n] = p;
-		ratios[n++] = getppid_window() / p;
+		after = getppid_window();
+		if (p > 0) {
+			perfs[n] = p;
+			ratios[n++] = (before + after) / 2 / p;
+		}
+		before = after;
 	}
 	if (!n)
 		return 0;
@@ -425,7 +431,7 @@ static double paired_syscall_ratio(const char *cmd, double *perf_ns)
  * boot).  A run of one loop measures that cost, which is taken off.
  */
 #define PERF_PIPE_LOOPS		20000
-#define PERF_PIPE_RUNS		3
+#define PERF_PIPE_RUNS		5
 static double syscall_ratio, round_trip_ratio;
 
 /*
@@ -466,22 +472,25 @@ static double round_trip_window(long trips)
  * worker's fork and reaping, hundreds of round trips' worth.  So each of
  * its long runs, less that fixed cost, is paired with a window of
  * lde-bench's as long, right after it: both take in the host's stalls of
- * those seconds.  The median of the pairs' ratios, and of perf's figures
- * (into *perf_ns).
+ * those seconds.  As for the system call, each run is held against the
+ * windows on either side of it.
  */
 static double paired_round_trip_ratio(const char *cmd, double fixed,
 				      double *perf_ns)
 {
 	double ratios[PERF_PIPE_RUNS], perfs[PERF_PIPE_RUNS], p;
+	double before = round_trip_window(PERF_PIPE_LOOPS), after;
 	int n = 0, i;
 
 	for (i = 0; i < PERF_PIPE_RUNS; i++) {
 		p = lde_loop_cost(perf_bench(cmd) * 1e3 * PERF_PIPE_LOOPS,
 				  PERF_PIPE_LOOPS, fixed);
-		if (p <= 0)
-			continue;
-		perfs[n] = p;
-		ratios[n++] = round_trip_window(PERF_PIPE_LOOPS) / p;
+		after = round_trip_window(PERF_PIPE_LOOPS);
+		if (p > 0) {
+			perfs[n] = p;
+			ratios[n++] = (before + after) / 2 / p;
+		}
+		before = after;
 	}
 	if (!n)
 		return 0;
@@ -625,10 +634,10 @@ int main(int argc, char **argv)
 	       sw_proc, sw_thread);
 	printf("TSC: %.3f GHz (calibrated against CLOCK_MONOTONIC)\n", tsc_ghz);
 	if (env.cross_check) {
-		printf("cross-check: getppid() (median %.1f ns) vs perf bench syscall basic -l %d, pinned (median of %d runs %.1f ns), each run paired with a window of as many calls right after it: median ratio %.3f\n",
+		printf("cross-check: getppid() (median %.1f ns) vs perf bench syscall basic -l %d, pinned (median of %d runs %.1f ns), each run held against windows of as many calls on either side of it: median ratio %.3f\n",
 		       libc_getppid_r->s.median, PERF_SYSCALL_LOOPS,
 		       PERF_SYSCALL_RUNS, perf_syscall, syscall_ratio);
-		printf("cross-check: round trip (median %.1f ns) vs perf bench sched pipe -l %d, pinned, less its worker's fork (median of %d runs %.1f ns), each run paired with a window of as many round trips right after it: median ratio %.3f\n",
+		printf("cross-check: round trip (median %.1f ns) vs perf bench sched pipe -l %d, pinned, less its worker's fork (median of %d runs %.1f ns), each run held against windows of as many round trips on either side of it: median ratio %.3f\n",
 		       rt_proc->s.median, PERF_PIPE_LOOPS, PERF_PIPE_RUNS,
 		       perf_pipe, round_trip_ratio);
 	}
