@@ -2,7 +2,8 @@
 /*
  * lde-bench --check: what a student's homework program really measured,
  * judged from the events lde-trace recorded of it and from what it
- * printed, against lde-bench's own measurement made under the same trace.
+ * printed: each figure against the kernel's timing of the same stretch,
+ * with lde-bench's own measurement under the same trace beside it.
  * This half only reads events and text (the host tests it from events
  * made there); lde_check_run.c runs the program under lde-trace.
  *
@@ -30,18 +31,19 @@ enum lde_verdict {
 };
 
 /*
- * A call made at least this often without leaving the CPU is a timing
- * loop: a null system call takes well under 10 us even traced under
- * emulation, so fewer calls than this time a stretch a coarse clock
- * cannot resolve, and a program that printed a figure from fewer timed
+ * A call made this many times in a row by one thread, none leaving the
+ * CPU, is a timing loop: the homework asks for thousands; a stretch of
+ * fewer is one a coarse clock (gettimeofday's microsecond) resolves
+ * poorly, and a program that printed a figure with no such run timed
  * something else.
  */
 #define LDE_CHECK_LOOP_MIN	1000
 /* Two processes waking each other this often are a ping-pong. */
 #define LDE_CHECK_PINGPONG_MIN	100
 /*
- * A printed figure within this factor of lde-bench's own, either way, is
- * the same thing measured (see lde_check.c for why 2 under TCG).
+ * A printed figure within this factor, either way, of the kernel's timing
+ * of the same stretch is the same thing measured (see figure_findings()
+ * in lde_check.c for why 2).
  */
 #define LDE_CHECK_TOLERANCE	2.0
 
