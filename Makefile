@@ -146,12 +146,19 @@ $(LDE_TRACE): $(TRACE_SRCS) $(TRACE_HDRS) $(BPF_OUT)/lde_trace.skel.h \
 		$(CLI_LIBS)
 
 LDE_BENCH := $(B)/lde-bench
+# lde-bench --check reads lde-trace's trace files: the reader and what it
+# needs, without the live session.
+TRACE_FILE_SRCS := $(filter-out $(TRACE_LIVE),$(TRACE_SRCS))
+CHECK_SRCS := cli/lde_check.c cli/lde_check_run.c
+# The program's imports (which clock it reads) come from its ELF file.
+LIBELF     := $(shell pkg-config --libs libelf 2>/dev/null || echo -lelf)
 
-$(LDE_BENCH): cli/lde_bench.c $(CLI_COMMON_DEPS) include/uapi/linux/lde.h \
-	      dkms.conf
-	$(CC) $(CFLAGS) -Wno-missing-field-initializers $(UAPI) -I$(TOP)/cli \
-		$(CLI_VERSION) \
-		-o $@ cli/lde_bench.c $(CLI_COMMON) -lm -lpthread
+$(LDE_BENCH): cli/lde_bench.c $(CHECK_SRCS) cli/lde_check.h cli/lde_check_run.h \
+	      $(TRACE_FILE_SRCS) $(TRACE_HDRS) $(BPF_OUT)/lde_trace.skel.h \
+	      $(CLI_COMMON_DEPS) include/uapi/linux/lde.h dkms.conf
+	$(CC) $(CLI_CFLAGS) -I$(TOP)/cli \
+		-o $@ cli/lde_bench.c $(CHECK_SRCS) $(TRACE_FILE_SRCS) \
+		$(CLI_COMMON) $(CLI_LIBS) $(LIBELF) -lm -lpthread
 
 tools: $(LDE_TRACE) $(LDE_BENCH)
 
@@ -160,11 +167,14 @@ SELFTEST_DIR  := $(TOP)/selftests/lde
 SELFTEST_OUT  := $(B)/selftests
 # Order matters: the life-cycle test leaves lde.ko unloaded, the rest load it.
 SELFTESTS     := lde_module_test lde_trap_test lde_switch_test lde_layout_test \
-		 lde_trace_test lde_fuzz_test lde_unpriv_test lde_stress_test
+		 lde_trace_test lde_fuzz_test lde_unpriv_test lde_stress_test \
+		 lde_check_test
 SELFTEST_BINS := $(addprefix $(SELFTEST_OUT)/,$(SELFTESTS))
 SELFTEST_HELPERS := $(SELFTEST_OUT)/lde_workload $(SELFTEST_OUT)/lde_lifecycle \
 		    $(SELFTEST_OUT)/lde_args_vs_strace.py \
-		    $(SELFTEST_OUT)/lde_sched_vs_perf.py
+		    $(SELFTEST_OUT)/lde_sched_vs_perf.py \
+		    $(SELFTEST_OUT)/homework_careful \
+		    $(SELFTEST_OUT)/homework_gettimeofday_loop
 
 $(SELFTEST_OUT)/%: $(SELFTEST_DIR)/%.c $(SELFTEST_DIR)/lde_test_util.h \
 		   include/uapi/linux/lde.h bpf/lde_module_events.h $(KSRC_STAMP)
@@ -177,6 +187,12 @@ $(SELFTEST_OUT)/%: $(SELFTEST_DIR)/%.c $(SELFTEST_DIR)/lde_test_util.h \
 $(SELFTEST_OUT)/lde_lifecycle: $(SELFTEST_DIR)/lde_lifecycle.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -static -o $@ $<
+
+# The homework's example answers (Documentation/homework.rst), which
+# lde_check_test runs lde-bench --check on.
+$(SELFTEST_OUT)/homework_%: Documentation/homework/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $<
 
 $(SELFTEST_OUT)/%.py: $(SELFTEST_DIR)/%.py
 	@mkdir -p $(@D)
@@ -199,7 +215,15 @@ lint: $(KSRC_STAMP)
 # and per-task tables, trace files read back as written.
 HOST_TESTS := $(B)/host/lde_stats_test $(B)/host/lde_line_test \
 	      $(B)/host/lde_tid_table_test $(B)/host/lde_trace_file_test \
-	      $(B)/host/lde_view_state_test
+	      $(B)/host/lde_view_state_test $(B)/host/lde_check_test
+
+# lde-bench --check's findings, from events made on the host.
+$(B)/host/lde_check_test: cli/lde_check_test.c cli/lde_check.c cli/lde_check.h \
+		cli/lde_names.c $(CLI_COMMON_DEPS) $(KSRC_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -I$(TOP)/cli -I$(TOP)/bpf $(UAPI) \
+		-I$(KSRC)/tools/testing/selftests -o $@ $< cli/lde_check.c \
+		cli/lde_names.c $(CLI_COMMON) -lseccomp -lm
 
 $(B)/host/lde_tid_table_test: cli/lde_tid_table_test.c cli/lde_tid_table.c \
 		cli/lde_tid_table.h $(KSRC_STAMP)

@@ -52,6 +52,13 @@ double lde_switch_cost(double round_trip, double pipe_transfer)
 	return left > 0 ? left / 2 : 0;
 }
 
+double lde_loop_cost(double total_ns, long loops, double one_ns)
+{
+	if (loops < 2 || one_ns > total_ns)
+		return 0;
+	return (total_ns - one_ns) / (loops - 1);
+}
+
 void lde_json_str(FILE *f, const char *s, size_t max)
 {
 	char text[2048];

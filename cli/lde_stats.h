@@ -27,6 +27,14 @@ double lde_percentile(const double *sorted, size_t n, double pct);
  */
 double lde_switch_cost(double round_trip, double pipe_transfer);
 
+/*
+ * The cost of one loop of a run of loops that took total_ns, when a run
+ * of one loop took one_ns: what a benchmark's fixed cost (perf bench sched
+ * pipe's fork and reaping of its worker) adds is taken off.  0 if the
+ * figures cannot hold (loops < 2, or the short run took longer).
+ */
+double lde_loop_cost(double total_ns, long loops, double one_ns);
+
 /* A JSON string: quotes, backslashes, control characters, bytes > 0x7f escaped. */
 void lde_json_str(FILE *f, const char *s, size_t max);
 

@@ -67,6 +67,15 @@ static char *json_of(const char *s)
 	return buf;
 }
 
+TEST(a_fixed_cost_is_taken_off_a_runs_loops)
+{
+	/* 20000 loops of 60 us and a 76 ms fork: one run of one loop shows it. */
+	EXPECT_EQ(60000.0, lde_loop_cost(20000 * 60000.0 + 76e6, 20000,
+					 60000.0 + 76e6));
+	EXPECT_EQ(0.0, lde_loop_cost(1e6, 1, 1e3));
+	EXPECT_EQ(0.0, lde_loop_cost(1e6, 100, 2e6));
+}
+
 TEST(json_strings_are_escaped)
 {
 	char *out;
