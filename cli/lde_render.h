@@ -41,6 +41,16 @@ void lde_protocol_start(struct lde_line *l, const struct lde_boot *b,
 void lde_protocol_event(struct lde_line *l, const struct lde_event *e,
 			unsigned long long start_ns);
 void lde_protocol_end(struct lde_line *l);
+/* The same view as an object of its own, for views that embed it. */
+struct lde_protocol;
+struct lde_protocol *lde_protocol_new(const struct lde_boot *b,
+				      const struct lde_protocol_opts *opts);
+/* OS @ boot and the header of OS @ run. */
+void lde_protocol_head(struct lde_protocol *p, struct lde_line *l);
+void lde_protocol_feed(struct lde_protocol *p, struct lde_line *l,
+		       const struct lde_event *e);
+void lde_protocol_finish(struct lde_protocol *p, struct lde_line *l);
+void lde_protocol_free(struct lde_protocol *p);
 
 /* The CPU map (-m), as perf sched map draws it: lde_render_map.c */
 struct lde_map_opts {
