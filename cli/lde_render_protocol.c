@@ -8,7 +8,9 @@
  * column, so the separators always line up.
  *
  * What the steps are, and which are folded, is the story's
- * (lde_story.c); this file draws them.
+ * (lde_story.c); this file draws them.  Each step's first row opens with
+ * its number (#12), a fold's with the numbers it holds (#12-20): the card
+ * (-F) and the handout point at them.
  */
 #include <inttypes.h>
 #include <stdarg.h>
@@ -523,7 +525,9 @@ static void draw_step(void *arg, const struct lde_step *s)
 {
 	struct lde_protocol *d = arg;
 
+	snprintf(d->tag, sizeof(d->tag), "#%lu", s->number);
 	step_rows(d, s);
+	d->tag[0] = '\0';
 }
 
 /*
@@ -538,6 +542,11 @@ static void draw_fold(void *arg, const struct lde_fold *fold)
 	char a[TEXT_LEN], kind[200];
 	int i, n, len, others = fold->other;
 
+	if (fold->first == fold->last)
+		snprintf(d->tag, sizeof(d->tag), "#%lu", fold->first);
+	else
+		snprintf(d->tag, sizeof(d->tag), "#%lu-%lu", fold->first,
+			 fold->last);
 	len = snprintf(a, sizeof(a), "[%d step%s folded, over %.3f ms]",
 		       fold->steps, fold->steps > 1 ? "s" : "",
 		       (fold->last_ns - fold->first_ns) / 1e6);
@@ -554,6 +563,7 @@ static void draw_fold(void *arg, const struct lde_fold *fold)
 		snprintf(a + len, sizeof(a) - len, "; %d step%s of other kinds",
 			 others, others > 1 ? "s" : "");
 	row(d, a, "", "");
+	d->tag[0] = '\0';
 }
 
 struct lde_protocol *lde_protocol_new(const struct lde_boot *b,
