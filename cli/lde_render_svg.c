@@ -15,6 +15,7 @@
 
 #include "lde_names.h"
 #include "lde_render.h"
+#include "lde_view.h"
 
 /* What one event leaves in the picture. */
 struct mark {
@@ -436,3 +437,41 @@ out:
 	nmarks = cap = 0;
 	return err;
 }
+
+/* -- the view: -o FILE.svg, without -F ------------------------------------- */
+
+static unsigned long long svg_start_ns;
+
+static bool svg_wanted(const struct lde_view_env *env)
+{
+	return !env->figure && lde_view_path_is(env->output_path, ".svg");
+}
+
+static void *svg_start(const struct lde_view_env *env, struct lde_line *out)
+{
+	int err = lde_svg_open(env->output_path);
+
+	svg_start_ns = env->start_ns;
+	errno = -err;
+	return err ? NULL : svg;
+}
+
+static void svg_event(void *state, struct lde_line *out,
+		      const struct lde_event *e)
+{
+	lde_svg_event(e, svg_start_ns);
+}
+
+static int svg_end(void *state, struct lde_line *out,
+		   const struct lde_view_end *end)
+{
+	return lde_svg_close(end->title);
+}
+
+const struct lde_view_ops lde_svg_view = {
+	.name = "the picture (-o FILE.svg)",
+	.wanted = svg_wanted,
+	.start = svg_start,
+	.event = svg_event,
+	.end = svg_end,
+};

@@ -62,6 +62,13 @@ for f in "$data"/*.lde; do
 	check "$base: columns as recorded" same_as_recorded "$f" columns
 	check "$base: -P as recorded" same_as_recorded "$f" P -P
 	check "$base: -S as recorded" same_as_recorded "$f" S -S
+	check "$base: -F as recorded" same_as_recorded "$f" F -F
+	check "$base: -F fits one screen (60 lines of 132 columns); a row not seen says so" bash -c \
+		'COLUMNS=132 "$1" -r "$2" -F 2>/dev/null >"$3/card" &&
+		 [ "$(wc -l <"$3/card")" -le 60 ] &&
+		 awk "length(\$0) > 132 { exit 1 }" "$3/card" &&
+		 ! grep -E "\| -\$" "$3/card" | grep -vq "not seen"' \
+		_ "$trace" "$f" "$tmp"
 	check "$base: -s as recorded" same_as_recorded "$f" s -s
 	check "$base: -j as recorded" same_as_recorded "$f" j -j
 	check "$base: -j gives back the file's events" bash -c \
