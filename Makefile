@@ -136,7 +136,7 @@ TRACE_SRCS := cli/lde_trace.c cli/lde_names.c cli/lde_boot.c \
 	      cli/lde_views.c cli/lde_view_card.c
 TRACE_HDRS := cli/lde_names.h cli/lde_boot.h cli/lde_render.h \
 	      cli/lde_syscalls.h cli/lde_trace_file.h cli/lde_sched_summary.h \
-	      cli/lde_tid_table.h cli/lde_story.h cli/lde_view.h bpf/lde_trace.h bpf/lde_sched_sum.h
+	      cli/lde_tid_table.h cli/lde_story.h cli/lde_view.h cli/lde_svg.h bpf/lde_trace.h bpf/lde_sched_sum.h
 # What reads the live kernel; the rest also runs on a trace file.
 TRACE_LIVE := cli/lde_trace.c cli/lde_syscalls_tracefs.c
 

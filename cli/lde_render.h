@@ -82,12 +82,6 @@ unsigned int lde_log2_slot(unsigned long long v);
 void lde_print_log2_hist(FILE *f, const unsigned long long *slots, int n,
 			 const char *unit);
 
-/* A picture (-o FILE.svg): lde_render_svg.c; drawn at close. */
-int lde_svg_open(const char *path);
-void lde_svg_event(const struct lde_event *e, unsigned long long start_ns);
-/* 0, or -errno if the file could not be written whole. */
-int lde_svg_close(const char *title);
-
 /* Chrome/Perfetto trace-event JSON (-o): lde_render_perfetto.c */
 int lde_perfetto_open(const char *path);
 void lde_perfetto_event(const struct lde_event *e,

@@ -83,30 +83,10 @@ for f in "$data"/*.lde; do
 		'"$1" -r "$2" -o "$3/t.json" -s >/dev/null 2>&1 &&
 		 python3 -c "import json, sys; t = json.load(open(sys.argv[1])); assert len(t[\"traceEvents\"]) > 10" "$3/t.json"' \
 		_ "$trace" "$f" "$tmp"
-	check "$base: -o FILE.svg draws well-formed SVG: a lane per CPU, a line per switch, a mark per tick" bash -c \
+	check "$base: -o FILE.svg: a lane per CPU, a colour and a legend entry per process, marks for fork, exec, exit, reap" bash -c \
 		'"$1" -r "$2" -o "$3/t.svg" >/dev/null 2>&1 &&
-		 python3 - "$3/t.svg" "$2" <<-"PY"
-			import json, sys, xml.etree.ElementTree as ET
-			ns = "{http://www.w3.org/2000/svg}"
-			root = ET.parse(sys.argv[1]).getroot()
-			assert root.tag == ns + "svg", root.tag
-			ev = [json.loads(l) for l in open(sys.argv[2])][1:]
-			stages = [e["stage"] for e in ev]
-			cpus = {"CPU %d" % e["cpu"] for e in ev if "cpu" in e}
-			text = [t.text or "" for t in root.iter(ns + "text")]
-			assert cpus <= set(text), (cpus, text[:5])
-			# The legend is above the lanes (y < 60); the lanes below.
-			lines = [l.get("class") for l in root.iter(ns + "line")
-			         if float(l.get("y1")) > 60]
-			assert lines.count("switch") == stages.count("switch"), "switches"
-			assert lines.count("tick") == stages.count("timer"), "ticks"
-			bands = {r.get("class") for r in root.iter(ns + "rect")}
-			assert "trap" not in stages or "kernel" in bands, bands
-			labels = [t.text for t in root.iter(ns + "text")
-			          if t.get("class") == "label"]
-			assert ("switch" in stages) == any(" -> " in t for t in labels)
-		PY' \
-		_ "$trace" "$f" "$tmp"
+		 python3 "$4/scripts/svg-check.py" "$3/t.svg" "$2"' \
+		_ "$trace" "$f" "$tmp" "$top"
 	check "$base: a cut copy replays what it holds, with a warning" bash -c \
 		'head -c $(( $(stat -c %s "$1") / 2 )) "$1" >"$3/cut.lde" &&
 		 "$2" -r "$3/cut.lde" -j >"$3/cut.out" 2>"$3/cut.err" &&
