@@ -87,6 +87,25 @@ for f in "$data"/*.lde; do
 		'"$1" -r "$2" -o "$3/t.svg" >/dev/null 2>&1 &&
 		 python3 "$4/scripts/svg-check.py" "$3/t.svg" "$2"' \
 		_ "$trace" "$f" "$tmp" "$top"
+	check "$base: -F -o FILE.svg draws the figure: a box per row of the card, an arrow per hand-over seen" bash -c \
+		'"$1" -r "$2" -F -o "$3/seq.svg" >"$3/card" 2>/dev/null &&
+		 python3 - "$3/seq.svg" "$3/card" <<-"PY"
+			import sys, xml.etree.ElementTree as ET
+			ns = "{http://www.w3.org/2000/svg}"
+			root = ET.parse(sys.argv[1]).getroot()
+			rows = [g for g in root.iter(ns + "g")
+			        if (g.get("id") or "").startswith("seq-row")]
+			assert len(rows) == 24, len(rows)
+			card = open(sys.argv[2]).read()
+			seen = card.count("| #")
+			arrows = [g for g in root.iter(ns + "g") if g.get("class") == "arrow"]
+			assert (seen > 0) == (len(arrows) > 0), (seen, len(arrows))
+			for g in rows:
+			    unseen = "unseen" in g.get("class")
+			    text = "".join(g.itertext())
+			    assert unseen == ("not seen" in text), text
+		PY' \
+		_ "$trace" "$f" "$tmp"
 	check "$base: a cut copy replays what it holds, with a warning" bash -c \
 		'head -c $(( $(stat -c %s "$1") / 2 )) "$1" >"$3/cut.lde" &&
 		 "$2" -r "$3/cut.lde" -j >"$3/cut.out" 2>"$3/cut.err" &&
