@@ -51,6 +51,13 @@ void lde_protocol_feed(struct lde_protocol *p, struct lde_line *l,
 		       const struct lde_event *e);
 void lde_protocol_finish(struct lde_protocol *p, struct lde_line *l);
 void lde_protocol_free(struct lde_protocol *p);
+/* One step's rows, one fold's row, for a story told elsewhere (the handout). */
+struct lde_step;
+struct lde_fold;
+void lde_protocol_draw_step(struct lde_protocol *p, struct lde_line *l,
+			    const struct lde_step *s);
+void lde_protocol_draw_fold(struct lde_protocol *p, struct lde_line *l,
+			    const struct lde_fold *f);
 
 /* The CPU map (-m), as perf sched map draws it: lde_render_map.c */
 struct lde_map_opts {

@@ -566,6 +566,20 @@ static void draw_fold(void *arg, const struct lde_fold *fold)
 	d->tag[0] = '\0';
 }
 
+void lde_protocol_draw_step(struct lde_protocol *d, struct lde_line *l,
+			    const struct lde_step *s)
+{
+	d->l = l;
+	draw_step(d, s);
+}
+
+void lde_protocol_draw_fold(struct lde_protocol *d, struct lde_line *l,
+			    const struct lde_fold *f)
+{
+	d->l = l;
+	draw_fold(d, f);
+}
+
 struct lde_protocol *lde_protocol_new(const struct lde_boot *b,
 				      const struct lde_protocol_opts *o)
 {

@@ -12,7 +12,7 @@ static const struct lde_view_ops *const views[] = {
 	&lde_card_view,		/* -F: Figures 6.2 and 6.3 on one screen */
 	&lde_svg_view,		/* -o FILE.svg: the timeline picture */
 	&lde_sequence_view,	/* -F -o FILE.svg: the figure as a sequence diagram */
-//	&lde_html_view,		/* -o FILE.html: the handout */
+	&lde_html_view,		/* -o FILE.html: the handout */
 };
 
 #define NVIEWS	(sizeof(views) / sizeof(views[0]))
