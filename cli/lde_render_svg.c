@@ -583,11 +583,13 @@ static void draw_axis(struct draw *d, unsigned int ncpus)
 	}
 	fprintf(d->f, "<line class=\"axis\" x1=\"%d\" y1=\"%.0f\" x2=\"%d\" y2=\"%.0f\"/>\n",
 		LEFT, y, LEFT + PLOT_W, y);
-	for (t = 0; t <= span; t += step)
+	/* Round times from the start of the trace. */
+	for (t = step * (unsigned long long)((p->t0 + step - 1) / step);
+	     t <= p->t1; t += step)
 		fprintf(d->f, "<line class=\"axis\" x1=\"%.1f\" y1=\"%.0f\" x2=\"%.1f\" y2=\"%.0f\"/>"
 			"<text class=\"time\" x=\"%.1f\" y=\"%.0f\">%g ms</text>\n",
-			x_of(p, p->t0 + t), y, x_of(p, p->t0 + t), y + 5,
-			x_of(p, p->t0 + t), y + 18, (p->t0 + t) / 1e6);
+			x_of(p, t), y, x_of(p, t), y + 5, x_of(p, t), y + 18,
+			t / 1e6);
 }
 
 static void draw_panel(struct lde_svg *s, FILE *f, const struct panel *p,
@@ -765,6 +767,7 @@ int lde_svg_write(struct lde_svg *s, FILE *f, const char *title)
 	unsigned long long span, hit = 0;
 	struct panel full, zoom;
 	double height;
+	FILE *null;
 	size_t i;
 	bool inset;
 
@@ -785,7 +788,13 @@ int lde_svg_write(struct lde_svg *s, FILE *f, const char *title)
 		  full.t0;
 	zoom.t1 = zoom.t0 + 30000000ULL;
 	zoom.ns_per_px = (double)(zoom.t1 - zoom.t0) / PLOT_W;
-	height = 120 + (s->ncpus * LANE_H + 50) * (inset ? 2 : 1) + 40;
+	/* The legend's height, from a dry run: it wraps by its names. */
+	null = fopen("/dev/null", "we");
+	full.y = (null ? draw_legend(s, null) : 80) + 24;
+	if (null)
+		fclose(null);
+	zoom.y = full.y + s->ncpus * LANE_H + 60;
+	height = (inset ? zoom.y : full.y) + s->ncpus * LANE_H + 30;
 	fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"lde-timeline\" width=\"%d\" height=\"%.0f\" viewBox=\"0 0 %d %.0f\" "
 		"font-family=\"sans-serif\" font-size=\"11\">\n"
 		"<style>.switch{stroke:#000;stroke-width:1.2}.tick{stroke:#d7191c;stroke-width:1.5}"
@@ -808,12 +817,11 @@ int lde_svg_write(struct lde_svg *s, FILE *f, const char *title)
 		fprintf(f, " (the first %zu events; %zu more not drawn)",
 			s->n, s->dropped);
 	fputs("</text>\n", f);
-	full.y = draw_legend(s, f) + 24;
+	draw_legend(s, f);
 	fprintf(f, "<text class=\"panel-title\" x=\"10\" y=\"%.0f\">The whole run, %.3f ms</text>\n",
 		full.y - 6, (full.t1 - full.t0) / 1e6);
 	draw_panel(s, f, &full, order, "whole");
 	if (inset) {
-		zoom.y = full.y + s->ncpus * LANE_H + 60;
 		fprintf(f, "<text class=\"panel-title\" x=\"10\" y=\"%.0f\">Zoomed on the first switch a timer interrupt caused: %.3f-%.3f ms</text>\n",
 			zoom.y - 6, zoom.t0 / 1e6, zoom.t1 / 1e6);
 		draw_panel(s, f, &zoom, order, "zoom");

@@ -1023,10 +1023,11 @@ int main(int argc, char **argv)
 		skel->rodata->batch_bytes = LDE_BATCH_BYTES;
 	/*
 	 * Lines for people (columns, -P) come one event at a time, in the
-	 * order they happen on all CPUs.  JSON, for programs, comes a batch
+	 * order they happen on all CPUs (so do -F's and the handout's steps,
+	 * which follow a task across CPUs).  JSON, for programs, comes a batch
 	 * per CPU at a time: in order per CPU and per thread, ts_ns sorts it.
 	 */
-	if (!env.json && !no_event_lines())
+	if (!env.json && (!no_event_lines() || story_view()))
 		skel->rodata->batch_bytes = LDE_EVENT_MAX;
 	/* A batch always has room for the largest event. */
 	if (skel->rodata->batch_bytes < LDE_EVENT_MAX)
