@@ -106,7 +106,13 @@ struct lde_card {
 	unsigned int program;
 	unsigned long long program_entry;
 	/* Figure 6.3 so far: a tick and switch that is not the book's own. */
-	bool tick_strict;	/* B was itself preempted in user mode */
+	/*
+	 * How close the tick's switch chosen is to the book's: 3, B was
+	 * itself preempted in user mode; 2, B is new (it leaves the kernel
+	 * through its parent's trap frame); 1, B goes to user mode some
+	 * other way; 0, B stays in the kernel.
+	 */
+	int tick_rank;
 	unsigned long user_ticks, user_ticks_switched;
 	unsigned long switches;
 	int exit_group_nr, exit_nr;
@@ -231,12 +237,12 @@ static void see_syscall(struct lde_card *c, const struct lde_step *s)
 		lde_line_start(&l, args, sizeof(args) - 1);
 		lde_syscall_args_text(&l, t, NULL, true);
 		*l.end = '\0';
-		fill(c, R_EXIT_CALL, s, "%s: %s(%s) [syscall %lld, PC %#llx]",
-		     w, name, args, t->trap.nr, t->trap.ip);
+		fill(c, R_EXIT_CALL, s, "%s(%s), syscall %lld, at PC %#llx",
+		     name, args, t->trap.nr, t->trap.ip);
 		return;
 	}
 	if (!c->row[R_MAIN].filled)
-		fill(c, R_MAIN, s, "user mode; its first trap: PC %#llx",
+		fill(c, R_MAIN, s, "runs; first trap at PC %#llx",
 		     t->trap.ip);
 	if (c->call_filled || s->n < 2)
 		return;
@@ -272,7 +278,8 @@ static void see_tick(struct lde_card *c, const struct lde_step *s)
 	const struct lde_event *t = &s->ev[0], *sw = &s->ev[1];
 	const struct lde_step_context *bc = &s->ctx[1];
 	char a[40], b[40];
-	bool to_user, strict;
+	bool to_user;
+	int rank;
 
 	if (t->timer.mode != LDE_TIMER_USER)
 		return;
@@ -282,40 +289,37 @@ static void see_tick(struct lde_card *c, const struct lde_step *s)
 	c->user_ticks_switched++;
 	to_user = sw->sw.next_user_ip &&
 		  !lde_is_idle(sw->sw.next_comm, sw->sw.next_pid);
-	strict = to_user && (bc->next_from_user ||
-			     lde_resumes_new_task(sw));
-	if (c->row[R_TIMER].filled && (c->tick_strict || !strict))
+	rank = !to_user ? 0 : bc->next_from_user ? 3 :
+	       lde_resumes_new_task(sw) ? 2 : 1;
+	if (c->row[R_TIMER].filled && rank <= c->tick_rank)
 		return;
-	c->tick_strict = strict;
+	c->tick_rank = rank;
 	who(a, t->comm, t->tid);
 	who(b, sw->sw.next_comm, sw->sw.next_tid);
-	fill(c, R_PROCESS_A, s, "A = %s, user mode, CPU %u", a,
+	fill(c, R_PROCESS_A, s, "A = %s on CPU %u", a,
 	     t->cpu);
 	fill(c, R_TIMER, s, "user PC %#llx saved on A's kernel stack; CPL 3 -> 0; IDT %d: %s",
 	     t->timer.ip, c->env.boot->module ? c->env.boot->timer_vector : 236,
 	     c->env.boot->module ? c->env.boot->timer_handler :
 	     "the local timer's handler");
-	fill(c, R_SWITCH_CALL, s, "%s: need-resched set; schedule() preempts A",
-	     sw->sw.reason == LDE_REASON_TICK ?
-	     "A's slice is used up at the tick" :
-	     sw->sw.reason == LDE_REASON_WAKEUP ?
-	     "a task woken at the tick outranks A" :
-	     "the tick's handler let another task run");
+	fill(c, R_SWITCH_CALL, s, "%s: need-resched; schedule() preempts A",
+	     sw->sw.reason == LDE_REASON_TICK ? "A's slice is used up" :
+	     sw->sw.reason == LDE_REASON_WAKEUP ? "a woken task outranks A" :
+	     "the tick let another task run");
 	fill(c, R_SWITCH, s, "A's regs pushed on its k-stack (%u bytes deep), sp kept in A->thread.sp; B->thread.sp (%u deep) loaded: B resumes at %s",
 	     sw->sw.prev_depth, sw->sw.next_depth,
 	     sw->sw.next_resume[0] ? sw->sw.next_resume : "?");
 	if (!to_user) {
 		fill(c, R_RETURN_B, s, "B = %s %s", b,
 		     lde_is_idle(sw->sw.next_comm, sw->sw.next_pid) ?
-		     "is the idle task: no return to user mode" :
-		     "is a kernel thread: it never returns to user mode");
+		     "is the idle task: it stays in the kernel" :
+		     "is a kernel thread: it stays in the kernel");
 		fill(c, R_RESTORE_B, s, "not in this step: B stays in the kernel");
 	} else {
-		fill(c, R_RETURN_B, s, "B = %s %s", b,
-		     lde_resumes_new_task(sw) ?
-		     "is new: ret_from_fork returns from its parent's trap" :
-		     bc->next_from_user ? "was preempted in user mode" :
-		     "goes back to user mode through its own way out of the kernel");
+		fill(c, R_RETURN_B, s, "B = %s, %s", b,
+		     bc->next_from_user ? "preempted in user mode" :
+		     lde_resumes_new_task(sw) ? "new: via ret_from_fork" :
+		     "back to user mode its own way");
 		fill(c, R_RESTORE_B, s, "CPL 0 -> 3; B's PC %#llx, from B's pt_regs",
 		     sw->sw.next_user_ip);
 	}
