@@ -219,6 +219,14 @@ static int task_key(int proc, bool kernel)
 	return KEY_TASKS + 2 * proc + kernel;
 }
 
+/* The same task's key in kernel mode (on) or user mode. */
+static int in_kernel(int key, bool on)
+{
+	if (key < KEY_TASKS)
+		return key;
+	return task_key((key - KEY_TASKS) / 2, on);
+}
+
 /* A panel: a time window drawn across PLOT_W pixels, from y. */
 struct panel {
 	unsigned long long t0, t1;
@@ -249,6 +257,10 @@ struct lane {
 struct draw {
 	struct lde_svg *s;
 	FILE *f;
+	/* Lines, marks and labels: written after the bands, over them. */
+	FILE *over;
+	char *over_text;
+	size_t over_len;
 	const struct panel *p;
 	struct lane *lanes;
 	/* Threads in a system call: switched in, they run in the kernel. */
@@ -464,12 +476,12 @@ static void draw_mark(struct draw *d, const struct mark *m, struct lane *ln,
 		return;
 	ln->last_mark_px = px;
 	snprintf(label, sizeof(label), arg_fmt, what, arg);
-	fprintf(d->f, "<path class=\"mark\" d=\"M%.1f %.0fl-4 -7h8z\"><title>%s</title></path>\n",
+	fprintf(d->over, "<path class=\"mark\" d=\"M%.1f %.0fl-4 -7h8z\"><title>%s</title></path>\n",
 		x, y + BAND_Y - 1, label);
 	if (x < ln->mark_label_end)
 		return;
 	ln->mark_label_end = x + 8 + LABEL_CHAR_W * strlen(label);
-	fprintf(d->f, "<text class=\"mark-label\" x=\"%.1f\" y=\"%.0f\">%s</text>\n",
+	fprintf(d->over, "<text class=\"mark-label\" x=\"%.1f\" y=\"%.0f\">%s</text>\n",
 		x + 5, y + BAND_Y - 2, label);
 }
 
@@ -484,8 +496,7 @@ static void draw_event(struct draw *d, const struct mark *m)
 	case LDE_STAGE_TRAP:
 		set_in_call(d, m->tid, 1);
 		band(d, m->cpu, ln, m->t);
-		if (ln->key >= KEY_TASKS)
-			ln->key |= 1;
+		ln->key = in_kernel(ln->key, true);
 		ln->call_nr = m->arg;
 		ln->call_since = m->t;
 		break;
@@ -493,7 +504,7 @@ static void draw_event(struct draw *d, const struct mark *m)
 		set_in_call(d, m->tid, 0);
 		band(d, m->cpu, ln, m->t);
 		if (ln->key >= KEY_TASKS)
-			ln->key &= ~1;
+			ln->key = in_kernel(ln->key, false);
 		else if (ln->key == KEY_NONE && m->proc >= 0)
 			ln->key = task_key(m->proc, false);
 		/* A call long enough to hold its name is named. */
@@ -501,7 +512,7 @@ static void draw_event(struct draw *d, const struct mark *m)
 		    visible(p, m->t) &&
 		    x - x_of(p, ln->call_since) >
 		    7.0 * strlen(lde_syscall_name(m->arg)))
-			fprintf(d->f, "<text class=\"call\" x=\"%.1f\" y=\"%.0f\">%s</text>\n",
+			fprintf(d->over, "<text class=\"call\" x=\"%.1f\" y=\"%.0f\">%s</text>\n",
 				(x + x_of(p, ln->call_since)) / 2,
 				y + BAND_Y + BAND_H / 2 + 4,
 				lde_syscall_name(m->arg));
@@ -517,17 +528,17 @@ static void draw_event(struct draw *d, const struct mark *m)
 		if (!visible(p, m->t) || px == ln->last_switch_px)
 			break;
 		ln->last_switch_px = px;
-		fprintf(d->f, "<line class=\"switch\" x1=\"%.1f\" y1=\"%.0f\" x2=\"%.1f\" y2=\"%.0f\"/>\n",
+		fprintf(d->over, "<line class=\"switch\" x1=\"%.1f\" y1=\"%.0f\" x2=\"%.1f\" y2=\"%.0f\"/>\n",
 			x, y + BAND_Y - 3, x, y + BAND_Y + BAND_H + 3);
 		/* A label only where the last one has ended: none overlap. */
 		if (x < ln->label_end)
 			break;
-		fprintf(d->f, "<text class=\"label\" x=\"%.1f\" y=\"%.0f\">", x + 2,
+		fprintf(d->over, "<text class=\"label\" x=\"%.1f\" y=\"%.0f\">", x + 2,
 			y + BAND_Y + BAND_H + 14);
-		proc_name(d->f, d->s, m->proc);
-		fputs(" -&gt; ", d->f);
-		proc_name(d->f, d->s, m->next_proc);
-		fputs("</text>\n", d->f);
+		proc_name(d->over, d->s, m->proc);
+		fputs(" -&gt; ", d->over);
+		proc_name(d->over, d->s, m->next_proc);
+		fputs("</text>\n", d->over);
 		ln->label_end = x + 10 + LABEL_CHAR_W * 2 *
 			(LDE_COMM_LEN + 4);
 		break;
@@ -535,8 +546,8 @@ static void draw_event(struct draw *d, const struct mark *m)
 		if (!visible(p, m->t) || px == ln->last_tick_px)
 			break;
 		ln->last_tick_px = px;
-		fprintf(d->f, "<line class=\"tick\" x1=\"%.1f\" y1=\"%.0f\" x2=\"%.1f\" y2=\"%.0f\"/>\n",
-			x, y + BAND_Y + BAND_H - 8, x, y + BAND_Y + BAND_H);
+		fprintf(d->over, "<line class=\"tick\" x1=\"%.1f\" y1=\"%.0f\" x2=\"%.1f\" y2=\"%.0f\"/>\n",
+			x, y + BAND_Y + BAND_H - 12, x, y + BAND_Y + BAND_H + 5);
 		break;
 	case LDE_STAGE_FORK:
 		draw_mark(d, m, ln, "fork", "%s %lld", m->arg);
@@ -558,8 +569,8 @@ static void draw_event(struct draw *d, const struct mark *m)
 		ln->since = m->t;
 		ln->proc = m->proc;
 		ln->key = key_of(d, m->proc, m->tid, false);
-		if (m->stage == LDE_STAGE_TRAP && ln->key >= KEY_TASKS)
-			ln->key |= 1;
+		if (m->stage == LDE_STAGE_TRAP)
+			ln->key = in_kernel(ln->key, true);
 	}
 }
 
@@ -600,8 +611,14 @@ static void draw_panel(struct lde_svg *s, FILE *f, const struct panel *p,
 	size_t i;
 
 	d.lanes = calloc(s->ncpus, sizeof(*d.lanes));
-	if (!d.lanes)
+	d.over = open_memstream(&d.over_text, &d.over_len);
+	if (!d.lanes || !d.over) {
+		if (d.over)
+			fclose(d.over);
+		free(d.over_text);
+		free(d.lanes);
 		return;
+	}
 	lde_tid_table_init(&d.in_call, sizeof(struct call_slot));
 	for (cpu = 0; cpu < s->ncpus; cpu++) {
 		d.lanes[cpu].last_tick_px = d.lanes[cpu].last_switch_px = -1;
@@ -633,6 +650,9 @@ static void draw_panel(struct lde_svg *s, FILE *f, const struct panel *p,
 		}
 		draw_run(&d, cpu, ln->run_key, ln->run_from, ln->px);
 	}
+	fclose(d.over);
+	fwrite(d.over_text, 1, d.over_len, f);
+	free(d.over_text);
 	draw_axis(&d, s->ncpus);
 	fputs("</g>\n", f);
 	lde_tid_table_free(&d.in_call);
@@ -680,8 +700,9 @@ out:
 }
 
 /*
- * The first switch a timer interrupt in user mode caused: a tick, then
- * its CPU's task preempted.  0 if none.
+ * The first switch a timer interrupt in user mode caused from one traced
+ * task to another that goes back to user mode: a tick, then its CPU's
+ * task preempted.  0 if none.
  */
 static unsigned long long first_timer_switch(const struct lde_svg *s,
 					     const struct mark *const *order)
@@ -699,7 +720,8 @@ static unsigned long long first_timer_switch(const struct lde_svg *s,
 			tick_tid[c] = m->tid;
 		} else if (m->stage == LDE_STAGE_SWITCH && tick_t[c] &&
 			   m->tid == tick_tid[c] && m->nonvoluntary &&
-			   m->next_proc >= 0) {
+			   m->next_proc >= 0 && !m->next_kthread &&
+			   (s->switches_only || s->procs[m->next_proc].traced)) {
 			return m->t;
 		} else if (m->stage == LDE_STAGE_SWITCH) {
 			tick_t[c] = 0;
@@ -797,7 +819,7 @@ int lde_svg_write(struct lde_svg *s, FILE *f, const char *title)
 	height = (inset ? zoom.y : full.y) + s->ncpus * LANE_H + 30;
 	fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"lde-timeline\" width=\"%d\" height=\"%.0f\" viewBox=\"0 0 %d %.0f\" "
 		"font-family=\"sans-serif\" font-size=\"11\">\n"
-		"<style>.switch{stroke:#000;stroke-width:1.2}.tick{stroke:#d7191c;stroke-width:1.5}"
+		"<style>.switch{stroke:#000;stroke-width:1.2}.tick{stroke:#d7191c;stroke-width:2}"
 		".axis{stroke:#666}.label{font-size:10px;fill:#222}.time{font-size:10px;text-anchor:middle}"
 		".call{font-size:9px;text-anchor:middle;fill:#fff}.cpu{font-size:12px;font-weight:bold}.key{font-size:11px}"
 		".idle{fill:#ececec}.untraced{fill:none;stroke:#999;stroke-dasharray:4 3}"
