@@ -15,15 +15,16 @@
 
 #include "lde_view.h"
 
-#define WIDTH		1180
-#define BOX_W		330
+#define WIDTH		1280
+#define BOX_W		370
 #define LINE_H		14
-#define CHARS		52	/* of an 11px line in a box */
+#define BOOK_CHARS	44	/* of a bold 11px line in a box, at most */
+#define FACT_CHARS	54	/* of a 10.5px monospace line */
 
 /* The lifelines, left to right: Program, Hardware, OS. */
 static int line_x(int column)
 {
-	static const int x[3] = { 880, 520, 170 };	/* OS, HW, Program */
+	static const int x[3] = { 1070, 640, 205 };	/* OS, HW, Program */
 
 	return x[column];
 }
@@ -50,13 +51,14 @@ static void xml_text(FILE *f, const char *s, size_t n)
 	}
 }
 
-/* Text wrapped at CHARS, one <tspan> a line; returns the lines. */
-static int wrapped(FILE *f, const char *s, double x, double y, bool draw)
+/* Text wrapped at chars, one <tspan> a line; returns the lines. */
+static int wrapped(FILE *f, const char *s, size_t chars, double x, double y,
+		   bool draw)
 {
 	int lines = 0;
 
 	while (*s) {
-		size_t n = lde_text_piece_len(s, CHARS);
+		size_t n = lde_text_piece_len(s, chars);
 
 		if (draw) {
 			fprintf(f, "<tspan x=\"%.0f\" y=\"%.0f\">", x,
@@ -147,8 +149,8 @@ static double draw_figure(FILE *f, struct lde_card *card, int figure,
 		for (p = book; *p; p++)
 			if (*p == '\n')
 				*p = ' ';
-		lines = wrapped(f, book, 0, 0, false) +
-			wrapped(f, r.evidence, 0, 0, false);
+		lines = wrapped(f, book, BOOK_CHARS, 0, 0, false) +
+			wrapped(f, r.evidence, FACT_CHARS, 0, 0, false);
 		h = lines * LINE_H + 10;
 		y += 34;
 		if (have_prev && figure) {
@@ -158,9 +160,10 @@ static double draw_figure(FILE *f, struct lde_card *card, int figure,
 
 			if (what && seen && x0 == x1) {
 				first_clause(label, sizeof(label), r.evidence);
-				fprintf(f, "<g class=\"arrow\"><path class=\"self\" d=\"M%.0f %.0f h 40 v 30 h -34\" marker-end=\"url(#head)\"/>"
+				/* On the box's left: the OS line is the rightmost. */
+				fprintf(f, "<g class=\"arrow\"><path class=\"self\" d=\"M%.0f %.0f h -40 v 30 h 34\" marker-end=\"url(#head)\"/>"
 					"<text class=\"arrow-label\" x=\"%.0f\" y=\"%.0f\">%s",
-					x0 + BOX_W / 2, y - 30, x0 + BOX_W / 2 + 80,
+					x0 - BOX_W / 2, y - 30, x0 - BOX_W / 2 - 90,
 					y - 12, what);
 				if (r.step)
 					fprintf(f, " (#%lu)", r.step);
@@ -183,13 +186,14 @@ static double draw_figure(FILE *f, struct lde_card *card, int figure,
 		fprintf(f, "<g class=\"row%s\" id=\"seq-row%d\"><rect x=\"%.0f\" y=\"%.0f\" width=\"%d\" height=\"%.0f\" rx=\"4\"/>\n",
 			seen ? "" : " unseen", i, x, y, BOX_W, h);
 		fputs("<text class=\"book\">", f);
-		lines = wrapped(f, book, x + 8, y + 15, true);
+		lines = wrapped(f, book, BOOK_CHARS, x + 8, y + 15, true);
 		fputs("</text><text class=\"evidence\">", f);
-		wrapped(f, r.evidence, x + 8, y + 15 + lines * LINE_H, true);
+		wrapped(f, r.evidence, FACT_CHARS, x + 8,
+			y + 15 + lines * LINE_H, true);
 		fputs("</text>", f);
 		if (r.step)
 			fprintf(f, "<text class=\"step\" x=\"%.0f\" y=\"%.0f\">-P #%lu</text>",
-				x + BOX_W - 6, y + 13, r.step);
+				x + BOX_W - 6, y - 3, r.step);
 		fputs("</g>\n", f);
 		prev = r;
 		have_prev = true;
