@@ -161,6 +161,7 @@ static void see_event(struct lde_card *c, const struct lde_step *s)
 {
 	const struct lde_event *e = &s->ev[0];
 	char w[40], by[40], argv[200];
+	struct lde_line path;
 	unsigned int i;
 	int code;
 
@@ -175,8 +176,12 @@ static void see_event(struct lde_card *c, const struct lde_step *s)
 	case LDE_STAGE_EXEC:
 		if (c->row[R_LOAD].filled)
 			return;
-		fill(c, R_LOAD, s, "execve: a new address space for process %u; %.*s loaded",
-		     e->pid, LDE_PATH_LEN, e->exec.filename);
+		/* A path is any bytes: control characters shown as '?'. */
+		lde_line_start(&path, argv, sizeof(argv) - 1);
+		lde_line_printable(&path, e->exec.filename, LDE_PATH_LEN);
+		*path.end = '\0';
+		fill(c, R_LOAD, s, "execve: a new address space for process %u; %s loaded",
+		     e->pid, argv);
 		return;
 	case LDE_EVENT_EXEC_RETURN:
 		if (c->row[R_SETUP].filled)
