@@ -29,7 +29,6 @@ struct lde_view_env {
 struct lde_view_end {
 	const char *title;		/* what was traced, and where */
 	const char *kernel;		/* its release */
-	unsigned long long lost;	/* events the trace lost */
 };
 
 struct lde_view_ops {
@@ -64,8 +63,6 @@ void lde_views_event(struct lde_views *v, struct lde_line *out,
 /* Ends every view; 0, or the first -errno (its view in *failed). */
 int lde_views_end(struct lde_views *v, struct lde_line *out,
 		  const struct lde_view_end *end, const char **failed);
-/* Does a chosen view write to standard output? */
-bool lde_views_print(const struct lde_view_env *env);
 
 /* The views: each in its own file. */
 extern const struct lde_view_ops lde_card_view;		/* -F */

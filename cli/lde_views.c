@@ -71,8 +71,3 @@ int lde_views_end(struct lde_views *v, struct lde_line *out,
 	v->n = 0;
 	return err;
 }
-
-bool lde_views_print(const struct lde_view_env *env)
-{
-	return lde_card_view.wanted(env);
-}
