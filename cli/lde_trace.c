@@ -329,9 +329,7 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		 * lde.ko's lde_switch says again what every switch says:
 		 * the protocol view shows it only when asked for.
 		 */
-		if (env.protocol && !env.stages_given)
-			env.stages &= ~(1U << LDE_STAGE_LDE_SWITCH);
-		if (story_view() && !env.stages_given)
+		if ((env.protocol || story_view()) && !env.stages_given)
 			env.stages &= ~(1U << LDE_STAGE_LDE_SWITCH);
 		break;
 	default:
@@ -439,7 +437,6 @@ static bool syscall_wanted(long long nr)
 	       (nr >= 0 && nr < LDE_MAX_SYSCALLS && env.syscalls_wanted[nr]);
 }
 
-/* Before the first event: the header, and OS @ boot. */
 /* A text view's width: $COLUMNS, the terminal's, or 132. */
 static int text_width(void)
 {
@@ -474,6 +471,7 @@ static int start_views(void)
 	return err;
 }
 
+/* Before the first event: the header, and OS @ boot. */
 static void show_start(void)
 {
 	struct lde_protocol_opts popts = {
