@@ -132,11 +132,13 @@ TRACE_SRCS := cli/lde_trace.c cli/lde_names.c cli/lde_boot.c \
 	      cli/lde_render_protocol.c cli/lde_render_perfetto.c \
 	      cli/lde_render_strace.c cli/lde_render_svg.c cli/lde_summary.c \
 	      cli/lde_sched_summary.c cli/lde_render_map.c \
-	      cli/lde_tid_table.c cli/lde_trace_file.c cli/lde_log2_hist.c
+	      cli/lde_tid_table.c cli/lde_trace_file.c cli/lde_log2_hist.c \
+	      cli/lde_story.c cli/lde_views.c cli/lde_view_card.c \
+	      cli/lde_render_sequence.c cli/lde_render_html.c
 TRACE_HDRS := cli/lde_names.h cli/lde_boot.h cli/lde_render.h \
 	      cli/lde_syscalls.h cli/lde_trace_file.h cli/lde_sched_summary.h \
-	      cli/lde_tid_table.h bpf/lde_trace.h bpf/lde_sched_sum.h \
-	      cli/lde_log2_hist.h
+	      cli/lde_tid_table.h cli/lde_log2_hist.h cli/lde_story.h \
+	      cli/lde_view.h cli/lde_svg.h bpf/lde_trace.h bpf/lde_sched_sum.h
 # What reads the live kernel; the rest also runs on a trace file.
 TRACE_LIVE := cli/lde_trace.c cli/lde_syscalls_tracefs.c
 
@@ -250,6 +252,7 @@ $(B)/host/%_test: cli/%_test.c $(CLI_COMMON_DEPS) $(KSRC_STAMP)
 check-host: lint $(HOST_TESTS) $(LDE_TRACE) $(LDE_BENCH)
 	@./scripts/host-check.sh $(HOST_TESTS) \
 		"./scripts/replay-check.sh $(LDE_TRACE)" \
+		"./scripts/handout-check.sh $(LDE_TRACE)" \
 		"./scripts/help-check.sh $(LDE_TRACE) $(LDE_BENCH)"
 
 # Every kernel series the host's Debian ships (6.1 and 6.12 on Debian 12,

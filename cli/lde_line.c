@@ -243,3 +243,18 @@ void lde_line_c_str(struct lde_line *l, const char *s, size_t max)
 	}
 	lde_line_char(l, '"');
 }
+
+size_t lde_text_piece_len(const char *s, size_t w)
+{
+	size_t n = strlen(s), cut;
+
+	if (n <= w)
+		return n;
+	for (cut = w; cut > w / 2; cut--)
+		if (s[cut] == ' ')
+			return cut;
+	for (cut = w; cut > w / 2; cut--)
+		if (strchr(",/_", s[cut - 1]))
+			return cut;
+	return w;
+}

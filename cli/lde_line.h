@@ -114,6 +114,13 @@ void lde_line_printable(struct lde_line *l, const char *s, size_t max);
  */
 void lde_line_c_str(struct lde_line *l, const char *s, size_t max);
 
+/*
+ * For text wrapped in a column w wide: the length of the next piece of s
+ * that fits, broken at a space, or else after a comma, a slash or an
+ * underscore, or else cut.
+ */
+size_t lde_text_piece_len(const char *s, size_t w);
+
 /* Writes the text out and starts again at the beginning of its buffer. */
 static inline void lde_line_flush(struct lde_line *l, FILE *f)
 {

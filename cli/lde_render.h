@@ -44,6 +44,23 @@ void lde_protocol_start(struct lde_line *l, const struct lde_boot *b,
 void lde_protocol_event(struct lde_line *l, const struct lde_event *e,
 			unsigned long long start_ns);
 void lde_protocol_end(struct lde_line *l);
+/* The same view as an object of its own, for views that embed it. */
+struct lde_protocol;
+struct lde_protocol *lde_protocol_new(const struct lde_boot *b,
+				      const struct lde_protocol_opts *opts);
+/* OS @ boot and the header of OS @ run. */
+void lde_protocol_head(struct lde_protocol *p, struct lde_line *l);
+void lde_protocol_feed(struct lde_protocol *p, struct lde_line *l,
+		       const struct lde_event *e);
+void lde_protocol_finish(struct lde_protocol *p, struct lde_line *l);
+void lde_protocol_free(struct lde_protocol *p);
+/* One step's rows, one fold's row, for a story told elsewhere (the handout). */
+struct lde_step;
+struct lde_fold;
+void lde_protocol_draw_step(struct lde_protocol *p, struct lde_line *l,
+			    const struct lde_step *s);
+void lde_protocol_draw_fold(struct lde_protocol *p, struct lde_line *l,
+			    const struct lde_fold *f);
 
 /* The CPU map (-m), as perf sched map draws it: lde_render_map.c */
 struct lde_map_opts {
@@ -71,12 +88,6 @@ struct lde_sched_totals;
 void lde_summary_add_switches(const struct lde_sched_totals *t);
 void lde_summary_print_text(FILE *f, unsigned long long lost);
 void lde_summary_print_json(FILE *f, unsigned long long lost);
-
-/* A picture (-o FILE.svg): lde_render_svg.c; drawn at close. */
-int lde_svg_open(const char *path);
-void lde_svg_event(const struct lde_event *e, unsigned long long start_ns);
-/* 0, or -errno if the file could not be written whole. */
-int lde_svg_close(const char *title);
 
 /* Chrome/Perfetto trace-event JSON (-o): lde_render_perfetto.c */
 int lde_perfetto_open(const char *path);

@@ -36,6 +36,7 @@
 #include "lde_trace.h"
 #include "lde_trace.skel.h"
 #include "lde_trace_file.h"
+#include "lde_view.h"
 
 static struct env {
 	pid_t pid;
@@ -45,6 +46,7 @@ static struct env {
 	bool json;
 	bool summary;
 	bool protocol;
+	bool figure;		/* -F: the card */
 	bool strace;		/* -S */
 	bool map;		/* -m */
 	bool all;		/* -P without folding */
@@ -75,6 +77,8 @@ static unsigned long long start_ns;
 static struct lde_boot boot;
 /* The CPUs the trace can hold: the live system's possible ones, a file's. */
 static int trace_cpus;
+/* The views chosen once (lde_views.c): the card, pictures, the handout. */
+static struct lde_views views;
 
 const char *argp_program_version = "lde-trace " LDE_VERSION;
 static const char doc[] =
@@ -82,10 +86,10 @@ static const char doc[] =
 "context switch, timer interrupt, exec, exit, fault (OSTEP chapter 6).\n"
 "\n"
 "USAGE: lde-trace [-p PID] [-c COMM] [-d SECONDS] [-e STAGES] [-t CALLS] [-x]\n"
-"                 [-M NS] [-j] [-s] [-P] [-S] [-m] [-A] [-o FILE] [-w FILE]\n"
-"                 [-q] [-v] [-- COMMAND [ARG...]]\n"
+"                 [-M NS] [-j] [-s] [-P] [-F] [-S] [-m] [-A] [-o FILE]\n"
+"                 [-w FILE] [-q] [-v] [-- COMMAND [ARG...]]\n"
 "       lde-trace -r FILE [-p PID] [-c COMM] [-e STAGES] [-t CALLS] [-j] [-s]\n"
-"                 [-P] [-S] [-m] [-A] [-o FILE] [--since SECONDS]\n"
+"                 [-P] [-F] [-S] [-m] [-A] [-o FILE] [--since SECONDS]\n"
 "                 [--until SECONDS]\n"
 "\n"
 "STAGES: boot,fork,exec,trap,return,switch,timer,fault,exit,reap,\n"
@@ -97,6 +101,8 @@ static const char doc[] =
 "    lde-trace -s -d 5               # 5 s of the whole system, summary only\n"
 "    lde-trace -j -- ./a.out         # JSON Lines, one object per event\n"
 "    lde-trace -P -- ./a.out         # the chapter: OS | Hardware | Program\n"
+"    lde-trace -F -- ./a.out         # Figures 6.2 and 6.3 on one screen\n"
+"    lde-trace -o t.html -- ./a.out  # a handout: card, timeline, protocol\n"
 "    lde-trace -S -- cat /etc/hosts  # strace-style lines, arguments decoded\n"
 "    lde-trace -m -d 1               # who runs on which CPU, and why\n"
 "    lde-trace -S -x -t openat -- ls # only the openat calls that failed\n"
@@ -114,6 +120,7 @@ static const struct argp_option opts[] = {
 	{ "json", 'j', NULL, 0, "JSON Lines output" },
 	{ "summary", 's', NULL, 0, "Summary at the end (alone: no event lines)" },
 	{ "protocol", 'P', NULL, 0, "OSTEP protocol view: OS | Hardware | Program" },
+	{ "figure", 'F', NULL, 0, "OSTEP Figures 6.2 and 6.3 on one screen, each row from this run" },
 	{ "all", 'A', NULL, 0, "With -P: every step, no folding of repeats" },
 	{ "strace", 'S', NULL, 0, "strace-style lines: name(args) = ret" },
 	{ "map", 'm', NULL, 0, "CPU map, as perf sched map: who runs where, why it switched" },
@@ -125,7 +132,7 @@ static const struct argp_option opts[] = {
 	{ "write", 'w', "FILE", 0, "Record the trace to FILE (JSON Lines, versioned)" },
 	{ "quiet", 'q', NULL, 0, "No live view (with -w: record only)" },
 	{ "read", 'r', "FILE", 0, "Replay a trace file: no root, no BPF" },
-	{ "output", 'o', "FILE", 0, "Also write a Perfetto trace-event JSON file, or with FILE.svg a picture" },
+	{ "output", 'o', "FILE", 0, "Also write a Perfetto trace-event JSON file, FILE.svg a picture (with -F: the figure), FILE.html a handout" },
 	{ "ringbuf-kb", 'b', "KB", 0, "Ring buffer size in KiB (power of 2; 4096)" },
 	{ "verbose", 'v', NULL, 0, "libbpf debug output" },
 	{ NULL, 'h', NULL, OPTION_HIDDEN, "Show the full help" },
@@ -184,6 +191,16 @@ static void parse_syscalls(const char *arg, struct argp_state *state)
 	free(list);
 }
 
+/*
+ * -F and the handout number -P's steps: they see the events -P would,
+ * lde.ko's lde_switch left out unless asked for.
+ */
+static bool story_view(void)
+{
+	return env.figure ||
+	       (env.output_path && lde_view_path_is(env.output_path, ".html"));
+}
+
 static error_t parse_arg(int key, char *arg, struct argp_state *state)
 {
 	char *list, *tok, *save;
@@ -232,6 +249,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case 'P':
 		env.protocol = true;
+		break;
+	case 'F':
+		env.figure = true;
 		break;
 	case 'A':
 		env.all = true;
@@ -295,8 +315,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 			argp_error(state, "--until must come after --since");
 		if (env.read_path && (env.failed_only || env.min_kernel_ns))
 			argp_error(state, "-x and -M decide in the kernel as it traces: not with -r");
-		if (env.strace + env.protocol + env.json + env.map > 1)
-			argp_error(state, "-S, -P, -m and -j are views: choose one");
+		if (env.strace + env.protocol + env.json + env.map +
+		    env.figure > 1)
+			argp_error(state, "-S, -P, -F, -m and -j are views: choose one");
 		/* -m draws switches; ticks and wakeups go in its margin. */
 		if (env.map && !env.stages_given)
 			env.stages = 1U << LDE_STAGE_SWITCH |
@@ -312,7 +333,7 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		 * lde.ko's lde_switch says again what every switch says:
 		 * the protocol view shows it only when asked for.
 		 */
-		if (env.protocol && !env.stages_given)
+		if ((env.protocol || story_view()) && !env.stages_given)
 			env.stages &= ~(1U << LDE_STAGE_LDE_SWITCH);
 		break;
 	default:
@@ -347,13 +368,13 @@ static unsigned long long now_ns(void)
 static bool summary_only(void)
 {
 	return env.summary && !env.json && !env.protocol && !env.strace &&
-	       !env.map;
+	       !env.map && !env.figure;
 }
 
-/* No event is drawn live: -s alone, or -q. */
+/* No event is drawn live: -s alone, -q, or a view of its own (-F). */
 static bool no_event_lines(void)
 {
-	return summary_only() || env.quiet;
+	return summary_only() || env.quiet || env.figure;
 }
 
 /* -s on the live kernel: switches are summed there, not from events. */
@@ -383,7 +404,7 @@ static void show_event(const struct lde_event *e)
 			     e->stage == LDE_STAGE_SWITCH))
 		lde_summary_account(e);
 	lde_perfetto_event(e, start_ns);
-	lde_svg_event(e, start_ns);
+	lde_views_event(&views, &event_text, e);
 	if (no_event_lines())
 		return;
 	if (lde_line_room(&event_text) < LDE_EVENT_TEXT_MAX)
@@ -420,6 +441,40 @@ static bool syscall_wanted(long long nr)
 	       (nr >= 0 && nr < LDE_MAX_SYSCALLS && env.syscalls_wanted[nr]);
 }
 
+/* A text view's width: $COLUMNS, the terminal's, or 132. */
+static int text_width(void)
+{
+	const char *cols = getenv("COLUMNS");
+	struct winsize ws;
+
+	if (cols && atoi(cols) > 0)
+		return atoi(cols);
+	if (!ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) && ws.ws_col)
+		return ws.ws_col;
+	return 132;
+}
+
+/* The views of lde_views.c: 0, or -errno (said). */
+static int start_views(void)
+{
+	struct lde_view_env venv = {
+		.boot = &boot,
+		.stages = env.stages,
+		.width = text_width(),
+		.all = env.all,
+		.figure = env.figure,
+		.output_path = env.output_path,
+		.start_ns = start_ns,
+	};
+	const char *failed = NULL;
+	int err = lde_views_start(&views, &venv, &event_text, &failed);
+
+	if (err)
+		fprintf(stderr, "lde-trace: cannot start %s: %s\n", failed,
+			strerror(-err));
+	return err;
+}
+
 /* Before the first event: the header, and OS @ boot. */
 static void show_start(void)
 {
@@ -428,16 +483,13 @@ static void show_start(void)
 		.all = env.all,
 		.traps = env.stages & 1U << LDE_STAGE_TRAP,
 	};
-	struct winsize ws;
-	const char *cols = getenv("COLUMNS");
 
+	if (start_views())
+		exiting = 1;
 	if (no_event_lines())
 		return;
 	if (env.protocol) {
-		if (cols && atoi(cols) > 0)
-			popts.width = atoi(cols);
-		else if (!ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) && ws.ws_col)
-			popts.width = ws.ws_col;
+		popts.width = text_width();
 		lde_protocol_start(&event_text, &boot, &popts);
 	} else if (env.map) {
 		struct lde_map_opts mopts = {
@@ -725,19 +777,31 @@ static void choose_programs(struct lde_trace_bpf *skel,
 	choose_sched_programs(skel, vmlinux_btf);
 }
 
-/* -o FILE.svg draws a picture; any other FILE is Perfetto's JSON. */
-static bool output_is_svg(void)
+/*
+ * -o FILE.svg draws a picture, FILE.html a handout (views, lde_views.c);
+ * any other FILE is Perfetto's JSON.
+ */
+static bool output_is_view(void)
 {
-	size_t n = strlen(env.output_path);
-
-	return n > 4 && !strcmp(env.output_path + n - 4, ".svg");
+	return lde_view_path_is(env.output_path, ".svg") ||
+	       lde_view_path_is(env.output_path, ".html");
 }
 
 static int open_output(void)
 {
-	int err = output_is_svg() ? lde_svg_open(env.output_path) :
-		  lde_perfetto_open(env.output_path);
+	int err = 0;
+	FILE *f;
 
+	if (!output_is_view()) {
+		err = lde_perfetto_open(env.output_path);
+	} else {
+		/* Written at the end: is it writable, before tracing? */
+		f = fopen(env.output_path, "we");
+		if (!f)
+			err = -errno;
+		else
+			fclose(f);
+	}
 	if (err)
 		fprintf(stderr, "lde-trace: cannot write %s: %s\n",
 			env.output_path, strerror(-err));
@@ -747,15 +811,15 @@ static int open_output(void)
 /* The picture is drawn now, titled with what was traced, and where. */
 static int close_output(const char *kernel)
 {
+	struct lde_view_end vend = { .kernel = kernel ? kernel : "" };
+	const char *failed = NULL;
 	char title[512];
 	int err;
 
-	if (!env.output_path)
-		return 0;
-	if (!output_is_svg()) {
+	if (env.output_path && !output_is_view())
 		lde_perfetto_close();
+	if (!views.n)
 		return 0;
-	}
 	if (env.read_path)
 		snprintf(title, sizeof(title), "lde-trace -r %s (Linux %s)",
 			 env.read_path, kernel ? kernel : "?");
@@ -768,10 +832,12 @@ static int close_output(const char *kernel)
 	else
 		snprintf(title, sizeof(title), "lde-trace, whole system (Linux %s)",
 			 kernel ? kernel : "?");
-	err = lde_svg_close(title);
+	vend.title = title;
+	err = lde_views_end(&views, &event_text, &vend, &failed);
+	flush_event_text();
 	if (err)
-		fprintf(stderr, "lde-trace: cannot write %s: %s\n",
-			env.output_path, strerror(-err));
+		fprintf(stderr, "lde-trace: %s: cannot write %s: %s\n", failed,
+			env.output_path ? env.output_path : "", strerror(-err));
 	return err;
 }
 
@@ -821,11 +887,15 @@ static int replay(void)
 	trace_cpus = r.header.cpus;
 	if (!env.stages_given) {
 		env.stages = r.header.stages;
-		if (env.protocol)
+		if (env.protocol || story_view())
 			env.stages &= ~(1U << LDE_STAGE_LDE_SWITCH);
 	}
 	start_ns = 0;	/* the file's times count from the start */
 	show_start();
+	if (exiting) {
+		lde_trace_file_close_reader(&r);
+		return 1;
+	}
 	err = lde_trace_file_replay(&r, replay_event);
 	end_views();
 	flush_event_text();
@@ -1014,10 +1084,11 @@ int main(int argc, char **argv)
 		skel->rodata->batch_bytes = LDE_BATCH_BYTES;
 	/*
 	 * Lines for people (columns, -P) come one event at a time, in the
-	 * order they happen on all CPUs.  JSON, for programs, comes a batch
+	 * order they happen on all CPUs (so do -F's and the handout's steps,
+	 * which follow a task across CPUs).  JSON, for programs, comes a batch
 	 * per CPU at a time: in order per CPU and per thread, ts_ns sorts it.
 	 */
-	if (!env.json && !no_event_lines())
+	if (!env.json && (!no_event_lines() || story_view()))
 		skel->rodata->batch_bytes = LDE_EVENT_MAX;
 	/* A batch always has room for the largest event. */
 	if (skel->rodata->batch_bytes < LDE_EVENT_MAX)

@@ -16,14 +16,28 @@ insmod "${LDE_KO:?}"
 cat /sys/kernel/debug/lde/boot
 
 out=${LDE_OUT:-/tmp}
-banner "Figure 6.2: a program's life, from the process list to return-from-trap (lde-trace -P -o lde-demo-6.2.svg -- ./lde_lifecycle a 'b c')"
 cd "$tests"
-"$trace" -P -o "$out/lde-demo-6.2.svg" -- ./lde_lifecycle a 'b c'
+# One figure: the card on screen (and the figure as a sequence diagram),
+# recorded; then, from the recording, the whole story (-P), the handout
+# and the timeline picture.
+figure() {	# figure NAME COMMAND...
+	local name=$1
+	shift
+	"$trace" -F -o "$out/lde-demo-$name-figure.svg" -w "$out/lde-demo-$name.lde" -- "$@"
+	banner "Figure $name, the whole story (lde-trace -r lde-demo-$name.lde -P)"
+	"$trace" -r "$out/lde-demo-$name.lde" -P
+	"$trace" -r "$out/lde-demo-$name.lde" -q -o "$out/lde-demo-$name.html"
+	"$trace" -r "$out/lde-demo-$name.lde" -q -o "$out/lde-demo-$name.svg"
+}
 
-banner "Figure 6.3: the timer takes the CPU back from two spinners on CPU 0 (lde-trace -P -e timer,switch -o lde-demo-6.3.svg -- lde_workload spin 1)"
-"$trace" -P -e timer,switch -o "$out/lde-demo-6.3.svg" -- ./lde_workload spin 1
+banner "Figure 6.2: a program's life, from the process list to return-from-trap (lde-trace -F -- ./lde_lifecycle a 'b c')"
+figure 6.2 ./lde_lifecycle a 'b c'
+
+banner "Figure 6.3: the timer takes the CPU back from two spinners on CPU 0 (lde-trace -F -- lde_workload spin 1)"
+figure 6.3 ./lde_workload spin 1
 echo
-echo "Pictures of both: lde-demo-6.2.svg and lde-demo-6.3.svg, in build/vm/ (open them in a browser)"
+echo "For each figure, in build/vm/: lde-demo-N.html, the handout (the card, the timeline, the whole story: open it in a browser);"
+echo "lde-demo-N.svg, the timeline; lde-demo-N-figure.svg, the figure as a sequence diagram; lde-demo-N.lde, the trace (lde-trace -r)"
 
 banner "The toy trap table: traps through /dev/lde (lde-trace -e lde_trap,lde_return -- lde_workload toy)"
 "$trace" -e lde_trap,lde_return -- ./lde_workload toy

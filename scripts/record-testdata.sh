@@ -23,6 +23,7 @@ views() {
 		COLUMNS=132 "$trace" -r "$f" -S >"${f%.lde}.S.out" 2>/dev/null
 		COLUMNS=132 "$trace" -r "$f" -s >"${f%.lde}.s.out" 2>/dev/null
 		COLUMNS=132 "$trace" -r "$f" -j >"${f%.lde}.j.out" 2>/dev/null
+		COLUMNS=132 "$trace" -r "$f" -F >"${f%.lde}.F.out" 2>/dev/null
 		echo "  VIEWS   $(basename "$f")"
 	done
 }
@@ -38,6 +39,8 @@ guest)
 	# Hostile paths and comms, failing calls: what -S and -j must escape.
 	"$trace" -q -w "$out/hostile.lde" -e trap,return,exec,exit,fork,reap -- \
 		sh -c "$tests/lde_workload paths; $tests/lde_workload comm \"\$(printf 'a\"b\\\\c\\001d\\t')\""
+	# Figure 6.3: two spinners on one CPU, the timer switching them.
+	"$trace" -q -w "$out/spin.lde" -- "$tests/lde_workload" spin 1
 	# A ring too small for a burst: lost events, said in the end object.
 	"$trace" -q -b 4 -w "$out/lost.lde" -e trap,return -- \
 		"$tests/lde_workload" getppid 4000

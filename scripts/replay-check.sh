@@ -62,6 +62,13 @@ for f in "$data"/*.lde; do
 	check "$base: columns as recorded" same_as_recorded "$f" columns
 	check "$base: -P as recorded" same_as_recorded "$f" P -P
 	check "$base: -S as recorded" same_as_recorded "$f" S -S
+	check "$base: -F as recorded" same_as_recorded "$f" F -F
+	check "$base: -F fits one screen (60 lines of 132 columns); a row not seen says so" bash -c \
+		'COLUMNS=132 "$1" -r "$2" -F 2>/dev/null >"$3/card" &&
+		 [ "$(wc -l <"$3/card")" -le 60 ] &&
+		 awk "length(\$0) > 132 { exit 1 }" "$3/card" &&
+		 ! grep -E "\| -\$" "$3/card" | grep -vq "not seen"' \
+		_ "$trace" "$f" "$tmp"
 	check "$base: -s as recorded" same_as_recorded "$f" s -s
 	check "$base: -j as recorded" same_as_recorded "$f" j -j
 	check "$base: -j gives back the file's events" bash -c \
@@ -76,28 +83,27 @@ for f in "$data"/*.lde; do
 		'"$1" -r "$2" -o "$3/t.json" -s >/dev/null 2>&1 &&
 		 python3 -c "import json, sys; t = json.load(open(sys.argv[1])); assert len(t[\"traceEvents\"]) > 10" "$3/t.json"' \
 		_ "$trace" "$f" "$tmp"
-	check "$base: -o FILE.svg draws well-formed SVG: a lane per CPU, a line per switch, a mark per tick" bash -c \
+	check "$base: -o FILE.svg: a lane per CPU, a colour and a legend entry per process, marks for fork, exec, exit, reap" bash -c \
 		'"$1" -r "$2" -o "$3/t.svg" >/dev/null 2>&1 &&
-		 python3 - "$3/t.svg" "$2" <<-"PY"
-			import json, sys, xml.etree.ElementTree as ET
+		 python3 "$4/scripts/svg-check.py" "$3/t.svg" "$2"' \
+		_ "$trace" "$f" "$tmp" "$top"
+	check "$base: -F -o FILE.svg draws the figure: a box per row of the card, an arrow per hand-over seen" bash -c \
+		'"$1" -r "$2" -F -o "$3/seq.svg" >"$3/card" 2>/dev/null &&
+		 python3 - "$3/seq.svg" "$3/card" <<-"PY"
+			import sys, xml.etree.ElementTree as ET
 			ns = "{http://www.w3.org/2000/svg}"
 			root = ET.parse(sys.argv[1]).getroot()
-			assert root.tag == ns + "svg", root.tag
-			ev = [json.loads(l) for l in open(sys.argv[2])][1:]
-			stages = [e["stage"] for e in ev]
-			cpus = {"CPU %d" % e["cpu"] for e in ev if "cpu" in e}
-			text = [t.text or "" for t in root.iter(ns + "text")]
-			assert cpus <= set(text), (cpus, text[:5])
-			# The legend is above the lanes (y < 60); the lanes below.
-			lines = [l.get("class") for l in root.iter(ns + "line")
-			         if float(l.get("y1")) > 60]
-			assert lines.count("switch") == stages.count("switch"), "switches"
-			assert lines.count("tick") == stages.count("timer"), "ticks"
-			bands = {r.get("class") for r in root.iter(ns + "rect")}
-			assert "trap" not in stages or "kernel" in bands, bands
-			labels = [t.text for t in root.iter(ns + "text")
-			          if t.get("class") == "label"]
-			assert ("switch" in stages) == any(" -> " in t for t in labels)
+			rows = [g for g in root.iter(ns + "g")
+			        if (g.get("id") or "").startswith("seq-row")]
+			assert len(rows) == 24, len(rows)
+			card = open(sys.argv[2]).read()
+			seen = card.count("| #")
+			arrows = [g for g in root.iter(ns + "g") if g.get("class") == "arrow"]
+			assert (seen > 0) == (len(arrows) > 0), (seen, len(arrows))
+			for g in rows:
+			    unseen = "unseen" in g.get("class")
+			    text = "".join(g.itertext())
+			    assert unseen == ("not seen" in text), text
 		PY' \
 		_ "$trace" "$f" "$tmp"
 	check "$base: a cut copy replays what it holds, with a warning" bash -c \

@@ -36,6 +36,7 @@ PKGS=(
 	clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev pkg-config
 	libseccomp-dev python3 xz-utils zstd kmod
 	strace linux-perf bpftrace trace-cmd dkms
+	chromium	# make check-host opens each handout headless (issue 26)
 )
 if [ "${1:-}" = debug ]; then
 	PKGS+=(build-essential flex bison bc libssl-dev cpio pahole)
