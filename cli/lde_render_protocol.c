@@ -275,13 +275,13 @@ static void rows_trap(struct lde_line *l, const struct lde_event *e)
 	char a[TEXT_LEN], b[TEXT_LEN], w[40], args[320];
 	bool toy = e->stage == LDE_STAGE_LDE_TRAP;
 	const char *name = toy ? lde_toy_syscall_name(e->trap.nr) :
-			   lde_syscall_name(e->trap.nr);
+			   lde_call_name(e->trap.nr, e->trap.compat);
 
 	if (toy) {
 		row(l, "", "",
 		    fmt(a, "%s: toy %s() through ioctl(/dev/lde) [ip %#llx]",
 			who(w, e->comm, e->tid), name, e->trap.ip));
-		row(l, fmt(b, "lde.ko: handle trap: toy table[%lld] = %s [CPL %llu -> 0]",
+		row(l, fmt(b, "lde.ko: handle trap: toy table[%d] = %s [CPL %llu -> 0]",
 			   e->trap.nr, name, e->trap.cpl), "", "");
 		return;
 	}
@@ -291,7 +291,7 @@ static void rows_trap(struct lde_line *l, const struct lde_event *e)
 	    fmt(a, "%s: %s(%s) traps [ip %#llx, sp %#llx]",
 		who(w, e->comm, e->tid), name,
 		args_text(args, sizeof(args), e), e->trap.ip, e->trap.sp));
-	row(l, fmt(a, "handle trap: %s [syscall %lld]", name, e->trap.nr),
+	row(l, fmt(a, "handle trap: %s [syscall %d]", name, e->trap.nr),
 	    "", "");
 }
 
@@ -301,7 +301,7 @@ static void rows_return(struct lde_line *l, const struct lde_event *e)
 	struct thread *t = thread(e->tid);
 	bool toy = e->stage == LDE_STAGE_LDE_RETURN;
 	const char *name = toy ? lde_toy_syscall_name(e->ret.nr) :
-			   lde_syscall_name(e->ret.nr);
+			   lde_call_name(e->ret.nr, e->ret.compat);
 
 	if (toy) {
 		row(l, fmt(a, "lde.ko: return-from-trap: toy %s = %lld [%llu ns in handler]",
@@ -662,7 +662,7 @@ static uint64_t step_sig(const struct step *s, char *what)
 	who(w, e->comm, e->tid);
 	switch (s->kind) {
 	case STEP_SYSCALL:
-		snprintf(what, 160, "%s() by %s", lde_syscall_name(e->trap.nr), w);
+		snprintf(what, 160, "%s() by %s", lde_call_name(e->trap.nr, e->trap.compat), w);
 		sig = (uint64_t)e->trap.nr << 8;
 		break;
 	case STEP_ARRIVAL:
