@@ -22,9 +22,9 @@
  *                               backslash, a newline, bytes above 0x7f, one
  *                               longer than lde's bound), failing on
  *                               purpose: ENOENT, EBADF, EFAULT
- *   lde_workload int80          getpid(), then getpid (20) and write (4)
- *                               through the i386 table (int $0x80), then
- *                               getpid() again
+ *   lde_workload int80          getpid(), then getpid (20) and write (4,
+ *                               to stderr) through the i386 table (int
+ *                               $0x80), then getpid() again
  *   lde_workload signals        with SIGUSR2 blocked: kill(self, SIGUSR1),
  *                               whose handler returns (rt_sigreturn = 0),
  *                               then a nanosleep a SIGALRM interrupts
@@ -189,7 +189,8 @@ static int int80_calls(void)
 		     : "r8", "r9", "r10", "r11", "memory");
 	if (ret != pid)
 		return 1;
-	asm volatile("int $0x80" : "=a"(ret) : "a"(4L), "b"(1L), "c"(buf),
+	/* To stderr: lde-trace's stdout is the trace. */
+	asm volatile("int $0x80" : "=a"(ret) : "a"(4L), "b"(2L), "c"(buf),
 		     "d"(6L) : "r8", "r9", "r10", "r11", "memory");
 	if (ret != 6)
 		return 1;
