@@ -174,6 +174,7 @@ SELFTESTS     := lde_module_test lde_trap_test lde_switch_test lde_layout_test \
 SELFTEST_BINS := $(addprefix $(SELFTEST_OUT)/,$(SELFTESTS))
 SELFTEST_HELPERS := $(SELFTEST_OUT)/lde_workload $(SELFTEST_OUT)/lde_lifecycle \
 		    $(SELFTEST_OUT)/lde_args_vs_strace.py \
+		    $(SELFTEST_OUT)/lde_calls_vs_strace.py \
 		    $(SELFTEST_OUT)/lde_sched_vs_perf.py \
 		    $(SELFTEST_OUT)/homework_careful \
 		    $(SELFTEST_OUT)/homework_gettimeofday_loop

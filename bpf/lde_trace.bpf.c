@@ -31,6 +31,20 @@
 /* x86-64 system-call numbers of the calls that start a new program. */
 #define NR_execve	59
 #define NR_execveat	322
+/* The same calls' numbers in the i386 table. */
+#define NR_i386_execve		11
+#define NR_i386_execveat	358
+#define NR_rt_sigreturn		15
+
+/*
+ * arch/x86/include/asm/thread_info.h: the entry code sets TS_COMPAT in
+ * thread_info.status for a system call made through the i386 table (int
+ * $0x80, sysenter, a 32-bit syscall), and clears it on the way back to
+ * user mode, after sys_exit: the kernel's own in_ia32_syscall().
+ */
+#define TS_COMPAT	0x0002
+/* The user code segment of 64-bit mode (user_64bit_mode()). */
+#define USER64_CS	0x33
 
 /* Every part of an event is whole 8-byte words: no unwritten tail. */
 #define PART_WORDS(part) \
@@ -67,6 +81,8 @@ const volatile bool send_switches = true;
  * the kernel's own syscall trace-event formats.
  */
 const volatile __u8 syscall_attrs[LDE_MAX_SYSCALLS] = {};
+/* The same, per number of the i386 table (LDE_COMPAT_I386). */
+const volatile __u8 compat_syscall_attrs[LDE_MAX_SYSCALLS] = {};
 /*
  * -x, -M: a trap waits in its task's storage until its return decides
  * whether the call is shown: only failed calls, only calls that spent at
@@ -130,6 +146,9 @@ struct {
  */
 struct task_state {
 	__u64 trap_start;	/* 0: not in a traced trap */
+	/* The trap's number and table, for its return (see struct cpu_state). */
+	__s32 trap_nr;
+	__u32 trap_compat;
 	/* -x, -M: the trap, until its return decides (see defer_traps). */
 	__u32 pending_kind;
 	__u32 pad;
@@ -162,6 +181,13 @@ struct {
 struct cpu_state {
 	__u64 trap_start;	/* when trap_tid trapped in */
 	__u32 trap_tid;		/* 0: no traced trap open here */
+	/*
+	 * The number trap_tid trapped with, and its table: the return takes
+	 * them from here, as strace does, not from orig_ax, which
+	 * rt_sigreturn overwrites with the interrupted context's (-1).
+	 */
+	__s32 trap_nr;
+	__u32 trap_compat;
 	__u32 tgid;		/* the last tgid decided here */
 	__u8 decided;		/* tgid holds a decision */
 	__u8 wanted;		/* it: traced or not */
@@ -175,9 +201,10 @@ struct {
 	__type(value, struct cpu_state);
 } cpu_states SEC(".maps");
 
+/* Indexed by lde_agg_slot(): the native table's calls, then the i386's. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, LDE_MAX_SYSCALLS);
+	__uint(max_entries, LDE_AGG_SLOTS);
 	__type(key, __u32);
 	__type(value, struct lde_syscall_agg);
 } syscall_agg SEC(".maps");
@@ -435,21 +462,68 @@ static __always_inline bool cached_wanted(struct cpu_state *cs,
 }
 
 /* What lde-trace said of system call nr: strings to read, filtered out. */
-static __always_inline __u8 syscall_attrs_of(long nr)
+static __always_inline __u8 syscall_attrs_of(long nr, __u32 compat)
 {
+	__u32 i;
+
 	if ((unsigned long)nr >= LDE_MAX_SYSCALLS)
 		return 0;
-	return syscall_attrs[nr & (LDE_MAX_SYSCALLS - 1)];
+	/* The mask, after the barrier, bounds the register that indexes. */
+	i = nr;
+	barrier_var(i);
+	i &= LDE_MAX_SYSCALLS - 1;
+	if (unlikely(compat))
+		return compat_syscall_attrs[i];
+	return syscall_attrs[i];
+}
+
+/* The table the current system call's number is in: in_ia32_syscall(). */
+static __always_inline __u32 syscall_compat(struct task_struct *task)
+{
+	return task->thread_info.status & TS_COMPAT ? LDE_COMPAT_I386 :
+						     LDE_COMPAT_NONE;
+}
+
+/*
+ * rt_sigreturn's operand, the mask it restores (see lde_trace.h): the
+ * handler's return popped pretcode, so the frame starts a word below the
+ * stack pointer, where sys_rt_sigreturn() looks for it.
+ */
+static __always_inline void fill_sigreturn_mask(struct lde_trap_part *t,
+						__u64 sp)
+{
+	__u64 at = sp - sizeof(long) +
+		   __builtin_offsetof(struct rt_sigframe, uc.uc_sigmask);
+
+	t->args[LDE_SIGRETURN_MASK] = 0;
+	t->args[LDE_SIGRETURN_MASK_READ] =
+		!bpf_probe_read_user(&t->args[LDE_SIGRETURN_MASK], 8,
+				     (void *)at);
 }
 
 /* The user registers the entry code saved: where the trap came from. */
 static __always_inline void fill_trap(struct lde_trap_part *t,
-				      struct pt_regs *regs, long id)
+				      struct pt_regs *regs, long id,
+				      __u32 compat)
 {
 	t->nr = id;
+	t->compat = compat;
 	t->ip = regs->ip;
 	t->sp = regs->sp;
 	t->cpl = regs->cs & 3;
+	if (unlikely(compat)) {
+		/*
+		 * The i386 convention: bx, cx, dx, si, di, bp, 32 bits each
+		 * (the kernel's __ia32_sys_* wrappers take the low halves).
+		 */
+		t->args[0] = (__u32)regs->bx;
+		t->args[1] = (__u32)regs->cx;
+		t->args[2] = (__u32)regs->dx;
+		t->args[3] = (__u32)regs->si;
+		t->args[4] = (__u32)regs->di;
+		t->args[5] = (__u32)regs->bp;
+		return;
+	}
 	/* The x86-64 system-call convention: di, si, dx, r10, r8, r9. */
 	t->args[0] = regs->di;
 	t->args[1] = regs->si;
@@ -457,6 +531,16 @@ static __always_inline void fill_trap(struct lde_trap_part *t,
 	t->args[3] = regs->r10;
 	t->args[4] = regs->r8;
 	t->args[5] = regs->r9;
+	if (unlikely(id == NR_rt_sigreturn))
+		fill_sigreturn_mask(t, regs->sp);
+}
+
+/* The calls that start a new program, in either table. */
+static __always_inline bool starts_program(__s32 nr, __u32 compat)
+{
+	if (unlikely(compat))
+		return nr == NR_i386_execve || nr == NR_i386_execveat;
+	return nr == NR_execve || nr == NR_execveat;
 }
 
 /*
@@ -514,7 +598,7 @@ static __always_inline bool strings_to_read_again(const struct lde_event *e)
 {
 	__u32 n, arg;
 
-	if (e->trap.nr == NR_execve || e->trap.nr == NR_execveat)
+	if (starts_program(e->trap.nr, e->trap.compat))
 		return false;
 	for (n = 0; n < LDE_TRAP_STRS; n++) {
 		if (n >= e->trap_str.nstrs ||
@@ -586,7 +670,7 @@ static __always_inline bool hold_trap(struct task_struct *task,
  */
 static __always_inline void defer_trap(struct task_struct *task,
 				       struct pt_regs *regs, long id,
-				       __u8 strs, __u64 now)
+				       __u32 compat, __u8 strs, __u64 now)
 {
 	struct task_state *st;
 	struct lde_event *e;
@@ -603,7 +687,7 @@ static __always_inline void defer_trap(struct task_struct *task,
 	e->pid = task->tgid;
 	e->tid = task->pid;
 	__builtin_memcpy(e->comm, task->comm, sizeof(e->comm));
-	fill_trap(&e->trap, regs, id);
+	fill_trap(&e->trap, regs, id, compat);
 	if (strs) {
 		fill_trap_strings(e, strs);
 		st->pending_kind = LDE_EVENT_TRAP_STRINGS;
@@ -612,6 +696,8 @@ static __always_inline void defer_trap(struct task_struct *task,
 	}
 	e->stage = st->pending_kind;
 	st->trap_start = now;
+	st->trap_nr = id;
+	st->trap_compat = compat;
 }
 
 SEC("tp_btf/sys_enter")
@@ -622,29 +708,33 @@ int BPF_PROG(lde_sys_enter, struct pt_regs *regs, long id)
 	struct cpu_state *cs = bpf_map_lookup_elem(&cpu_states, &cpu);
 	struct lde_batch *b;
 	struct lde_event *e;
+	__u32 compat;
 	__u8 attrs;
 	__u64 now;
 
 	if (!cs || !cached_wanted(cs, task))
 		return 0;
-	attrs = syscall_attrs_of(id);
+	compat = syscall_compat(task);
+	attrs = syscall_attrs_of(id, compat);
 	if (attrs & LDE_SYSCALL_SKIP)
 		return 0;
 	attrs &= (1U << LDE_TRAP_ARGS) - 1;	/* the strings */
 	now = bpf_ktime_get_ns();
 	if (defer_traps) {
-		defer_trap(task, regs, id, attrs, now);
+		defer_trap(task, regs, id, compat, attrs, now);
 		return 0;
 	}
 	if (stage_on(LDE_STAGE_RETURN)) {
 		cs->trap_start = now;
 		cs->trap_tid = task->pid;
+		cs->trap_nr = id;
+		cs->trap_compat = compat;
 		cs->trap_held = 0;
 	}
 	if (!stage_on(LDE_STAGE_TRAP))
 		return 0;
 	if (aggregate_syscalls) {
-		__u32 nr = id;
+		__u32 nr = lde_agg_slot(id, compat);
 		struct lde_syscall_agg *agg = bpf_map_lookup_elem(&syscall_agg,
 								  &nr);
 
@@ -657,7 +747,7 @@ int BPF_PROG(lde_sys_enter, struct pt_regs *regs, long id)
 		e = event_start(&b, cpu, LDE_EVENT_TRAP_STRINGS, now, task);
 		if (!e)
 			return 0;
-		fill_trap(&e->trap, regs, id);
+		fill_trap(&e->trap, regs, id, compat);
 		fill_trap_strings(e, attrs);
 		/* A string not read yet waits for the return, in the task. */
 		if (stage_on(LDE_STAGE_RETURN) && strings_to_read_again(e) &&
@@ -672,7 +762,7 @@ int BPF_PROG(lde_sys_enter, struct pt_regs *regs, long id)
 	e = event_start(&b, cpu, LDE_STAGE_TRAP, now, task);
 	if (!e)
 		return 0;
-	fill_trap(&e->trap, regs, id);
+	fill_trap(&e->trap, regs, id, compat);
 	event_send(b, LDE_STAGE_TRAP);
 	return 0;
 }
@@ -722,10 +812,14 @@ static __always_inline void send_held_trap(__u32 cpu,
 	st->pending_kind = 0;
 }
 
-/* -x, -M: the start of the call whose return this is, if it is shown. */
+/*
+ * -x, -M: the start of the call whose return this is, if it is shown,
+ * and its number and table in *nr and *compat.
+ */
 static __always_inline __u64 deferred_start(__u32 cpu,
 					    struct task_struct *task,
-					    long ret, __u64 now)
+					    long ret, __u64 now, __s32 *nr,
+					    __u32 *compat)
 {
 	struct task_state *st = bpf_task_storage_get(&task_states, task, 0, 0);
 	__u64 start;
@@ -734,6 +828,8 @@ static __always_inline __u64 deferred_start(__u32 cpu,
 		return 0;
 	start = st->trap_start;
 	st->trap_start = 0;
+	*nr = st->trap_nr;
+	*compat = st->trap_compat;
 	if (failed_only && !(ret < 0 && ret >= -4095))
 		return 0;
 	if (now - start < min_kernel_ns)
@@ -741,6 +837,16 @@ static __always_inline __u64 deferred_start(__u32 cpu,
 	if (stage_on(LDE_STAGE_TRAP))
 		send_deferred_trap(cpu, task, st);
 	return start;
+}
+
+/* A user word of 8 or 4 bytes (little-endian: the low half), as a u64. */
+static __always_inline long read_user_word(__u64 *v, unsigned long addr,
+					   __u32 word)
+{
+	*v = 0;
+	if (word == 4)
+		return bpf_probe_read_user(v, 4, (void *)addr);
+	return bpf_probe_read_user(v, 8, (void *)addr);
 }
 
 /*
@@ -754,9 +860,15 @@ static __always_inline __u64 deferred_start(__u32 cpu,
 static __always_inline void send_exec_return(__u32 cpu,
 					     struct task_struct *task,
 					     struct pt_regs *regs, __u64 now,
-					     __u64 start)
+					     __u64 start, __s32 nr,
+					     __u32 compat)
 {
 	unsigned long sp = regs->sp;
+	/*
+	 * The new program's words: 4 bytes when start_thread_ia32() made it
+	 * a 32-bit one, whatever table the execve came through.
+	 */
+	__u32 word = regs->cs == USER64_CS ? 8 : 4;
 	struct lde_batch *b;
 	struct lde_event *e;
 	__u64 argc = 0, arg;
@@ -766,7 +878,8 @@ static __always_inline void send_exec_return(__u32 cpu,
 	e = event_start(&b, cpu, LDE_EVENT_EXEC_RETURN, now, task);
 	if (!e)
 		return;
-	e->exec_ret.ret.nr = regs->orig_ax;
+	e->exec_ret.ret.nr = nr;
+	e->exec_ret.ret.compat = compat;
 	e->exec_ret.ret.ret = 0;
 	e->exec_ret.ret.kernel_ns = now - start;
 	e->exec_ret.entry_ip = regs->ip;
@@ -775,7 +888,7 @@ static __always_inline void send_exec_return(__u32 cpu,
 		!(regs->ax | regs->bx | regs->cx | regs->dx | regs->si |
 		  regs->di | regs->bp | regs->r8 | regs->r9 | regs->r10 |
 		  regs->r11 | regs->r12 | regs->r13 | regs->r14 | regs->r15);
-	if (bpf_probe_read_user(&argc, sizeof(argc), (void *)sp))
+	if (read_user_word(&argc, sp, word))
 		argc = 0;
 	e->exec_ret.argc = argc;
 	e->exec_ret.argv_read = 0;
@@ -784,8 +897,7 @@ static __always_inline void send_exec_return(__u32 cpu,
 	for (i = 0; i < LDE_ARGV_MAX && i < argc; i++) {
 		char *s = e->exec_ret.argv[i], last = 0;
 
-		if (bpf_probe_read_user(&arg, sizeof(arg),
-					(void *)(sp + 8 + 8 * i)))
+		if (read_user_word(&arg, sp + word + word * i, word))
 			break;
 		len = bpf_probe_read_user_str(s, LDE_ARG_LEN, (void *)arg);
 		if (len < 0)
@@ -810,21 +922,25 @@ int BPF_PROG(lde_sys_exit, struct pt_regs *regs, long ret)
 	struct lde_batch *b;
 	struct lde_event *e;
 	__u64 now = 0, start;
-	__u32 nr;
+	__u32 compat = 0, slot;
+	__s32 nr = -1;
 
 	/*
 	 * Only a wanted task's trap left a start time: no second filter.
 	 * No start time: the trap came before tracing began, not a pair.
+	 * The number is the trap's, kept with its start time.
 	 */
 	if (!cs)
 		return 0;
 	if (defer_traps) {
 		now = bpf_ktime_get_ns();
-		start = deferred_start(cpu, task, ret, now);
+		start = deferred_start(cpu, task, ret, now, &nr, &compat);
 		if (!start || !stage_on(LDE_STAGE_RETURN))
 			return 0;
 	} else if (cs->trap_tid == tid && tid) {
 		start = cs->trap_start;
+		nr = cs->trap_nr;
+		compat = cs->trap_compat;
 		cs->trap_tid = 0;
 		if (unlikely(cs->trap_held)) {
 			cs->trap_held = 0;
@@ -838,22 +954,25 @@ int BPF_PROG(lde_sys_exit, struct pt_regs *regs, long ret)
 		if (!st || !st->trap_start)
 			return 0;
 		start = st->trap_start;
+		nr = st->trap_nr;
+		compat = st->trap_compat;
 		st->trap_start = 0;
 		if (unlikely(st->pending_kind))
 			send_held_trap(cpu, task, st);
 	}
 	if (!now)
 		now = bpf_ktime_get_ns();
-	nr = regs->orig_ax;
 	/* A new program starts: off the hot path, a larger event. */
-	if (unlikely((nr == NR_execve || nr == NR_execveat) && !ret &&
+	if (unlikely(starts_program(nr, compat) && !ret &&
 		     !aggregate_syscalls)) {
-		send_exec_return(cpu, task, regs, now, start);
+		send_exec_return(cpu, task, regs, now, start, nr, compat);
 		return 0;
 	}
 	if (aggregate_syscalls) {
-		struct lde_syscall_agg *agg = bpf_map_lookup_elem(&syscall_agg,
-								  &nr);
+		struct lde_syscall_agg *agg;
+
+		slot = lde_agg_slot(nr, compat);
+		agg = bpf_map_lookup_elem(&syscall_agg, &slot);
 
 		if (agg) {
 			agg->returns++;
@@ -865,6 +984,7 @@ int BPF_PROG(lde_sys_exit, struct pt_regs *regs, long ret)
 	if (!e)
 		return 0;
 	e->ret.nr = nr;
+	e->ret.compat = compat;
 	e->ret.ret = ret;
 	e->ret.kernel_ns = now - start;
 	event_send(b, LDE_STAGE_RETURN);
@@ -966,8 +1086,11 @@ int BPF_PROG(lde_sched_switch, bool preempt, struct task_struct *prev,
 			if (!st)
 				count_lost(1);	/* its return */
 		}
-		if (st)
+		if (st) {
 			st->trap_start = cs->trap_start;
+			st->trap_nr = cs->trap_nr;
+			st->trap_compat = cs->trap_compat;
+		}
 		cs->trap_tid = 0;
 		cs->trap_held = 0;	/* the held trap is in prev's storage */
 	}
@@ -1331,6 +1454,7 @@ int lde_mod_trap(struct lde_trap_ctx *ctx)
 	if (!e)
 		return 0;
 	e->trap.nr = ctx->nr;
+	e->trap.compat = LDE_COMPAT_NONE;
 	e->trap.ip = ctx->user_ip;
 	e->trap.sp = 0;		/* the toy trap does not report it */
 	e->trap.cpl = ctx->user_cpl;
@@ -1352,6 +1476,7 @@ int lde_mod_return(struct lde_return_ctx *ctx)
 	if (!e)
 		return 0;
 	e->ret.nr = ctx->nr;
+	e->ret.compat = LDE_COMPAT_NONE;
 	e->ret.ret = ctx->ret;
 	e->ret.kernel_ns = ctx->kernel_ns;
 	event_send(b, LDE_STAGE_LDE_RETURN);

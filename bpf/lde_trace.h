@@ -22,8 +22,33 @@
 #define LDE_TRAP_STRS	2
 #define LDE_STR_LEN	256	/* a string is cut at LDE_STR_LEN - 1 bytes */
 
-/* In-kernel aggregation for a summary (-s alone): per syscall number. */
+/*
+ * Which table a system call's number is in: a 64-bit task can trap with
+ * int $0x80 (and an i386 program does), into the kernel's i386 table,
+ * with its own numbers and argument registers (bx, cx, dx, si, di, bp).
+ */
+enum lde_compat {
+	LDE_COMPAT_NONE,	/* the native (x86-64) table */
+	LDE_COMPAT_I386,	/* the i386 table: "compat":"i386" */
+};
+
+/*
+ * In-kernel aggregation for a summary (-s alone): per syscall number, the
+ * native table's, then the i386 table's (LDE_COMPAT_I386).
+ */
 #define LDE_MAX_SYSCALLS	1024
+#define LDE_AGG_SLOTS		(2 * LDE_MAX_SYSCALLS)
+
+/* The slot of call nr of a table (enum lde_compat); LDE_AGG_SLOTS: none. */
+static inline __attribute__((always_inline))
+unsigned int lde_agg_slot(long long nr, unsigned int compat)
+{
+	if ((unsigned long long)nr >= LDE_MAX_SYSCALLS ||
+	    compat > LDE_COMPAT_I386)
+		return LDE_AGG_SLOTS;
+	return compat * LDE_MAX_SYSCALLS + nr;
+}
+
 #define LDE_HIST_SLOTS		64	/* log2 buckets of nanoseconds: all of a u64 */
 
 struct lde_syscall_agg {
@@ -86,9 +111,13 @@ enum lde_str_state {
 	LDE_STR_UNREADABLE,	/* the pointer did not point at readable memory */
 };
 
-/* The part a trap and a trap with strings share. */
+/*
+ * The part a trap and a trap with strings share.  nr and compat sit where
+ * a return's do: whoever reads an event sets them once for both.
+ */
 struct lde_trap_part {
-	long long nr;
+	int nr;
+	unsigned int compat;	/* enum lde_compat */
 	unsigned long long ip, sp;
 	unsigned long long cpl;
 	unsigned long long args[LDE_TRAP_ARGS];
@@ -154,9 +183,22 @@ static inline int lde_next_traced(unsigned int known)
 	       (known & LDE_KNOWN_NEXT_TRACED);
 }
 
-/* The part a return and an execve's return share. */
+/*
+ * x86-64's rt_sigreturn takes no argument in a register: what it works on
+ * is the signal frame at the user stack pointer.  Its trap carries in
+ * args[] the mask the frame restores (uc.uc_sigmask), which strace shows
+ * as the call's argument, and whether it could be read.
+ */
+#define LDE_SIGRETURN_MASK	0
+#define LDE_SIGRETURN_MASK_READ	1
+
+/*
+ * The part a return and an execve's return share: the number and table
+ * its trap had (a return cannot tell: rt_sigreturn's writes -1 over it).
+ */
 struct lde_ret_part {
-	long long nr;
+	int nr;
+	unsigned int compat;	/* enum lde_compat */
 	long long ret;
 	unsigned long long kernel_ns;
 };

@@ -107,6 +107,34 @@ const char *lde_syscall_name(long long nr)
 	return unknown;
 }
 
+const char *lde_call_name(long long nr, unsigned int compat)
+{
+	static char *cache[LDE_MAX_SYSCALLS];
+	static char unknown[32];
+
+	if (compat != LDE_COMPAT_I386)
+		return lde_syscall_name(nr);
+	if (nr >= 0 && nr < LDE_MAX_SYSCALLS) {
+		if (!cache[nr])
+			cache[nr] = seccomp_syscall_resolve_num_arch(
+				SCMP_ARCH_X86, nr);
+		if (cache[nr])
+			return cache[nr];
+	}
+	snprintf(unknown, sizeof(unknown), "syscall_%lld", nr);
+	return unknown;
+}
+
+const char *lde_compat_name(unsigned int compat)
+{
+	return compat == LDE_COMPAT_I386 ? "i386" : NULL;
+}
+
+int lde_compat_of(const char *name)
+{
+	return strcmp(name, "i386") ? -1 : LDE_COMPAT_I386;
+}
+
 int lde_syscall_nr(const char *name)
 {
 	int nr = seccomp_syscall_resolve_name(name);

@@ -19,6 +19,15 @@ const char *lde_syscall_name(long long nr);
 /* The number of a system call's name, or -1. */
 int lde_syscall_nr(const char *name);
 /*
+ * The name of nr in the table compat says (enum lde_compat): the i386
+ * table's from libseccomp, as strace names a 32-bit call; syscall_N if
+ * none.  And the table's own name: "i386", or NULL for the native one.
+ */
+const char *lde_call_name(long long nr, unsigned int compat);
+const char *lde_compat_name(unsigned int compat);
+/* "i386" and the like: the enum lde_compat of a name, or -1. */
+int lde_compat_of(const char *name);
+/*
  * The known system-call names closest to name (by edit distance), at most
  * n of them, into out; how many.
  */

@@ -112,7 +112,7 @@ void lde_columns_event(struct lde_line *l, const struct lde_event *e,
 	case LDE_EVENT_TRAP_STRINGS:
 	case LDE_STAGE_LDE_TRAP:
 		lde_line_str(l, toy ? lde_toy_syscall_name(e->trap.nr) :
-			     lde_syscall_name(e->trap.nr));
+			     lde_call_name(e->trap.nr, e->trap.compat));
 		lde_line_char(l, '(');
 		if (toy) {
 			lde_line_hex(l, e->trap.args[0]);
@@ -135,12 +135,12 @@ void lde_columns_event(struct lde_line *l, const struct lde_event *e,
 	case LDE_STAGE_LDE_RETURN:
 	case LDE_EVENT_EXEC_RETURN:
 		lde_line_str(l, toy ? lde_toy_syscall_name(e->ret.nr) :
-			     lde_syscall_name(e->ret.nr));
+			     lde_call_name(e->ret.nr, e->ret.compat));
 		lde_line_lit(l, " = ");
 		if (toy)
 			lde_line_s64(l, e->ret.ret);
 		else
-			lde_syscall_ret_text(l, e->ret.nr, e->ret.ret);
+			lde_call_ret_text(l, e->ret.nr, e->ret.compat, e->ret.ret);
 		lde_line_lit(l, ", ");
 		lde_line_u64(l, e->ret.kernel_ns);
 		if (toy)

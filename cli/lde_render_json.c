@@ -103,16 +103,21 @@ static void json_who(struct lde_line *l, const struct lde_event *e)
 	lde_who_text_keep(&who, l, from, e);
 }
 
-/* ,"stage":..,"nr":..,"name":.. of a trap or return, made once per number. */
+/*
+ * ,"stage":..,"nr":..,"name":.. of a trap or return, made once per number;
+ * ,"compat":"i386" after them for a call of the i386 table, whose number
+ * and name are that table's.
+ */
 JSON_INLINE void json_syscall(struct lde_line *l, unsigned int stage,
-			      long long nr)
+			      long long nr, unsigned int compat)
 {
 	static struct made_text {
 		char *text;
 		size_t len;
 	} made[2][LDE_MAX_SYSCALLS];
-	struct made_text *m = nr >= 0 && nr < LDE_MAX_SYSCALLS ?
+	struct made_text *m = nr >= 0 && nr < LDE_MAX_SYSCALLS && !compat ?
 			      &made[stage == LDE_STAGE_TRAP][nr] : NULL;
+	const char *table = lde_compat_name(compat);
 	char *from = l->end;
 
 	if (m && m->text) {
@@ -121,7 +126,9 @@ JSON_INLINE void json_syscall(struct lde_line *l, unsigned int stage,
 	}
 	JSON_STR(l, "stage", lde_stage_names[stage], 16);
 	JSON_S64(l, "nr", nr);
-	JSON_STR(l, "name", lde_syscall_name(nr), 64);
+	JSON_STR(l, "name", lde_call_name(nr, compat), 64);
+	if (table)
+		JSON_STR(l, "compat", table, 16);
 	if (m) {
 		m->len = l->end - from;
 		m->text = strndup(from, m->len);
@@ -158,7 +165,8 @@ static void json_exec_return(struct lde_line *l, const struct lde_event *e)
  */
 static void json_args(struct lde_line *l, const struct lde_event *e)
 {
-	const struct lde_syscall *sc = lde_syscall_info(e->trap.nr);
+	const struct lde_syscall *sc = lde_call_info(e->trap.nr,
+						     e->trap.compat);
 	unsigned int i, n = sc ? sc->nargs : LDE_TRAP_ARGS, cut = 0;
 
 	lde_line_lit(l, ",\"args\":{");
@@ -187,9 +195,11 @@ static void json_args(struct lde_line *l, const struct lde_event *e)
 			lde_line_json_str(l, s, LDE_STR_LEN);
 			cut |= s_cut << i;
 		} else if (a->kind == LDE_ARG_SIGNED) {
-			lde_line_s64(l, lde_syscall_arg_value(a, e->trap.args[i]));
+			lde_line_s64(l, lde_call_arg_value(a, e->trap.args[i],
+							   e->trap.compat));
 		} else {
-			lde_line_u64(l, lde_syscall_arg_value(a, e->trap.args[i]));
+			lde_line_u64(l, lde_call_arg_value(a, e->trap.args[i],
+							   e->trap.compat));
 		}
 	}
 	lde_line_char(l, '}');
@@ -275,8 +285,12 @@ void lde_json_event(struct lde_line *l, const struct lde_event *e,
 	case LDE_STAGE_TRAP:
 	case LDE_EVENT_TRAP_STRINGS:
 		/* A trap's or return's stage comes with its number and name. */
-		json_syscall(l, LDE_STAGE_TRAP, e->trap.nr);
+		json_syscall(l, LDE_STAGE_TRAP, e->trap.nr, e->trap.compat);
 		json_args(l, e);
+		/* rt_sigreturn's operand: the mask its frame restores. */
+		if (lde_trap_has_sigmask(e))
+			JSON_U64(l, "sigmask",
+				 e->trap.args[LDE_SIGRETURN_MASK]);
 		JSON_U64_KEPT(l, &kept_ip, "ip", e->trap.ip);
 		JSON_U64_KEPT(l, &kept_sp, "sp", e->trap.sp);
 		JSON_U64(l, "user_cpl", e->trap.cpl);
@@ -284,7 +298,7 @@ void lde_json_event(struct lde_line *l, const struct lde_event *e,
 		break;
 	case LDE_STAGE_RETURN:
 	case LDE_EVENT_EXEC_RETURN:
-		json_syscall(l, LDE_STAGE_RETURN, e->ret.nr);
+		json_syscall(l, LDE_STAGE_RETURN, e->ret.nr, e->ret.compat);
 		JSON_S64(l, "ret", e->ret.ret);
 		if (lde_syscall_errno(e->ret.ret))
 			json_errno(l, lde_syscall_errno(e->ret.ret));

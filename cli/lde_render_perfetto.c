@@ -45,7 +45,7 @@ void lde_perfetto_event(const struct lde_event *e, unsigned long long start_ns)
 	case LDE_EVENT_TRAP_STRINGS:
 		fprintf(perfetto, "{\"ph\":\"B\",\"ts\":%.3f,\"pid\":%u,\"tid\":%u,"
 			"\"name\":\"%s\",\"cat\":\"trap\"}", ts, e->pid, e->tid,
-			lde_syscall_name(e->trap.nr));
+			lde_call_name(e->trap.nr, e->trap.compat));
 		return;
 	case LDE_STAGE_RETURN:
 	case LDE_EVENT_EXEC_RETURN:

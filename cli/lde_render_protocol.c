@@ -194,13 +194,13 @@ static void rows_trap(struct lde_protocol *d, const struct lde_event *e)
 	char a[TEXT_LEN], b[TEXT_LEN], w[40], args[320];
 	bool toy = e->stage == LDE_STAGE_LDE_TRAP;
 	const char *name = toy ? lde_toy_syscall_name(e->trap.nr) :
-			   lde_syscall_name(e->trap.nr);
+			   lde_call_name(e->trap.nr, e->trap.compat);
 
 	if (toy) {
 		row(d, "", "",
 		    fmt(a, "%s: toy %s() through ioctl(/dev/lde) [ip %#llx]",
 			lde_story_who(w, e->comm, e->tid), name, e->trap.ip));
-		row(d, fmt(b, "lde.ko: handle trap: toy table[%lld] = %s [CPL %llu -> 0]",
+		row(d, fmt(b, "lde.ko: handle trap: toy table[%d] = %s [CPL %llu -> 0]",
 			   e->trap.nr, name, e->trap.cpl), "", "");
 		return;
 	}
@@ -210,7 +210,7 @@ static void rows_trap(struct lde_protocol *d, const struct lde_event *e)
 	    fmt(a, "%s: %s(%s) traps [ip %#llx, sp %#llx]",
 		lde_story_who(w, e->comm, e->tid), name,
 		args_text(args, sizeof(args), e), e->trap.ip, e->trap.sp));
-	row(d, fmt(a, "handle trap: %s [syscall %lld]", name, e->trap.nr),
+	row(d, fmt(a, "handle trap: %s [syscall %d]", name, e->trap.nr),
 	    "", "");
 }
 
@@ -220,7 +220,7 @@ static void rows_return(struct lde_protocol *d, const struct lde_event *e,
 	char a[TEXT_LEN], b[TEXT_LEN], w[96], r[RET_TEXT_LEN];
 	bool toy = e->stage == LDE_STAGE_LDE_RETURN;
 	const char *name = toy ? lde_toy_syscall_name(e->ret.nr) :
-			   lde_syscall_name(e->ret.nr);
+			   lde_call_name(e->ret.nr, e->ret.compat);
 
 	if (toy) {
 		row(d, fmt(a, "lde.ko: return-from-trap: toy %s = %lld [%llu ns in handler]",

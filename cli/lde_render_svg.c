@@ -40,6 +40,7 @@ struct mark {
 	unsigned char mode;	/* a timer's */
 	unsigned char next_kthread;	/* never returns to user mode */
 	unsigned char nonvoluntary;
+	unsigned char compat;	/* a call's table (lde_trace.h) */
 };
 
 /* A process drawn: its colour, its name in the legend. */
@@ -186,9 +187,11 @@ void lde_svg_add(struct lde_svg *s, const struct lde_event *e)
 	switch (stage) {
 	case LDE_STAGE_TRAP:
 		m->arg = e->trap.nr;
+		m->compat = e->trap.compat;
 		break;
 	case LDE_STAGE_RETURN:
 		m->arg = e->ret.nr;
+		m->compat = e->ret.compat;
 		break;
 	case LDE_STAGE_SWITCH:
 		m->next_tid = e->sw.next_tid;
@@ -512,11 +515,11 @@ static void draw_event(struct draw *d, const struct mark *m)
 		if (ln->call_nr == m->arg && ln->call_since &&
 		    visible(p, m->t) &&
 		    x - x_of(p, ln->call_since) >
-		    7.0 * strlen(lde_syscall_name(m->arg)))
+		    7.0 * strlen(lde_call_name(m->arg, m->compat)))
 			fprintf(d->over, "<text class=\"call\" x=\"%.1f\" y=\"%.0f\">%s</text>\n",
 				(x + x_of(p, ln->call_since)) / 2,
 				y + BAND_Y + BAND_H / 2 + 4,
-				lde_syscall_name(m->arg));
+				lde_call_name(m->arg, m->compat));
 		ln->call_since = 0;
 		break;
 	case LDE_STAGE_SWITCH:

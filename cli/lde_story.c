@@ -168,7 +168,8 @@ static uint64_t step_sig(const struct lde_step *s, char *what)
 	lde_story_who(w, e->comm, e->tid);
 	switch (s->kind) {
 	case LDE_STEP_SYSCALL:
-		snprintf(what, 160, "%s() by %s", lde_syscall_name(e->trap.nr), w);
+		snprintf(what, 160, "%s() by %s",
+			 lde_call_name(e->trap.nr, e->trap.compat), w);
 		sig = (uint64_t)e->trap.nr << 8;
 		break;
 	case LDE_STEP_ARRIVAL:

@@ -12,27 +12,45 @@
 
 static struct summary {
 	unsigned long long stages[LDE_NR_STAGES];
-	unsigned long long traps[LDE_MAX_SYSCALLS];
-	unsigned long long returns[LDE_MAX_SYSCALLS];
-	unsigned long long hist[LDE_MAX_SYSCALLS][LDE_HIST_SLOTS];
+	/* By lde_agg_slot(): the native table's calls, then the i386's. */
+	unsigned long long traps[LDE_AGG_SLOTS];
+	unsigned long long returns[LDE_AGG_SLOTS];
+	unsigned long long hist[LDE_AGG_SLOTS][LDE_HIST_SLOTS];
 	unsigned long long timer_user, timer_kernel;
 } sum;
 
+/* A slot's name: the call's, and its table's after it when not native. */
+static const char *slot_name(unsigned int slot)
+{
+	static char buf[80];
+	unsigned int compat = slot / LDE_MAX_SYSCALLS;
+	const char *name = lde_call_name(slot % LDE_MAX_SYSCALLS, compat);
+
+	if (!compat)
+		return name;
+	snprintf(buf, sizeof(buf), "%s (%s)", name, lde_compat_name(compat));
+	return buf;
+}
+
 void lde_summary_account(const struct lde_event *e)
 {
+	unsigned int slot;
+
 	sum.stages[lde_kind_stage(e->stage)]++;
 	lde_sched_summary_account(e);
 	switch (e->stage) {
 	case LDE_STAGE_TRAP:
 	case LDE_EVENT_TRAP_STRINGS:
-		if (e->trap.nr >= 0 && e->trap.nr < LDE_MAX_SYSCALLS)
-			sum.traps[e->trap.nr]++;
+		slot = lde_agg_slot(e->trap.nr, e->trap.compat);
+		if (slot < LDE_AGG_SLOTS)
+			sum.traps[slot]++;
 		break;
 	case LDE_STAGE_RETURN:
 	case LDE_EVENT_EXEC_RETURN:
-		if (e->ret.nr >= 0 && e->ret.nr < LDE_MAX_SYSCALLS) {
-			sum.returns[e->ret.nr]++;
-			sum.hist[e->ret.nr][lde_log2_slot(e->ret.kernel_ns)]++;
+		slot = lde_agg_slot(e->ret.nr, e->ret.compat);
+		if (slot < LDE_AGG_SLOTS) {
+			sum.returns[slot]++;
+			sum.hist[slot][lde_log2_slot(e->ret.kernel_ns)]++;
 		}
 		break;
 	case LDE_STAGE_TIMER:
@@ -44,12 +62,12 @@ void lde_summary_account(const struct lde_event *e)
 	}
 }
 
-/* Counts made in the kernel (-s alone) for one system call. */
+/* Counts made in the kernel (-s alone) for one lde_agg_slot(). */
 void lde_summary_add_syscall(unsigned int nr, const struct lde_syscall_agg *agg)
 {
 	int s;
 
-	if (nr >= LDE_MAX_SYSCALLS)
+	if (nr >= LDE_AGG_SLOTS)
 		return;
 	sum.traps[nr] += agg->traps;
 	sum.returns[nr] += agg->returns;
@@ -82,14 +100,14 @@ void lde_summary_print_text(FILE *f, unsigned long long lost)
 		sum.timer_user, sum.timer_kernel);
 	lde_sched_summary_print_text(f);
 	fprintf(f, "\n%-20s %10s %10s\n", "SYSCALL", "TRAPS", "RETURNS");
-	for (i = 0; i < LDE_MAX_SYSCALLS; i++)
+	for (i = 0; i < LDE_AGG_SLOTS; i++)
 		if (sum.traps[i] || sum.returns[i])
-			fprintf(f, "%-20s %10llu %10llu\n", lde_syscall_name(i),
+			fprintf(f, "%-20s %10llu %10llu\n", slot_name(i),
 				sum.traps[i], sum.returns[i]);
-	for (i = 0; i < LDE_MAX_SYSCALLS; i++) {
+	for (i = 0; i < LDE_AGG_SLOTS; i++) {
 		if (!sum.returns[i])
 			continue;
-		fprintf(f, "\n%s: time in kernel (ns)\n", lde_syscall_name(i));
+		fprintf(f, "\n%s: time in kernel (ns)\n", slot_name(i));
 		lde_print_log2_hist(f, sum.hist[i], LDE_HIST_SLOTS, "nsecs");
 	}
 }
@@ -108,14 +126,19 @@ void lde_summary_print_json(FILE *f, unsigned long long lost)
 		"\"timer\":{\"user\":%llu,\"kernel\":%llu},\"syscalls\":{",
 		sw->voluntary, sw->nonvoluntary, sum.timer_user,
 		sum.timer_kernel);
-	for (i = 0; i < LDE_MAX_SYSCALLS; i++) {
+	for (i = 0; i < LDE_AGG_SLOTS; i++) {
 		bool hfirst = true;
 
 		if (!sum.traps[i] && !sum.returns[i])
 			continue;
-		fprintf(f, "%s\"%s\":{\"nr\":%d,\"traps\":%llu,\"returns\":%llu,"
-			"\"kernel_ns_log2_hist\":{", first ? "" : ",",
-			lde_syscall_name(i), i, sum.traps[i], sum.returns[i]);
+		fprintf(f, "%s\"%s\":{\"nr\":%d,", first ? "" : ",",
+			slot_name(i), i % LDE_MAX_SYSCALLS);
+		if (i >= LDE_MAX_SYSCALLS)
+			fprintf(f, "\"compat\":\"%s\",",
+				lde_compat_name(i / LDE_MAX_SYSCALLS));
+		fprintf(f, "\"traps\":%llu,\"returns\":%llu,"
+			"\"kernel_ns_log2_hist\":{", sum.traps[i],
+			sum.returns[i]);
 		first = false;
 		for (s = 0; s < LDE_HIST_SLOTS; s++) {
 			if (!sum.hist[i][s])

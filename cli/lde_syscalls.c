@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <seccomp.h>
+
 #include "lde_names.h"
 #include "lde_stats.h"
 #include "lde_syscalls.h"
@@ -235,6 +237,55 @@ const struct lde_syscall *lde_syscall_info(long long nr)
 	return &table[nr];
 }
 
+/*
+ * i386 calls that share a name with an x86-64 call but not its arguments:
+ * their entries in the kernel's arch/x86/entry/syscalls/syscall_32.tbl
+ * are sys_old_mmap and sys_old_select (one pointer to a block of
+ * arguments), compat_sys_ia32_clone (tls before child_tid), and the
+ * sys_ia32_* calls that take a 64-bit value in two registers.
+ */
+static bool i386_arguments_differ(const char *name)
+{
+	static const char *const calls[] = {
+		"mmap", "select", "clone", "pread64", "pwrite64", "readahead",
+		"fadvise64", "sync_file_range", "fallocate",
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(calls) / sizeof(calls[0]); i++)
+		if (!strcmp(name, calls[i]))
+			return true;
+	return false;
+}
+
+long long lde_call_signature_nr(long long nr, unsigned int compat)
+{
+	const char *name;
+	int native;
+
+	if (compat == LDE_COMPAT_NONE)
+		return nr;
+	if (compat != LDE_COMPAT_I386)
+		return -1;
+	name = lde_call_name(nr, compat);
+	if (!strncmp(name, "syscall_", 8) || i386_arguments_differ(name))
+		return -1;
+	native = seccomp_syscall_resolve_name_arch(SCMP_ARCH_X86_64, name);
+	return native >= 0 && native < LDE_MAX_SYSCALLS ? native : -1;
+}
+
+const struct lde_syscall *lde_call_info(long long nr, unsigned int compat)
+{
+	return lde_syscall_info(lde_call_signature_nr(nr, compat));
+}
+
+unsigned int lde_call_string_args(long long nr, unsigned int compat)
+{
+	long long native = lde_call_signature_nr(nr, compat);
+
+	return native < 0 ? 0 : lde_syscall_string_args(native);
+}
+
 unsigned int lde_syscall_string_args(long long nr)
 {
 	const struct lde_syscall *sc = lde_syscall_info(nr);
@@ -252,16 +303,23 @@ unsigned int lde_syscall_string_args(long long nr)
  * The formats do not say what a call returns.  These return an address
  * (strace's RVAL_HEX calls on x86-64), shown in hex.
  */
-bool lde_syscall_returns_address(long long nr)
+static bool returns_address(const char *name)
 {
-	static const char *const calls[] = { "mmap", "mremap", "brk", "shmat" };
-	const char *name = lde_syscall_name(nr);
+	/* And on i386, mmap2 (strace's RVAL_HEX there too). */
+	static const char *const calls[] = {
+		"mmap", "mremap", "brk", "shmat", "mmap2",
+	};
 	unsigned int i;
 
 	for (i = 0; i < sizeof(calls) / sizeof(calls[0]); i++)
 		if (!strcmp(name, calls[i]))
 			return true;
 	return false;
+}
+
+bool lde_syscall_returns_address(long long nr)
+{
+	return returns_address(lde_syscall_name(nr));
 }
 
 void lde_syscalls_write_json(FILE *f)
@@ -299,6 +357,26 @@ long long lde_syscall_arg_value(const struct lde_syscall_arg *a,
 	if (a->kind == LDE_ARG_SIGNED && raw >> (bits - 1))
 		raw |= ~0ULL << bits;
 	return raw;
+}
+
+bool lde_trap_has_sigmask(const struct lde_event *e)
+{
+	return e->trap.compat == LDE_COMPAT_NONE &&
+	       !strcmp(lde_syscall_name(e->trap.nr), "rt_sigreturn") &&
+	       e->trap.args[LDE_SIGRETURN_MASK_READ];
+}
+
+long long lde_call_arg_value(const struct lde_syscall_arg *a,
+			     unsigned long long raw, unsigned int compat)
+{
+	struct lde_syscall_arg narrow;
+
+	if (compat != LDE_COMPAT_I386 || a->size <= 4)
+		return lde_syscall_arg_value(a, raw);
+	/* An i386 long, size_t or pointer is 32 bits. */
+	narrow = *a;
+	narrow.size = 4;
+	return lde_syscall_arg_value(&narrow, raw);
 }
 
 const char *lde_trap_string(const struct lde_event *e, unsigned int i,
@@ -359,7 +437,8 @@ void lde_exec_argv_text(struct lde_line *l, const struct lde_event *exec)
 void lde_syscall_args_text(struct lde_line *l, const struct lde_event *e,
 			   const struct lde_event *exec, bool brief)
 {
-	const struct lde_syscall *sc = lde_syscall_info(e->trap.nr);
+	const struct lde_syscall *sc = lde_call_info(e->trap.nr,
+						     e->trap.compat);
 	unsigned int i, shown = 0;
 	bool left_out = false;
 
@@ -375,7 +454,7 @@ void lde_syscall_args_text(struct lde_line *l, const struct lde_event *e,
 	for (i = 0; i < sc->nargs; i++) {
 		const struct lde_syscall_arg *a = &sc->args[i];
 		unsigned long long raw = e->trap.args[i];
-		long long v = lde_syscall_arg_value(a, raw);
+		long long v = lde_call_arg_value(a, raw, e->trap.compat);
 		const char *s;
 		bool cut = false;
 
@@ -460,11 +539,17 @@ const char *lde_errno_name(int err)
 
 void lde_syscall_ret_text(struct lde_line *l, long long nr, long long ret)
 {
+	lde_call_ret_text(l, nr, LDE_COMPAT_NONE, ret);
+}
+
+void lde_call_ret_text(struct lde_line *l, long long nr, unsigned int compat,
+		       long long ret)
+{
 	int err = lde_syscall_errno(ret);
 	const char *name, *desc;
 
 	if (!err) {
-		if (lde_syscall_returns_address(nr))
+		if (returns_address(lde_call_name(nr, compat)))
 			lde_line_hex(l, ret);
 		else
 			lde_line_s64(l, ret);

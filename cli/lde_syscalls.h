@@ -68,12 +68,35 @@ unsigned int lde_syscall_string_args(long long nr);
 /* Calls that return an address (mmap, brk...): their return is hex. */
 bool lde_syscall_returns_address(long long nr);
 
+/*
+ * A call of the i386 table (enum lde_compat) is decoded by the signature
+ * of the x86-64 call of the same name, each argument 32 bits wide, when
+ * the kernel's i386 entry takes the same arguments; nr of the native
+ * table is itself.  -1: no signature decodes it (its registers are shown
+ * raw).
+ */
+long long lde_call_signature_nr(long long nr, unsigned int compat);
+const struct lde_syscall *lde_call_info(long long nr, unsigned int compat);
+unsigned int lde_call_string_args(long long nr, unsigned int compat);
+/* "3", "-1 ENOENT (...)", "0x7f2c1000" for call nr of table compat. */
+void lde_call_ret_text(struct lde_line *l, long long nr, unsigned int compat,
+		       long long ret);
+
 /* ,"syscalls":{...},"types":{...} for a trace file's header. */
 void lde_syscalls_write_json(FILE *f);
+
+/*
+ * A trap of x86-64's rt_sigreturn that carries the mask its frame
+ * restores (see lde_trace.h).
+ */
+bool lde_trap_has_sigmask(const struct lde_event *e);
 
 /* The argument's value as its type says: sign-extended or masked. */
 long long lde_syscall_arg_value(const struct lde_syscall_arg *a,
 				unsigned long long raw);
+/* The same for a call of table compat: 32 bits at most for i386. */
+long long lde_call_arg_value(const struct lde_syscall_arg *a,
+			     unsigned long long raw, unsigned int compat);
 /* The string event e read for argument i, or NULL (unreadable, not read). */
 const char *lde_trap_string(const struct lde_event *e, unsigned int i,
 			    bool *cut);

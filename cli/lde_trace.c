@@ -475,6 +475,14 @@ static int start_views(void)
 	return err;
 }
 
+/* -t names x86-64 calls: an i386 call is wanted by its name. */
+static bool call_wanted(long long nr, unsigned int compat)
+{
+	if (!compat || !env.syscalls_arg)
+		return syscall_wanted(nr);
+	return syscall_wanted(lde_syscall_nr(lde_call_name(nr, compat)));
+}
+
 /* Before the first event: the header, and OS @ boot. */
 static void show_start(void)
 {
@@ -582,7 +590,7 @@ static void collect_aggregates(struct lde_trace_bpf *skel)
 	vals = calloc(ncpus, sizeof(*vals));
 	if (!vals)
 		return;
-	for (nr = 0; nr < LDE_MAX_SYSCALLS; nr++) {
+	for (nr = 0; nr < LDE_AGG_SLOTS; nr++) {
 		if (bpf_map__lookup_elem(skel->maps.syscall_agg, &nr,
 					 sizeof(nr), vals,
 					 ncpus * sizeof(*vals), 0))
@@ -854,12 +862,12 @@ static void replay_event(const struct lde_event *e)
 	switch (e->stage) {
 	case LDE_STAGE_TRAP:
 	case LDE_EVENT_TRAP_STRINGS:
-		if (!syscall_wanted(e->trap.nr))
+		if (!call_wanted(e->trap.nr, e->trap.compat))
 			return;
 		break;
 	case LDE_STAGE_RETURN:
 	case LDE_EVENT_EXEC_RETURN:
-		if (!syscall_wanted(e->ret.nr))
+		if (!call_wanted(e->ret.nr, e->ret.compat))
 			return;
 		break;
 	}
@@ -1074,6 +1082,11 @@ int main(int argc, char **argv)
 		((__u8 *)skel->rodata->syscall_attrs)[nr] =
 			lde_syscall_string_args(nr) |
 			(syscall_wanted(nr) ? 0 : LDE_SYSCALL_SKIP);
+	for (nr = 0; nr < LDE_MAX_SYSCALLS; nr++)
+		((__u8 *)skel->rodata->compat_syscall_attrs)[nr] =
+			lde_call_string_args(nr, LDE_COMPAT_I386) |
+			(call_wanted(nr, LDE_COMPAT_I386) ? 0 :
+			 LDE_SYSCALL_SKIP);
 	if (env.ringbuf_kb)
 		bpf_map__set_max_entries(skel->maps.events,
 					 env.ringbuf_kb * 1024);

@@ -311,9 +311,9 @@ static int signal_of(const char *name)
 }
 
 /* The index of a trap's argument named name ("argN" if none known). */
-static int arg_index(long long nr, const char *name)
+static int arg_index(long long nr, unsigned int compat, const char *name)
 {
-	const struct lde_syscall *sc = lde_syscall_info(nr);
+	const struct lde_syscall *sc = lde_call_info(nr, compat);
 	unsigned int i;
 
 	if (!sc) {
@@ -332,7 +332,7 @@ static int arg_index(long long nr, const char *name)
 static void trap_arg(struct parsed *pe, const char *name, const struct jv *v)
 {
 	struct lde_event *e = &pe->e;
-	int i = arg_index(e->trap.nr, name);
+	int i = arg_index(e->trap.nr, e->trap.compat, name);
 	unsigned int n = e->trap_str.nstrs;
 
 	if (i < 0)
@@ -357,7 +357,7 @@ static void trap_args_cut(struct parsed *pe, const struct jv *v)
 	int i, j;
 
 	for (j = 0; j < v->n; j++) {
-		i = arg_index(e->trap.nr, v->arr[j]);
+		i = arg_index(e->trap.nr, e->trap.compat, v->arr[j]);
 		for (n = 0; n < e->trap_str.nstrs && n < LDE_TRAP_STRS; n++)
 			if (e->trap_str.str_arg[n] == i)
 				e->trap_str.str_state[n] = LDE_STR_CUT;
@@ -389,6 +389,13 @@ static void event_field(void *ctx, const char *k, const struct jv *v)
 		copy_str(e->comm, LDE_COMM_LEN, v);
 	} else if (!strcmp(k, "nr")) {
 		e->trap.nr = v->num;	/* trap and ret both start with nr */
+	} else if (!strcmp(k, "compat")) {
+		/* and the table, beside it in both */
+		if (v->type == J_STR && lde_compat_of(v->str) > 0)
+			e->trap.compat = lde_compat_of(v->str);
+	} else if (!strcmp(k, "sigmask")) {
+		e->trap.args[LDE_SIGRETURN_MASK] = v->unum;
+		e->trap.args[LDE_SIGRETURN_MASK_READ] = 1;
 	} else if (!strcmp(k, "ip")) {
 		pe->ip = v->unum;
 	} else if (!strcmp(k, "sp")) {

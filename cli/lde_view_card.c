@@ -230,7 +230,7 @@ static void see_syscall(struct lde_card *c, const struct lde_step *s)
 {
 	const struct lde_event *t = &s->ev[0];
 	char w[40], args[160], r[160];
-	const char *name = lde_syscall_name(t->trap.nr);
+	const char *name = lde_call_name(t->trap.nr, t->trap.compat);
 	struct lde_line l;
 
 	if (!c->program || t->pid != c->program)
@@ -242,7 +242,7 @@ static void see_syscall(struct lde_card *c, const struct lde_step *s)
 		lde_line_start(&l, args, sizeof(args) - 1);
 		lde_syscall_args_text(&l, t, NULL, true);
 		*l.end = '\0';
-		fill(c, R_EXIT_CALL, s, "%s(%s), syscall %lld, at PC %#llx",
+		fill(c, R_EXIT_CALL, s, "%s(%s), syscall %d, at PC %#llx",
 		     name, args, t->trap.nr, t->trap.ip);
 		return;
 	}
@@ -257,16 +257,17 @@ static void see_syscall(struct lde_card *c, const struct lde_step *s)
 	if (!lde_line_room(&l))
 		lde_line_lit(&l, "...");
 	*l.end = '\0';
-	fill(c, R_CALL, s, "%s: %s(%s) [syscall %lld]", w, name, args,
+	fill(c, R_CALL, s, "%s: %s(%s) [syscall %d]", w, name, args,
 	     t->trap.nr);
 	fill(c, R_SAVE, s, "user PC %#llx, sp %#llx saved (pt_regs, top of the kernel stack); CPL %llu -> 0; %s",
 	     t->trap.ip, t->trap.sp, t->trap.cpl,
 	     c->env.boot->module ? c->env.boot->syscall_entry :
 	     "the handler in MSR_LSTAR");
-	fill(c, R_HANDLE, s, "%s, number %lld: %llu ns in the kernel", name,
+	fill(c, R_HANDLE, s, "%s, number %d: %llu ns in the kernel", name,
 	     t->trap.nr, s->ev[1].ret.kernel_ns);
 	lde_line_start(&l, r, sizeof(r) - 1);
-	lde_syscall_ret_text(&l, s->ev[1].ret.nr, s->ev[1].ret.ret);
+	lde_call_ret_text(&l, s->ev[1].ret.nr, s->ev[1].ret.compat,
+			  s->ev[1].ret.ret);
 	*l.end = '\0';
 	fill(c, R_RETURN, s, "%s = %s", name, r);
 	fill(c, R_RESTORE, s, "CPL 0 -> 3; PC %#llx, after the trap (sysretq)",

@@ -15,7 +15,7 @@
 #include "kselftest_harness.h"
 
 static char lde_trace[512], workload[512], lifecycle[512], outdir[512];
-static char args_vs_strace[512], sched_vs_perf[512];
+static char args_vs_strace[512], sched_vs_perf[512], calls_vs_strace[512];
 
 /* Run a shell command; its exit status, its stdout in *out (malloc'd). */
 static int run(char **out, const char *fmt, ...)
@@ -103,6 +103,8 @@ FIXTURE_SETUP(trace)
 		 "%s/lde_args_vs_strace.py", dir);
 	snprintf(sched_vs_perf, sizeof(sched_vs_perf),
 		 "%s/lde_sched_vs_perf.py", dir);
+	snprintf(calls_vs_strace, sizeof(calls_vs_strace),
+		 "%s/lde_calls_vs_strace.py", dir);
 }
 
 FIXTURE_TEARDOWN(trace) {}
@@ -310,6 +312,91 @@ TEST_F(trace, arguments_and_errnos_agree_with_strace)
 	    sfile);
 	EXPECT_STREQ("ok\n", out);
 	free(out);
+}
+
+/*
+ * lde_workload MODE under lde-trace (-S, -j) and under strace, every call
+ * compared (lde_calls_vs_strace.py); the -S lines in *s_out.  strace
+ * says which table each call went through (quiet=none: -o alone makes it
+ * quiet about it).
+ */
+static void calls_agree_with_strace(struct __test_metadata *_metadata,
+				    const char *mode, char **s_out)
+{
+	char jfile[600], sfile[600], tfile[600], *out = NULL;
+
+	snprintf(jfile, sizeof(jfile), "%s/trace-%s.jsonl", outdir, mode);
+	snprintf(sfile, sizeof(sfile), "%s/trace-%s.S", outdir, mode);
+	snprintf(tfile, sizeof(tfile), "%s/strace-%s.txt", outdir, mode);
+	ASSERT_EQ(0, run(NULL, "%s -j -- %s %s >%s 2>/dev/null", lde_trace,
+			 workload, mode, jfile));
+	ASSERT_EQ(0, run(NULL, "%s -S -- %s %s >%s 2>/dev/null", lde_trace,
+			 workload, mode, sfile));
+	run(s_out, "cat %s", sfile);
+	ASSERT_EQ(0, run(NULL, "strace -f -e quiet=none -o %s %s %s 2>/dev/null",
+			 tfile, workload, mode));
+	run(&out, "python3 %s %s %s %s 2>&1", calls_vs_strace, tfile, sfile,
+	    jfile);
+	EXPECT_STREQ("ok\n", out);
+	free(out);
+}
+
+/*
+ * A 64-bit program's int $0x80: getpid (20) and write (4) through the
+ * i386 table, named and decoded by it (bx, cx, dx...), tagged compat in
+ * -j, and said in -S as strace says it.  The old code named them writev
+ * and stat, with the x86-64 registers.
+ */
+TEST_F_TIMEOUT(trace, i386_calls_are_named_by_their_table, 180)
+{
+	char file[600], *s = NULL;
+
+	if (run(NULL, "command -v strace >/dev/null"))
+		SKIP(return, "no strace");
+	if (run(NULL, "%s int80 2>/dev/null", workload))
+		SKIP(return, "no i386 system calls here (IA32_EMULATION off)");
+	calls_agree_with_strace(_metadata, "int80", &s);
+	ASSERT_NE(NULL, s);
+	EXPECT_NE(NULL, strstr(s, " runs in 32 bit mode. ]\n")) TH_LOG("%s", s);
+	EXPECT_NE(NULL, strstr(s, " write(fd=2, buf=0x")) TH_LOG("%s", s);
+	free(s);
+	snprintf(file, sizeof(file), "%s/trace-int80.jsonl", outdir);
+	EXPECT_TRUE(py_check(file,
+		"w = [e for e in ev if e.get(\"compat\") == \"i386\"]\n"
+		"got = [(e[\"stage\"], e[\"nr\"], e[\"name\"]) for e in w]\n"
+		"assert got == [(\"trap\", 20, \"getpid\"), (\"return\", 20, \"getpid\"),\n"
+		"               (\"trap\", 4, \"write\"), (\"return\", 4, \"write\")], got\n"
+		"assert w[1][\"ret\"] == w[1][\"pid\"] and w[3][\"ret\"] == 6, w\n"
+		"a = w[2][\"args\"]\n"
+		"assert a[\"fd\"] == 2 and a[\"count\"] == 6 and 0 < a[\"buf\"] < 1 << 32, a\n"
+		"print(\"ok\")"));
+}
+
+/*
+ * Two returns from a signal handler: after kill() (rt_sigreturn = 0) and
+ * after a nanosleep the signal interrupted (= -1 EINTR).  rt_sigreturn
+ * writes -1 over orig_ax: the old code named its return
+ * syscall_4294967295, left its trap unfinished, and -s counted no return.
+ */
+TEST_F_TIMEOUT(trace, signal_handler_returns_agree_with_strace, 180)
+{
+	char *s = NULL, *sum = NULL;
+
+	if (run(NULL, "command -v strace >/dev/null"))
+		SKIP(return, "no strace");
+	calls_agree_with_strace(_metadata, "signals", &s);
+	ASSERT_NE(NULL, s);
+	EXPECT_NE(NULL, strstr(s, " rt_sigreturn({mask=[USR2]}) = 0\n"))
+		TH_LOG("%s", s);
+	EXPECT_NE(NULL, strstr(s, " rt_sigreturn({mask=[USR2]}) = -1 EINTR (Interrupted system call)\n"))
+		TH_LOG("%s", s);
+	free(s);
+	/* Counted in the kernel (-s alone): both returns, by their name. */
+	ASSERT_EQ(0, run(&sum, "%s -s -- %s signals 2>&1", lde_trace,
+			 workload));
+	EXPECT_NE(NULL, strstr(sum, "\nrt_sigreturn                  2          2\n"))
+		TH_LOG("%s", sum);
+	free(sum);
 }
 
 /*

@@ -22,7 +22,15 @@
  *                               backslash, a newline, bytes above 0x7f, one
  *                               longer than lde's bound), failing on
  *                               purpose: ENOENT, EBADF, EFAULT
+ *   lde_workload int80          getpid(), then getpid (20) and write (4,
+ *                               to stderr) through the i386 table (int
+ *                               $0x80), then getpid() again
+ *   lde_workload signals        with SIGUSR2 blocked: kill(self, SIGUSR1),
+ *                               whose handler returns (rt_sigreturn = 0),
+ *                               then a nanosleep a SIGALRM interrupts
+ *                               (rt_sigreturn = -1 EINTR)
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
@@ -31,8 +39,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -159,6 +169,59 @@ static void *last_thread(void *arg)
 		syscall(SYS_getppid);
 	}
 	return NULL;	/* the last thread: the C library ends the process */
+}
+
+/*
+ * A 64-bit program's calls through the i386 table: int $0x80 takes the
+ * number in eax and arguments in ebx, ecx, edx (32 bits: the buffer is
+ * mapped below 4 GiB), and clobbers r8-r11 on the way back.
+ */
+static int int80_calls(void)
+{
+	char *buf = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+	long pid = syscall(SYS_getpid), ret;
+
+	if (buf == MAP_FAILED)
+		return 1;
+	memcpy(buf, "int80\n", 6);
+	asm volatile("int $0x80" : "=a"(ret) : "a"(20L)
+		     : "r8", "r9", "r10", "r11", "memory");
+	if (ret != pid)
+		return 1;
+	/* To stderr: lde-trace's stdout is the trace. */
+	asm volatile("int $0x80" : "=a"(ret) : "a"(4L), "b"(2L), "c"(buf),
+		     "d"(6L) : "r8", "r9", "r10", "r11", "memory");
+	if (ret != 6)
+		return 1;
+	return syscall(SYS_getpid) == pid ? 0 : 1;
+}
+
+static void on_signal(int sig)
+{
+}
+
+/* Two returns from a handler: after a call, and after an interrupted one. */
+static int signal_returns(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };	/* no SA_RESTART */
+	struct itimerval soon = { .it_value.tv_usec = 100000 };
+	struct timespec long_sleep = { .tv_sec = 20 };
+	sigset_t usr2;
+
+	sigemptyset(&usr2);
+	sigaddset(&usr2, SIGUSR2);
+	if (sigaction(SIGUSR1, &sa, NULL) || sigaction(SIGALRM, &sa, NULL) ||
+	    sigprocmask(SIG_BLOCK, &usr2, NULL))
+		return 1;
+	if (syscall(SYS_kill, getpid(), SIGUSR1))
+		return 1;
+	if (setitimer(ITIMER_REAL, &soon, NULL))
+		return 1;
+	/* The timer's SIGALRM interrupts it: EINTR, after the handler. */
+	if (syscall(SYS_nanosleep, &long_sleep, NULL) != -1 || errno != EINTR)
+		return 1;
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -320,13 +383,17 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(mode, "paths"))
 		return open_hostile_paths();
+	if (!strcmp(mode, "int80"))
+		return int80_calls();
+	if (!strcmp(mode, "signals"))
+		return signal_returns();
 	if (!strcmp(mode, "idle")) {
 		for (;;) {
 			syscall(SYS_getppid);
 			usleep(10000);
 		}
 	}
-	fprintf(stderr, "usage: %s getppid N | segv | spin S | comm NAME | idle | toy | loop N | hop N | threadexit | forks N | paths | openloop N\n",
+	fprintf(stderr, "usage: %s getppid N | segv | spin S | comm NAME | idle | toy | loop N | hop N | threadexit | forks N | paths | openloop N | int80 | signals\n",
 		argv[0]);
 	return 2;
 }
