@@ -95,7 +95,8 @@ VMLINUX_H  := $(B)/$(KVER)/vmlinux.h
 BPF_OUT    := $(B)/bpf
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall
 BPF_OBJS   := $(BPF_OUT)/lde_trace.bpf.o
-CLI_LIBS   := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz) -lseccomp
+CLI_LIBS   := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz) -lseccomp \
+	      -ljson-c
 # Both tools say the version dkms.conf gives the package.
 CLI_VERSION := -DLDE_VERSION=\"$(VERSION)\"
 CLI_CFLAGS := $(CFLAGS) -Wno-missing-field-initializers $(UAPI) -I$(TOP)/bpf -I$(BPF_OUT) \
@@ -132,7 +133,7 @@ TRACE_SRCS := cli/lde_trace.c cli/lde_names.c cli/lde_boot.c \
 	      cli/lde_render_protocol.c cli/lde_render_perfetto.c \
 	      cli/lde_render_strace.c cli/lde_render_svg.c cli/lde_summary.c \
 	      cli/lde_sched_summary.c cli/lde_render_map.c \
-	      cli/lde_tid_table.c cli/lde_trace_file.c
+	      cli/lde_tid_table.c cli/lde_trace_file.c cli/lde_trace_file_read.c
 TRACE_HDRS := cli/lde_names.h cli/lde_boot.h cli/lde_render.h \
 	      cli/lde_syscalls.h cli/lde_trace_file.h cli/lde_sched_summary.h \
 	      cli/lde_tid_table.h bpf/lde_trace.h bpf/lde_sched_sum.h
@@ -211,7 +212,8 @@ $(B)/host/lde_trace_file_test: cli/lde_trace_file_test.c $(TRACE_SRCS) \
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -I$(TOP)/cli -I$(TOP)/bpf $(UAPI) \
 		-I$(KSRC)/tools/testing/selftests -o $@ $< \
-		$(filter-out $(TRACE_LIVE),$(TRACE_SRCS)) $(CLI_COMMON) -lseccomp -lm
+		$(filter-out $(TRACE_LIVE),$(TRACE_SRCS)) $(CLI_COMMON) -lseccomp \
+		-ljson-c -lm
 
 $(B)/host/%_test: cli/%_test.c $(CLI_COMMON_DEPS) $(KSRC_STAMP)
 	@mkdir -p $(@D)

@@ -850,9 +850,12 @@ static int start_recording(void)
 	struct utsname u;
 	int err;
 
-	if (!uname(&u))
+	if (!uname(&u)) {
 		snprintf(h.kernel, sizeof(h.kernel), "%.*s",
 			 (int)sizeof(h.kernel) - 1, u.release);
+		snprintf(h.arch, sizeof(h.arch), "%.*s",
+			 (int)sizeof(h.arch) - 1, u.machine);
+	}
 	snprintf(h.version, sizeof(h.version), "%s", argp_program_version);
 	err = lde_trace_file_create(env.write_path, &h);
 	if (err)

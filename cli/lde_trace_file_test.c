@@ -220,6 +220,24 @@ TEST(lines_that_are_not_events_are_refused)
 	EXPECT_EQ(-1, lde_trace_parse_event("{\"stage\":\"trap\",\"nr\":", &e));
 	EXPECT_EQ(-1, lde_trace_parse_event("{\"stage\":\"trap\"} trailing", &e));
 	EXPECT_EQ(-1, lde_trace_parse_event("{\"stage\":\"exec\",\"filename\":\"\\q\"}", &e));
+	/* Each says what is wrong. */
+	EXPECT_EQ(-1, lde_trace_parse_event("{\"stage\":\"exit\",\"cpu\":\"0\"}", &e));
+	EXPECT_STREQ("\"cpu\" is a string, not a number", lde_trace_parse_error());
+	EXPECT_EQ(-1, lde_trace_parse_event("{\"stage\":\"exit\",\"cpu\":4294967296}", &e));
+	EXPECT_STREQ("\"cpu\" is out of range", lde_trace_parse_error());
+	EXPECT_EQ(-1, lde_trace_parse_event("{\"stage\":\"exit\",\"pid\":-1}", &e));
+	EXPECT_STREQ("\"pid\" is negative", lde_trace_parse_error());
+	EXPECT_EQ(-1, lde_trace_parse_event("{\"cpu\":0}", &e));
+	EXPECT_STREQ("an object with no \"stage\"", lde_trace_parse_error());
+	EXPECT_EQ(-1, lde_trace_parse_event("{\"stage\":\"nosuch\"}", &e));
+	EXPECT_STREQ("no such stage \"nosuch\"", lde_trace_parse_error());
+	EXPECT_EQ(-1, lde_trace_parse_event("{\"stage\":\"trap\",\"args\":{\"a\":{\"b\":[1]}}}", &e));
+	EXPECT_STREQ("not JSON that lde-trace writes: nested deeper than 2",
+		     lde_trace_parse_error());
+	EXPECT_EQ(-1, lde_trace_parse_event("[1]", &e));
+	EXPECT_STREQ("not a JSON object", lde_trace_parse_error());
+	/* A key this reader does not know (a newer writer's) is skipped. */
+	EXPECT_EQ(0, lde_trace_parse_event("{\"stage\":\"exit\",\"new_key\":[\"x\"]}", &e));
 }
 
 static int shown;
@@ -229,18 +247,23 @@ static void count_event(const struct lde_event *e)
 	shown++;
 }
 
-/* A file with the given text; its path in a static buffer. */
-static const char *file_with(const char *text)
+/* A file with the given bytes; its path in a static buffer. */
+static const char *file_with_bytes(const char *text, size_t len)
 {
 	static char path[] = "/tmp/lde-trace-file-test-XXXXXX";
 	int fd;
 
 	strcpy(path, "/tmp/lde-trace-file-test-XXXXXX");
 	fd = mkstemp(path);
-	if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text))
+	if (fd < 0 || write(fd, text, len) != (ssize_t)len)
 		return NULL;
 	close(fd);
 	return path;
+}
+
+static const char *file_with(const char *text)
+{
+	return file_with_bytes(text, strlen(text));
 }
 
 #define HEADER "{\"stage\":\"header\",\"format\":2,\"version\":\"t\",\"kernel\":\"k\",\"cpus\":2,\"clock\":\"CLOCK_MONOTONIC\",\"stages\":[\"exit\"],\"boot\":{\"stage\":\"boot\",\"clockevent\":\"lapic\",\"clockevent_same_on_all_cpus\":true}}\n"
@@ -305,6 +328,132 @@ TEST(a_file_that_is_not_a_trace_is_refused)
 	path = file_with("{\"stage\":\"header\",\"format\":3}\n");
 	EXPECT_EQ(-1, lde_trace_file_open(&r, path));
 	unlink(path);
+}
+
+/*
+ * A file someone handed you: whatever it holds, the replay stops at the
+ * first line that is not what lde-trace writes and says so in one line,
+ * FILE:LINE: what; memory stays bounded (a line is never held whole past
+ * its bound).  The nesting was a SIGSEGV with the hand-written parser.
+ */
+static char *big_text(const char *head, const char *unit, size_t times,
+		      const char *tail)
+{
+	size_t u = strlen(unit), h = strlen(head), i;
+	char *s = malloc(h + u * times + strlen(tail) + 1), *p = s;
+
+	if (!s)
+		return NULL;
+	memcpy(p, head, h);
+	p += h;
+	for (i = 0; i < times; i++, p += u)
+		memcpy(p, unit, u);
+	strcpy(p, tail);
+	return s;
+}
+
+/* What a replay of text says on stderr (NULL if it did not fail). */
+static const char *replay_says_bytes(const char *text, size_t len)
+{
+	static char said[1024];
+	struct lde_trace_reader r;
+	const char *path = file_with_bytes(text, len);
+	int saved = dup(2), fd, ret = 0;
+	FILE *f;
+	size_t n;
+
+	if (!path)
+		return NULL;
+	f = tmpfile();
+	fflush(stderr);
+	dup2(fileno(f), 2);
+	if (lde_trace_file_open(&r, path))
+		ret = -1;
+	else {
+		ret = lde_trace_file_replay(&r, count_event);
+		lde_trace_file_close_reader(&r);
+	}
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	rewind(f);
+	n = fread(said, 1, sizeof(said) - 1, f);
+	said[n] = '\0';
+	fclose(f);
+	fd = unlink(path);
+	(void)fd;
+	return ret ? said : NULL;
+}
+
+static const char *replay_says(const char *text)
+{
+	return replay_says_bytes(text, strlen(text));
+}
+
+/* One line: "lde-trace: PATH:LINE: what\n", what holding want. */
+static bool one_line_saying(const char *said, unsigned int line,
+			    const char *want)
+{
+	char where[32];
+	const char *nl;
+
+	if (!said)
+		return false;
+	nl = strchr(said, '\n');
+	snprintf(where, sizeof(where), ":%u: ", line);
+	return nl && !nl[1] && strstr(said, where) && strstr(said, want) &&
+	       !strncmp(said, "lde-trace: /tmp/", 16);
+}
+
+TEST(hostile_files_get_one_line_and_exit_1)
+{
+	char *nested = big_text(HEADER, "{\"a\":", 30000, "1\n");
+	char *unclosed = big_text(HEADER EXIT_EVENT, "{\"a\":", 10000, "\n");
+	char *long_line = big_text(HEADER EXIT_EVENT "{\"stage\":\"exit\",\"comm\":\"",
+				   "x", LDE_TRACE_LINE_MAX, "\"}\n");
+	char *no_newline = big_text(HEADER, "x", 2 * LDE_TRACE_HEADER_MAX, "");
+	char *long_header = big_text("{\"stage\":\"header\",\"version\":\"", "x",
+				     LDE_TRACE_HEADER_MAX, "\"}\n");
+	const char *said;
+
+	ASSERT_NE(NULL, nested);
+	ASSERT_NE(NULL, unclosed);
+	ASSERT_NE(NULL, long_line);
+	ASSERT_NE(NULL, no_newline);
+	ASSERT_NE(NULL, long_header);
+	said = replay_says(nested);
+	EXPECT_TRUE(one_line_saying(said, 2, "a line longer than 65536 bytes")) TH_LOG("%s", said);
+	said = replay_says(unclosed);
+	EXPECT_TRUE(one_line_saying(said, 3, "nested deeper than 2")) TH_LOG("%s", said);
+	said = replay_says(long_line);
+	EXPECT_TRUE(one_line_saying(said, 3, "a line longer than 65536 bytes")) TH_LOG("%s", said);
+	said = replay_says(no_newline);
+	EXPECT_TRUE(one_line_saying(said, 2, "a line longer than 65536 bytes")) TH_LOG("%s", said);
+	said = replay_says(long_header);
+	EXPECT_TRUE(one_line_saying(said, 1, "a line longer than 1048576 bytes")) TH_LOG("%s", said);
+	said = replay_says(HEADER EXIT_EVENT "{\"stage\":\"exit\",\"comm\":\"a\\u0000b\"}\n");
+	EXPECT_EQ(NULL, said) TH_LOG("%s", said);
+	{
+		static const char nul[] = HEADER "{\"stage\":\"exit\",\0\"comm\":1}\n";
+
+		said = replay_says_bytes(nul, sizeof(nul) - 1);
+		EXPECT_TRUE(one_line_saying(said, 2, "a NUL byte in the line")) TH_LOG("%s", said);
+	}
+	said = replay_says(HEADER EXIT_EVENT EXIT_EVENT "{\"stage\":\"exit\",\"tid\":true}\n");
+	EXPECT_TRUE(one_line_saying(said, 4, "\"tid\" is true or false, not a number")) TH_LOG("%s", said);
+	said = replay_says(HEADER "{\"stage\":\"trap\",\"nr\":1,\"args\":{\"arg0\":[]}}\n");
+	EXPECT_TRUE(one_line_saying(said, 2, "\"arg0\" is not an argument's value")) TH_LOG("%s", said);
+	said = replay_says("{\"stage\":\"header\",\"format\":2,\"syscalls\":{\"99999\":\"x()\"}}\n");
+	EXPECT_TRUE(one_line_saying(said, 1, "not an lde-trace trace file")) TH_LOG("%s", said);
+	said = replay_says("{\"stage\":\"header\",\"format\":2,\"syscalls\":{\"1\":\"x(\"}}\n");
+	EXPECT_TRUE(one_line_saying(said, 1, "\"1\" is not a signature")) TH_LOG("%s", said);
+	said = replay_says("");
+	EXPECT_TRUE(one_line_saying(said, 1, "the file is empty")) TH_LOG("%s", said);
+	free(nested);
+	free(unclosed);
+	free(long_line);
+	free(no_newline);
+	free(long_header);
 }
 
 /* The text of an event's arguments and return, as the views show them. */

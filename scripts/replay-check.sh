@@ -106,6 +106,36 @@ for f in "$data"/*.lde; do
 		 grep -q "cut short" "$3/cut.err" && [ -s "$3/cut.out" ]' \
 		_ "$f" "$trace" "$tmp"
 done
+# A file someone handed you: every file that ever crashed the reader or a
+# view (the nesting of issue 24, the fuzzer's finds: cli/fuzz/crashes/)
+# replays through each view with exit 0, or exit 1 and one line
+# FILE:LINE: what is wrong; never a signal.
+no_crash() {	# FILE [FLAGS...]
+	local file=$1 rc
+	shift
+	as_user "$trace" -r "$file" "$@" >/dev/null 2>"$tmp/err"
+	rc=$?
+	case $rc in
+	0) return 0 ;;
+	1) grep -v '^lde-trace: warning: ' "$tmp/err" >"$tmp/said"
+	   [ "$(wc -l <"$tmp/said")" -eq 1 ] &&
+		grep -Eq "^lde-trace: $file:[0-9]+: [^ ]" "$tmp/said" && return 0 ;;
+	esac
+	echo "exit $rc; said:"
+	head -c 600 "$tmp/err"
+	return 1
+}
+mkdir -m 1777 "$tmp/views"
+for f in "$top"/cli/fuzz/crashes/*; do
+	[ -f "$f" ] || continue
+	base=$(basename "$f")
+	check "$base: columns: no crash" no_crash "$f"
+	for view in -P -S -s -j -m; do
+		check "$base: $view: no crash" no_crash "$f" "$view"
+	done
+	check "$base: -o FILE.svg: no crash" no_crash "$f" -o "$tmp/views/crash.svg"
+	check "$base: -o FILE.json: no crash" no_crash "$f" -o "$tmp/views/crash.json"
+done
 echo "1..$n"
 echo "# Totals: pass:$pass fail:$fail xfail:0 xpass:0 skip:0 error:0"
 [ "$fail" -eq 0 ]
