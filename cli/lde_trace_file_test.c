@@ -100,9 +100,13 @@ TEST(every_stage_reads_back_as_written)
 			strcpy(e.trap_str.str[0], "/tmp/a \"b\"\\c\n\001\xff");
 			break;
 		case LDE_STAGE_LDE_TRAP:
-			e.trap.nr = 6;
+			/* toy write(0x5555aaaa, 0x5): its arguments too. */
+			e.trap.nr = 1;
 			e.trap.ip = 0x401000;
 			e.trap.cpl = 3;
+			e.trap.args[0] = 0x5555aaaa;
+			e.trap.args[1] = 5;
+			e.trap.args[5] = ~0ULL;
 			break;
 		case LDE_STAGE_RETURN:
 		case LDE_STAGE_LDE_RETURN:
