@@ -19,6 +19,13 @@ const char *lde_syscall_name(long long nr);
 /* The number of a system call's name, or -1. */
 int lde_syscall_nr(const char *name);
 /*
+ * A replay names calls as the recording did, not as this machine would:
+ * by its arch (libseccomp's name, "x86_64", "aarch64"; -1 if unknown),
+ * and by the names its header gave, which come first.
+ */
+int lde_syscall_names_arch(const char *arch);
+void lde_syscall_name_set(long long nr, const char *name);
+/*
  * The known system-call names closest to name (by edit distance), at most
  * n of them, into out; how many.
  */

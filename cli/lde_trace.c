@@ -801,6 +801,22 @@ static void replay_event(const struct lde_event *e)
 	show_event(e);
 }
 
+/* -r -t: the names given, numbered as the recording numbers them. */
+static void syscalls_by_recording(void)
+{
+	char *list = strdup(env.syscalls_arg), *tok, *save;
+	int nr;
+
+	memset(env.syscalls_wanted, 0, sizeof(env.syscalls_wanted));
+	for (tok = list ? strtok_r(list, ",", &save) : NULL; tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		nr = lde_syscall_nr(tok);
+		if (nr >= 0)
+			env.syscalls_wanted[nr] = true;
+	}
+	free(list);
+}
+
 /*
  * -r: every view from a trace file, as it was drawn live.  Needs no root,
  * no BPF, no kernel: the file's header says what the live system knew.
@@ -819,6 +835,8 @@ static int replay(void)
 			env.stages &= ~(1U << LDE_STAGE_LDE_SWITCH);
 	}
 	start_ns = 0;	/* the file's times count from the start */
+	if (env.syscalls_arg)
+		syscalls_by_recording();
 	show_start();
 	err = lde_trace_file_replay(&r, replay_event);
 	end_views();

@@ -914,6 +914,39 @@ static void say(const struct lde_trace_reader *r, const char *what)
 	fprintf(stderr, "lde-trace: %s:%lu: %s\n", r->path, r->line, what);
 }
 
+/*
+ * Calls are named as the recording named them, not as this machine
+ * would: by the header's signatures ("257":"openat(...)"), and for a
+ * number with none, by libseccomp for the recording's arch.
+ */
+static int name_by_recording(struct lde_trace_reader *r, struct json_object *o)
+{
+	const char *arch = r->header.arch[0] ? r->header.arch : "x86_64";
+	struct json_object *syscalls;
+
+	if (lde_syscall_names_arch(arch)) {
+		snprintf(r->in->why, sizeof(r->in->why),
+			 "the recording's arch \"%.32s\" is not one libseccomp knows",
+			 arch);
+		return -1;
+	}
+	if (!json_object_object_get_ex(o, "syscalls", &syscalls))
+		return 0;
+	/* set_syscalls() checked each key and signature. */
+	json_object_object_foreach(syscalls, key, sig) {
+		const char *s = json_object_get_string(sig);
+		char name[64];
+		size_t len = strcspn(s, "( ");
+
+		if (len >= sizeof(name))
+			continue;
+		memcpy(name, s, len);
+		name[len] = '\0';
+		lde_syscall_name_set(strtol(key, NULL, 10), name);
+	}
+	return 0;
+}
+
 /* The header line into r->header: 0, or -1 with why said. */
 static int read_header(struct lde_trace_reader *r, char *line, size_t len)
 {
@@ -939,6 +972,8 @@ static int read_header(struct lde_trace_reader *r, char *line, size_t len)
 		snprintf(in->why, sizeof(in->why), "the header says no format");
 		goto out;
 	}
+	if (name_by_recording(r, o))
+		goto out;
 	ret = 0;
 out:
 	json_object_put(o);

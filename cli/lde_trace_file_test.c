@@ -460,6 +460,33 @@ TEST(hostile_files_get_one_line_and_exit_1)
 	free(long_header);
 }
 
+/*
+ * A replay names calls as the recording did: by its header's signatures
+ * first, then by libseccomp for the recording's arch, never by this
+ * machine's (x86_64's 172 is iopl, 93 fchown).
+ */
+TEST(a_replay_names_calls_as_the_recording_did)
+{
+	struct lde_trace_reader r;
+	const char *path = file_with("{\"stage\":\"header\",\"format\":2,\"arch\":\"aarch64\","
+		"\"syscalls\":{\"172\":\"getpid()\",\"500\":\"lde_renamed(int fd)\"}}\n");
+
+	ASSERT_NE(NULL, path);
+	ASSERT_EQ(0, lde_trace_file_open(&r, path));
+	EXPECT_STREQ("getpid", lde_syscall_name(172));
+	EXPECT_STREQ("exit", lde_syscall_name(93));
+	EXPECT_STREQ("lde_renamed", lde_syscall_name(500));
+	EXPECT_EQ(172, lde_syscall_nr("getpid"));
+	EXPECT_EQ(93, lde_syscall_nr("exit"));
+	EXPECT_EQ(500, lde_syscall_nr("lde_renamed"));
+	EXPECT_EQ(-1, lde_syscall_nr("iopl"));	/* x86 only */
+	lde_trace_file_close_reader(&r);
+	unlink(path);
+	/* An arch libseccomp does not know: said, not guessed. */
+	EXPECT_NE(NULL, strstr(replay_says("{\"stage\":\"header\",\"format\":2,\"arch\":\"pdp11\"}\n") ?: "",
+			      ":1: not an lde-trace trace file (the recording's arch \"pdp11\" is not one libseccomp knows)"));
+}
+
 /* The text of an event's arguments and return, as the views show them. */
 static const char *args_text_of(const struct lde_event *e, bool brief)
 {

@@ -106,6 +106,16 @@ for f in "$data"/*.lde; do
 		 grep -q "cut short" "$3/cut.err" && [ -s "$3/cut.out" ]' \
 		_ "$f" "$trace" "$tmp"
 done
+# A recording from another arch (aarch64: getpid is 172, write 64) names
+# its calls as the recording did: by its header's signatures, else by
+# libseccomp for its arch; -t numbers names the same way.
+arch=$data/arch/aarch64.lde
+check "aarch64.lde: -S names calls as the recording did" bash -c \
+	'"$1" -r "$2" -S 2>/dev/null | diff -u "${2%.lde}.S.out" -' _ "$trace" "$arch"
+check "aarch64.lde: -t getpid picks the recording's getpid" bash -c \
+	'"$1" -r "$2" -t getpid -S 2>/dev/null | diff -u "${2%.lde}.t-getpid.S.out" -' \
+	_ "$trace" "$arch"
+
 # A file someone handed you: every file that ever crashed the reader or a
 # view (the nesting of issue 24, the fuzzer's finds: cli/fuzz/crashes/)
 # replays through each view with exit 0, or exit 1 and one line
