@@ -220,10 +220,25 @@ $(B)/host/%_test: cli/%_test.c $(CLI_COMMON_DEPS) $(KSRC_STAMP)
 	$(CC) $(CFLAGS) -I$(TOP)/cli -I$(KSRC)/tools/testing/selftests \
 		-o $@ $< $(CLI_COMMON) -lm
 
+# The trace-file reader and every view under libFuzzer, ASan and UBSan
+# (cli/fuzz/): a file someone hands lde-trace -r must never crash it.
+FUZZ := $(B)/fuzz/lde_trace_fuzz
+
+$(FUZZ): cli/fuzz/lde_trace_fuzz.c $(TRACE_SRCS) $(TRACE_HDRS) \
+		$(CLI_COMMON_DEPS) include/uapi/linux/lde.h
+	@mkdir -p $(@D)
+	clang -g -O1 -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all -D_GNU_SOURCE -I$(TOP)/cli \
+		-I$(TOP)/bpf $(UAPI) -o $@ $< \
+		$(filter-out $(TRACE_LIVE),$(TRACE_SRCS)) $(CLI_COMMON) -lseccomp \
+		-ljson-c -lm
+
 # The replay check runs lde-trace -r on the host: no root, no BPF; the
-# help check reads what each tool says of itself.
-check-host: lint $(HOST_TESTS) $(LDE_TRACE) $(LDE_BENCH)
+# help check reads what each tool says of itself; the fuzz check replays
+# every crash ever found, then fuzzes for a bounded time.
+check-host: lint $(HOST_TESTS) $(LDE_TRACE) $(LDE_BENCH) $(FUZZ)
 	@./scripts/host-check.sh $(HOST_TESTS) \
+		"./scripts/fuzz-check.sh $(FUZZ)" \
 		"./scripts/replay-check.sh $(LDE_TRACE)" \
 		"./scripts/help-check.sh $(LDE_TRACE) $(LDE_BENCH)"
 

@@ -370,7 +370,9 @@ int lde_svg_close(const char *title)
 
 	if (!svg)
 		return 0;
-	qsort(marks, nmarks, sizeof(*marks), by_time);
+	/* No events, no marks array: qsort() must not be given NULL. */
+	if (nmarks)
+		qsort(marks, nmarks, sizeof(*marks), by_time);
 	for (i = 0; i < nmarks; i++)
 		if (marks[i].cpu + 1 > ncpus && marks[i].cpu < 4096)
 			ncpus = marks[i].cpu + 1;
