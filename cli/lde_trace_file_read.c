@@ -29,7 +29,8 @@
 
 struct lde_trace_input {
 	int fd;			/* read(2) from it, or -1: fread() */
-	char *buf;		/* LDE_TRACE_HEADER_MAX + 2 bytes */
+	char *buf;		/* cap bytes, up to INPUT_CAP */
+	size_t cap;
 	size_t start, end;	/* the bytes not yet returned */
 	size_t scanned;		/* up to here, no newline */
 	bool eof;
@@ -37,7 +38,9 @@ struct lde_trace_input {
 	char why[256];		/* what is wrong with the last line */
 };
 
+/* The most a line takes, its newline and a NUL; what it starts with. */
 #define INPUT_CAP	(LDE_TRACE_HEADER_MAX + 2)
+#define INPUT_START	(128 << 10)
 
 enum line_status { LINE_OK, LINE_END, LINE_CUT, LINE_LONG, LINE_ERROR };
 
@@ -45,8 +48,22 @@ enum line_status { LINE_OK, LINE_END, LINE_CUT, LINE_LONG, LINE_ERROR };
 static int fill(struct lde_trace_reader *r)
 {
 	struct lde_trace_input *in = r->in;
-	size_t room = INPUT_CAP - 1 - in->end;
+	size_t room;
 	ssize_t n;
+
+	/* Full of one line: room for a longer one, up to the bound. */
+	if (in->end + 1 == in->cap && in->cap < INPUT_CAP) {
+		size_t cap = in->cap * 2 < INPUT_CAP ? in->cap * 2 : INPUT_CAP;
+		char *more = realloc(in->buf, cap);
+
+		if (!more) {
+			snprintf(in->why, sizeof(in->why), "out of memory");
+			return -1;
+		}
+		in->buf = more;
+		in->cap = cap;
+	}
+	room = in->cap - 1 - in->end;
 
 	if (in->fd >= 0) {
 		do
@@ -991,8 +1008,10 @@ int lde_trace_file_open_stream(struct lde_trace_reader *r, FILE *f,
 	r->path = path;
 	r->f = f;
 	r->in = calloc(1, sizeof(*r->in));
-	if (r->in)
-		r->in->buf = malloc(INPUT_CAP);
+	if (r->in) {
+		r->in->cap = INPUT_START;
+		r->in->buf = malloc(r->in->cap);
+	}
 	if (!r->in || !r->in->buf || !(r->in->tok = tokener())) {
 		fprintf(stderr, "lde-trace: %s: out of memory\n", path);
 		goto fail;

@@ -5,8 +5,8 @@
 # every input that ever crashed it (cli/fuzz/crashes/), then fuzzes for
 # LDE_FUZZ_SECONDS (default 50) from the recorded traces.  The bound: the
 # check's other host tests take about a minute, and the guest run about
-# ten; a minute of fuzzing (about 1,500 inputs of 70-135 KB each on one
-# of two shared cores) finds what a change broke in the reader or a view
+# ten; under a minute of fuzzing (some thousands of inputs on one of two
+# shared cores) finds what a change broke in the reader or a view
 # without doubling the host half.  A crash fails the check and is left
 # in build/fuzz/ with the command that replays it: fix it, then keep it
 # in cli/fuzz/crashes/.  Prints TAP and a kselftest "# Totals" line.
@@ -34,11 +34,14 @@ for f in "$top"/cli/fuzz/crashes/*; do
 	fi
 done
 
-# The seeds: the recorded traces.  New inputs it finds stay in build/.
+# The seeds: the recorded traces, in windows (fuzz-seeds.py); each run
+# starts from them alone, so its time goes to new inputs.
+rm -rf "$corpus"
 mkdir -p "$corpus"
-cp "$top"/cli/testdata/*.lde "$top"/cli/testdata/arch/*.lde "$corpus"/
+python3 "$top/scripts/fuzz-seeds.py" "$corpus" "$top"/cli/testdata/*.lde \
+	"$top"/cli/testdata/arch/*.lde
 rm -f "$out"/crash-* "$out"/leak-* "$out"/timeout-* "$out"/oom-*
-if "$fuzz" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+if "$fuzz" -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
 	-close_fd_mask=3 -artifact_prefix="$out/" "$corpus" \
 	>"$out/fuzz.log" 2>&1; then
 	ok "$seconds s of fuzzing: $(grep -o 'Done [0-9]* runs' "$out/fuzz.log" | tail -n 1)"
