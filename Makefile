@@ -96,7 +96,7 @@ BPF_OUT    := $(B)/bpf
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall
 BPF_OBJS   := $(BPF_OUT)/lde_trace.bpf.o
 CLI_LIBS   := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz) -lseccomp \
-	      -ljson-c
+	      -ljson-c -lzstd
 # Both tools say the version dkms.conf gives the package.
 CLI_VERSION := -DLDE_VERSION=\"$(VERSION)\"
 CLI_CFLAGS := $(CFLAGS) -Wno-missing-field-initializers $(UAPI) -I$(TOP)/bpf -I$(BPF_OUT) \
@@ -213,7 +213,7 @@ $(B)/host/lde_trace_file_test: cli/lde_trace_file_test.c $(TRACE_SRCS) \
 	$(CC) $(CFLAGS) -I$(TOP)/cli -I$(TOP)/bpf $(UAPI) \
 		-I$(KSRC)/tools/testing/selftests -o $@ $< \
 		$(filter-out $(TRACE_LIVE),$(TRACE_SRCS)) $(CLI_COMMON) -lseccomp \
-		-ljson-c -lm
+		-ljson-c -lzstd -lm
 
 $(B)/host/%_test: cli/%_test.c $(CLI_COMMON_DEPS) $(KSRC_STAMP)
 	@mkdir -p $(@D)
@@ -231,7 +231,7 @@ $(FUZZ): cli/fuzz/lde_trace_fuzz.c $(TRACE_SRCS) $(TRACE_HDRS) \
 		-fno-sanitize-recover=all -D_GNU_SOURCE -I$(TOP)/cli \
 		-I$(TOP)/bpf $(UAPI) -o $@ $< \
 		$(filter-out $(TRACE_LIVE),$(TRACE_SRCS)) $(CLI_COMMON) -lseccomp \
-		-ljson-c -lm
+		-ljson-c -lzstd -lm
 
 # The replay check runs lde-trace -r on the host: no root, no BPF; the
 # help check reads what each tool says of itself; the fuzz check replays

@@ -2,11 +2,14 @@
 /*
  * lde-trace -w: writes a trace file (see lde_trace_file.h).  The header
  * says what only the live system knows; each event is the -j renderer's
- * line, which lde_trace_file_read.c parses back.
+ * line, which lde_trace_file_read.c parses back.  A FILE.zst is written
+ * through zstd as it goes.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <zstd.h>
 
 #include "lde_names.h"
 #include "lde_render.h"
@@ -28,13 +31,103 @@ static void out_flush(void)
 		out_err = errno ? -errno : -EIO;
 }
 
+/*
+ * -w FILE.zst: one zstd frame, compressed as the text is written (a FILE
+ * of its own, so the writer is the same for both), at LDE_TRACE_ZSTD_LEVEL.
+ */
+struct zst_out {
+	FILE *f;
+	ZSTD_CCtx *cctx;
+	char buf[1 << 16];
+};
+
+/* Compresses what is in in, or all that is held with ZSTD_e_end. */
+static int zst_push(struct zst_out *z, ZSTD_inBuffer *in,
+		    ZSTD_EndDirective how)
+{
+	size_t left;
+
+	do {
+		ZSTD_outBuffer o = { z->buf, sizeof(z->buf), 0 };
+
+		left = ZSTD_compressStream2(z->cctx, &o, in, how);
+		if (ZSTD_isError(left)) {
+			errno = EIO;
+			return -1;
+		}
+		if (o.pos && fwrite(z->buf, 1, o.pos, z->f) != o.pos)
+			return -1;
+	} while (how == ZSTD_e_end ? left : in->pos < in->size);
+	return 0;
+}
+
+static ssize_t zst_write(void *cookie, const char *buf, size_t size)
+{
+	ZSTD_inBuffer in = { buf, size, 0 };
+
+	return zst_push(cookie, &in, ZSTD_e_continue) ? -1 : (ssize_t)size;
+}
+
+static int zst_close(void *cookie)
+{
+	struct zst_out *z = cookie;
+	ZSTD_inBuffer none = { NULL, 0, 0 };
+	int err = zst_push(z, &none, ZSTD_e_end) ? errno : 0;
+
+	if (fclose(z->f) && !err)
+		err = errno;
+	ZSTD_freeCCtx(z->cctx);
+	free(z);
+	errno = err;
+	return err ? -1 : 0;
+}
+
+static bool ends_with(const char *s, const char *end)
+{
+	size_t n = strlen(s), e = strlen(end);
+
+	return n >= e && !strcmp(s + n - e, end);
+}
+
+static FILE *open_zst(const char *path)
+{
+	static const cookie_io_functions_t io = {
+		.write = zst_write,
+		.close = zst_close,
+	};
+	struct zst_out *z = calloc(1, sizeof(*z));
+	FILE *f;
+
+	if (!z)
+		return NULL;
+	z->cctx = ZSTD_createCCtx();
+	if (!z->cctx ||
+	    ZSTD_isError(ZSTD_CCtx_setParameter(z->cctx, ZSTD_c_compressionLevel,
+						LDE_TRACE_ZSTD_LEVEL)))
+		goto fail;
+	z->f = fopen(path, "we");
+	if (!z->f)
+		goto fail;
+	f = fopencookie(z, "w", io);
+	if (f)
+		return f;
+	fclose(z->f);
+fail:
+	ZSTD_freeCCtx(z->cctx);
+	free(z);
+	if (!errno)
+		errno = ENOMEM;
+	return NULL;
+}
+
 int lde_trace_file_create(const char *path, const struct lde_trace_header *h)
 {
 	char boot[2048];
 	struct lde_line b;
 	int i, first = 1;
 
-	out = fopen(path, "we");
+	errno = 0;
+	out = ends_with(path, ".zst") ? open_zst(path) : fopen(path, "we");
 	if (!out)
 		return -errno;
 	lde_line_start(&out_text, out_buf, sizeof(out_buf));

@@ -2,7 +2,7 @@
 /*
  * lde-trace's trace files (-w to write, -r to read): JSON Lines, version 2.
  *
- *   {"stage":"header","format":2,"version":..,"kernel":..,"cpus":..,
+ *   {"stage":"header","format":3,"version":..,"kernel":..,"arch":..,"cpus":..,
  *    "clock":"CLOCK_MONOTONIC","stages":[..],
  *    "syscalls":{"257":"openat(int dfd, const char * filename, ..)",..},
  *    "types":{"umode_t":"short unsigned int",..},"boot":{..}}
@@ -13,7 +13,7 @@
  * carries what only the live system knew (the kernel, its architecture,
  * the boot facts, which stages were traced, each system call's name and
  * arguments as its format described them, and the typedefs they name).
- * Format 1 had no arguments.
+ * Format 1 had no arguments.  The whole file may be one zstd frame.
  *
  * Writing is lde_trace_file.c; reading, lde_trace_file_read.c.
  */
@@ -26,7 +26,18 @@
 #include "lde_boot.h"
 #include "lde_trace.h"
 
-#define LDE_TRACE_FORMAT	2
+/*
+ * Format 3 added the header's arch, a toy trap's args, and files written
+ * compressed: -w FILE.zst writes the same lines through zstd, and -r
+ * reads a file either way, by its first bytes (zstd's magic), not its
+ * name.  A reader takes formats 2 and 3.
+ */
+#define LDE_TRACE_FORMAT	3
+#define LDE_TRACE_FORMAT_OLDEST	2
+/* Fast: a trace compresses 5-10 times at level 1 (3 gains next to none). */
+#define LDE_TRACE_ZSTD_LEVEL	1
+/* A zstd window of at most 8 MiB (level 1 uses 512 KiB): bounded memory. */
+#define LDE_TRACE_ZSTD_WINDOW_LOG	23
 
 /*
  * What the reader takes of a file it was handed, at most: the header line

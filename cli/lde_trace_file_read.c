@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include <json-c/json.h>
+#include <zstd.h>
 
 #include "lde_names.h"
 #include "lde_syscalls.h"
@@ -34,6 +35,11 @@ struct lde_trace_input {
 	size_t start, end;	/* the bytes not yet returned */
 	size_t scanned;		/* up to here, no newline */
 	bool eof;
+	/* A zstd file: its compressed bytes read, zpos..zend not used yet. */
+	ZSTD_DCtx *dctx;
+	char *zbuf;
+	size_t zpos, zend;
+	bool zeof;
 	struct json_tokener *tok;
 	char why[256];		/* what is wrong with the last line */
 };
@@ -41,10 +47,61 @@ struct lde_trace_input {
 /* The most a line takes, its newline and a NUL; what it starts with. */
 #define INPUT_CAP	(LDE_TRACE_HEADER_MAX + 2)
 #define INPUT_START	(128 << 10)
+#define ZBUF_SIZE	INPUT_START
 
 enum line_status { LINE_OK, LINE_END, LINE_CUT, LINE_LONG, LINE_ERROR };
 
-/* More bytes after in->end: read(2), so a pipe's lines come as written. */
+/* The file's bytes: read(2), so a pipe's lines come as they are written. */
+static ssize_t read_raw(struct lde_trace_reader *r, char *to, size_t n)
+{
+	ssize_t got;
+
+	if (r->in->fd >= 0) {
+		do
+			got = read(r->in->fd, to, n);
+		while (got < 0 && errno == EINTR);
+		return got;
+	}
+	got = fread(to, 1, n, r->f);
+	return !got && ferror(r->f) ? -1 : got;
+}
+
+/* Up to n bytes of what the zstd frame holds; 0 at its end. */
+static ssize_t read_zstd(struct lde_trace_reader *r, char *to, size_t n)
+{
+	struct lde_trace_input *in = r->in;
+	ZSTD_outBuffer out = { to, n, 0 };
+
+	while (!out.pos) {
+		ZSTD_inBuffer zin = { in->zbuf, in->zend, in->zpos };
+		size_t ret;
+
+		if (in->zpos == in->zend) {
+			ssize_t got;
+
+			if (in->zeof)
+				return 0;
+			got = read_raw(r, in->zbuf, ZBUF_SIZE);
+			if (got < 0)
+				return -1;
+			in->zeof = !got;
+			in->zpos = 0;
+			in->zend = got;
+			continue;
+		}
+		ret = ZSTD_decompressStream(in->dctx, &out, &zin);
+		in->zpos = zin.pos;
+		if (ZSTD_isError(ret)) {
+			snprintf(in->why, sizeof(in->why), "not a zstd stream lde-trace reads: %s",
+				 ZSTD_getErrorName(ret));
+			errno = 0;
+			return -2;
+		}
+	}
+	return out.pos;
+}
+
+/* More bytes after in->end, plain or from the zstd frame. */
 static int fill(struct lde_trace_reader *r)
 {
 	struct lde_trace_input *in = r->in;
@@ -64,16 +121,10 @@ static int fill(struct lde_trace_reader *r)
 		in->cap = cap;
 	}
 	room = in->cap - 1 - in->end;
-
-	if (in->fd >= 0) {
-		do
-			n = read(in->fd, in->buf + in->end, room);
-		while (n < 0 && errno == EINTR);
-	} else {
-		n = fread(in->buf + in->end, 1, room, r->f);
-		if (!n && ferror(r->f))
-			n = -1;
-	}
+	n = in->dctx ? read_zstd(r, in->buf + in->end, room) :
+		       read_raw(r, in->buf + in->end, room);
+	if (n == -2)
+		return -1;
 	if (n < 0) {
 		snprintf(in->why, sizeof(in->why), "cannot read: %s",
 			 strerror(errno ?: EIO));
@@ -81,6 +132,37 @@ static int fill(struct lde_trace_reader *r)
 	}
 	in->end += n;
 	in->eof = !n;
+	return 0;
+}
+
+/*
+ * A file that starts with zstd's magic is read through it: what was read
+ * to see it becomes the first compressed bytes.  0, or -1 with why said.
+ */
+static int zstd_if_compressed(struct lde_trace_reader *r)
+{
+	static const unsigned char magic[4] = { 0x28, 0xb5, 0x2f, 0xfd };
+	struct lde_trace_input *in = r->in;
+
+	if (fill(r))
+		return -1;
+	if (in->end < sizeof(magic) || memcmp(in->buf, magic, sizeof(magic)))
+		return 0;
+	in->dctx = ZSTD_createDCtx();
+	in->zbuf = malloc(ZBUF_SIZE);
+	if (!in->dctx || !in->zbuf ||
+	    ZSTD_isError(ZSTD_DCtx_setParameter(in->dctx, ZSTD_d_windowLogMax,
+						LDE_TRACE_ZSTD_WINDOW_LOG))) {
+		snprintf(in->why, sizeof(in->why), "out of memory");
+		return -1;
+	}
+	/* fill() read at most INPUT_START - 1 bytes: they fit. */
+	memcpy(in->zbuf, in->buf, in->end);
+	in->zpos = 0;
+	in->zend = in->end;
+	in->zeof = in->eof;
+	in->end = 0;
+	in->eof = false;
 	return 0;
 }
 
@@ -1018,10 +1100,17 @@ int lde_trace_file_open_stream(struct lde_trace_reader *r, FILE *f,
 	}
 	r->in->fd = fileno(f);
 	index_tables();
+	if (zstd_if_compressed(r)) {
+		r->line = 1;
+		say(r, r->in->why);
+		goto fail;
+	}
 	st = next_line(r, LDE_TRACE_HEADER_MAX, &line, &len);
 	if (st == LINE_END) {
 		r->line = 1;
-		snprintf(r->in->why, sizeof(r->in->why), "the file is empty");
+		snprintf(r->in->why, sizeof(r->in->why), r->in->dctx ?
+			 "the zstd stream ends before its first line" :
+			 "the file is empty");
 	}
 	/* A header alone with no newline is still a header. */
 	if ((st != LINE_OK && st != LINE_CUT) || read_header(r, line, len)) {
@@ -1035,7 +1124,7 @@ int lde_trace_file_open_stream(struct lde_trace_reader *r, FILE *f,
 			path, r->header.format, LDE_TRACE_FORMAT);
 		goto fail;
 	}
-	if (r->header.format < LDE_TRACE_FORMAT) {
+	if (r->header.format < LDE_TRACE_FORMAT_OLDEST) {
 		fprintf(stderr, "lde-trace: %s:1: trace format %d has no system-call arguments; this lde-trace reads format %d: record it again\n",
 			path, r->header.format, LDE_TRACE_FORMAT);
 		goto fail;
@@ -1136,6 +1225,8 @@ void lde_trace_file_close_reader(struct lde_trace_reader *r)
 	if (r->in) {
 		if (r->in->tok)
 			json_tokener_free(r->in->tok);
+		ZSTD_freeDCtx(r->in->dctx);
+		free(r->in->zbuf);
 		free(r->in->buf);
 		free(r->in);
 		r->in = NULL;

@@ -329,7 +329,7 @@ TEST(a_file_that_is_not_a_trace_is_refused)
 	ASSERT_NE(NULL, path);
 	EXPECT_EQ(-1, lde_trace_file_open(&r, path));
 	unlink(path);
-	path = file_with("{\"stage\":\"header\",\"format\":3}\n");
+	path = file_with("{\"stage\":\"header\",\"format\":4}\n");
 	EXPECT_EQ(-1, lde_trace_file_open(&r, path));
 	unlink(path);
 }
@@ -485,6 +485,109 @@ TEST(a_replay_names_calls_as_the_recording_did)
 	/* An arch libseccomp does not know: said, not guessed. */
 	EXPECT_NE(NULL, strstr(replay_says("{\"stage\":\"header\",\"format\":2,\"arch\":\"pdp11\"}\n") ?: "",
 			      ":1: not an lde-trace trace file (the recording's arch \"pdp11\" is not one libseccomp knows)"));
+}
+
+static char replayed[1 << 20];
+static struct lde_line replayed_text;
+
+static void json_of_event(const struct lde_event *e)
+{
+	lde_json_event(&replayed_text, e, 0);
+}
+
+/* Each event of the file at path, as -j prints it; NULL if it fails. */
+static const char *events_of(const char *path, struct lde_trace_header *h)
+{
+	struct lde_trace_reader r;
+
+	lde_line_start(&replayed_text, replayed, sizeof(replayed) - 1);
+	if (lde_trace_file_open(&r, path))
+		return NULL;
+	*h = r.header;
+	if (lde_trace_file_replay(&r, json_of_event) || !r.end.seen) {
+		lde_trace_file_close_reader(&r);
+		return NULL;
+	}
+	lde_trace_file_close_reader(&r);
+	*replayed_text.end = '\0';
+	return replayed;
+}
+
+/* The same events to path: 0 when written whole. */
+static int write_trace(const char *path)
+{
+	struct lde_trace_header h = {
+		.format = LDE_TRACE_FORMAT,
+		.cpus = 2,
+		.stages = 1U << LDE_STAGE_TRAP | 1U << LDE_STAGE_EXIT,
+	};
+	struct lde_event e;
+	int i;
+
+	strcpy(h.kernel, "6.1.0-test");
+	strcpy(h.arch, "x86_64");
+	if (lde_trace_file_create(path, &h))
+		return -1;
+	for (i = 0; i < 2000; i++) {
+		e = base(i % 2 ? LDE_STAGE_TRAP : LDE_STAGE_EXIT);
+		e.ts_ns += i * 1000;
+		if (e.stage == LDE_STAGE_TRAP)
+			openat_trap(&e);
+		else
+			e.exit.code = i << 8;
+		lde_trace_file_event(&e, 0);
+	}
+	return lde_trace_file_close(3, 1);
+}
+
+/*
+ * -w FILE.zst writes one zstd frame (by the name); -r reads it by its
+ * magic, whatever the name: the same header and events as the plain
+ * file, which zstd -d gives back byte for byte.
+ */
+TEST(a_zst_file_is_compressed_and_replays_as_the_plain_one)
+{
+	char plain[] = "/tmp/lde-trace-file-test-XXXXXX";
+	char zst[sizeof(plain) + 4], renamed[sizeof(plain) + 8], cmd[256];
+	struct lde_trace_header h;
+	const char *events;
+	char *plain_events;
+	unsigned char magic[4] = { 0 };
+	FILE *f;
+	int fd = mkstemp(plain);
+
+	ASSERT_LE(0, fd);
+	close(fd);
+	snprintf(zst, sizeof(zst), "%s.zst", plain);
+	snprintf(renamed, sizeof(renamed), "%s.plain", plain);
+	ASSERT_EQ(0, define_syscalls());
+	ASSERT_EQ(0, write_trace(plain));
+	ASSERT_EQ(0, write_trace(zst));
+
+	f = fopen(zst, "r");
+	ASSERT_NE(NULL, f);
+	ASSERT_EQ(4, fread(magic, 1, 4, f));
+	fclose(f);
+	EXPECT_EQ(0x28, magic[0]);
+	EXPECT_EQ(0xfd, magic[3]);
+	snprintf(cmd, sizeof(cmd), "zstd -dcq %s | cmp -s - %s", zst, plain);
+	EXPECT_EQ(0, system(cmd));
+
+	events = events_of(plain, &h);
+	ASSERT_NE(NULL, events);
+	EXPECT_EQ(3, h.format);
+	plain_events = strdup(events);
+	/* Told by its first bytes, not its name. */
+	ASSERT_EQ(0, rename(zst, renamed));
+	events = events_of(renamed, &h);
+	ASSERT_NE(NULL, events);
+	EXPECT_STREQ("6.1.0-test", h.kernel);
+	EXPECT_STREQ("x86_64", h.arch);
+	EXPECT_EQ(0, strcmp(plain_events, events));
+	EXPECT_LT(1000 * 100, strlen(events));
+	free(plain_events);
+	unlink(plain);
+	unlink(renamed);
 }
 
 /* The text of an event's arguments and return, as the views show them. */

@@ -40,6 +40,10 @@ rm -rf "$corpus"
 mkdir -p "$corpus"
 python3 "$top/scripts/fuzz-seeds.py" "$corpus" "$top"/cli/testdata/*.lde \
 	"$top"/cli/testdata/arch/*.lde
+# And compressed, as -w FILE.zst writes them: the reader's zstd side.
+for f in "$corpus"/*-0000.lde; do
+	zstd -q -1 -c "$f" >"${f%.lde}.zst"
+done
 rm -f "$out"/crash-* "$out"/leak-* "$out"/timeout-* "$out"/oom-*
 if "$fuzz" -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
 	-close_fd_mask=3 -artifact_prefix="$out/" "$corpus" \

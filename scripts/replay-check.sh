@@ -10,7 +10,7 @@
 #   usage: replay-check.sh LDE_TRACE
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
-trace=$1
+trace=$(realpath "$1")
 data=$top/cli/testdata
 tmp=$(mktemp -d)
 chmod 0755 "$tmp"
@@ -99,6 +99,19 @@ for f in "$data"/*.lde; do
 			          if t.get("class") == "label"]
 			assert ("switch" in stages) == any(" -> " in t for t in labels)
 		PY' \
+		_ "$trace" "$f" "$tmp"
+	check "$base: a zstd copy replays every view byte-identical" env trace="$trace" bash -c \
+		'mkdir -p "$3/p" "$3/z" && cp "$2" "$3/p/t.lde" &&
+		 zstd -q -1 -c "$2" >"$3/z/t.lde" || exit 1
+		 # The same name in each (the SVG title says it).
+		 d=$3
+		 view() { (cd "$d/$1" && shift && COLUMNS=132 "$trace" -r t.lde "$@"); }
+		 for v in "" -P -S -s -j -m "-o t.svg" "-o t.json"; do
+			view p $v >"$3/p/out" 2>&1
+			view z $v >"$3/z/out" 2>&1
+			cmp "$3/p/out" "$3/z/out" || exit 1
+		 done
+		 cmp "$3/p/t.svg" "$3/z/t.svg" && cmp "$3/p/t.json" "$3/z/t.json"' \
 		_ "$trace" "$f" "$tmp"
 	check "$base: a cut copy replays what it holds, with a warning" bash -c \
 		'head -c $(( $(stat -c %s "$1") / 2 )) "$1" >"$3/cut.lde" &&
