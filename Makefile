@@ -133,10 +133,11 @@ TRACE_SRCS := cli/lde_trace.c cli/lde_names.c cli/lde_boot.c \
 	      cli/lde_render_protocol.c cli/lde_render_perfetto.c \
 	      cli/lde_render_strace.c cli/lde_render_svg.c cli/lde_summary.c \
 	      cli/lde_sched_summary.c cli/lde_render_map.c \
-	      cli/lde_tid_table.c cli/lde_trace_file.c cli/lde_trace_file_read.c
+	      cli/lde_tid_table.c cli/lde_trace_file.c cli/lde_trace_file_read.c \
+	      cli/lde_trace_json.c
 TRACE_HDRS := cli/lde_names.h cli/lde_boot.h cli/lde_render.h \
 	      cli/lde_syscalls.h cli/lde_trace_file.h cli/lde_sched_summary.h \
-	      cli/lde_tid_table.h bpf/lde_trace.h bpf/lde_sched_sum.h
+	      cli/lde_tid_table.h cli/lde_trace_json.h bpf/lde_trace.h bpf/lde_sched_sum.h
 # What reads the live kernel; the rest also runs on a trace file.
 TRACE_LIVE := cli/lde_trace.c cli/lde_syscalls_tracefs.c
 

@@ -15,7 +15,8 @@
  * arguments as its format described them, and the typedefs they name).
  * Format 1 had no arguments.  The whole file may be one zstd frame.
  *
- * Writing is lde_trace_file.c; reading, lde_trace_file_read.c.
+ * Writing is lde_trace_file.c; reading, lde_trace_file_read.c (lines,
+ * bounded, plain or zstd) and lde_trace_json.c (each line into C).
  */
 #ifndef _LDE_TRACE_FILE_H
 #define _LDE_TRACE_FILE_H
