@@ -464,12 +464,17 @@ static int store_int(struct parsed *pe, const char *key, const struct field *f,
 	case 1:
 		*(unsigned char *)to = u;
 		break;
+	case 2:
+		*(unsigned short *)to = u;
+		break;
 	case 4:
 		*(unsigned int *)to = u;
 		break;
-	default:
+	case 8:
 		*(unsigned long long *)to = u;
 		break;
+	default:	/* no such field in the tables */
+		return bad(pe, key, "has no integer of its size here");
 	}
 	return 0;
 }
