@@ -95,7 +95,8 @@ VMLINUX_H  := $(B)/$(KVER)/vmlinux.h
 BPF_OUT    := $(B)/bpf
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall
 BPF_OBJS   := $(BPF_OUT)/lde_trace.bpf.o
-CLI_LIBS   := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz) -lseccomp
+CLI_LIBS   := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz) -lseccomp \
+	      -ljson-c -lzstd
 # Both tools say the version dkms.conf gives the package.
 CLI_VERSION := -DLDE_VERSION=\"$(VERSION)\"
 CLI_CFLAGS := $(CFLAGS) -Wno-missing-field-initializers $(UAPI) -I$(TOP)/bpf -I$(BPF_OUT) \
@@ -132,13 +133,15 @@ TRACE_SRCS := cli/lde_trace.c cli/lde_names.c cli/lde_boot.c \
 	      cli/lde_render_protocol.c cli/lde_render_perfetto.c \
 	      cli/lde_render_strace.c cli/lde_render_svg.c cli/lde_summary.c \
 	      cli/lde_sched_summary.c cli/lde_render_map.c \
-	      cli/lde_tid_table.c cli/lde_trace_file.c cli/lde_log2_hist.c \
+	      cli/lde_tid_table.c cli/lde_trace_file.c cli/lde_trace_file_read.c \
+	      cli/lde_trace_json.c cli/lde_log2_hist.c \
 	      cli/lde_story.c cli/lde_views.c cli/lde_view_card.c \
 	      cli/lde_render_sequence.c cli/lde_render_html.c
 TRACE_HDRS := cli/lde_names.h cli/lde_boot.h cli/lde_render.h \
 	      cli/lde_syscalls.h cli/lde_trace_file.h cli/lde_sched_summary.h \
-	      cli/lde_tid_table.h cli/lde_log2_hist.h cli/lde_story.h \
-	      cli/lde_view.h cli/lde_svg.h bpf/lde_trace.h bpf/lde_sched_sum.h
+	      cli/lde_tid_table.h cli/lde_trace_json.h cli/lde_log2_hist.h \
+	      cli/lde_story.h cli/lde_view.h cli/lde_svg.h bpf/lde_trace.h \
+	      bpf/lde_sched_sum.h
 # What reads the live kernel; the rest also runs on a trace file.
 TRACE_LIVE := cli/lde_trace.c cli/lde_syscalls_tracefs.c
 
@@ -241,17 +244,33 @@ $(B)/host/lde_trace_file_test $(B)/host/lde_view_state_test: \
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -I$(TOP)/cli -I$(TOP)/bpf $(UAPI) \
 		-I$(KSRC)/tools/testing/selftests -o $@ $< \
-		$(filter-out $(TRACE_LIVE),$(TRACE_SRCS)) $(CLI_COMMON) -lseccomp -lm
+		$(filter-out $(TRACE_LIVE),$(TRACE_SRCS)) $(CLI_COMMON) -lseccomp \
+		-ljson-c -lzstd -lm
 
 $(B)/host/%_test: cli/%_test.c $(CLI_COMMON_DEPS) $(KSRC_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -I$(TOP)/cli -I$(KSRC)/tools/testing/selftests \
 		-o $@ $< $(CLI_COMMON) -lm
 
+# The trace-file reader and every view under libFuzzer, ASan and UBSan
+# (cli/fuzz/): a file someone hands lde-trace -r must never crash it.
+FUZZ := $(B)/fuzz/lde_trace_fuzz
+
+$(FUZZ): cli/fuzz/lde_trace_fuzz.c $(TRACE_SRCS) $(TRACE_HDRS) \
+		$(CLI_COMMON_DEPS) include/uapi/linux/lde.h
+	@mkdir -p $(@D)
+	clang -g -O1 -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all -D_GNU_SOURCE -I$(TOP)/cli \
+		-I$(TOP)/bpf $(UAPI) -o $@ $< \
+		$(filter-out $(TRACE_LIVE),$(TRACE_SRCS)) $(CLI_COMMON) -lseccomp \
+		-ljson-c -lzstd -lm
+
 # The replay check runs lde-trace -r on the host: no root, no BPF; the
-# help check reads what each tool says of itself.
-check-host: lint $(HOST_TESTS) $(LDE_TRACE) $(LDE_BENCH)
+# help check reads what each tool says of itself; the fuzz check replays
+# every crash ever found, then fuzzes for a bounded time.
+check-host: lint $(HOST_TESTS) $(LDE_TRACE) $(LDE_BENCH) $(FUZZ)
 	@./scripts/host-check.sh $(HOST_TESTS) \
+		"./scripts/fuzz-check.sh $(FUZZ)" \
 		"./scripts/replay-check.sh $(LDE_TRACE)" \
 		"./scripts/handout-check.sh $(LDE_TRACE)" \
 		"./scripts/help-check.sh $(LDE_TRACE) $(LDE_BENCH)"

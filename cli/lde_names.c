@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Names lde-trace prints: see lde_names.h. */
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <seccomp.h>
@@ -91,17 +93,47 @@ const char *lde_kind_name(unsigned int kind)
 	return lde_stage_names[lde_kind_stage(kind)];
 }
 
+/*
+ * Names by number: libseccomp's for names_arch (this machine's, or a
+ * replayed recording's), and those a recording's header gave, which come
+ * first.
+ */
+static char *names[LDE_MAX_SYSCALLS];
+static uint32_t names_arch = SCMP_ARCH_NATIVE;
+
+int lde_syscall_names_arch(const char *arch)
+{
+	uint32_t token = seccomp_arch_resolve_name(arch);
+	int nr;
+
+	if (!token)
+		return -1;
+	names_arch = token;
+	for (nr = 0; nr < LDE_MAX_SYSCALLS; nr++) {
+		free(names[nr]);
+		names[nr] = NULL;
+	}
+	return 0;
+}
+
+void lde_syscall_name_set(long long nr, const char *name)
+{
+	if (nr < 0 || nr >= LDE_MAX_SYSCALLS)
+		return;
+	free(names[nr]);
+	names[nr] = strdup(name);
+}
+
 const char *lde_syscall_name(long long nr)
 {
-	static char *cache[LDE_MAX_SYSCALLS];
 	static char unknown[32];
 
 	if (nr >= 0 && nr < LDE_MAX_SYSCALLS) {
-		if (!cache[nr])
-			cache[nr] = seccomp_syscall_resolve_num_arch(
-				SCMP_ARCH_NATIVE, nr);
-		if (cache[nr])
-			return cache[nr];
+		if (!names[nr])
+			names[nr] = seccomp_syscall_resolve_num_arch(
+				names_arch, nr);
+		if (names[nr])
+			return names[nr];
 	}
 	snprintf(unknown, sizeof(unknown), "syscall_%lld", nr);
 	return unknown;
@@ -137,9 +169,16 @@ int lde_compat_of(const char *name)
 
 int lde_syscall_nr(const char *name)
 {
-	int nr = seccomp_syscall_resolve_name(name);
+	int nr = seccomp_syscall_resolve_name_arch(names_arch, name);
 
-	return nr >= 0 && nr < LDE_MAX_SYSCALLS ? nr : -1;
+	if (nr >= 0 && nr < LDE_MAX_SYSCALLS &&
+	    !strcmp(lde_syscall_name(nr), name))
+		return nr;
+	/* A name the recording's header gave that libseccomp does not. */
+	for (nr = 0; nr < LDE_MAX_SYSCALLS; nr++)
+		if (names[nr] && !strcmp(names[nr], name))
+			return nr;
+	return -1;
 }
 
 /* Levenshtein distance, for names of at most 63 bytes. */

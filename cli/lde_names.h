@@ -28,6 +28,13 @@ const char *lde_compat_name(unsigned int compat);
 /* "i386" and the like: the enum lde_compat of a name, or -1. */
 int lde_compat_of(const char *name);
 /*
+ * A replay names calls as the recording did, not as this machine would:
+ * by its arch (libseccomp's name, "x86_64", "aarch64"; -1 if unknown),
+ * and by the names its header gave, which come first.
+ */
+int lde_syscall_names_arch(const char *arch);
+void lde_syscall_name_set(long long nr, const char *name);
+/*
  * The known system-call names closest to name (by edit distance), at most
  * n of them, into out; how many.
  */

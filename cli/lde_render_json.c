@@ -219,6 +219,23 @@ static void json_args(struct lde_line *l, const struct lde_event *e)
 	lde_line_char(l, ']');
 }
 
+/* ,"args":{"arg0":..,"arg5":..}: lde.ko's toy calls have no formats. */
+static void json_toy_args(struct lde_line *l, const struct lde_event *e)
+{
+	unsigned int i;
+
+	lde_line_lit(l, ",\"args\":{");
+	for (i = 0; i < LDE_TRAP_ARGS; i++) {
+		if (i)
+			lde_line_char(l, ',');
+		lde_line_lit(l, "\"arg");
+		lde_line_u64(l, i);
+		lde_line_lit(l, "\":");
+		lde_line_u64(l, e->trap.args[i]);
+	}
+	lde_line_char(l, '}');
+}
+
 /* ,"errno":"ENOENT" of a failed return, when the name is known. */
 static void json_errno(struct lde_line *l, int err)
 {
@@ -310,6 +327,7 @@ void lde_json_event(struct lde_line *l, const struct lde_event *e,
 		JSON_STR(l, "stage", lde_stage_names[e->stage], 16);
 		JSON_S64(l, "nr", e->trap.nr);
 		JSON_STR(l, "name", lde_toy_syscall_name(e->trap.nr), 64);
+		json_toy_args(l, e);
 		JSON_U64(l, "ip", e->trap.ip);
 		JSON_U64(l, "user_cpl", e->trap.cpl);
 		break;

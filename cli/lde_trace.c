@@ -880,6 +880,22 @@ static void replay_event(const struct lde_event *e)
 	show_event(e);
 }
 
+/* -r -t: the names given, numbered as the recording numbers them. */
+static void syscalls_by_recording(void)
+{
+	char *list = strdup(env.syscalls_arg), *tok, *save;
+	int nr;
+
+	memset(env.syscalls_wanted, 0, sizeof(env.syscalls_wanted));
+	for (tok = list ? strtok_r(list, ",", &save) : NULL; tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		nr = lde_syscall_nr(tok);
+		if (nr >= 0)
+			env.syscalls_wanted[nr] = true;
+	}
+	free(list);
+}
+
 /*
  * -r: every view from a trace file, as it was drawn live.  Needs no root,
  * no BPF, no kernel: the file's header says what the live system knew.
@@ -899,6 +915,8 @@ static int replay(void)
 			env.stages &= ~(1U << LDE_STAGE_LDE_SWITCH);
 	}
 	start_ns = 0;	/* the file's times count from the start */
+	if (env.syscalls_arg)
+		syscalls_by_recording();
 	show_start();
 	if (exiting) {
 		lde_trace_file_close_reader(&r);
@@ -979,9 +997,12 @@ static int start_recording(void)
 	struct utsname u;
 	int err;
 
-	if (!uname(&u))
+	if (!uname(&u)) {
 		snprintf(h.kernel, sizeof(h.kernel), "%.*s",
 			 (int)sizeof(h.kernel) - 1, u.release);
+		snprintf(h.arch, sizeof(h.arch), "%.*s",
+			 (int)sizeof(h.arch) - 1, u.machine);
+	}
 	snprintf(h.version, sizeof(h.version), "%s", argp_program_version);
 	err = lde_trace_file_create(env.write_path, &h);
 	if (err)

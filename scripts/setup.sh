@@ -18,7 +18,7 @@ case "${ID:-}:${VERSION_CODENAME:-}" in
 debian:bookworm) NEEDS_TRIXIE=1 ;;
 debian:trixie | debian:forky | debian:sid) NEEDS_TRIXIE=0 ;;
 *)
-	echo "lde: supported hosts are Debian 12 (bookworm) and Debian 13 (trixie), x86_64; this is ${PRETTY_NAME:-an unknown system}. On another system install by hand: a kernel with its headers and source, qemu-system-x86, virtme-ng, clang, llvm, bpftool, libbpf, libelf, zlib, libseccomp, pkg-config, python3, strace, perf, bpftrace, trace-cmd." >&2
+	echo "lde: supported hosts are Debian 12 (bookworm) and Debian 13 (trixie), x86_64; this is ${PRETTY_NAME:-an unknown system}. On another system install by hand: a kernel with its headers and source, qemu-system-x86, virtme-ng, clang (with libFuzzer), llvm, bpftool, libbpf, libelf, zlib, libseccomp, json-c, libzstd, pkg-config, python3, strace, perf, bpftrace, trace-cmd." >&2
 	exit 1 ;;
 esac
 
@@ -26,7 +26,12 @@ esac
 #   kernel to build against and boot in the guest (linux-source carries the
 #   kselftest headers, checkpatch.pl and .clang-format);
 #   qemu + virtme-ng to boot it; clang/llvm/bpftool/libbpf for CO-RE BPF;
-#   libseccomp for syscall names; peers and tools used in the guest.
+#   libseccomp for syscall names; json-c to read trace files (unlike
+#   jansson it keeps the unsigned 64-bit numbers they hold, and bounds
+#   nesting per parser), libzstd to write and read them compressed;
+#   libclang-rt-dev for clang's libFuzzer and
+#   sanitizers (clang only recommends it); peers and tools used in the
+#   guest.
 #   `setup.sh debug` (make check-debug) adds what building a kernel from
 #   linux-source takes: gcc, flex, bison, bc, libssl, cpio, and pahole for
 #   the kernel's BTF.
@@ -34,7 +39,8 @@ PKGS=(
 	linux-image-amd64 linux-headers-amd64 linux-source
 	qemu-system-x86 busybox-static
 	clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev pkg-config
-	libseccomp-dev python3 xz-utils zstd kmod
+	libseccomp-dev libjson-c-dev libzstd-dev libclang-rt-dev python3 xz-utils
+	zstd kmod
 	strace linux-perf bpftrace trace-cmd dkms
 	chromium	# make check-host opens each handout headless (issue 26)
 )

@@ -701,7 +701,7 @@ TEST_F(trace, a_command_that_prints_leaves_the_trace_file_valid)
 	EXPECT_STREQ("hi\nthere\n", out);
 	free(out);
 	EXPECT_TRUE(py_check(file,
-		"assert ev[0][\"stage\"] == \"header\" and ev[0][\"format\"] == 2, ev[0]\n"
+		"assert ev[0][\"stage\"] == \"header\" and ev[0][\"format\"] == 3, ev[0]\n"
 		"assert ev[-1][\"stage\"] == \"end\" and ev[-1][\"lost\"] == 0, ev[-1]\n"
 		"assert any(e[\"stage\"] == \"exec\" for e in ev)\n"
 		"print(\"ok\")"));
