@@ -27,6 +27,12 @@ check-debug:
 	@./scripts/setup.sh debug
 	@$(MAKE) --no-print-directory LDE_READY=1 $@
 
+# An arm64 guest (issue 27): the cross compiler and qemu-system-arm too.
+arm64-module arm64-boot:
+	@./scripts/setup.sh arm64
+	@$(MAKE) --no-print-directory LDE_READY=1 $@
+.PHONY: arm64-module arm64-boot
+
 clean:
 	rm -rf build
 
@@ -88,6 +94,29 @@ $(LDE_KO): $(MODULE_SRCS)
 	$(MAKE) -C $(KDIR) M=$(KMOD) modules
 
 module: $(LDE_KO)
+
+# lde.ko for the arm64 guest: scripts/arm64-fetch.sh lays out the arm64
+# kernel, headers and guest root under build/arm64/; the headers'
+# .kernelvariables set ARCH and CROSS_COMPILE.  `make arm64-boot` boots
+# that kernel, loads the module and prints its debugfs boot object.
+ARM64_KVER ?= 6.12.118+deb12-arm64
+ARM64_DIR  := $(B)/arm64
+ARM64_KDIR := $(ARM64_DIR)/headers/usr/src/linux-headers-$(ARM64_KVER)
+ARM64_KO   := $(B)/$(ARM64_KVER)/kmod/module/lde.ko
+
+$(ARM64_KDIR)/.lde-ready:
+	ARM64_KVER=$(ARM64_KVER) ./scripts/arm64-fetch.sh $(ARM64_DIR)
+
+$(ARM64_KO): $(MODULE_SRCS) $(ARM64_KDIR)/.lde-ready
+	@mkdir -p $(B)/$(ARM64_KVER)/kmod
+	@cp -rsf $(TOP)/Kbuild $(TOP)/module $(TOP)/include $(B)/$(ARM64_KVER)/kmod/
+	$(MAKE) -C $(ARM64_KDIR) M=$(B)/$(ARM64_KVER)/kmod modules
+
+arm64-module: $(ARM64_KO)
+
+arm64-boot: $(ARM64_KO)
+	ARM64_KVER=$(ARM64_KVER) ./scripts/arm64-vm-run.sh -t $(VM_TIMEOUT) \
+		-o $(B)/vm-arm64 -- sh $(TOP)/scripts/guest-boot-facts.sh $(ARM64_KO)
 
 # -- BPF objects and skeletons, lde-trace ------------------------------------
 # vmlinux.h comes from the BTF of the kernel the guest boots (never committed).
