@@ -24,6 +24,51 @@
 
 #include <linux/lde.h>
 
+/*
+ * The ISA's words for a trap frame (lde.ko's lde_arch.h on the kernel
+ * side): the level the saved user registers ran at and the handler runs
+ * at, the selector the frame saves (arm64 has none: 0), whether the saved
+ * flags say interrupts were on, the least size of the saved registers, and
+ * the highest user address.
+ */
+#if defined(__x86_64__)
+#define LDE_ISA			"x86_64"
+#define LDE_USER_LEVEL		3	/* CPL of the saved cs */
+#define LDE_KERNEL_LEVEL	0
+#define LDE_PT_REGS_MIN		168	/* sizeof(struct pt_regs) */
+#define LDE_USER_TOP		0x00007fffffffffffULL	/* 4-level paging */
+static inline unsigned long lde_user_code_selector(void)
+{
+	unsigned short cs;
+
+	__asm__ volatile("mov %%cs, %0" : "=r"(cs));
+	return cs;
+}
+
+static inline bool lde_flags_irqs_on(unsigned long long flags)
+{
+	return flags & 0x200;	/* rflags.IF */
+}
+#elif defined(__aarch64__)
+#define LDE_ISA			"aarch64"
+#define LDE_USER_LEVEL		0	/* EL0, in the saved pstate */
+#define LDE_KERNEL_LEVEL	1	/* EL1: CurrentEL without VHE */
+#define LDE_PT_REGS_MIN		272	/* x0-x30, sp, pc, pstate */
+/* User addresses fit in 52 bits (the most VA_BITS allows); kernel's don't. */
+#define LDE_USER_TOP		((1ULL << 52) - 1)
+static inline unsigned long lde_user_code_selector(void)
+{
+	return 0;
+}
+
+static inline bool lde_flags_irqs_on(unsigned long long flags)
+{
+	return !(flags & 0x80);	/* PSTATE.I: IRQs masked */
+}
+#else
+#error "lde selftests: no trap-frame words for this ISA (lde_test_util.h)"
+#endif
+
 #define LDE_DEV		"/dev/lde"
 #define TRACEFS		"/sys/kernel/tracing"
 
