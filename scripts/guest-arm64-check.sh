@@ -7,7 +7,7 @@
 #
 #   usage: guest-arm64-check.sh LDE_KO SELFTEST_DIR
 set -u
-export LDE_KO=${1:?usage: guest-arm64-check.sh LDE_KO SELFTEST_DIR}
+export LDE_KO="${1:?usage: guest-arm64-check.sh LDE_KO SELFTEST_DIR}"
 dir=${2:?usage: guest-arm64-check.sh LDE_KO SELFTEST_DIR}
 grep -q ' /sys/kernel/debug ' /proc/mounts ||
 	mount -t debugfs debugfs /sys/kernel/debug
