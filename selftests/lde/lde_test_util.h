@@ -49,6 +49,12 @@ static inline bool lde_flags_irqs_on(unsigned long long flags)
 {
 	return flags & 0x200;	/* rflags.IF */
 }
+
+/* What each CPU's row of /sys/kernel/debug/lde/boot must say. */
+static const char *const lde_boot_cpu_facts[] = {
+	" syscall_entry entry_SYSCALL_64 ", " timer_vector 236 ",
+	" fault_vector 14 fault_handler asm_exc_page_fault",
+};
 #elif defined(__aarch64__)
 #define LDE_ISA			"aarch64"
 #define LDE_USER_LEVEL		0	/* EL0, in the saved pstate */
@@ -65,6 +71,17 @@ static inline bool lde_flags_irqs_on(unsigned long long flags)
 {
 	return !(flags & 0x80);	/* PSTATE.I: IRQs masked */
 }
+
+/*
+ * What each CPU's row of /sys/kernel/debug/lde/boot must say: the table
+ * (vectors, or a Spectre-BHB variant vectors_bhb_*) and the handlers the
+ * chapter's slots branch to; a guest kernel runs at EL1.
+ */
+static const char *const lde_boot_cpu_facts[] = {
+	" vbar_el1 vectors", " el1_sync+0x200 el1h_64_sync ",
+	" el1_irq+0x280 el1h_64_irq ", " el0_sync+0x400 el0t_64_sync ",
+	" el0_irq+0x480 el0t_64_irq ", " current_el 1",
+};
 #else
 #error "lde selftests: no trap-frame words for this ISA (lde_test_util.h)"
 #endif

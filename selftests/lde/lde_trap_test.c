@@ -343,6 +343,41 @@ TEST_F(dev, unknown_ioctl_is_enotty)
 	EXPECT_EQ(0, ioctl(self->fd, LDE_IOC_NOP));
 }
 
+/*
+ * OS @ boot as the CPUs hold it: every online CPU's row names the ISA's
+ * trap table and handlers (lde_test_util.h), by symbol, never an address,
+ * and the toy table's page is read-only.
+ */
+TEST_F(dev, boot_object_names_every_cpus_trap_table)
+{
+	char line[1024], sealed_line[64];
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	int rows = 0, sealed = 0;
+	unsigned int i;
+	FILE *f = fopen("/sys/kernel/debug/lde/boot", "re");
+
+	if (!f && errno == ENOENT && access("/sys/kernel/debug/lde", F_OK))
+		SKIP(return, "debugfs is not mounted here");
+	ASSERT_NE(NULL, f) TH_LOG("lde's boot object: %s", strerror(errno));
+	snprintf(sealed_line, sizeof(sealed_line),
+		 "toy_trap_table entries %d read_only 1\n", LDE_NR_SYSCALLS);
+	while (fgets(line, sizeof(line), f)) {
+		EXPECT_EQ(NULL, strstr(line, " 0x")) TH_LOG("an address: %s", line);
+		EXPECT_EQ(NULL, strstr(line, "unknown")) TH_LOG("%s", line);
+		if (!strcmp(line, sealed_line))
+			sealed++;
+		if (strncmp(line, "cpu ", 4))
+			continue;
+		rows++;
+		for (i = 0; i < ARRAY_SIZE(lde_boot_cpu_facts); i++)
+			EXPECT_TRUE(strstr(line, lde_boot_cpu_facts[i]) != NULL)
+				TH_LOG("fact %u missing in: %s", i, line);
+	}
+	fclose(f);
+	EXPECT_EQ(1, sealed);
+	EXPECT_EQ(cpus, rows);
+}
+
 TEST_F(dev, sealed_trap_table_refuses_even_root)
 {
 	struct lde_set_trap set = {
