@@ -51,11 +51,7 @@ int lde_watch_remove(struct file *owner, pid_t tid);
 int lde_watch_read(struct file *owner, pid_t tid, struct lde_watch *out);
 void lde_watch_release_file(struct file *owner);
 
-/* lde_boot.c: what the CPUs hold since boot (x86-64 only) */
-#ifdef CONFIG_X86_64
+/* lde_boot.c: what the CPUs hold since boot (the ISA's part: lde_arch.h) */
 void lde_boot_debugfs_init(struct dentry *dir);
-#else
-static inline void lde_boot_debugfs_init(struct dentry *dir) {}
-#endif
 
 #endif /* _LDE_H */

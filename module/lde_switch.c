@@ -27,6 +27,7 @@
 #include <trace/events/sched.h>
 
 #include "lde.h"
+#include "lde_arch.h"
 #include "lde_trace.h"
 
 /*
@@ -69,15 +70,6 @@ static u32 lde_stack_depth(struct task_struct *task, unsigned long sp)
 	if (sp > top || sp < top - THREAD_SIZE)
 		return 0;
 	return top - sp;
-}
-
-static unsigned long lde_saved_kernel_sp(struct task_struct *task)
-{
-#ifdef CONFIG_X86
-	return task->thread.sp;
-#else
-	return 0;
-#endif
 }
 
 /*
@@ -131,7 +123,7 @@ static void lde_probe_sched_switch(void *data, bool preempt,
 		trace_lde_switch(prev, next, !voluntary, prev_state,
 				 lde_stack_depth(prev, current_stack_pointer),
 				 lde_stack_depth(next,
-						 lde_saved_kernel_sp(next)));
+						 lde_arch_saved_kernel_sp(next)));
 }
 
 static void lde_find_tracepoint(struct tracepoint *tp, void *priv)

@@ -5,7 +5,8 @@
  *
  * The table is filled once at module init and lives in __ro_after_init
  * memory, which the module loader makes read-only when init returns: like
- * the IDT and MSR_LSTAR, it cannot be changed from user mode afterwards.
+ * the CPU's own table (x86's IDT and MSR_LSTAR, arm64's VBAR_EL1), it
+ * cannot be changed from user mode afterwards.
  * Handlers see their arguments only as numbers; anything that is a pointer
  * goes through copy_{from,to}_user(), so a bad one gives -EFAULT.
  */
@@ -25,6 +26,7 @@
 #include <linux/uaccess.h>
 
 #include "lde.h"
+#include "lde_arch.h"
 #include "lde_trace.h"
 
 typedef long (*lde_syscall_fn)(struct lde_file *lf, const u64 *args);
@@ -100,18 +102,6 @@ static long lde_sys_time(struct lde_file *lf, const u64 *args)
 	}
 }
 
-static unsigned int lde_kernel_cpl(void)
-{
-#ifdef CONFIG_X86
-	unsigned short cs;
-
-	asm volatile("mov %%cs, %0" : "=r" (cs));
-	return cs & 3;
-#else
-	return 0;
-#endif
-}
-
 /*
  * Each system call's entry moves the kernel stack down by a random offset
  * (add_random_kstack_offset(), on by default in Debian's kernels) before
@@ -164,17 +154,12 @@ static long lde_sys_frame(struct lde_file *lf, const u64 *args)
 		return -EINVAL;
 
 	frame.size = sizeof(frame);
-	frame.user_cpl = user_mode(regs) ? 3 : 0;
-	frame.kernel_cpl = lde_kernel_cpl();
+	frame.user_cpl = lde_arch_regs_level(regs);
+	frame.kernel_cpl = lde_arch_kernel_level();
 	frame.kernel_stack_size = THREAD_SIZE;
 	frame.ip = instruction_pointer(regs);
 	frame.sp = user_stack_pointer(regs);
-#ifdef CONFIG_X86
-	frame.flags = regs->flags;
-	frame.cs = regs->cs;
-	frame.ss = regs->ss;
-	frame.user_cpl = regs->cs & 3;
-#endif
+	lde_arch_fill_frame(&frame, regs);
 	frame.handler_stack_depth = lde_handler_stack_depth(top);
 	frame.regs_depth = top - (unsigned long)regs;
 
@@ -201,14 +186,7 @@ void __init lde_trap_table_init(void)
  */
 bool lde_trap_table_sealed(void)
 {
-#ifdef CONFIG_X86
-	unsigned int level;
-	pte_t *pte = lookup_address((unsigned long)lde_trap_table, &level);
-
-	return pte && !pte_write(*pte);
-#else
-	return false;
-#endif
+	return lde_arch_kernel_page_read_only(lde_trap_table);
 }
 
 /*
@@ -229,7 +207,7 @@ long lde_dispatch(struct lde_file *lf, const struct lde_trap *trap)
 
 	this_cpu_inc(lde_cpu_stats.traps[nr]);
 	trace_lde_trap(nr, trap->args, instruction_pointer(regs),
-		       user_mode(regs) ? 3 : 0);
+		       lde_arch_regs_level(regs));
 	if (trace_lde_return_enabled())
 		start = ktime_get_ns();
 

@@ -47,6 +47,12 @@ PKGS=(
 if [ "${1:-}" = debug ]; then
 	PKGS+=(build-essential flex bison bc libssl-dev cpio pahole)
 fi
+#   `setup.sh arm64` adds the host's cross compiler and the arm64 QEMU; the
+#   arm64 kernel, headers and guest root come from scripts/arm64-fetch.sh
+#   into build/arm64/, never through a multiarch install.
+if [ "${1:-}" = arm64 ]; then
+	PKGS+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm)
+fi
 if [ "$NEEDS_TRIXIE" = 1 ]; then
 	# Debian 12 ships a second kernel series, 6.12: make check boots both.
 	PKGS+=(linux-image-6.12-amd64 linux-headers-6.12-amd64)

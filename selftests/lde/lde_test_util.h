@@ -24,6 +24,68 @@
 
 #include <linux/lde.h>
 
+/*
+ * The ISA's words for a trap frame (lde.ko's lde_arch.h on the kernel
+ * side): the level the saved user registers ran at and the handler runs
+ * at, the selector the frame saves (arm64 has none: 0), whether the saved
+ * flags say interrupts were on, the least size of the saved registers, and
+ * the highest user address.
+ */
+#if defined(__x86_64__)
+#define LDE_ISA			"x86_64"
+#define LDE_USER_LEVEL		3	/* CPL of the saved cs */
+#define LDE_KERNEL_LEVEL	0
+#define LDE_PT_REGS_MIN		168	/* sizeof(struct pt_regs) */
+#define LDE_USER_TOP		0x00007fffffffffffULL	/* 4-level paging */
+static inline unsigned long lde_user_code_selector(void)
+{
+	unsigned short cs;
+
+	__asm__ volatile("mov %%cs, %0" : "=r"(cs));
+	return cs;
+}
+
+static inline bool lde_flags_irqs_on(unsigned long long flags)
+{
+	return flags & 0x200;	/* rflags.IF */
+}
+
+/* What each CPU's row of /sys/kernel/debug/lde/boot must say. */
+static const char *const lde_boot_cpu_facts[] = {
+	" syscall_entry entry_SYSCALL_64 ", " timer_vector 236 ",
+	" fault_vector 14 fault_handler asm_exc_page_fault",
+};
+#elif defined(__aarch64__)
+#define LDE_ISA			"aarch64"
+#define LDE_USER_LEVEL		0	/* EL0, in the saved pstate */
+#define LDE_KERNEL_LEVEL	1	/* EL1: CurrentEL without VHE */
+#define LDE_PT_REGS_MIN		272	/* x0-x30, sp, pc, pstate */
+/* User addresses fit in 52 bits (the most VA_BITS allows); kernel's don't. */
+#define LDE_USER_TOP		((1ULL << 52) - 1)
+static inline unsigned long lde_user_code_selector(void)
+{
+	return 0;
+}
+
+static inline bool lde_flags_irqs_on(unsigned long long flags)
+{
+	return !(flags & 0x80);	/* PSTATE.I: IRQs masked */
+}
+
+/*
+ * What each CPU's row of /sys/kernel/debug/lde/boot must say: the table
+ * (vectors, or a Spectre-BHB variant vectors_bhb_*) and the handlers the
+ * chapter's slots branch to; a guest kernel runs at EL1.
+ */
+static const char *const lde_boot_cpu_facts[] = {
+	" vbar_el1 vectors", " el1_sync+0x200 el1h_64_sync ",
+	" el1_irq+0x280 el1h_64_irq ", " el0_sync+0x400 el0t_64_sync ",
+	" el0_irq+0x480 el0t_64_irq ", " current_el 1",
+};
+#else
+#error "lde selftests: no trap-frame words for this ISA (lde_test_util.h)"
+#endif
+
 #define LDE_DEV		"/dev/lde"
 #define TRACEFS		"/sys/kernel/tracing"
 

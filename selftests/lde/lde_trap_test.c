@@ -164,23 +164,25 @@ static bool in_mapping(unsigned long addr, const char *perms, const char *tag)
 TEST_F(dev, frame_shows_user_mode_saved_and_kernel_mode_running)
 {
 	struct lde_frame frame = { .size = sizeof(frame) };
-	unsigned short cs;
+	unsigned long cs = lde_user_code_selector();
 
-	__asm__ volatile("mov %%cs, %0" : "=r"(cs));
 	ASSERT_EQ(0, lde_trap(self->fd, LDE_SYS_FRAME, ptr(&frame), 0));
 	EXPECT_EQ(sizeof(frame), frame.size);
-	EXPECT_EQ(3, frame.user_cpl);
-	EXPECT_EQ(0, frame.kernel_cpl);
+	EXPECT_EQ(LDE_USER_LEVEL, frame.user_cpl);
+	EXPECT_EQ(LDE_KERNEL_LEVEL, frame.kernel_cpl);
 	EXPECT_EQ(cs, frame.cs);
-	EXPECT_EQ(3, frame.cs & 3);
+	/* x86: the saved cs carries the CPL; arm64: no selector, 0. */
+	EXPECT_EQ(cs ? LDE_USER_LEVEL : 0, frame.cs & 3);
 	/* The saved ip is in our code (libc's ioctl), sp on our stack. */
 	EXPECT_TRUE(in_mapping(frame.ip, "r-x", NULL))
 		TH_LOG("ip 0x%llx not in an executable mapping", frame.ip);
 	EXPECT_TRUE(in_mapping(frame.sp, "rw", "[stack]"))
 		TH_LOG("sp 0x%llx not on the stack", frame.sp);
-	EXPECT_TRUE(frame.flags & 0x200) TH_LOG("IF was clear in user mode");
+	EXPECT_TRUE(lde_flags_irqs_on(frame.flags))
+		TH_LOG("interrupts were off in user mode: flags 0x%llx",
+		       frame.flags);
 	/* pt_regs sit at the top of the kernel stack, the handler below. */
-	EXPECT_LE(168, frame.regs_depth);	/* sizeof(struct pt_regs) */
+	EXPECT_LE(LDE_PT_REGS_MIN, frame.regs_depth);
 	EXPECT_GT(frame.handler_stack_depth, frame.regs_depth);
 	EXPECT_GT(frame.kernel_stack_size, frame.handler_stack_depth);
 	EXPECT_LE(8192, frame.kernel_stack_size);
@@ -339,6 +341,41 @@ TEST_F(dev, unknown_ioctl_is_enotty)
 	EXPECT_EQ(-1, ioctl(self->fd, _IO('T', 0x01)));
 	EXPECT_EQ(ENOTTY, errno);
 	EXPECT_EQ(0, ioctl(self->fd, LDE_IOC_NOP));
+}
+
+/*
+ * OS @ boot as the CPUs hold it: every online CPU's row names the ISA's
+ * trap table and handlers (lde_test_util.h), by symbol, never an address,
+ * and the toy table's page is read-only.
+ */
+TEST_F(dev, boot_object_names_every_cpus_trap_table)
+{
+	char line[1024], sealed_line[64];
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	int rows = 0, sealed = 0;
+	unsigned int i;
+	FILE *f = fopen("/sys/kernel/debug/lde/boot", "re");
+
+	if (!f && errno == ENOENT && access("/sys/kernel/debug/lde", F_OK))
+		SKIP(return, "debugfs is not mounted here");
+	ASSERT_NE(NULL, f) TH_LOG("lde's boot object: %s", strerror(errno));
+	snprintf(sealed_line, sizeof(sealed_line),
+		 "toy_trap_table entries %d read_only 1\n", LDE_NR_SYSCALLS);
+	while (fgets(line, sizeof(line), f)) {
+		EXPECT_EQ(NULL, strstr(line, " 0x")) TH_LOG("an address: %s", line);
+		EXPECT_EQ(NULL, strstr(line, "unknown")) TH_LOG("%s", line);
+		if (!strcmp(line, sealed_line))
+			sealed++;
+		if (strncmp(line, "cpu ", 4))
+			continue;
+		rows++;
+		for (i = 0; i < ARRAY_SIZE(lde_boot_cpu_facts); i++)
+			EXPECT_TRUE(strstr(line, lde_boot_cpu_facts[i]) != NULL)
+				TH_LOG("fact %u missing in: %s", i, line);
+	}
+	fclose(f);
+	EXPECT_EQ(1, sealed);
+	EXPECT_EQ(cpus, rows);
 }
 
 TEST_F(dev, sealed_trap_table_refuses_even_root)
@@ -591,9 +628,9 @@ static bool trace_has_line(const char *trace, const char *const *parts,
 
 TEST_F(dev, trace_events_fire_with_their_fields)
 {
-	char pid_field[32], *trace;
+	char pid_field[32], level_field[32], *trace;
 	const char *trap_line[] = {
-		"lde_trap:", "nr=1 ", "args=(0x1de, 0xcafe,", "user_cpl=3",
+		"lde_trap:", "nr=1 ", "args=(0x1de, 0xcafe,", level_field,
 		pid_field,
 	};
 	const char *return_line[] = { "lde_return:", "nr=1 ", pid_field, NULL };
@@ -602,6 +639,8 @@ TEST_F(dev, trace_events_fire_with_their_fields)
 	if (access(TRACEFS "/events/lde/enable", W_OK))
 		SKIP(return, "tracefs not writable here");
 	snprintf(pid_field, sizeof(pid_field), "-%d ", getpid());
+	snprintf(level_field, sizeof(level_field), "user_cpl=%d",
+		 LDE_USER_LEVEL);
 	snprintf(ret_field, sizeof(ret_field), "ret=%d ", getpid());
 	return_line[3] = ret_field;
 

@@ -13,7 +13,6 @@
 #include "kselftest_harness.h"
 
 #define NOBODY		65534
-#define USER_TOP	0x00007fffffffffffULL
 
 /* Drop every privilege for good: become nobody.  0 or -errno. */
 static int become_nobody(void)
@@ -81,8 +80,8 @@ TEST_F(unpriv, no_kernel_address_is_revealed)
 	ASSERT_EQ(0, lde_trap(self->fd, LDE_SYS_FRAME,
 			      (unsigned long)&frame, 0));
 	/* Saved registers are the caller's own user values... */
-	EXPECT_GE(USER_TOP, frame.ip);
-	EXPECT_GE(USER_TOP, frame.sp);
+	EXPECT_GE(LDE_USER_TOP, frame.ip);
+	EXPECT_GE(LDE_USER_TOP, frame.sp);
 	/* ...and positions in the kernel stack are depths, not addresses. */
 	EXPECT_GT(frame.kernel_stack_size, frame.handler_stack_depth);
 	EXPECT_GT(frame.kernel_stack_size, frame.regs_depth);

@@ -61,14 +61,14 @@ struct lde_trap {
  */
 struct lde_frame {
 	__u32 size;		/* in: sizeof(struct lde_frame) as the caller knows it */
-	__u32 user_cpl;		/* privilege level of the saved cs: 3 */
-	__u32 kernel_cpl;	/* privilege level the handler runs at: 0 */
+	__u32 user_cpl;		/* privilege level of the saved cs: 3 (arm64: saved pstate's EL, 0) */
+	__u32 kernel_cpl;	/* privilege level the handler runs at: 0 (arm64: CurrentEL, 1) */
 	__u32 kernel_stack_size;	/* THREAD_SIZE */
 	__u64 ip;		/* saved user instruction pointer */
 	__u64 sp;		/* saved user stack pointer */
-	__u64 flags;		/* saved rflags */
-	__u64 cs;		/* saved code segment selector */
-	__u64 ss;		/* saved stack segment selector */
+	__u64 flags;		/* saved rflags (arm64: saved pstate) */
+	__u64 cs;		/* saved code segment selector (arm64: 0) */
+	__u64 ss;		/* saved stack segment selector (arm64: 0) */
 	/*
 	 * The handler's stack pointer, below the top.  Exact for
 	 * CAP_PERFMON; for others rounded up to hide the random offset

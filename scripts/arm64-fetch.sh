@@ -1,0 +1,171 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Fetch what an arm64 guest needs into build/arm64/, without touching the
+# host's package state: the arm64 kernel image and headers of one release,
+# and a small arm64 root for virtme-ng (vng --arch arm64 --root).
+#
+#   usage: arm64-fetch.sh [BUILD_DIR]        (default: <top>/build/arm64)
+#
+# Lays out, idempotently:
+#   apt/          a private apt configuration (own state, cache and an empty
+#                 dpkg status, APT::Architecture arm64, the machine's own
+#                 sources), so `apt-get download` fetches arm64 .debs and
+#                 nothing is installed.  A multiarch install of the arm64
+#                 headers package is never an option: its gcc-12 dependency
+#                 resolves to gcc-12:arm64 and apt would remove the host's
+#                 compilers.
+#   debs/         the downloaded .debs
+#   headers/      the arch headers package and the host's own -common
+#                 headers of the same version, with scripts/ and tools/
+#                 pointed at the host's linux-kbuild-$SERIES (the package's
+#                 are arm64 binaries, which fail with "Exec format error")
+#   root/         the guest root: the kernel image package (boot/vmlinuz-$KVER
+#                 and its modules, which vng finds beside the image),
+#                 busybox, bash, libc, a udevd stand-in
+#
+# Needs `scripts/setup.sh arm64` (the cross compiler, qemu-system-arm) for
+# building and booting, not for fetching.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+out=${1:-$top/build/arm64}
+# The release Debian 12 ships for both arches; the host's -common headers
+# and linux-kbuild must be of the same version.
+KVER=${ARM64_KVER:-6.12.118+deb12-arm64}
+series=${KVER%-arm64}
+common=/usr/src/linux-headers-$series-common
+kbuild=/usr/lib/linux-kbuild-$series
+# What the guest root holds: busybox for the tools (and vng's initramfs),
+# bash for virtme-init, and the libraries bash links against.
+ROOT_PKGS=(busybox-static bash libc6 libtinfo6 libgcc-s1)
+
+die() { echo "arm64-fetch: $*" >&2; exit 1; }
+[ -d "$common" ] || die "missing $common: install linux-headers-$series-common (the host's own) first"
+[ -d "$kbuild" ] || die "missing $kbuild: install linux-kbuild-$series first"
+
+mkdir -p "$out"/apt/etc/apt.conf.d "$out"/apt/etc/preferences.d \
+	"$out"/apt/etc/sources.list.d "$out"/apt/state/lists/partial \
+	"$out"/apt/cache/archives/partial "$out"/debs
+out=$(cd "$out" && pwd)
+aptdir=$out/apt
+: >"$aptdir/state/status"
+# The machine's own sources, nothing else.
+for f in /etc/apt/sources.list.d/*.sources /etc/apt/sources.list.d/*.list \
+	/etc/apt/sources.list; do
+	[ -f "$f" ] && cp "$f" "$aptdir/etc/sources.list.d/"
+done
+# Only what the host takes from a newer suite (setup.sh pins trixie at 100):
+# the guest root must be bookworm's, like the kernel.
+for f in /etc/apt/preferences.d/*; do
+	[ -f "$f" ] && cp "$f" "$aptdir/etc/preferences.d/"
+done
+cat >"$aptdir/apt.conf" <<EOT
+APT::Architecture "arm64";
+APT::Architectures { "arm64"; };
+Dir::State "$aptdir/state";
+Dir::State::status "$aptdir/state/status";
+Dir::Cache "$aptdir/cache";
+Dir::Etc "$aptdir/etc";
+Dir::Etc::Trusted "/etc/apt/trusted.gpg";
+Dir::Etc::TrustedParts "/etc/apt/trusted.gpg.d";
+EOT
+export APT_CONFIG=$aptdir/apt.conf
+
+if [ -z "$(find "$aptdir/state/lists" -maxdepth 1 -name '*Packages*' -mmin -1440 2>/dev/null)" ]; then
+	echo "arm64-fetch: apt-get update (private arm64 index under $aptdir)"
+	apt-get update -q >/dev/null
+fi
+
+# Download package $1 once; print the path of its .deb.
+fetch() {
+	local p=$1 debs
+	shopt -s nullglob
+	debs=("$out/debs/${p}_"*.deb)
+	if [ ${#debs[@]} -eq 0 ]; then
+		(cd "$out/debs" && apt-get download -q "$p" >/dev/null) ||
+			die "apt-get download $p failed"
+		debs=("$out/debs/${p}_"*.deb)
+	fi
+	shopt -u nullglob
+	[ ${#debs[@]} -gt 0 ] || die "no .deb for $p"
+	echo "${debs[0]}"
+}
+
+# The kernel and its headers.
+image_deb=$(fetch "linux-image-$KVER-unsigned")
+headers_deb=$(fetch "linux-headers-$KVER")
+hdr=$out/headers/usr/src/linux-headers-$KVER
+if [ ! -e "$hdr/.lde-ready" ]; then
+	rm -rf "$out/headers"
+	dpkg -x "$headers_deb" "$out/headers"
+	# The arch package links into ../linux-headers-$series-common: that
+	# is the host's own, identical for both arches.
+	ln -sfn "$common" "$out/headers/usr/src/linux-headers-$series-common"
+	# Host (x86) build tools of the same version, not the package's arm64 ones.
+	rm -rf "$hdr/scripts" "$hdr/tools"
+	ln -s "$kbuild/scripts" "$hdr/scripts"
+	ln -s "$kbuild/tools" "$hdr/tools"
+	touch "$hdr/.lde-ready"
+fi
+
+# The guest root.
+root=$out/root
+if [ ! -e "$root/.lde-ready" ]; then
+	rm -rf "$root"
+	mkdir -p "$root"
+	dpkg -x "$image_deb" "$root"
+	for p in "${ROOT_PKGS[@]}"; do
+		dpkg -x "$(fetch "$p")" "$root"
+	done
+	# Debian 12's packages still install into /bin and /lib; merge /usr
+	# the way the host is laid out, so vng's paths (/usr/bin/...) resolve.
+	for d in bin sbin lib; do
+		mkdir -p "$root/usr/$d"
+		if [ -d "$root/$d" ] && [ ! -L "$root/$d" ]; then
+			cp -a "$root/$d/." "$root/usr/$d/"
+			rm -rf "${root:?}/$d"
+		fi
+		ln -sfn "usr/$d" "$root/$d"
+	done
+	# busybox's applets as links; the host's busybox-static is the same
+	# Debian version and lists the same applets (the arm64 one cannot run
+	# here).  Never over a real binary (bash).
+	applets=$(busybox --list-full 2>/dev/null) ||
+		die "the host's busybox (busybox-static) is needed to list applets"
+	while read -r a; do
+		[ -e "$root/$a" ] || [ -L "$root/$a" ] && continue
+		mkdir -p "$root/$(dirname "$a")"
+		ln -s /bin/busybox "$root/$a"
+	done <<<"$applets"
+	ln -sfn bash "$root/usr/bin/sh"
+	# Mount points vng binds over, and what virtme-init reads.
+	mkdir -p "$root"/{proc,sys,dev,run,tmp,root,home,opt,srv,mnt,var/tmp,var/log,etc/lvm,lib/modules}
+	printf 'root:x:0:0:root:/root:/bin/bash\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n' >"$root/etc/passwd"
+	printf 'root:x:0:\nnogroup:x:65534:\n' >"$root/etc/group"
+	printf 'lde-arm64\n' >"$root/etc/hostname"
+	# virtme-init waits for udev to name the virtio console ports
+	# (/dev/virtio-ports/virtme.*).  This root has no udev: the stand-in
+	# makes the same links from sysfs, inside this root only.
+	cat >"$root/usr/sbin/udevd" <<'EOT'
+#!/bin/sh
+# Stand-in for udevd in lde's arm64 guest root: name the virtio ports as
+# udev's rule would (/dev/virtio-ports/<name>), then exit.
+mkdir -p /dev/virtio-ports
+for p in /sys/class/virtio-ports/*; do
+	[ -r "$p/name" ] || continue
+	ln -sf "../${p##*/}" "/dev/virtio-ports/$(cat "$p/name")"
+done
+exit 0
+EOT
+	cat >"$root/usr/sbin/udevadm" <<'EOT'
+#!/bin/sh
+# Stand-in for udevadm in lde's arm64 guest root: udevd did all there is.
+exit 0
+EOT
+	chmod 0755 "$root/usr/sbin/udevd" "$root/usr/sbin/udevadm"
+	touch "$root/.lde-ready"
+fi
+
+echo "arm64-fetch: kernel $root/boot/vmlinuz-$KVER"
+echo "arm64-fetch: headers $hdr"
+echo "arm64-fetch: root $root"
