@@ -557,6 +557,35 @@ TEST_F_TIMEOUT(trace, twenty_thousand_children_are_all_followed, 600)
 }
 
 /*
+ * Every task ends with one last switch-out (do_task_dead(): prev_state
+ * TASK_DEAD, 0x80), after exit_notify() has told its parent, which can
+ * reap it from another CPU first.  Each child's last switch is in the
+ * trace, run after run, and nothing is said lost.
+ */
+TEST_F_TIMEOUT(trace, a_reaped_childs_last_switch_is_kept, 600)
+{
+	char file[600], *err = NULL;
+	int run_nr;
+
+	snprintf(file, sizeof(file), "%s/trace-reaped.jsonl", outdir);
+	for (run_nr = 0; run_nr < 3; run_nr++) {
+		ASSERT_EQ(0, run(&err, "%s -j -e switch,fork -- %s reaped 1500 2>&1 >%s",
+				 lde_trace, workload, file));
+		EXPECT_NE(NULL, strstr(err, "lost 0 events")) TH_LOG("%s", err);
+		EXPECT_EQ(NULL, strstr(err, "processes")) TH_LOG("%s", err);
+		free(err);
+		err = NULL;
+		EXPECT_TRUE(py_check(file,
+			"kids = {e[\"child_tid\"] for e in ev if e[\"stage\"] == \"fork\"}\n"
+			"dead = {e[\"prev_tid\"] for e in ev if e[\"stage\"] == \"switch\" and e[\"prev_state\"] & 0x80}\n"
+			"assert len(kids) == 1500, len(kids)\n"
+			"gone = sorted(kids - dead)\n"
+			"assert not gone, \"%d of %d children have no last switch: %s\" % (len(gone), len(kids), gone[:5])\n"
+			"print(\"ok\")"));
+	}
+}
+
+/*
  * Record once, replay anywhere: the live -P and -s of one run, and the
  * replay of its -w file by an unprivileged user with no BPF, are the same
  * bytes.
