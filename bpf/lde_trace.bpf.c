@@ -214,11 +214,52 @@ static __always_inline bool comm_wanted(const char *comm)
 	return true;
 }
 
-/* -p, --: the task carries the mark (always, without them). */
+static __always_inline void count_lost_as(enum lde_lost what, __u64 n)
+{
+	__u32 key = what;
+	__u64 *lost = bpf_map_lookup_elem(&lost_events, &key);
+
+	if (lost)
+		*lost += n;
+}
+
+static __always_inline void count_lost(__u64 events)
+{
+	count_lost_as(LDE_LOST_EVENTS, events);
+}
+
+/*
+ * Before 6.2, bpf_task_storage_get() finds nothing while another task
+ * storage call is under way on this CPU (one this program interrupted:
+ * the kernel's per-CPU bpf_task_storage_busy says so); since, a lookup
+ * finds what is there.  A mark not found then proves nothing.
+ */
+extern unsigned int LINUX_KERNEL_VERSION __kconfig;
+extern const int bpf_task_storage_busy __ksym __weak;
+
+static __always_inline bool task_storage_blind(void)
+{
+	const int *busy;
+
+	if (LINUX_KERNEL_VERSION >= KERNEL_VERSION(6, 2, 0) ||
+	    !&bpf_task_storage_busy)
+		return false;
+	busy = bpf_this_cpu_ptr(&bpf_task_storage_busy);
+	return *busy;
+}
+
+/*
+ * -p, --: the task carries the mark (always, without them).  Not found
+ * while blind (above): taken as untraced, and its event counted lost,
+ * never dropped silently.
+ */
 static __always_inline bool task_traced(struct task_struct *task)
 {
-	return !filter_tgid ||
-	       bpf_task_storage_get(&traced_tasks, task, 0, 0);
+	if (!filter_tgid || bpf_task_storage_get(&traced_tasks, task, 0, 0))
+		return true;
+	if (unlikely(task_storage_blind()))
+		count_lost(1);
+	return false;
 }
 
 /* Mark task traced; false: no storage for the mark. */
@@ -268,20 +309,6 @@ static __always_inline __u64 wakeup_flag(__u32 len)
 
 	return before >> wakeup_shift != (before + rec) >> wakeup_shift ?
 	       BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
-}
-
-static __always_inline void count_lost_as(enum lde_lost what, __u64 n)
-{
-	__u32 key = what;
-	__u64 *lost = bpf_map_lookup_elem(&lost_events, &key);
-
-	if (lost)
-		*lost += n;
-}
-
-static __always_inline void count_lost(__u64 events)
-{
-	count_lost_as(LDE_LOST_EVENTS, events);
 }
 
 /*
@@ -508,6 +535,8 @@ static __always_inline __u8 syscall_attrs_of(long nr)
 {
 	if ((unsigned long)nr >= LDE_MAX_SYSCALLS)
 		return 0;
+	/* Masked after the barrier: the verifier sees the bound. */
+	barrier_var(nr);
 	return syscall_attrs[nr & (LDE_MAX_SYSCALLS - 1)];
 }
 

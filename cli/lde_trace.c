@@ -454,6 +454,9 @@ static void show_start(void)
 	flush_event_text();
 }
 
+/* LDE_TRACE_RAW=FILE: each record's bytes as the kernel sent them. */
+static FILE *raw_records;
+
 /*
  * A ring-buffer record is a batch of one CPU's events, in order, each
  * holding only the common part and its kind's own part, back to back.
@@ -461,6 +464,9 @@ static void show_start(void)
 static int handle_batch(void *ctx, void *data, size_t size)
 {
 	const unsigned char *p = data;
+
+	if (raw_records)
+		fwrite(data, 1, size, raw_records);
 
 	while (size >= offsetof(struct lde_event, trap)) {
 		const struct lde_event *e = (const void *)p;
@@ -933,6 +939,14 @@ int main(int argc, char **argv)
 	if (env.read_path)
 		return replay();
 
+	if (getenv("LDE_TRACE_RAW")) {
+		raw_records = fopen(getenv("LDE_TRACE_RAW"), "we");
+		if (!raw_records) {
+			fprintf(stderr, "lde-trace: cannot write %s: %s\n",
+				getenv("LDE_TRACE_RAW"), strerror(errno));
+			return 1;
+		}
+	}
 	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
 		fprintf(stderr, "lde-trace: this kernel has no BTF (/sys/kernel/btf/vmlinux): it needs CONFIG_DEBUG_INFO_BTF\n");
 		return 1;
@@ -1148,5 +1162,7 @@ cleanup:
 		err = 1;
 	ring_buffer__free(rb);
 	lde_trace_bpf__destroy(skel);
+	if (raw_records && fclose(raw_records) && !err)
+		err = 1;
 	return err ? err : exit_code;
 }
