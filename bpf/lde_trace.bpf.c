@@ -250,15 +250,17 @@ static __always_inline bool task_storage_blind(void)
 
 /*
  * -p, --: the task carries the mark (always, without them).  Not found
- * while blind (above): taken as untraced, and its event counted lost,
- * never dropped silently.
+ * while blind (above): taken as untraced, and counted undecided, never
+ * dropped silently.  (6.1 only, and seldom: when an interrupt's program
+ * lands inside the kernel's own task-storage work, such as freeing a
+ * dead task's.)
  */
 static __always_inline bool task_traced(struct task_struct *task)
 {
 	if (!filter_tgid || bpf_task_storage_get(&traced_tasks, task, 0, 0))
 		return true;
 	if (unlikely(task_storage_blind()))
-		count_lost(1);
+		count_lost_as(LDE_LOST_UNDECIDED, 1);
 	return false;
 }
 

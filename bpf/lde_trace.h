@@ -318,6 +318,12 @@ unsigned int lde_event_size(unsigned int kind)
 enum lde_lost {
 	LDE_LOST_EVENTS,	/* the ring or a batch had no room */
 	LDE_LOST_FORKS,		/* a task not followed: no storage for its mark */
+	/*
+	 * An event not sent because its task's traced mark could not be
+	 * looked up (6.1: another task-storage call busy on the CPU),
+	 * whether the task was traced or not.
+	 */
+	LDE_LOST_UNDECIDED,
 	LDE_NR_LOST
 };
 

@@ -920,7 +920,7 @@ int main(int argc, char **argv)
 	};
 	struct lde_trace_bpf *skel = NULL;
 	struct ring_buffer *rb = NULL;
-	unsigned long long deadline = 0, lost, lost_forks;
+	unsigned long long deadline = 0, lost, lost_forks, undecided;
 	int err, release_fd = -1, status = 0, exit_code = 0, ncpus;
 	__u32 ring_bytes;
 	pid_t child = 0;
@@ -1135,6 +1135,10 @@ int main(int argc, char **argv)
 	if (lost_forks)
 		fprintf(stderr, "lost %llu processes or threads: not followed, no memory for their traced mark (task storage)\n",
 			lost_forks);
+	undecided = lost_total(skel, LDE_LOST_UNDECIDED);
+	if (undecided)
+		fprintf(stderr, "lde-trace: %llu events not decided: their task's traced mark could not be looked up (this kernel's task storage was busy on that CPU), whether the task was traced or not\n",
+			undecided);
 	if (env.write_path) {
 		int werr = lde_trace_file_close(lost, lost_forks);
 
