@@ -653,9 +653,10 @@ TEST_F(trace, protocol_view_keeps_columns_and_starts_with_the_program)
 }
 
 /*
- * A command's children are followed through an in-kernel table of 8192
- * processes; a reaped child leaves it.  20,000 short-lived children, one
- * after another, are all traced: every fork and every exit seen.
+ * A command's children are followed by a mark in each one's task storage
+ * (once a table of 8192 processes, which a reaped child left).  20,000
+ * short-lived children, one after another, are all traced: every fork
+ * and every exit seen.
  */
 TEST_F_TIMEOUT(trace, twenty_thousand_children_are_all_followed, 600)
 {
