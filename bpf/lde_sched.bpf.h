@@ -31,6 +31,7 @@ struct sched_task {
 	__u64 runnable_since;	/* 0: not known to be waiting */
 	__u32 by_pid, by_tid;	/* who woke it (sched_waking's current) */
 	char by_comm[LDE_COMM_LEN];
+	__u8 by_wanted;		/* the waker is traced (wakeup stage only) */
 };
 
 struct {
@@ -89,7 +90,8 @@ static __always_inline void set_woken(struct sched_cpu *c,
 {
 	c->by_pid = BPF_CORE_READ(woken, tgid);
 	c->by_tid = BPF_CORE_READ(woken, pid);
-	BPF_CORE_READ_STR_INTO(&c->by_comm, woken, comm);
+	/* All of it: a shorter comm leaves no bytes of the last one here. */
+	BPF_CORE_READ_INTO(&c->by_comm, woken, comm);
 }
 
 /*

@@ -63,8 +63,8 @@ PART_WORDS(reap);
 PART_WORDS(wakeup);
 
 /* Set by lde-trace between open and load. */
-const volatile bool filter_tgid = false;	/* only tgids in traced_tgids */
-const volatile bool follow_forks = false;	/* children join traced_tgids */
+const volatile bool filter_tgid = false;	/* only tasks in traced_tasks */
+const volatile bool follow_forks = false;	/* child processes join them */
 const volatile char filter_comm[LDE_COMM_LEN] = {};
 const volatile __u32 stage_mask = ~0U;
 /* -s alone: count traps and returns here instead of sending each one. */
@@ -116,16 +116,28 @@ struct {
 } lost_events SEC(".maps");
 
 /*
- * The processes traced (-p, -- COMMAND and its descendants).  A process
- * leaves when its parent reaps it, so its pid, once reused, is not traced
- * by mistake, and the table holds the living, not every process ever.
+ * The tasks traced (-p, -- COMMAND and its descendants): a mark in each
+ * task's own storage, made before the task first runs (at its fork, by a
+ * traced parent) or, for the process named at the start, by
+ * lde_mark_process.  The mark lives and dies with the task_struct: a task
+ * is traced up to its very last switch-out, which can come after its
+ * parent reaped it from another CPU, and a pid reused later names a task
+ * without one.  Storage that cannot be made (no memory) is counted in
+ * LDE_LOST_FORKS, never silently left out.
  */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 8192);
-	__type(key, __u32);	/* tgid */
-	__type(value, __u8);
-} traced_tgids SEC(".maps");
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, __u8);	/* unused: the storage is the mark */
+} traced_tasks SEC(".maps");
+
+/*
+ * While lde-trace marks the process named at the start (lde_mark_process),
+ * its tgid: a thread it starts meanwhile is marked at its fork too.  0 the
+ * rest of the time.
+ */
+volatile __u32 mark_tgid;
 
 /*
  * Processes whose exit was sent: once, when the last thread exits.  In an
@@ -173,10 +185,11 @@ struct {
  * task leaves its CPU only through a switch, and the switch moves an open
  * trap to the task's storage, where its return finds it.
  *
- * The filter decision of the last process seen here: a tgid joins
- * traced_tgids only before its first thread runs (at fork, or before
- * attaching), so a decision holds for the process's life.  A comm can
- * change, so with -c it is made every time.
+ * Whether the task running here is traced, written by the switch to it:
+ * a task is marked before it first runs and keeps its mark, so the
+ * answer holds until the next switch, whatever pid it has (no lookup by
+ * pid, which a new process can reuse).  A comm can change, so with -c
+ * the comm is compared every time.
  */
 struct cpu_state {
 	__u64 trap_start;	/* when trap_tid trapped in */
@@ -188,9 +201,9 @@ struct cpu_state {
 	 */
 	__s32 trap_nr;
 	__u32 trap_compat;
-	__u32 tgid;		/* the last tgid decided here */
-	__u8 decided;		/* tgid holds a decision */
-	__u8 wanted;		/* it: traced or not */
+	__u32 curr_tid;		/* the task switched to last, here */
+	__u8 curr_known;	/* a switch here was seen: curr_* hold */
+	__u8 curr_traced;	/* curr_tid is in traced_tasks */
 	__u8 trap_held;		/* trap_tid's trap waits in its storage */
 };
 
@@ -228,29 +241,83 @@ static __always_inline bool comm_wanted(const char *comm)
 	return true;
 }
 
-/* -p, -- and -c for a process and a comm given as values. */
-static __always_inline bool ids_wanted(__u32 tgid, const char *comm)
+static __always_inline void count_lost_as(enum lde_lost what, __u64 n)
 {
-	if (filter_tgid && !bpf_map_lookup_elem(&traced_tgids, &tgid))
+	__u32 key = what;
+	__u64 *lost = bpf_map_lookup_elem(&lost_events, &key);
+
+	if (lost)
+		*lost += n;
+}
+
+static __always_inline void count_lost(__u64 events)
+{
+	count_lost_as(LDE_LOST_EVENTS, events);
+}
+
+/*
+ * Before 6.2, bpf_task_storage_get() finds nothing while another task
+ * storage call is under way on this CPU (one this program interrupted:
+ * the kernel's per-CPU bpf_task_storage_busy says so); since, a lookup
+ * finds what is there.  A mark not found then proves nothing.
+ */
+extern unsigned int LINUX_KERNEL_VERSION __kconfig;
+extern const int bpf_task_storage_busy __ksym __weak;
+
+static __always_inline bool task_storage_blind(void)
+{
+	const int *busy;
+
+	if (LINUX_KERNEL_VERSION >= KERNEL_VERSION(6, 2, 0) ||
+	    !&bpf_task_storage_busy)
 		return false;
-	return !filter_comm[0] || comm_wanted(comm);
+	busy = bpf_this_cpu_ptr(&bpf_task_storage_busy);
+	return *busy;
+}
+
+/*
+ * -p, --: the task carries the mark (always, without them).  Not found
+ * while blind (above): taken as untraced, and counted undecided, never
+ * dropped silently.  (6.1 only, and seldom: when an interrupt's program
+ * lands inside the kernel's own task-storage work, such as freeing a
+ * dead task's.)
+ */
+static __always_inline bool task_traced(struct task_struct *task)
+{
+	if (!filter_tgid || bpf_task_storage_get(&traced_tasks, task, 0, 0))
+		return true;
+	if (unlikely(task_storage_blind()))
+		count_lost_as(LDE_LOST_UNDECIDED, 1);
+	return false;
+}
+
+/* Mark task traced; false: no storage for the mark. */
+static __always_inline bool mark_traced(struct task_struct *task)
+{
+	return bpf_task_storage_get(&traced_tasks, task, 0,
+				    BPF_LOCAL_STORAGE_GET_F_CREATE);
+}
+
+/* -p, -- and -c for a task known to be traced or not, and a comm. */
+static __always_inline bool ids_wanted(bool traced, const char *comm)
+{
+	return traced && (!filter_comm[0] || comm_wanted(comm));
+}
+
+/* -c: the task's comm is the one asked for (always, without -c). */
+static __always_inline bool task_wanted_comm(struct task_struct *task)
+{
+	char comm[LDE_COMM_LEN];
+
+	if (!filter_comm[0])
+		return true;
+	BPF_CORE_READ_STR_INTO(&comm, task, comm);
+	return comm_wanted(comm);
 }
 
 static __always_inline bool task_wanted(struct task_struct *task)
 {
-	if (filter_tgid) {
-		__u32 tgid = BPF_CORE_READ(task, tgid);
-
-		if (!bpf_map_lookup_elem(&traced_tgids, &tgid))
-			return false;
-	}
-	if (filter_comm[0]) {
-		char comm[LDE_COMM_LEN];
-
-		BPF_CORE_READ_STR_INTO(&comm, task, comm);
-		return comm_wanted(comm);
-	}
-	return true;
+	return task_traced(task) && task_wanted_comm(task);
 }
 
 /*
@@ -273,20 +340,6 @@ static __always_inline __u64 wakeup_flag(__u32 len)
 	       BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 }
 
-static __always_inline void count_lost_as(enum lde_lost what, __u64 n)
-{
-	__u32 key = what;
-	__u64 *lost = bpf_map_lookup_elem(&lost_events, &key);
-
-	if (lost)
-		*lost += n;
-}
-
-static __always_inline void count_lost(__u64 events)
-{
-	count_lost_as(LDE_LOST_EVENTS, events);
-}
-
 /*
  * Events wait in a per-CPU batch and go to the ring buffer a batch at a
  * time: a ring-buffer record costs a spinlock taken with interrupts off,
@@ -297,11 +350,15 @@ static __always_inline void count_lost(__u64 events)
  * (4 ms at HZ=250); lde-trace reads what is left when it stops.
  *
  * Slot 0 is the CPU's batch.  An interrupt can land while a program
- * writes it (busy): the interrupt's event is written in slot 1 and sent
- * at once, alone.
+ * writes it (busy): the interrupt's event is written in slot 1, the
+ * interrupt slot, and waits there until the batch, the event being
+ * written included, has gone (interrupts_behind): it never overtakes the
+ * events it came after.  The slot goes as soon as the interrupted program
+ * is done, or at the CPU's next event, switch or tick; one that is full
+ * loses the next interrupt's event, counted.
  */
 #define BATCH_SLOT	0
-#define ALONE_SLOT	1
+#define INTERRUPT_SLOT	1
 
 /* Indexed by CPU * 2 + slot: an array, for the inlined lookup. */
 struct {
@@ -325,6 +382,27 @@ static __always_inline void batch_send(struct lde_batch *b)
 		count_lost(n);
 }
 
+/*
+ * The CPU's batch b (busy: this program holds it), then the interrupts'
+ * events that came after it, in that order.
+ */
+static __always_inline void batch_send_with_interrupts(struct lde_batch *b)
+{
+	__u32 slot = bpf_get_smp_processor_id() * 2 + INTERRUPT_SLOT;
+	struct lde_batch *irq = bpf_map_lookup_elem(&batches, &slot);
+
+	/* Busy: an interrupt of this program writes it; it goes next time. */
+	if (!irq || irq->busy)
+		return;
+	batch_send(b);
+	b->interrupts_behind = 0;
+	irq->busy = 1;
+	barrier();
+	batch_send(irq);
+	barrier();
+	irq->busy = 0;
+}
+
 /* Send this CPU's batch, unless this interrupts the program writing it. */
 static __always_inline void batch_flush(__u32 cpu)
 {
@@ -337,6 +415,8 @@ static __always_inline void batch_flush(__u32 cpu)
 	b->busy = 1;
 	barrier();
 	batch_send(b);
+	if (unlikely(b->interrupts_behind))
+		batch_send_with_interrupts(b);
 	barrier();
 	b->busy = 0;
 }
@@ -363,14 +443,31 @@ static __always_inline __u32 log2_slot(__u64 v)
 /* The scheduler's side of a switch: after log2_slot(), which it uses. */
 #include "lde_sched.bpf.h"
 
-static __always_inline bool current_wanted(void)
+/*
+ * The current task is traced: told by the switch to it (struct
+ * cpu_state), or from its storage before this CPU's first switch seen.
+ */
+static __always_inline bool current_traced(struct cpu_state *cs,
+					   struct task_struct *task)
 {
-	return task_wanted(bpf_get_current_task_btf());
+	if (!filter_tgid)
+		return true;
+	if (cs && cs->curr_known && cs->curr_tid == task->pid)
+		return cs->curr_traced;
+	return task_traced(task);
+}
+
+/* task_wanted() of the current task, task, with its CPU's state cs. */
+static __always_inline bool current_wanted(struct cpu_state *cs,
+					   struct task_struct *task)
+{
+	return current_traced(cs, task) && task_wanted_comm(task);
 }
 
 /*
  * Start an event of a stage, stamped at ts, on behalf of task, in the
- * batch of this CPU, cpu (or alone, see above), or count it lost.  Only
+ * batch of this CPU, cpu (or its interrupt slot, see above), or count it
+ * lost.  Only
  * the stage's part of the union is written.  The task's ids and comm are
  * read as BTF loads: no helper call, no string copy.  event_send()
  * finishes it.
@@ -383,25 +480,35 @@ static __always_inline struct lde_event *event_start(struct lde_batch **bp,
 {
 	__u32 slot = cpu * 2 + BATCH_SLOT;
 	struct lde_batch *b = bpf_map_lookup_elem(&batches, &slot);
+	struct lde_batch *interrupted = NULL;
 	struct lde_event *e;
 	__u32 off;
 
 	if (b && b->busy) {
-		slot = cpu * 2 + ALONE_SLOT;
+		interrupted = b;
+		slot = cpu * 2 + INTERRUPT_SLOT;
 		b = bpf_map_lookup_elem(&batches, &slot);
-		if (b)
-			b->alone = 1;
 	}
-	if (!b || b->busy) {
+	/* The interrupt slot is not sent when full: it waits its turn. */
+	if (!b || b->busy ||
+	    (interrupted && b->len > LDE_BATCH_BYTES - LDE_EVENT_MAX)) {
 		count_lost(1);
 		return NULL;
 	}
 	/*
 	 * Busy before the length is read: an interrupt from here on writes
-	 * its event alone, and one that came before has added its own.
+	 * its event in the interrupt slot, and one that came before has
+	 * added its own.
 	 */
 	b->busy = 1;
 	barrier();
+	if (interrupted) {
+		b->interrupt_slot = 1;
+		interrupted->interrupts_behind = 1;
+	} else if (unlikely(b->interrupts_behind)) {
+		/* Left waiting by the last event's race with an interrupt. */
+		batch_send_with_interrupts(b);
+	}
 	/*
 	 * Room for this event: event_send() sends a batch that cannot take
 	 * one more of LDE_EVENT_MAX.  The mask is for the verifier only.
@@ -438,27 +545,18 @@ static __always_inline void event_send(struct lde_batch *b,
 {
 	b->len += lde_event_size(stage);
 	b->events++;
-	/* Full, or one event at a time (slot 1, or no batching): it goes now. */
-	if (b->alone || b->len > batch_bytes - LDE_EVENT_MAX)
+	/* The interrupt slot goes after the batch it interrupted. */
+	if (b->interrupt_slot)
+		goto done;
+	/* Full, or one event at a time (no batching): it goes now. */
+	if (b->len > batch_bytes - LDE_EVENT_MAX)
 		batch_send(b);
+	/* An interrupt's events came after this one: they go now, after it. */
+	if (unlikely(b->interrupts_behind))
+		batch_send_with_interrupts(b);
+done:
 	barrier();
 	b->busy = 0;
-}
-
-/* The filter decision for the current task, cached per CPU by tgid. */
-static __always_inline bool cached_wanted(struct cpu_state *cs,
-					  struct task_struct *task)
-{
-	__u32 tgid = task->tgid;
-
-	if (!filter_tgid || filter_comm[0])
-		return task_wanted(task);
-	if (!cs->decided || cs->tgid != tgid) {
-		cs->wanted = task_wanted(task);
-		cs->tgid = tgid;
-		cs->decided = 1;
-	}
-	return cs->wanted;
 }
 
 /* What lde-trace said of system call nr: strings to read, filtered out. */
@@ -645,6 +743,8 @@ static __always_inline void read_strings_again(struct lde_event *e)
 /* The event being written is not sent: its room in the batch stays free. */
 static __always_inline void event_cancel(struct lde_batch *b)
 {
+	if (!b->interrupt_slot && unlikely(b->interrupts_behind))
+		batch_send_with_interrupts(b);
 	barrier();
 	b->busy = 0;
 }
@@ -712,7 +812,7 @@ int BPF_PROG(lde_sys_enter, struct pt_regs *regs, long id)
 	__u8 attrs;
 	__u64 now;
 
-	if (!cs || !cached_wanted(cs, task))
+	if (!cs || !current_wanted(cs, task))
 		return 0;
 	compat = syscall_compat(task);
 	attrs = syscall_attrs_of(id, compat);
@@ -992,30 +1092,38 @@ int BPF_PROG(lde_sys_exit, struct pt_regs *regs, long ret)
 }
 
 /*
- * A kernel pointer as a number.  The verifier refuses arithmetic on a
- * pointer beyond adding offsets; a value stored in map memory (here a
- * field of the event being written, overwritten before it is sent) loads
- * back as a number.
+ * The top of a task's kernel stack: task->stack, a void * the verifier
+ * loads as a number, plus THREAD_SIZE, the size of its vmalloc'ed area
+ * (16 KiB on x86-64, 32 KiB under KASAN).  CPU 0's idle task has the
+ * static init stack, of no area: 16 KiB.
  */
-static __always_inline __u64 pointer_value(__u64 *scratch, const void *p)
+static __always_inline __u64 stack_top(struct task_struct *t)
 {
-	*(const void **)scratch = p;
-	barrier();
-	return *scratch;
+	__u64 base = (__u64)t->stack, size = 16384;
+	struct vm_struct *area = NULL;
+
+	if (bpf_core_field_exists(t->stack_vm_area))
+		area = t->stack_vm_area;
+	if (area && area->nr_pages)
+		size = (__u64)area->nr_pages * 4096;
+	return base + size;
 }
 
 /*
- * The top of a task's kernel stack.  Stacks are THREAD_SIZE long and
- * THREAD_SIZE aligned (a multiple of 16 KiB on x86-64), and the user
- * registers saved at entry sit at the top, under at most a few bytes of
- * padding.
+ * Where this program's frame is, as a number: the address of a local,
+ * read back from the stack slot that holds it (the verifier gives no
+ * pointer arithmetic a number; a read it does).  The program runs on
+ * the current task's kernel stack.
  */
-static __always_inline __u64 stack_top(__u64 *scratch, struct task_struct *t)
+static __always_inline __u64 frame_address(void)
 {
-	__u64 regs_end = pointer_value(scratch, (void *)bpf_task_pt_regs(t)) +
-			 sizeof(struct pt_regs);
+	__u64 marker = 0, address = 0;
+	void *where = &marker;
 
-	return (regs_end + 16383) & ~16383ULL;
+	barrier_var(where);
+	if (bpf_probe_read_kernel(&address, sizeof(address), &where))
+		return 0;
+	return address;
 }
 
 static __always_inline __u32 stack_depth(__u64 top, __u64 sp)
@@ -1033,22 +1141,39 @@ static __always_inline __u32 stack_depth(__u64 top, __u64 sp)
  */
 static const char resume_fmt[] = "%pS";
 
+/*
+ * Where B resumes, as %pS writes it, whole: every byte of the field
+ * written.  %pS writes an address that is no symbol as "0x..." (no
+ * symbol starts with a digit): "unknown" then, as lde.ko says it.
+ */
+static __always_inline void resume_symbol(struct lde_event *e, __u64 resume)
+{
+	char sym[LDE_SYM_LEN] = {};
+
+	if (resume)
+		bpf_snprintf(sym, sizeof(sym), resume_fmt, &resume,
+			     sizeof(resume));
+	if (sym[0] == '0' && sym[1] == 'x') {
+		__builtin_memset(sym, 0, sizeof(sym));
+		__builtin_memcpy(sym, "unknown", sizeof("unknown"));
+	}
+	__builtin_memcpy(e->sw.next_resume, sym, sizeof(sym));
+}
+
 static __always_inline void switch_stacks(struct lde_event *e,
 					  struct task_struct *prev,
-					  struct task_struct *next)
+					  struct task_struct *next,
+					  __u64 here)
 {
-	__u64 *scratch = &e->sw.next_user_ip;
-	__u64 here = pointer_value(scratch, &e), next_sp = next->thread.sp;
+	__u64 next_sp = next->thread.sp;
 	struct inactive_task_frame *frame = (void *)next_sp;
 	__u64 resume = 0;
 
-	e->sw.prev_depth = stack_depth(stack_top(scratch, prev), here);
-	e->sw.next_depth = stack_depth(stack_top(scratch, next), next_sp);
-	__builtin_memset(e->sw.next_resume, 0, sizeof(e->sw.next_resume));
-	if (!bpf_probe_read_kernel(&resume, sizeof(resume), &frame->ret_addr) &&
-	    resume)
-		bpf_snprintf(e->sw.next_resume, sizeof(e->sw.next_resume),
-			     resume_fmt, &resume, sizeof(resume));
+	e->sw.prev_depth = stack_depth(stack_top(prev), here);
+	e->sw.next_depth = stack_depth(stack_top(next), next_sp);
+	if (bpf_probe_read_kernel(&resume, sizeof(resume), &frame->ret_addr))
+		resume = 0;
+	resume_symbol(e, resume);
 	e->sw.next_user_ip = next->flags & PF_KTHREAD ? 0 :
 			     ((struct pt_regs *)bpf_task_pt_regs(next))->ip;
 }
@@ -1066,7 +1191,7 @@ int BPF_PROG(lde_sched_switch, bool preempt, struct task_struct *prev,
 	struct cpu_state *cs = bpf_map_lookup_elem(&cpu_states, &cpu);
 	struct lde_batch *b;
 	struct lde_event *e;
-	bool prev_wanted, next_wanted;
+	bool prev_traced, next_traced, prev_wanted, next_wanted;
 	/*
 	 * First: waits and runs are differences of these stamps.  Not read
 	 * when only system calls are traced: their path stays as it was.
@@ -1094,10 +1219,21 @@ int BPF_PROG(lde_sched_switch, bool preempt, struct task_struct *prev,
 		cs->trap_tid = 0;
 		cs->trap_held = 0;	/* the held trap is in prev's storage */
 	}
+	/*
+	 * next runs here from now: what current_traced() says until the next
+	 * switch.  prev's answer was written by the switch to it.
+	 */
+	prev_traced = current_traced(cs, prev);
+	next_traced = task_traced(next);
+	if (cs) {
+		cs->curr_tid = next->pid;
+		cs->curr_traced = next_traced;
+		cs->curr_known = 1;
+	}
 	if (!stage_on(LDE_STAGE_SWITCH))
 		goto flush;
-	prev_wanted = task_wanted(prev);
-	next_wanted = task_wanted(next);
+	prev_wanted = prev_traced && task_wanted_comm(prev);
+	next_wanted = next_traced && task_wanted_comm(next);
 	e = (prev_wanted || next_wanted) && send_switches ?
 	    event_start(&b, cpu, LDE_STAGE_SWITCH, now, prev) : NULL;
 	if (!switch_sched(e, cpu, now, preempt, prev_state, prev, prev_wanted,
@@ -1107,10 +1243,12 @@ int BPF_PROG(lde_sched_switch, bool preempt, struct task_struct *prev,
 		goto flush;
 	e->sw.next_pid = next->tgid;
 	e->sw.next_tid = next->pid;
-	BPF_CORE_READ_STR_INTO(&e->sw.next_comm, next, comm);
+	/* All of it: the kernel pads a comm with NULs (strscpy_pad). */
+	__builtin_memcpy(e->sw.next_comm, next->comm, sizeof(e->sw.next_comm));
 	e->sw.nonvoluntary = preempt || prev_state == 0;
 	e->sw.prev_state = prev_state;
-	switch_stacks(e, prev, next);
+	/* This program runs on prev's kernel stack: how deep prev is now. */
+	switch_stacks(e, prev, next, frame_address());
 	event_send(b, LDE_STAGE_SWITCH);
 flush:
 	batch_flush(cpu);
@@ -1127,9 +1265,9 @@ int BPF_PROG(lde_sched_waking, struct task_struct *p)
 	struct task_struct *waker = bpf_get_current_task_btf();
 	__u64 now = bpf_ktime_get_ns();	/* first: the switch's is too */
 	struct sched_task *st;
+	bool by_wanted = stage_on(LDE_STAGE_WAKEUP) && task_wanted(waker);
 
-	if (!task_wanted(p) && !(stage_on(LDE_STAGE_WAKEUP) &&
-				 task_wanted(waker)))
+	if (!by_wanted && !task_wanted(p))
 		return 0;
 	st = bpf_task_storage_get(&sched_tasks, p, 0,
 				  BPF_LOCAL_STORAGE_GET_F_CREATE);
@@ -1138,6 +1276,7 @@ int BPF_PROG(lde_sched_waking, struct task_struct *p)
 	st->runnable_since = now;
 	st->by_pid = waker->tgid;
 	st->by_tid = waker->pid;
+	st->by_wanted = by_wanted;
 	__builtin_memcpy(st->by_comm, waker->comm, sizeof(st->by_comm));
 	return 0;
 }
@@ -1154,8 +1293,7 @@ static __always_inline void wakeup_send(struct task_struct *p, bool new_task)
 	if (!new_task)
 		st = bpf_task_storage_get(&sched_tasks, p, 0, 0);
 	if (!task_wanted(p) &&
-	    !(st && st->by_pid ? ids_wanted(st->by_pid, st->by_comm) :
-				 task_wanted(current)))
+	    !(st && st->by_pid ? st->by_wanted : task_wanted(current)))
 		return;
 	e = event_start(&b, cpu, LDE_STAGE_WAKEUP, bpf_ktime_get_ns(), p);
 	if (!e)
@@ -1279,7 +1417,9 @@ int BPF_PROG(lde_timer, int vector)
 	struct lde_batch *b;
 	struct lde_event *e;
 
-	if (!stage_on(LDE_STAGE_TIMER) || !task_wanted(task))
+	/* No task storage in an interrupt: the switch told this CPU. */
+	if (!stage_on(LDE_STAGE_TIMER) ||
+	    !current_wanted(bpf_map_lookup_elem(&cpu_states, &cpu), task))
 		goto flush;
 	e = event_start(&b, cpu, LDE_STAGE_TIMER, bpf_ktime_get_ns(), task);
 	if (!e)
@@ -1300,9 +1440,10 @@ flush:
 }
 
 /*
- * "Create entry for process list".  A traced process's children join the
- * traced set before they first run; one that cannot join (the set is
- * full) is counted, never silently left out.
+ * "Create entry for process list".  A traced task's new threads, and with
+ * a COMMAND its child processes, are marked traced before they first
+ * run; one that cannot be (no memory for its storage) is counted, never
+ * silently left out.
  */
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(lde_fork, struct task_struct *parent, struct task_struct *child)
@@ -1310,11 +1451,11 @@ int BPF_PROG(lde_fork, struct task_struct *parent, struct task_struct *child)
 	__u32 ptgid = parent->tgid, ctgid = child->tgid;
 	struct lde_batch *b;
 	struct lde_event *e;
-	__u8 one = 1;
 
-	if (follow_forks && ctgid != ptgid &&
-	    bpf_map_lookup_elem(&traced_tgids, &ptgid) &&
-	    bpf_map_update_elem(&traced_tgids, &ctgid, &one, BPF_ANY))
+	if (filter_tgid &&
+	    (((ctgid == ptgid || follow_forks) && task_traced(parent)) ||
+	     (mark_tgid && ctgid == mark_tgid)) &&
+	    !mark_traced(child))
 		count_lost_as(LDE_LOST_FORKS, 1);
 	if (!stage_on(LDE_STAGE_FORK) || !task_wanted(parent))
 		return 0;
@@ -1339,6 +1480,8 @@ int BPF_PROG(lde_exec, struct task_struct *p, pid_t old_pid,
 	e = event_start_now(&b, LDE_STAGE_EXEC, p);
 	if (!e)
 		return 0;
+	/* The read stops at the NUL: the rest of the field is zeros. */
+	__builtin_memset(e->exec.filename, 0, sizeof(e->exec.filename));
 	bpf_probe_read_kernel_str(e->exec.filename, sizeof(e->exec.filename),
 				  BPF_CORE_READ(bprm, filename));
 	event_send(b, LDE_STAGE_EXEC);
@@ -1402,9 +1545,6 @@ int BPF_PROG(lde_reap, struct task_struct *p)
 			event_send(b, LDE_STAGE_REAP);
 		}
 	}
-	/* Gone: its pid may come back as someone else's. */
-	if (filter_tgid)
-		bpf_map_delete_elem(&traced_tgids, &tgid);
 	return 0;
 }
 
@@ -1444,10 +1584,12 @@ int BPF_PROG(lde_fault, int sig, struct kernel_siginfo *info,
 SEC("tracepoint/lde/lde_trap")
 int lde_mod_trap(struct lde_trap_ctx *ctx)
 {
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u32 cpu = task->thread_info.cpu;
 	struct lde_batch *b;
 	struct lde_event *e;
 
-	if (!current_wanted())
+	if (!current_wanted(bpf_map_lookup_elem(&cpu_states, &cpu), task))
 		return 0;
 	e = event_start_now(&b, LDE_STAGE_LDE_TRAP,
 			    bpf_get_current_task_btf());
@@ -1466,10 +1608,12 @@ int lde_mod_trap(struct lde_trap_ctx *ctx)
 SEC("tracepoint/lde/lde_return")
 int lde_mod_return(struct lde_return_ctx *ctx)
 {
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u32 cpu = task->thread_info.cpu;
 	struct lde_batch *b;
 	struct lde_event *e;
 
-	if (!current_wanted())
+	if (!current_wanted(bpf_map_lookup_elem(&cpu_states, &cpu), task))
 		return 0;
 	e = event_start_now(&b, LDE_STAGE_LDE_RETURN,
 			    bpf_get_current_task_btf());
@@ -1483,17 +1627,38 @@ int lde_mod_return(struct lde_return_ctx *ctx)
 	return 0;
 }
 
+/*
+ * The task this CPU switches to, at sched_switch (lde.ko's probe runs
+ * inside it): __schedule() has made it the run queue's current already.
+ */
+extern struct rq runqueues __ksym;
+
+static __always_inline bool switching_to_traced(__u32 next_tid)
+{
+	struct rq *rq = bpf_this_cpu_ptr(&runqueues);
+	struct task_struct *next;
+
+	if (!filter_tgid)
+		return true;
+	next = rq->curr;
+	return next && next->pid == next_tid && task_traced(next);
+}
+
 SEC("tracepoint/lde/lde_switch")
 int lde_mod_switch(struct lde_switch_ctx *ctx)
 {
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u32 cpu = task->thread_info.cpu;
 	char prev[LDE_COMM_LEN], next[LDE_COMM_LEN];
 	struct lde_batch *b;
 	struct lde_event *e;
 
-	/* As a switch: kept when prev or next is wanted. */
+	/* As a switch: kept when prev (current) or next is wanted. */
 	__builtin_memcpy(prev, ctx->prev_comm, LDE_COMM_LEN);
 	__builtin_memcpy(next, ctx->next_comm, LDE_COMM_LEN);
-	if (!ids_wanted(ctx->prev_pid, prev) && !ids_wanted(ctx->next_pid, next))
+	if (!ids_wanted(current_traced(bpf_map_lookup_elem(&cpu_states, &cpu),
+				       task), prev) &&
+	    !ids_wanted(switching_to_traced(ctx->next_tid), next))
 		return 0;
 	e = event_start_now(&b, LDE_STAGE_LDE_SWITCH,
 			    bpf_get_current_task_btf());
@@ -1515,5 +1680,21 @@ int lde_mod_switch(struct lde_switch_ctx *ctx)
 	__builtin_memset(e->sw.next_resume, 0, sizeof(e->sw.next_resume));
 	switch_sched_unknown(e);
 	event_send(b, LDE_STAGE_LDE_SWITCH);
+	return 0;
+}
+
+/*
+ * The process named at the start (-p PID, or the COMMAND, stopped before
+ * its exec), marked traced thread by thread: lde-trace runs this iterator
+ * once over every task, with mark_tgid set and the fork program attached.
+ */
+SEC("iter/task")
+int lde_mark_process(struct bpf_iter__task *ctx)
+{
+	struct task_struct *task = ctx->task;
+
+	if (task && mark_tgid && task->tgid == mark_tgid &&
+	    !mark_traced(task))
+		count_lost_as(LDE_LOST_FORKS, 1);
 	return 0;
 }

@@ -311,7 +311,11 @@ struct lde_batch {
 	unsigned int len;	/* bytes of events waiting in data */
 	unsigned int events;	/* how many */
 	unsigned int busy;	/* an event is being written into data */
-	unsigned int alone;	/* slot 1: each event is sent at once */
+	/* The CPU's batch (slot 0): its interrupt slot holds events. */
+	unsigned char interrupts_behind;
+	/* The interrupt slot (slot 1): sent only after slot 0. */
+	unsigned char interrupt_slot;
+	unsigned char pad[2];
 	/* The headroom lets the verifier see an event at any offset fit. */
 	unsigned char data[LDE_BATCH_BYTES + LDE_EVENT_MAX];
 };
@@ -355,7 +359,13 @@ unsigned int lde_event_size(unsigned int kind)
 /* Counters of what could not be sent or followed, per CPU. */
 enum lde_lost {
 	LDE_LOST_EVENTS,	/* the ring or a batch had no room */
-	LDE_LOST_FORKS,		/* a child not followed: traced_tgids full */
+	LDE_LOST_FORKS,		/* a task not followed: no storage for its mark */
+	/*
+	 * An event not sent because its task's traced mark could not be
+	 * looked up (6.1: another task-storage call busy on the CPU),
+	 * whether the task was traced or not.
+	 */
+	LDE_LOST_UNDECIDED,
 	LDE_NR_LOST
 };
 

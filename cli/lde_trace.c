@@ -519,6 +519,9 @@ static void show_start(void)
 	flush_event_text();
 }
 
+/* LDE_TRACE_RAW=FILE: each record's bytes as the kernel sent them. */
+static FILE *raw_records;
+
 /*
  * A ring-buffer record is a batch of one CPU's events, in order, each
  * holding only the common part and its kind's own part, back to back.
@@ -526,6 +529,9 @@ static void show_start(void)
 static int handle_batch(void *ctx, void *data, size_t size)
 {
 	const unsigned char *p = data;
+
+	if (raw_records)
+		fwrite(data, 1, size, raw_records);
 
 	while (size >= offsetof(struct lde_event, trap)) {
 		const struct lde_event *e = (const void *)p;
@@ -545,21 +551,21 @@ static int handle_batch(void *ctx, void *data, size_t size)
 
 /*
  * After the programs are detached: the events still waiting in each CPU's
- * batch.  A program that was running as it was detached may still be
- * writing one (busy): wait for it, briefly; a batch still busy then is
- * counted lost, never read half-written.  Returns the events so lost.
+ * batch, then in its interrupt slot (which came after the batch).  A
+ * program that was running as it was detached may still be writing one
+ * (busy): wait for it, briefly; a batch still busy then is counted lost,
+ * never read half-written.  Returns the events so lost.
  */
 static unsigned long long drain_batches(struct lde_trace_bpf *skel)
 {
 	unsigned long long lost = 0;
 	int ncpus = libbpf_num_possible_cpus(), tries;
 	struct lde_batch *b = malloc(sizeof(*b));
-	__u32 cpu, slot;
+	__u32 slot;
 
 	if (ncpus <= 0 || !b)
 		goto out;
-	for (cpu = 0; cpu < ncpus; cpu++) {
-		slot = cpu * 2;	/* the CPU's batch, not its alone slot */
+	for (slot = 0; slot < 2 * ncpus; slot++) {
 		for (tries = 0; tries < 100; tries++) {
 			if (bpf_map__lookup_elem(skel->maps.batches, &slot,
 						 sizeof(slot), b, sizeof(*b), 0))
@@ -667,6 +673,46 @@ static int attach_trap_last(struct lde_trace_bpf *skel)
 	return skel->links.lde_sys_enter ? 0 : -errno;
 }
 
+/*
+ * The process traced from the start (-p, or the command), every thread of
+ * it, marked in the kernel by lde_mark_process, with the fork program
+ * attached first: a thread it starts meanwhile is marked at its fork.
+ */
+static int mark_traced_process(struct lde_trace_bpf *skel, pid_t tgid)
+{
+	struct bpf_link *iter = NULL;
+	int fd = -1, err = 0;
+	char buf[64];
+	ssize_t n;
+
+	skel->links.lde_fork = bpf_program__attach(skel->progs.lde_fork);
+	if (!skel->links.lde_fork)
+		return -errno;
+	/* Attached: the skeleton's attach leaves it be. */
+	bpf_program__set_autoattach(skel->progs.lde_fork, false);
+	skel->bss->mark_tgid = tgid;
+	iter = bpf_program__attach_iter(skel->progs.lde_mark_process, NULL);
+	if (!iter) {
+		err = -errno;
+		goto out;
+	}
+	fd = bpf_iter_create(bpf_link__fd(iter));
+	if (fd < 0) {
+		err = -errno;
+		goto out;
+	}
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		;
+	if (n < 0)
+		err = -errno;
+out:
+	skel->bss->mark_tgid = 0;
+	if (fd >= 0)
+		close(fd);
+	bpf_link__destroy(iter);
+	return err;
+}
+
 /* Fork the command stopped before exec; it starts when released. */
 static pid_t spawn_stopped(char **argv, int *release_fd)
 {
@@ -768,14 +814,18 @@ static void choose_programs(struct lde_trace_bpf *skel,
 				  s & (1U << LDE_STAGE_EXEC));
 	bpf_program__set_autoload(skel->progs.lde_exit,
 				  s & (1U << LDE_STAGE_EXIT));
-	/* The reap also prunes the traced set and the exits sent. */
+	/* The reap also prunes the exits sent. */
 	bpf_program__set_autoload(skel->progs.lde_reap,
-				  (s & (1U << LDE_STAGE_REAP | 1U << LDE_STAGE_EXIT)) ||
-				  env.command || env.pid);
+				  s & (1U << LDE_STAGE_REAP | 1U << LDE_STAGE_EXIT));
 	bpf_program__set_autoload(skel->progs.lde_fault,
 				  s & (1U << LDE_STAGE_FAULT));
+	/* A traced task's new threads (and children) are marked at fork. */
 	bpf_program__set_autoload(skel->progs.lde_fork,
-				  env.command || (s & (1U << LDE_STAGE_FORK)));
+				  env.command || env.pid ||
+				  (s & (1U << LDE_STAGE_FORK)));
+	bpf_program__set_autoload(skel->progs.lde_mark_process,
+				  env.command || env.pid);
+	bpf_program__set_autoattach(skel->progs.lde_mark_process, false);
 	bpf_program__set_autoload(skel->progs.lde_mod_trap,
 				  lde && (s & (1U << LDE_STAGE_LDE_TRAP)));
 	bpf_program__set_autoload(skel->progs.lde_mod_return,
@@ -1021,14 +1071,13 @@ int main(int argc, char **argv)
 	struct lde_trace_bpf *skel = NULL;
 	struct ring_buffer *rb = NULL;
 	struct btf *vmlinux_btf = NULL;
-	unsigned long long deadline = 0, lost, lost_forks;
+	unsigned long long deadline = 0, lost, lost_forks, undecided;
 	int err, release_fd = -1, status = 0, exit_code = 0, ncpus;
 	int pidfd = -1, wait_fd = -1;
 	__u32 ring_bytes;
 	pid_t child = 0;
 	struct utsname u = {};
 	int nr;
-	__u8 one = 1;
 
 	argp_err_exit_status = 2;
 	err = argp_parse(&argp, argc, argv, ARGP_IN_ORDER, NULL, NULL);
@@ -1042,6 +1091,14 @@ int main(int argc, char **argv)
 	if (env.read_path)
 		return replay();
 
+	if (getenv("LDE_TRACE_RAW")) {
+		raw_records = fopen(getenv("LDE_TRACE_RAW"), "we");
+		if (!raw_records) {
+			fprintf(stderr, "lde-trace: cannot write %s: %s\n",
+				getenv("LDE_TRACE_RAW"), strerror(errno));
+			return 1;
+		}
+	}
 	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
 		fprintf(stderr, "lde-trace: this kernel has no BTF (/sys/kernel/btf/vmlinux): it needs CONFIG_DEBUG_INFO_BTF\n");
 		return 1;
@@ -1164,10 +1221,13 @@ int main(int argc, char **argv)
 	}
 	root_child = child;
 	if (env.pid || child) {
-		__u32 tgid = env.pid ? env.pid : child;
-
-		bpf_map__update_elem(skel->maps.traced_tgids, &tgid,
-				     sizeof(tgid), &one, sizeof(one), BPF_ANY);
+		err = mark_traced_process(skel, env.pid ? env.pid : child);
+		if (err) {
+			fprintf(stderr, "lde-trace: cannot mark the traced process: %s\n",
+				strerror(-err));
+			err = 1;
+			goto cleanup;
+		}
 	}
 
 	/* Before the first event can be made: times count from here. */
@@ -1261,8 +1321,12 @@ int main(int argc, char **argv)
 	fprintf(stderr, "lost %llu events\n", lost);
 	lost_forks = lost_total(skel, LDE_LOST_FORKS);
 	if (lost_forks)
-		fprintf(stderr, "lost %llu processes: not followed, the traced set (traced_tgids) was full\n",
+		fprintf(stderr, "lost %llu processes or threads: not followed, no memory for their traced mark (task storage)\n",
 			lost_forks);
+	undecided = lost_total(skel, LDE_LOST_UNDECIDED);
+	if (undecided)
+		fprintf(stderr, "lde-trace: %llu events not decided: their task's traced mark could not be looked up (this kernel's task storage was busy on that CPU), whether the task was traced or not\n",
+			undecided);
 	if (env.write_path) {
 		int werr = lde_trace_file_close(lost, lost_forks);
 
@@ -1295,5 +1359,7 @@ cleanup:
 	ring_buffer__free(rb);
 	lde_trace_bpf__destroy(skel);
 	btf__free(vmlinux_btf);
+	if (raw_records && fclose(raw_records) && !err)
+		err = 1;
 	return err ? err : exit_code;
 }

@@ -8,10 +8,12 @@
 #include <libgen.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
 #include "lde_test_util.h"
+#include "lde_trace.h"
 #include "kselftest_harness.h"
 
 static char lde_trace[512], workload[512], lifecycle[512], outdir[512];
@@ -76,6 +78,110 @@ static bool py_check_text(const char *file, const char *code)
 			out ? out : "(nothing)");
 	free(out);
 	return ok;
+}
+
+/*
+ * A string field as the kernel sent it: nothing but NULs after its first
+ * NUL (no bytes of an earlier event), and no kernel address ("0x...")
+ * where a symbol goes.  Says what is wrong in why; true if all is well.
+ */
+static bool field_whole(const char *what, const char *s, size_t len,
+			bool symbol, char *why, size_t why_len)
+{
+	const char *nul = memchr(s, '\0', len);
+	size_t i;
+
+	if (symbol && len > 2 && s[0] == '0' && s[1] == 'x') {
+		snprintf(why, why_len, "%s is an address: %.*s", what,
+			 (int)len, s);
+		return false;
+	}
+	for (i = nul ? nul - s : len; i < len; i++) {
+		if (s[i]) {
+			snprintf(why, why_len,
+				 "%s \"%.*s\" has byte 0x%02x at %zu, after its NUL",
+				 what, (int)len, s, (unsigned char)s[i], i);
+			return false;
+		}
+	}
+	return true;
+}
+
+/*
+ * Every string field of every event in a file of raw records
+ * (LDE_TRACE_RAW): the events back to back.  Returns the events checked,
+ * or -1 with why set at the first field that is not whole.
+ */
+static long raw_events_whole(const char *path, char *why, size_t why_len)
+{
+	FILE *f = fopen(path, "re");
+	static unsigned char buf[64 << 20];
+	size_t size, off = 0;
+	long n = 0;
+	int i;
+
+	if (!f) {
+		snprintf(why, why_len, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	size = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	while (off + offsetof(struct lde_event, trap) <= size) {
+		const struct lde_event *e = (const void *)(buf + off);
+		unsigned int len = e->stage < LDE_NR_EVENT_KINDS ?
+				   lde_event_size(e->stage) : 0;
+		bool ok = true;
+
+		if (!len || off + len > size) {
+			snprintf(why, why_len, "event %ld: kind %u, %zu bytes left",
+				 n, e->stage, size - off);
+			return -1;
+		}
+		ok = field_whole("comm", e->comm, LDE_COMM_LEN, false, why, why_len);
+		switch (e->stage) {
+		case LDE_STAGE_SWITCH:
+			ok = ok && field_whole("next_resume", e->sw.next_resume,
+					       LDE_SYM_LEN, true, why, why_len);
+			/* fall through */
+		case LDE_STAGE_LDE_SWITCH:
+			ok = ok && field_whole("next_comm", e->sw.next_comm,
+					       LDE_COMM_LEN, false, why, why_len) &&
+			     field_whole("switch by_comm", e->sw.by_comm,
+					 LDE_COMM_LEN, false, why, why_len);
+			break;
+		case LDE_STAGE_WAKEUP:
+			ok = ok && field_whole("wakeup by_comm", e->wakeup.by_comm,
+					       LDE_COMM_LEN, false, why, why_len);
+			break;
+		case LDE_STAGE_REAP:
+			ok = ok && field_whole("reap by_comm", e->reap.by_comm,
+					       LDE_COMM_LEN, false, why, why_len);
+			break;
+		case LDE_STAGE_EXEC:
+			ok = ok && field_whole("filename", e->exec.filename,
+					       LDE_PATH_LEN, false, why, why_len);
+			break;
+		case LDE_EVENT_TRAP_STRINGS:
+			for (i = 0; ok && i < LDE_TRAP_STRS; i++)
+				ok = field_whole("trap string", e->trap_str.str[i],
+						 LDE_STR_LEN, false, why, why_len);
+			break;
+		case LDE_EVENT_EXEC_RETURN:
+			for (i = 0; ok && i < LDE_ARGV_MAX; i++)
+				ok = field_whole("argv", e->exec_ret.argv[i],
+						 LDE_ARG_LEN, false, why, why_len);
+			break;
+		}
+		if (!ok)
+			return -1;
+		off += len;
+		n++;
+	}
+	if (off != size) {
+		snprintf(why, why_len, "%zu bytes after the last event", size - off);
+		return -1;
+	}
+	return n;
 }
 
 FIXTURE(trace) {};
@@ -176,8 +282,11 @@ TEST_F(trace, returns_pair_with_traps_across_sleeps_and_cpus)
 
 /*
  * Timer ticks land while the trap and return programs write their CPU's
- * batch; a tick's event then goes alone.  A storm of system calls with
- * the timer traced keeps every count exact, every line whole.
+ * batch; a tick's event then waits in the CPU's interrupt slot until the
+ * batch has gone.  A storm of system calls with the timer traced keeps
+ * every count exact, every line whole, and each CPU's events in order:
+ * no event comes before two or more of its CPU's that happened earlier
+ * (one can: a tick between a program's time stamp and its batch).
  */
 /* Heavy: with both kernels' guests side by side it can take minutes. */
 TEST_F_TIMEOUT(trace, timer_ticks_amid_a_storm_keep_counts_exact, 300)
@@ -193,6 +302,14 @@ TEST_F_TIMEOUT(trace, timer_ticks_amid_a_storm_keep_counts_exact, 300)
 		"n = lambda s: sum(1 for e in ev if e[\"stage\"] == s and e.get(\"name\") == \"getppid\")\n"
 		"assert (n(\"trap\"), n(\"return\")) == (100000, 100000), (n(\"trap\"), n(\"return\"))\n"
 		"assert any(e[\"stage\"] == \"timer\" for e in ev), \"no tick\"\n"
+		"cpus = {}\n"
+		"for i, e in enumerate(ev):\n"
+		"    cpus.setdefault(e[\"cpu\"], []).append((e[\"ts_ns\"], i, e[\"stage\"]))\n"
+		"for cpu, seq in cpus.items():\n"
+		"    lo = [(float(\"inf\"), -1, \"\")] * 2\n"
+		"    for t in reversed(seq):\n"
+		"        assert lo[1][0] >= t[0], \"cpu %d: line %d (%s) before lines %d, %d, earlier by %d, %d ns\" % (cpu, t[1] + 1, t[2], lo[0][1] + 1, lo[1][1] + 1, t[0] - lo[0][0], t[0] - lo[1][0])\n"
+		"        lo = sorted(lo + [t])[:2]\n"
 		"print(\"ok\")"));
 	free(err);
 }
@@ -624,9 +741,10 @@ TEST_F(trace, protocol_view_keeps_columns_and_starts_with_the_program)
 }
 
 /*
- * A command's children are followed through an in-kernel table of 8192
- * processes; a reaped child leaves it.  20,000 short-lived children, one
- * after another, are all traced: every fork and every exit seen.
+ * A command's children are followed by a mark in each one's task storage
+ * (once a table of 8192 processes, which a reaped child left).  20,000
+ * short-lived children, one after another, are all traced: every fork
+ * and every exit seen.
  */
 TEST_F_TIMEOUT(trace, twenty_thousand_children_are_all_followed, 600)
 {
@@ -642,6 +760,57 @@ TEST_F_TIMEOUT(trace, twenty_thousand_children_are_all_followed, 600)
 		"assert (n(\"fork\"), n(\"exit\"), n(\"reap\")) == (20000, 20001, 20001), (n(\"fork\"), n(\"exit\"), n(\"reap\"))\n"
 		"print(\"ok\")"));
 	free(err);
+}
+
+/*
+ * Every task ends with one last switch-out (do_task_dead(): prev_state
+ * TASK_DEAD, 0x80), after exit_notify() has told its parent, which can
+ * reap it from another CPU first.  Each child's last switch is in the
+ * trace, run after run, and nothing is said lost.
+ */
+TEST_F_TIMEOUT(trace, a_reaped_childs_last_switch_is_kept, 600)
+{
+	char file[600], *err = NULL;
+	int run_nr;
+
+	snprintf(file, sizeof(file), "%s/trace-reaped.jsonl", outdir);
+	for (run_nr = 0; run_nr < 3; run_nr++) {
+		ASSERT_EQ(0, run(&err, "%s -j -e switch,fork -- %s reaped 1500 2>&1 >%s",
+				 lde_trace, workload, file));
+		EXPECT_NE(NULL, strstr(err, "lost 0 events")) TH_LOG("%s", err);
+		EXPECT_EQ(NULL, strstr(err, "processes")) TH_LOG("%s", err);
+		free(err);
+		err = NULL;
+		EXPECT_TRUE(py_check(file,
+			"kids = {e[\"child_tid\"] for e in ev if e[\"stage\"] == \"fork\"}\n"
+			"dead = {e[\"prev_tid\"] for e in ev if e[\"stage\"] == \"switch\" and e[\"prev_state\"] & 0x80}\n"
+			"assert len(kids) == 1500, len(kids)\n"
+			"gone = sorted(kids - dead)\n"
+			"assert not gone, \"%d of %d children have no last switch: %s\" % (len(gone), len(kids), gone[:5])\n"
+			"print(\"ok\")"));
+	}
+}
+
+/*
+ * Every byte an event carries is written: a string read stops at its
+ * NUL, and the rest of the field must not hold an earlier event's bytes;
+ * where a symbol goes, never a kernel address.  Checked on the records
+ * as the kernel sent them, every stage on, programs that exec, fork,
+ * switch and open paths of many lengths.
+ */
+TEST_F(trace, every_byte_of_every_string_field_is_written)
+{
+	char raw[600], why[1024] = "";
+	long n;
+
+	snprintf(raw, sizeof(raw), "%s/trace-raw.bin", outdir);
+	ASSERT_EQ(0, run(NULL, "LDE_TRACE_RAW=%s %s -j -- /bin/sh -c '"
+			 "for i in 1 2 3; do ls -d /usr/share/doc /tmp >/dev/null; "
+			 "%s forks 20; %s comm lde-a-long-name; done' >/dev/null 2>&1",
+			 raw, lde_trace, workload, workload));
+	n = raw_events_whole(raw, why, sizeof(why));
+	TH_LOG("%ld events checked", n);
+	EXPECT_LT(1000, n) TH_LOG("%s", why);
 }
 
 /*

@@ -15,6 +15,9 @@
  *                               on, makes system calls, and ends the process
  *   lde_workload forks N        N children, one after another, each exits
  *                               at once and is reaped
+ *   lde_workload reaped N       as forks, with the parent on CPU 1 and each
+ *                               child moving to CPU 0 to exit: the parent
+ *                               reaps a child before its last switch-out
  *   lde_workload sched SECONDS  for SECONDS: two spinners (lde-spin) pinned
  *                               to CPU 0, and a pipe ping-pong (lde-ping,
  *                               lde-pong) pinned to CPU 1
@@ -374,6 +377,27 @@ int main(int argc, char **argv)
 		}
 		return 0;
 	}
+	/*
+	 * The parent waits on CPU 1, idle, so it runs as soon as exit_notify()
+	 * wakes it, while the child still has do_exit() to finish on CPU 0.
+	 */
+	if (!strcmp(mode, "reaped") && argc > 2) {
+		n = atol(argv[2]);
+		pin(1);
+		for (i = 0; i < n; i++) {
+			pid_t child = fork();
+
+			if (child < 0)
+				return 1;
+			if (child == 0) {
+				pin(0);
+				_exit(0);
+			}
+			if (waitpid(child, NULL, 0) != child)
+				return 1;
+		}
+		return 0;
+	}
 	if (!strcmp(mode, "threadexit")) {
 		pthread_t t;
 
@@ -393,7 +417,7 @@ int main(int argc, char **argv)
 			usleep(10000);
 		}
 	}
-	fprintf(stderr, "usage: %s getppid N | segv | spin S | comm NAME | idle | toy | loop N | hop N | threadexit | forks N | paths | openloop N | int80 | signals\n",
+	fprintf(stderr, "usage: %s getppid N | segv | spin S | comm NAME | idle | toy | loop N | hop N | threadexit | forks N | reaped N | paths | openloop N | int80 | signals\n",
 		argv[0]);
 	return 2;
 }
