@@ -219,11 +219,13 @@ $(B)/host/%_test: cli/%_test.c $(CLI_COMMON_DEPS) $(KSRC_STAMP)
 		-o $@ $< $(CLI_COMMON) -lm
 
 # The replay check runs lde-trace -r on the host: no root, no BPF; the
-# help check reads what each tool says of itself.
+# help check reads what each tool says of itself; the console check
+# tells a guest that could not power off from a kernel splat.
 check-host: lint $(HOST_TESTS) $(LDE_TRACE) $(LDE_BENCH)
 	@./scripts/host-check.sh $(HOST_TESTS) \
 		"./scripts/replay-check.sh $(LDE_TRACE)" \
-		"./scripts/help-check.sh $(LDE_TRACE) $(LDE_BENCH)"
+		"./scripts/help-check.sh $(LDE_TRACE) $(LDE_BENCH)" \
+		./scripts/console-verdict-check.sh
 
 # Every kernel series the host's Debian ships (6.1 and 6.12 on Debian 12,
 # 6.12 on 13), one boot each, with the same sources and the same CO-RE BPF
