@@ -76,9 +76,12 @@ def read_lde(path):
 
 
 def read_timehist(path):
-    """perf sched timehist --state rows by tid: (time ns, wait, delay,
-    run, state), one per switch out."""
+    """perf sched timehist --state rows by tid, one per switch out: (time
+    ns, the wait before the run as timehist counts it, run, state).  The
+    wait is "sch delay" (from the first wakeup), or "wait time" when the
+    task left before in state R or R+ (preempted: all of it waiting)."""
     rows = collections.defaultdict(list)
+    left = {}
     row = re.compile(r'^\s*([\d.]+)\s+\[\d+\]\s+(.+?)\[(\d+)(?:/\d+)?\]\s+'
                      r'([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+(\S+)\s*$')
     for line in open(path):
@@ -87,28 +90,35 @@ def read_timehist(path):
             continue
         t = round(float(m.group(1)) * 1e9)
         wait, delay, run = (round(float(m.group(i)) * 1e6) for i in (4, 5, 6))
-        rows[int(m.group(3))].append((t, wait, delay, run, m.group(7)))
+        tid = int(m.group(3))
+        runnable = left.get(tid) in RUNNABLE_PERF
+        rows[tid].append((t, wait if runnable else delay, run, m.group(7)))
+        left[tid] = m.group(7)
     return rows
+
+
+SWITCH_RE = re.compile(r'prev_pid=(\d+) .*prev_state=(\S+) ==> .*'
+                       r'next_pid=(\d+)')
+PID_RE = re.compile(r'(?:^|\s)pid=(\d+)')
+LINE_RE = re.compile(r'\[(\d+)\]\s+([\d.]+):\s+sched:(\w+):\s(.*)$')
 
 
 def read_raw(path):
     """perf script's raw sched events by CPU, in time order: (time ns,
     name, tid, other tid, prev_state)."""
     per_cpu = collections.defaultdict(list)
-    line_re = re.compile(r'\[(\d+)\]\s+([\d.]+):\s+sched:(\w+):\s(.*)$')
     for line in open(path):
-        m = line_re.search(line)
+        m = LINE_RE.search(line)
         if not m:
             continue
         cpu, t, name, rest = (int(m.group(1)), round(float(m.group(2)) * 1e9),
                               m.group(3), m.group(4))
         if name == 'sched_switch':
-            prev = int(re.search(r'prev_pid=(\d+)', rest).group(1))
-            nxt = int(re.search(r'next_pid=(\d+)', rest).group(1))
-            state = re.search(r'prev_state=(\S+)', rest).group(1)
-            per_cpu[cpu].append((t, name, prev, nxt, state))
+            m = SWITCH_RE.search(rest)
+            per_cpu[cpu].append((t, name, int(m.group(1)), int(m.group(3)),
+                                 m.group(2)))
         else:
-            m = re.search(r'(?:^|\s)pid=(\d+)', rest)
+            m = PID_RE.search(rest)
             per_cpu[cpu].append((t, name, int(m.group(1)) if m else -1,
                                  -1, ''))
     for evs in per_cpu.values():
@@ -118,22 +128,28 @@ def read_raw(path):
 
 def clock_offset(switches, per_cpu):
     """perf time - lde time, from the switches both saw: the mode of the
-    candidate differences (10 us bins), refined to their median."""
+    candidate differences of lde's first switches (10 us bins), refined
+    to the median of those within 50 us of it over all switches."""
     by_key = collections.defaultdict(list)
     for cpu, evs in per_cpu.items():
         for t, name, a, b, _ in evs:
             if name == 'sched_switch':
                 by_key[(cpu, a, b)].append(t)
     bins = collections.Counter()
-    for e in switches[:400]:
+    for e in switches[:100]:
         for t in by_key[(e['cpu'], e['prev_tid'], e['next_tid'])]:
             bins[(t - e['ts_ns']) // 10000] += 1
     if not bins:
         return None, 0, 0
-    mode = bins.most_common(1)[0][0] * 10000
-    near = sorted(t - e['ts_ns'] for e in switches
-                  for t in by_key[(e['cpu'], e['prev_tid'], e['next_tid'])]
-                  if abs(t - e['ts_ns'] - mode) < 100000)
+    mode = bins.most_common(1)[0][0] * 10000 + 5000
+    near = []
+    for e in switches:
+        ts = by_key[(e['cpu'], e['prev_tid'], e['next_tid'])]
+        i = bisect.bisect_left(ts, e['ts_ns'] + mode - 50000)
+        while i < len(ts) and ts[i] <= e['ts_ns'] + mode + 50000:
+            near.append(ts[i] - e['ts_ns'])
+            i += 1
+    near.sort()
     return near[len(near) // 2], len(near), near[-1] - near[0]
 
 
@@ -222,7 +238,7 @@ def main():
                 s['run lde'] += e.get('prev_run_ns', 0)
                 i = bisect.bisect_left(out_times, tw[0] - 1000)
                 if i < len(out_times) and abs(out_times[i] - tw[0]) <= 1000:
-                    s['run perf'] += by_out[out_times[i]][3]
+                    s['run perf'] += by_out[out_times[i]][2]
                 prev_out = (e, tw)
                 continue
             # tid switched in: its wait, run by run.
@@ -234,39 +250,42 @@ def main():
             if i >= len(out_times):
                 continue
             row = by_out[out_times[i]]
-            if abs(row[0] - row[3] - tw[0]) > 2000:
+            if abs(row[0] - row[2] - tw[0]) > 2000:
                 s['unpaired'] += 1	# perf's row is not this run's
                 continue
-            perf_wait = row[1] if row[4] in RUNNABLE_PERF else row[2]
-            lde_wait = e['next_wait_ns']
+            perf_wait, lde_wait = row[1], e['next_wait_ns']
             s['waits'] += 1
             s['wait lde'] += lde_wait
             s['wait perf'] += perf_wait
             if abs(lde_wait - perf_wait) <= AGREE_NS:
                 s['agree'] += 1
                 continue
-            # Explain it: the wait's start, stamped by both tracers in
-            # one tracepoint call, perf's probe first.
+            # Explain it: each end of the wait stamped by both tracers in
+            # one tracepoint call, perf's probe first.  Its end is the
+            # switch in's twin; its start, lde's switch out (left
+            # runnable) or the first sched_waking since, with its twin.
             start = e['t'] - lde_wait
             if end['end_state'] in RUNNABLE_LDE:
-                ok = abs(start - end['t']) <= 1000
-                p_start = prev_out[1][0]
+                p_start = prev_out[1][0] if start == end['t'] else None
             else:
                 j = bisect.bisect_right(wakings, (prev_out[1][0], 1 << 30))
-                first_wake = wakings[j] if j < len(wakings) else None
-                w = None
-                if first_wake and first_wake[0] < tw[0]:
-                    cpu = first_wake[1]
-                    w = twin(per_cpu[cpu], times[cpu], start,
-                             lambda r: r is first_wake[2])
-                ok = w is not None
-                p_start = first_wake[0] if first_wake else None
-            if not ok:
+                woke = wakings[j] if j < len(wakings) else None
+                p_start = None
+                if woke and woke[0] < tw[0] and twin(
+                        per_cpu[woke[1]], times[woke[1]], start,
+                        lambda r: r is woke[2]):
+                    p_start = woke[0]
+            # perf's own figure is its events' difference (timehist
+            # prints microseconds).
+            if p_start is None or abs(tw[0] - p_start - perf_wait) > 1000:
                 bad.append(f'{name}: the wait before {e["t"] / 1e9:.6f} '
                            f'(after {end["end_state"]}): lde '
                            f'{lde_wait / 1e3:.1f} us, perf '
-                           f'{perf_wait / 1e3:.1f} us, and lde\'s start is '
-                           f'not perf\'s first wakeup')
+                           f'{perf_wait / 1e3:.1f} us, and the two do not '
+                           f'start at one event' if p_start is None else
+                           f'{name}: perf\'s wait before {tw[0] / 1e9:.6f} '
+                           f'({perf_wait / 1e3:.1f} us) is not its events\' '
+                           f'({(tw[0] - p_start) / 1e3:.1f} us)')
                 continue
             s['explained'] += 1
             gaps.append((start - p_start, e['t'] - tw[0]))
