@@ -4,7 +4,8 @@
 ping-pong on CPU 1) seen by `perf sched record -k CLOCK_MONOTONIC` and by
 `lde-trace -w` at the same time, held switch by switch:
 
-- nothing lost: the trace file's end line says lde lost no event;
+- nothing lost: the trace file's end line says lde lost no event, and
+  perf sched timehist (its stderr in the file) warns of no lost chunk;
 - clocks: perf's samples (-k CLOCK_MONOTONIC) and lde's events
   (bpf_ktime_get_ns) both read ktime_get_mono_fast_ns(); lde's times count
   from lde-trace's start, so the two are aligned by the median of
@@ -82,11 +83,14 @@ def read_timehist(path):
     task left before in state R or R+ (preempted: all of it waiting)."""
     rows = collections.defaultdict(list)
     left = {}
+    lost = []	# perf's own warnings (its stderr is in the file too)
     row = re.compile(r'^\s*([\d.]+)\s+\[\d+\]\s+(.+?)\[(\d+)(?:/\d+)?\]\s+'
                      r'([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+(\S+)\s*$')
     for line in open(path):
         m = row.match(line)
         if not m:
+            if re.search(r'\blost\b', line):
+                lost.append(line.strip())
             continue
         t = round(float(m.group(1)) * 1e9)
         wait, delay, run = (round(float(m.group(i)) * 1e6) for i in (4, 5, 6))
@@ -94,7 +98,7 @@ def read_timehist(path):
         runnable = left.get(tid) in RUNNABLE_PERF
         rows[tid].append((t, wait if runnable else delay, run, m.group(7)))
         left[tid] = m.group(7)
-    return rows
+    return rows, lost
 
 
 SWITCH_RE = re.compile(r'prev_pid=(\d+) .*prev_state=(\S+) ==> .*'
@@ -170,7 +174,7 @@ def main():
         print(__doc__.split('usage: ')[1].strip())
         return 2
     switches, lost = read_lde(sys.argv[1])
-    rows = read_timehist(sys.argv[2])
+    rows, perf_lost = read_timehist(sys.argv[2])
     per_cpu = read_raw(sys.argv[3])
     times = {cpu: [r[0] for r in evs] for cpu, evs in per_cpu.items()}
     comm = {}
@@ -184,6 +188,9 @@ def main():
     if lost is None or lost:
         bad.append(f'lde lost {lost} events: a larger ring (-b) or a '
                    f'shorter run')
+    if perf_lost:
+        print('# perf: ' + '; '.join(perf_lost))
+        bad.append('perf lost events: a switch it lost has no twin')
     if len(tids) != 4:
         print('\n'.join(bad + [f'expected 4 workload tasks, saw {tids}']))
         return 1
