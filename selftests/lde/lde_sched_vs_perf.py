@@ -16,7 +16,10 @@ ping-pong on CPU 1) seen by `perf sched record -k CLOCK_MONOTONIC` and by
   the same tracepoint call, perf's probe first: it was registered
   first).  A switch only one tracer saw fails, named with its time and
   the state its task left in, and each task's last state in both;
-- runs paired by time (through those twins), waits compared run by run:
+- runs paired by time (through those twins): each tracer's run time is
+  its own stamps' difference (switch in to switch out on that CPU), so
+  the two differ only by the gaps between the probes at its ends;
+- waits compared run by run:
   lde's next_wait_ns against perf sched timehist's "sch delay" (the wait
   from the first sched_waking), or its "wait time" when the task left
   before in state R or R+ (preempted).  A wait that differs by more than
@@ -230,6 +233,7 @@ def main():
         out_times = sorted(by_out)
         s = collections.Counter()
         prev_out = None	# lde's last switch out of tid, and its twin
+        last_in = None	# lde's switch in of the run going on, and its twin
         gaps = []
         for e in mine:
             tw = switch_twin(e)
@@ -244,10 +248,28 @@ def main():
                 s['switches'] += 1
                 s['run lde'] += e.get('prev_run_ns', 0)
                 i = bisect.bisect_left(out_times, tw[0] - 1000)
-                if i < len(out_times) and abs(out_times[i] - tw[0]) <= 1000:
-                    s['run perf'] += by_out[out_times[i]][2]
+                row = by_out[out_times[i]] if i < len(out_times) and \
+                    abs(out_times[i] - tw[0]) <= 1000 else None
+                if row:
+                    s['run perf'] += row[2]
+                # A run paired: each tracer's figure is its own stamps'
+                # difference, so the two differ by the gaps at its ends.
+                if row and last_in and last_in[0]['cpu'] == e['cpu'] and \
+                        'prev_run_ns' in e and (
+                        e['prev_run_ns'] != e['ts_ns'] - last_in[0]['ts_ns']
+                        or abs(row[2] - (tw[0] - last_in[1][0])) > 1000):
+                    bad.append(f'{name}: the run ending at '
+                               f'{tw[0] / 1e9:.6f}: lde '
+                               f'{e["prev_run_ns"] / 1e3:.1f} us, perf '
+                               f'{row[2] / 1e3:.1f} us, not their switches\' '
+                               f'{(e["ts_ns"] - last_in[0]["ts_ns"]) / 1e3:.1f}'
+                               f' and {(tw[0] - last_in[1][0]) / 1e3:.1f} us')
+                elif row and last_in:
+                    s['runs paired'] += 1
                 prev_out = (e, tw)
+                last_in = None
                 continue
+            last_in = (e, tw)
             # tid switched in: its wait, run by run.
             if 'next_wait_ns' not in e or prev_out is None:
                 continue
@@ -316,7 +338,8 @@ def main():
                      default=(0, 0))
         ratio = s['wait lde'] / s['wait perf'] if s['wait perf'] else 1
         print(f'# {name}: switches out lde {s["switches"]} perf {nr_perf}, '
-              f'{s_state}; run ms lde {s["run lde"] / 1e6:.3f} perf '
+              f'{s_state}; runs paired {s["runs paired"]}, ms lde '
+              f'{s["run lde"] / 1e6:.3f} perf '
               f'{s["run perf"] / 1e6:.3f}; waits {s["waits"]}, '
               f'{100 * s["agree"] / max(1, s["waits"]):.1f}% within '
               f'{AGREE_NS // 1000} us, the other {s["explained"]} by the '
