@@ -13,17 +13,20 @@ n=0 pass=0 fail=0
 boot='[    0.000000] Linux version 6.12.57+deb13-amd64 (debian-kernel@lists.debian.org)
 [    9.873412] virtme-init: triggering udev coldplug
 [   14.202117] lde: loading out-of-tree module taints kernel.'
-# virtme-init is bash: its last line, `poweroff -f`, with no poweroff.
-no_poweroff='/usr/lib/python3/dist-packages/virtme/guest/virtme-init: line 484: poweroff: command not found
-[   61.402210] Kernel panic - not syncing: Attempted to kill init! exitcode=0x00000000
-[   61.402962] CPU: 1 UID: 0 PID: 1 Comm: virtme-init Tainted: G           OE      6.12.57+deb13-amd64 #1  Debian 6.12.57-1
-[   61.404019] Call Trace:
-[   61.404211]  <TASK>
-[   61.404400]  dump_stack_lvl+0x5d/0x80
-[   61.404702]  panic+0x118/0x2f0
-[   61.404993]  do_exit.cold+0x15/0x15
-[   61.406120]  </TASK>
-[   61.406801] ---[ end Kernel panic - not syncing: Attempted to kill init! exitcode=0x00000000 ]---'
+# virtme-init is bash: its `poweroff -f` with no poweroff, as a trixie
+# minbase chroot's guest printed it.
+no_poweroff='[   63.089228] virtme-init: script returned {0}
+/usr/lib/python3/dist-packages/virtme/guest/virtme-init: line 361: poweroff: command not found
+[   63.446887] Kernel panic - not syncing: Attempted to kill init! exitcode=0x00000000
+[   63.454939] CPU: 0 UID: 0 PID: 1 Comm: virtme-init Not tainted 6.12.117+deb13-amd64 #1  Debian 6.12.117-1
+[   63.456218] Call Trace:
+[   63.457103]  <TASK>
+[   63.460953]  dump_stack_lvl+0x5d/0x80
+[   63.462298]  panic+0x118/0x2db
+[   63.462465]  do_exit.cold+0x15/0x15
+[   63.462605]  do_group_exit+0x30/0x80
+[   63.464146]  __x64_sys_exit_group+0x18/0x20
+[   63.469290] RIP: 0033:0x7f1faae3e015'
 warning='[   30.117001] WARNING: CPU: 0 PID: 412 at kernel/sched/core.c:3105 set_task_cpu+0x1a0/0x1c0
 [   30.117913] Call Trace:'
 
