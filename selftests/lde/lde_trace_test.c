@@ -321,8 +321,10 @@ TEST_F(trace, arguments_and_errnos_agree_with_strace)
  * CLOCK_MONOTONIC (-k), the clock of bpf_ktime_get_ns.  The ring holds
  * the whole run unread (-b 32768: 2 s gave 5,805 switch records of 640
  * bytes, nearly the default 4 MiB, while the reader shares CPU 0 with
- * the spinners).  600 s: one run took 302 s in a guest on a shared host,
- * perf script and the comparison of 9,700 switches included.
+ * the spinners); perf's buffer too (-m 8192 pages a CPU: at perf sched
+ * record's 1024 perf lost 8.6% of a fast run's 61,002 samples).  600 s:
+ * one run took 302 s in a guest on a shared host, perf script and the
+ * comparison of 9,700 switches included.
  */
 TEST_F_TIMEOUT(trace, waits_runs_and_reasons_agree_with_perf_sched, 600)
 {
@@ -338,7 +340,7 @@ TEST_F_TIMEOUT(trace, waits_runs_and_reasons_agree_with_perf_sched, 600)
 	 * Both tracers and their readers stay on CPU 0: the ping-pong has
 	 * CPU 1 to itself, as perf bench sched pipe would.
 	 */
-	ASSERT_EQ(0, run(NULL, "taskset -c 0 perf sched record -k CLOCK_MONOTONIC -a -o %s -- taskset -c 0 %s -q -b 32768 -w %s -e switch -- %s sched 2 2>/dev/null",
+	ASSERT_EQ(0, run(NULL, "taskset -c 0 perf sched record -k CLOCK_MONOTONIC -m 8192 -a -o %s -- taskset -c 0 %s -q -b 32768 -w %s -e switch -- %s sched 2 2>/dev/null",
 			 pfile, lde_trace, jfile, workload));
 	/* Its warnings too: a lost chunk is said as such. */
 	ASSERT_EQ(0, run(NULL, "perf sched timehist -i %s --state >%s 2>&1",
