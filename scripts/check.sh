@@ -62,6 +62,8 @@ for spec in "${specs[@]}"; do
 	       pass=$((pass + 1)) ;;
 	3)     echo "not ok - guest console ($kver) shows a splat (build/vm/$kver/splats.txt)"
 	       fail=$((fail + 1)) ;;
+	4)     echo "not ok - guest ($kver) could not power off, no kernel splat: its init exited instead (the lde: line above says why)"
+	       fail=$((fail + 1)) ;;
 	124)   echo "not ok - guest ($kver) did not finish within ${VM_TIMEOUT:-900}s"
 	       fail=$((fail + 1)) ;;
 	*)     echo "not ok - guest run ($kver) failed (exit $rc)"

@@ -44,6 +44,16 @@ PKGS=(
 	strace linux-perf bpftrace trace-cmd dkms
 	chromium	# make check-host opens each handout headless (issue 26)
 )
+# virtme-ng's guest init ends with `poweroff -f`, run from this machine's
+# root (on its own PATH); a container or chroot with no init package has
+# no poweroff, and the guest's init then exits (a kernel panic after the
+# tests).
+# systemd-sysv, Debian's default init, provides it, and its poweroff -f
+# powers off through reboot(2) without systemd running.  Only when none
+# is there: an installed init that provides one is left alone.
+if ! PATH=/bin:/sbin:/usr/bin:/usr/sbin:/usr/local/bin command -v poweroff >/dev/null; then
+	PKGS+=(systemd-sysv)
+fi
 if [ "${1:-}" = debug ]; then
 	PKGS+=(build-essential flex bison bc libssl-dev cpio pahole)
 fi

@@ -9,7 +9,8 @@
 # seen as $LDE_OUT in the guest, is the only place it may write back.  The command's output streams to stdout as it
 # comes; the kernel console goes to DIR/console.log.  Exit status: the
 # command's, or 124 when the guest did not finish in time, or 3 when the
-# console shows a splat (BUG, WARNING, Oops, lockdep, RCU stall, ...).
+# console shows a splat (BUG, WARNING, Oops, lockdep, RCU stall, ...), or
+# 4 when the guest could not power off (scripts/console-verdict.sh).
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -27,6 +28,10 @@ shift $((OPTIND - 1))
 [ $# -gt 0 ] || { echo "usage: $0 [-t SECONDS] [-o DIR] -- COMMAND [ARG...]" >&2; exit 2; }
 
 kver=$("$top/scripts/kernel-release.sh")
+# virtme-ng's init powers the guest off with the host root's poweroff,
+# found on its own PATH.
+PATH=/bin:/sbin:/usr/bin:/usr/sbin:/usr/local/bin command -v poweroff >/dev/null ||
+	echo "lde: this machine has no poweroff (no init package: a container or chroot?): the guest will not power off at the end; scripts/setup.sh installs systemd-sysv" >&2
 # LDE_KERNEL_IMAGE: boot this image instead (make check-debug's kernel).
 image=${LDE_KERNEL_IMAGE:-/boot/vmlinuz-$kver}
 mkdir -p "$outdir"
@@ -76,11 +81,7 @@ if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
 	exit 124
 fi
 
-# What a healthy kernel never prints.
-splat='BUG:|WARNING:|Oops|general protection|Call Trace|possible circular locking|possible recursive locking|lockdep.*(turned off|disabled)|DEBUG_LOCKS_WARN|rcu.*(stall|detected stalls)|blocked for more than|Kernel panic|UBSAN:|suspected memory leak'
-if grep -E -n "$splat" "$console" >"$outdir/splats.txt"; then
-	echo "lde: the guest console shows a splat:" >&2
-	head -n 40 "$outdir/splats.txt" >&2
-	exit 3
-fi
+rc_console=0
+"$top/scripts/console-verdict.sh" "$console" "$outdir/splats.txt" || rc_console=$?
+[ $rc_console -ne 0 ] && exit $rc_console
 exit $rc
