@@ -1644,26 +1644,25 @@ static __always_inline bool switching_to_traced(__u32 next_tid)
 	return next && next->pid == next_tid && task_traced(next);
 }
 
-SEC("tracepoint/lde/lde_switch")
-int lde_mod_switch(struct lde_switch_ctx *ctx)
+/*
+ * lde.ko's switch event, kept when prev (current) or next is wanted;
+ * lde_mod_switch and lde_mod_switch_btf below differ only in how they
+ * learn whether next is traced.
+ */
+static __always_inline void mod_switch_send(bool wanted,
+					     struct lde_switch_ctx *ctx,
+					     const char *prev,
+					     const char *next)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
-	__u32 cpu = task->thread_info.cpu;
-	char prev[LDE_COMM_LEN], next[LDE_COMM_LEN];
 	struct lde_batch *b;
 	struct lde_event *e;
 
-	/* As a switch: kept when prev (current) or next is wanted. */
-	__builtin_memcpy(prev, ctx->prev_comm, LDE_COMM_LEN);
-	__builtin_memcpy(next, ctx->next_comm, LDE_COMM_LEN);
-	if (!ids_wanted(current_traced(bpf_map_lookup_elem(&cpu_states, &cpu),
-				       task), prev) &&
-	    !ids_wanted(switching_to_traced(ctx->next_tid), next))
-		return 0;
+	if (!wanted)
+		return;
 	e = event_start_now(&b, LDE_STAGE_LDE_SWITCH,
 			    bpf_get_current_task_btf());
 	if (!e)
-		return 0;
+		return;
 	e->pid = ctx->prev_pid;
 	e->tid = ctx->prev_tid;
 	/* From the copies: the verifier takes no second look at ctx + 16. */
@@ -1680,6 +1679,66 @@ int lde_mod_switch(struct lde_switch_ctx *ctx)
 	__builtin_memset(e->sw.next_resume, 0, sizeof(e->sw.next_resume));
 	switch_sched_unknown(e);
 	event_send(b, LDE_STAGE_LDE_SWITCH);
+}
+
+/*
+ * Before 6.2 (lde-trace chooses): next is the run queue's current task,
+ * which that verifier lets the task-storage lookup take.
+ */
+SEC("tracepoint/lde/lde_switch")
+int lde_mod_switch(struct lde_switch_ctx *ctx)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u32 cpu = task->thread_info.cpu;
+	char prev[LDE_COMM_LEN], next[LDE_COMM_LEN];
+
+	__builtin_memcpy(prev, ctx->prev_comm, LDE_COMM_LEN);
+	__builtin_memcpy(next, ctx->next_comm, LDE_COMM_LEN);
+	mod_switch_send(ids_wanted(current_traced(bpf_map_lookup_elem(&cpu_states,
+								      &cpu),
+						  task), prev) ||
+			ids_wanted(switching_to_traced(ctx->next_tid), next),
+			ctx, prev, next);
+	return 0;
+}
+
+/*
+ * 6.2 and later: a task read from the run queue is untrusted there, and
+ * task storage refuses it; the event's own BTF hands over next trusted.
+ * The fields are read through the tracepoint's raw arguments, as the
+ * plain tracepoint's record would hold them.
+ */
+SEC("tp_btf/lde_switch")
+int BPF_PROG(lde_mod_switch_btf, struct task_struct *prev_task,
+	     struct task_struct *next_task, bool nonvoluntary,
+	     unsigned int prev_state, __u32 prev_depth, __u32 next_depth)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u32 cpu = task->thread_info.cpu;
+	struct lde_switch_ctx c = {};
+	char prev[LDE_COMM_LEN] = {}, next[LDE_COMM_LEN] = {};
+
+	/* The verifier holds a tracepoint's task arguments maybe NULL. */
+	if (!prev_task || !next_task)
+		return 0;
+	c = (struct lde_switch_ctx){
+		.prev_pid = prev_task->tgid,
+		.prev_tid = prev_task->pid,
+		.next_pid = next_task->tgid,
+		.next_tid = next_task->pid,
+		.nonvoluntary = nonvoluntary,
+		.prev_state = prev_state,
+		.prev_stack_depth = prev_depth,
+		.next_stack_depth = next_depth,
+	};
+
+	bpf_probe_read_kernel_str(prev, sizeof(prev), prev_task->comm);
+	bpf_probe_read_kernel_str(next, sizeof(next), next_task->comm);
+	mod_switch_send(ids_wanted(current_traced(bpf_map_lookup_elem(&cpu_states,
+								      &cpu),
+						  task), prev) ||
+			ids_wanted(task_traced(next_task), next),
+			&c, prev, next);
 	return 0;
 }
 

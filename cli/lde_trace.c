@@ -713,6 +713,17 @@ out:
 	return err;
 }
 
+/* The running kernel is major.minor or later. */
+static bool kernel_at_least(int major, int minor)
+{
+	struct utsname u;
+	int ma = 0, mi = 0;
+
+	if (uname(&u) || sscanf(u.release, "%d.%d", &ma, &mi) != 2)
+		return false;
+	return ma > major || (ma == major && mi >= minor);
+}
+
 /* Fork the command stopped before exec; it starts when released. */
 static pid_t spawn_stopped(char **argv, int *release_fd)
 {
@@ -830,8 +841,13 @@ static void choose_programs(struct lde_trace_bpf *skel,
 				  lde && (s & (1U << LDE_STAGE_LDE_TRAP)));
 	bpf_program__set_autoload(skel->progs.lde_mod_return,
 				  lde && (s & (1U << LDE_STAGE_LDE_RETURN)));
+	/* The plain tracepoint before 6.2, its BTF form since (bpf/). */
 	bpf_program__set_autoload(skel->progs.lde_mod_switch,
-				  lde && (s & (1U << LDE_STAGE_LDE_SWITCH)));
+				  lde && (s & (1U << LDE_STAGE_LDE_SWITCH)) &&
+				  !kernel_at_least(6, 2));
+	bpf_program__set_autoload(skel->progs.lde_mod_switch_btf,
+				  lde && (s & (1U << LDE_STAGE_LDE_SWITCH)) &&
+				  kernel_at_least(6, 2));
 	choose_sched_programs(skel, vmlinux_btf);
 }
 
