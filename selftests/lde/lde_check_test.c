@@ -123,10 +123,13 @@ TEST_F_TIMEOUT(check, a_careful_answer_gets_no_wrong, 300)
 }
 
 /*
- * The guest's two vCPUs share a last-level cache, so a woken process is
- * placed on its own idle CPU rather than pulled to its waker's: unpinned,
- * the two ends do run on two CPUs (61% of switch-ins on one, 2100 of 3237
- * wakeups across CPUs, in one run).  The test asserts both CPUs named.
+ * Unpinned, the two ends usually run on two CPUs (the guest's vCPUs share
+ * a last-level cache, so a woken process goes to its own idle CPU: 61% of
+ * switch-ins on one, 2100 of 3237 wakeups across CPUs, in one run), but
+ * not always: on a quiet host the scheduler once kept both on CPU 1 (96%
+ * of switch-ins).  Either way nothing pinned them, and that is what is
+ * wrong: the test asserts the CPUs named, whichever they were, and the
+ * missing sched_setaffinity.
  */
 TEST_F_TIMEOUT(check, the_same_unpinned_is_wrong_naming_cpus_and_sched_setaffinity, 300)
 {
@@ -135,8 +138,7 @@ TEST_F_TIMEOUT(check, the_same_unpinned_is_wrong_naming_cpus_and_sched_setaffini
 	if (status < 0)
 		SKIP(return, "LDE_TRACE does not name lde-trace");
 	EXPECT_EQ(1, status);
-	EXPECT_TRUE(says("switch-cpus", "wrong", "ran on CPU 0"));
-	EXPECT_TRUE(says("switch-cpus", "wrong", "CPU 1"));
+	EXPECT_TRUE(says("switch-cpus", "wrong", "ran on CPU "));
 	EXPECT_TRUE(says("switch-cpus", "wrong", "no sched_setaffinity"));
 	EXPECT_TRUE(says("switch-cpus", "wrong", "Pin both to one CPU with sched_setaffinity"));
 }
