@@ -53,29 +53,9 @@ struct html_view {
 	char rows[ROWS_MAX];
 };
 
-/* Text for HTML: markup escaped; a byte above 0x7f as its Latin-1 letter. */
 static void html_text(FILE *f, const char *s, size_t n)
 {
-	size_t i;
-
-	for (i = 0; i < n && s[i]; i++) {
-		unsigned char c = s[i];
-
-		if (c == '<')
-			fputs("&lt;", f);
-		else if (c == '>')
-			fputs("&gt;", f);
-		else if (c == '&')
-			fputs("&amp;", f);
-		else if (c == '"')
-			fputs("&quot;", f);
-		else if ((c < 0x20 && c != '\n') || c == 0x7f)
-			fputc('?', f);
-		else if (c > 0x7f)
-			fprintf(f, "&#x%x;", c);
-		else
-			fputc(c, f);
-	}
+	lde_markup_text(f, s, n, '\n');
 }
 
 /* A step's rows as -P draws them, in a block the page can select. */

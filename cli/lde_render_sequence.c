@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lde_svg.h"
 #include "lde_view.h"
 
 #define WIDTH		1280
@@ -31,24 +32,7 @@ static int line_x(int column)
 
 static void xml_text(FILE *f, const char *s, size_t n)
 {
-	size_t i;
-
-	for (i = 0; i < n && s[i]; i++) {
-		unsigned char c = s[i];
-
-		if (c == '<')
-			fputs("&lt;", f);
-		else if (c == '>')
-			fputs("&gt;", f);
-		else if (c == '&')
-			fputs("&amp;", f);
-		else if (c < 0x20 || c == 0x7f)
-			fputc(c == '\n' ? ' ' : '?', f);
-		else if (c > 0x7f)
-			fprintf(f, "&#x%x;", c);
-		else
-			fputc(c, f);
-	}
+	lde_markup_text(f, s, n, ' ');
 }
 
 /* Text wrapped at chars, one <tspan> a line; returns the lines. */

@@ -276,8 +276,12 @@ struct call_slot {
 	int open;
 };
 
-/* Text for XML: markup escaped; bytes no XML may hold, as '?'. */
-static void xml_text(FILE *f, const char *s, size_t max)
+/*
+ * Text for XML or HTML: markup escaped; a byte above 0x7f as its Latin-1
+ * letter (the trace's strings are bytes); a newline as newline says (it
+ * is kept, or a space, or '?'), other bytes no XML may hold as '?'.
+ */
+void lde_markup_text(FILE *f, const char *s, size_t max, char newline)
 {
 	size_t i;
 
@@ -292,13 +296,20 @@ static void xml_text(FILE *f, const char *s, size_t max)
 			fputs("&amp;", f);
 		else if (c == '"')
 			fputs("&quot;", f);
+		else if (c == '\n')
+			fputc(newline, f);
 		else if (c < 0x20 || c == 0x7f)
 			fputc('?', f);
 		else if (c > 0x7f)
-			fprintf(f, "&#x%x;", c);	/* the byte, as Latin-1 */
+			fprintf(f, "&#x%x;", c);
 		else
 			fputc(c, f);
 	}
+}
+
+static void xml_text(FILE *f, const char *s, size_t max)
+{
+	lde_markup_text(f, s, max, '?');
 }
 
 static double x_of(const struct panel *p, unsigned long long t)

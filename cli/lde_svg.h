@@ -25,4 +25,11 @@ void lde_svg_add(struct lde_svg *s, const struct lde_event *e);
 int lde_svg_write(struct lde_svg *s, FILE *f, const char *title);
 void lde_svg_free(struct lde_svg *s);
 
+/*
+ * s (at most n bytes) as XML or HTML text: markup escaped, a byte above
+ * 0x7f as its Latin-1 letter, '\n' as newline says, other control bytes
+ * as '?'.  Shared by the pictures and the handout.
+ */
+void lde_markup_text(FILE *f, const char *s, size_t n, char newline);
+
 #endif /* _LDE_SVG_H */
