@@ -217,6 +217,13 @@ def main():
     # perf's switches are held to lde's while lde-trace ran.
     first, last = switches[0]['t'], switches[-1]['t']
     total = collections.Counter()
+    # When each task blocked on a page fault (D, outside a system call):
+    # it wakes when the page is read, and may then preempt a spinner.
+    paged_in = collections.defaultdict(list)
+    for e in switches:
+        if e['reason'] == 'blocked' and e.get('blocked_in') is None and \
+                e['end_state'] == 'D':
+            paged_in[e['prev_tid']].append(e['ts_ns'])
     for tid in tids:
         name = f'{comm[tid]}[{tid}]'
         mine = [e for e in switches if tid in (e['prev_tid'], e['next_tid'])]
@@ -349,21 +356,35 @@ def main():
               f'(lde/perf {ratio:.3f})')
         total.update(s)
         reasons = [e for e in switches if e['prev_tid'] == tid]
+        page_ins = 0
         for e in reasons:
             why = e['reason']
             if e['end_state'] in ('X', 'Z'):
                 continue	# its exit
+            # Blocked in D outside a system call: a page fault waiting for
+            # the binary's pages from the guest's root (a fresh build's
+            # are not cached yet): any task may, spinners too.
+            if why == 'blocked' and e.get('blocked_in') is None and \
+                    e['end_state'] == 'D':
+                page_ins += 1
+                continue
             if why in ('wakeup', 'slice') and not e.get('wakeup_comm'):
                 bad.append(f'{name}: a {why} without its woken task')
+            woken_from_page_in = any(
+                t < e['ts_ns'] for t in paged_in.get(e.get('wakeup_tid'), ()))
             if comm[tid] == 'lde-spin' and (
                     why == 'blocked' or
                     (why in ('wakeup', 'slice') and
-                     e['wakeup_comm'] == 'lde-spin')):
+                     e['wakeup_comm'] == 'lde-spin' and
+                     not woken_from_page_in)):
                 bad.append(f'{name}: a spinner left by {why} at '
                            f'{e["ts_ns"]}')
             if comm[tid] != 'lde-spin' and why == 'blocked' and \
                     e.get('blocked_in') != 'read':
                 bad.append(f'{name}: blocked in {e.get("blocked_in")}')
+        if page_ins:
+            print(f'# {name}: {page_ins} blocked outside a system call '
+                  f'(D: a page fault reading its binary), not judged')
         # "other": need-resched set outside the tick, the wakeup check
         # and a woken task's enqueue: rare, never the rule.
         others = sum(e['reason'] == 'other' for e in reasons)
