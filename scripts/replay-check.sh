@@ -15,7 +15,7 @@ data=$top/cli/testdata
 tmp=$(mktemp -d)
 chmod 0755 "$tmp"
 trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0 n=0
+. "$top/scripts/tap.sh"
 
 # As nobody when we are root: a replay needs no privilege.  Only where
 # nobody can reach the binary and the data (a checkout under a 0700
@@ -32,20 +32,6 @@ as_user() {
 		nobody "$@"
 	else
 		"$@"
-	fi
-}
-
-check() {	# check NAME COMMAND...: ok when the command succeeds
-	local name=$1
-	shift
-	n=$((n + 1))
-	if "$@" >"$tmp/why" 2>&1; then
-		echo "ok $n $name"
-		pass=$((pass + 1))
-	else
-		echo "not ok $n $name"
-		sed 's/^/# /' "$tmp/why" | head -n 20
-		fail=$((fail + 1))
 	fi
 }
 
@@ -165,6 +151,4 @@ for f in "$top"/cli/fuzz/crashes/*; do
 	check "$base: -o FILE.svg: no crash" no_crash "$f" -o "$tmp/views/crash.svg"
 	check "$base: -o FILE.json: no crash" no_crash "$f" -o "$tmp/views/crash.json"
 done
-echo "1..$n"
-echo "# Totals: pass:$pass fail:$fail xfail:0 xpass:0 skip:0 error:0"
-[ "$fail" -eq 0 ]
+tap_totals
