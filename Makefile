@@ -169,12 +169,14 @@ TRACE_SRCS := cli/lde_trace.c cli/lde_names.c cli/lde_boot.c \
 	      cli/lde_render_strace.c cli/lde_render_svg.c cli/lde_summary.c \
 	      cli/lde_sched_summary.c cli/lde_render_map.c \
 	      cli/lde_tid_table.c cli/lde_trace_file.c cli/lde_trace_file_read.c \
-	      cli/lde_trace_json.c cli/lde_log2_hist.c \
+	      cli/lde_trace_json.c cli/lde_trace_json_event.c \
+	      cli/lde_trace_json_header.c cli/lde_log2_hist.c \
 	      cli/lde_story.c cli/lde_views.c cli/lde_view_card.c \
 	      cli/lde_render_sequence.c cli/lde_render_html.c
 TRACE_HDRS := cli/lde_names.h cli/lde_boot.h cli/lde_render.h \
 	      cli/lde_syscalls.h cli/lde_trace_file.h cli/lde_sched_summary.h \
-	      cli/lde_tid_table.h cli/lde_trace_json.h cli/lde_log2_hist.h \
+	      cli/lde_tid_table.h cli/lde_trace_json.h cli/lde_trace_json_fields.h \
+	      cli/lde_log2_hist.h \
 	      cli/lde_story.h cli/lde_view.h cli/lde_svg.h bpf/lde_trace.h \
 	      bpf/lde_sched_sum.h
 # What reads the live kernel; the rest also runs on a trace file.
