@@ -191,11 +191,16 @@ LDE_BENCH := $(B)/lde-bench
 # lde-bench --check reads lde-trace's trace files: the reader and what it
 # needs, without the live session.
 TRACE_FILE_SRCS := $(filter-out $(TRACE_LIVE),$(TRACE_SRCS))
-CHECK_SRCS := cli/lde_check.c cli/lde_check_run.c
+# lde-bench --check: what reads the events and the output (CHECK_CORE,
+# which the host test builds too), and what runs the program.
+CHECK_CORE := cli/lde_check.c cli/lde_check_output.c \
+	      cli/lde_check_findings.c cli/lde_check_print.c
+CHECK_SRCS := $(CHECK_CORE) cli/lde_check_run.c cli/lde_check_imports.c
 # The program's imports (which clock it reads) come from its ELF file.
 LIBELF     := $(shell pkg-config --libs libelf 2>/dev/null || echo -lelf)
 
 $(LDE_BENCH): cli/lde_bench.c $(CHECK_SRCS) cli/lde_check.h cli/lde_check_run.h \
+	      cli/lde_check_state.h \
 	      $(TRACE_FILE_SRCS) $(TRACE_HDRS) $(BPF_OUT)/lde_trace.skel.h \
 	      $(CLI_COMMON_DEPS) include/uapi/linux/lde.h dkms.conf
 	$(CC) $(CLI_CFLAGS) -I$(TOP)/cli \
@@ -272,11 +277,11 @@ HOST_TESTS := $(B)/host/lde_stats_test $(B)/host/lde_line_test \
 	      $(B)/host/lde_view_state_test $(B)/host/lde_check_test
 
 # lde-bench --check's findings, from events made on the host.
-$(B)/host/lde_check_test: cli/lde_check_test.c cli/lde_check.c cli/lde_check.h \
-		cli/lde_names.c $(CLI_COMMON_DEPS) $(KSRC_STAMP)
+$(B)/host/lde_check_test: cli/lde_check_test.c $(CHECK_CORE) cli/lde_check.h \
+		cli/lde_check_state.h cli/lde_names.c $(CLI_COMMON_DEPS) $(KSRC_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -I$(TOP)/cli -I$(TOP)/bpf $(UAPI) \
-		-I$(KSRC)/tools/testing/selftests -o $@ $< cli/lde_check.c \
+		-I$(KSRC)/tools/testing/selftests -o $@ $< $(CHECK_CORE) \
 		cli/lde_names.c $(CLI_COMMON) -lseccomp -lm
 
 $(B)/host/lde_tid_table_test: cli/lde_tid_table_test.c cli/lde_tid_table.c \
