@@ -274,6 +274,7 @@ lint: $(KSRC_STAMP)
 # and per-task tables, trace files read back as written.
 HOST_TESTS := $(B)/host/lde_stats_test $(B)/host/lde_line_test \
 	      $(B)/host/lde_tid_table_test $(B)/host/lde_trace_file_test \
+	      $(B)/host/lde_trace_replay_test \
 	      $(B)/host/lde_view_state_test $(B)/host/lde_check_test
 
 # lde-bench --check's findings, from events made on the host.
@@ -291,8 +292,9 @@ $(B)/host/lde_tid_table_test: cli/lde_tid_table_test.c cli/lde_tid_table.c \
 		-o $@ $< cli/lde_tid_table.c
 
 # Renderers and the trace-file reader, without the live session.
-$(B)/host/lde_trace_file_test $(B)/host/lde_view_state_test: \
-		$(B)/host/%: cli/%.c $(TRACE_SRCS) \
+$(B)/host/lde_trace_file_test $(B)/host/lde_trace_replay_test \
+		$(B)/host/lde_view_state_test: \
+		$(B)/host/%: cli/%.c $(TRACE_SRCS) cli/lde_trace_test_events.h \
 		$(TRACE_HDRS) $(CLI_COMMON_DEPS) $(KSRC_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -I$(TOP)/cli -I$(TOP)/bpf $(UAPI) \
