@@ -169,12 +169,14 @@ TRACE_SRCS := cli/lde_trace.c cli/lde_names.c cli/lde_boot.c \
 	      cli/lde_render_strace.c cli/lde_render_svg.c cli/lde_summary.c \
 	      cli/lde_sched_summary.c cli/lde_render_map.c \
 	      cli/lde_tid_table.c cli/lde_trace_file.c cli/lde_trace_file_read.c \
-	      cli/lde_trace_json.c cli/lde_log2_hist.c \
+	      cli/lde_trace_json.c cli/lde_trace_json_event.c \
+	      cli/lde_trace_json_header.c cli/lde_log2_hist.c \
 	      cli/lde_story.c cli/lde_views.c cli/lde_view_card.c \
 	      cli/lde_render_sequence.c cli/lde_render_html.c
 TRACE_HDRS := cli/lde_names.h cli/lde_boot.h cli/lde_render.h \
 	      cli/lde_syscalls.h cli/lde_trace_file.h cli/lde_sched_summary.h \
-	      cli/lde_tid_table.h cli/lde_trace_json.h cli/lde_log2_hist.h \
+	      cli/lde_tid_table.h cli/lde_trace_json.h cli/lde_trace_json_fields.h \
+	      cli/lde_log2_hist.h \
 	      cli/lde_story.h cli/lde_view.h cli/lde_svg.h bpf/lde_trace.h \
 	      bpf/lde_sched_sum.h
 # What reads the live kernel; the rest also runs on a trace file.
@@ -189,11 +191,16 @@ LDE_BENCH := $(B)/lde-bench
 # lde-bench --check reads lde-trace's trace files: the reader and what it
 # needs, without the live session.
 TRACE_FILE_SRCS := $(filter-out $(TRACE_LIVE),$(TRACE_SRCS))
-CHECK_SRCS := cli/lde_check.c cli/lde_check_run.c
+# lde-bench --check: what reads the events and the output (CHECK_CORE,
+# which the host test builds too), and what runs the program.
+CHECK_CORE := cli/lde_check.c cli/lde_check_output.c \
+	      cli/lde_check_findings.c cli/lde_check_print.c
+CHECK_SRCS := $(CHECK_CORE) cli/lde_check_run.c cli/lde_check_imports.c
 # The program's imports (which clock it reads) come from its ELF file.
 LIBELF     := $(shell pkg-config --libs libelf 2>/dev/null || echo -lelf)
 
 $(LDE_BENCH): cli/lde_bench.c $(CHECK_SRCS) cli/lde_check.h cli/lde_check_run.h \
+	      cli/lde_check_state.h \
 	      $(TRACE_FILE_SRCS) $(TRACE_HDRS) $(BPF_OUT)/lde_trace.skel.h \
 	      $(CLI_COMMON_DEPS) include/uapi/linux/lde.h dkms.conf
 	$(CC) $(CLI_CFLAGS) -I$(TOP)/cli \
@@ -267,14 +274,15 @@ lint: $(KSRC_STAMP)
 # and per-task tables, trace files read back as written.
 HOST_TESTS := $(B)/host/lde_stats_test $(B)/host/lde_line_test \
 	      $(B)/host/lde_tid_table_test $(B)/host/lde_trace_file_test \
+	      $(B)/host/lde_trace_replay_test \
 	      $(B)/host/lde_view_state_test $(B)/host/lde_check_test
 
 # lde-bench --check's findings, from events made on the host.
-$(B)/host/lde_check_test: cli/lde_check_test.c cli/lde_check.c cli/lde_check.h \
-		cli/lde_names.c $(CLI_COMMON_DEPS) $(KSRC_STAMP)
+$(B)/host/lde_check_test: cli/lde_check_test.c $(CHECK_CORE) cli/lde_check.h \
+		cli/lde_check_state.h cli/lde_names.c $(CLI_COMMON_DEPS) $(KSRC_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -I$(TOP)/cli -I$(TOP)/bpf $(UAPI) \
-		-I$(KSRC)/tools/testing/selftests -o $@ $< cli/lde_check.c \
+		-I$(KSRC)/tools/testing/selftests -o $@ $< $(CHECK_CORE) \
 		cli/lde_names.c $(CLI_COMMON) -lseccomp -lm
 
 $(B)/host/lde_tid_table_test: cli/lde_tid_table_test.c cli/lde_tid_table.c \
@@ -284,8 +292,9 @@ $(B)/host/lde_tid_table_test: cli/lde_tid_table_test.c cli/lde_tid_table.c \
 		-o $@ $< cli/lde_tid_table.c
 
 # Renderers and the trace-file reader, without the live session.
-$(B)/host/lde_trace_file_test $(B)/host/lde_view_state_test: \
-		$(B)/host/%: cli/%.c $(TRACE_SRCS) \
+$(B)/host/lde_trace_file_test $(B)/host/lde_trace_replay_test \
+		$(B)/host/lde_view_state_test: \
+		$(B)/host/%: cli/%.c $(TRACE_SRCS) cli/lde_trace_test_events.h \
 		$(TRACE_HDRS) $(CLI_COMMON_DEPS) $(KSRC_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -I$(TOP)/cli -I$(TOP)/bpf $(UAPI) \

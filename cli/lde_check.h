@@ -5,7 +5,9 @@
  * printed: each figure against the kernel's timing of the same stretch,
  * with lde-bench's own measurement under the same trace beside it.
  * This half only reads events and text (the host tests it from events
- * made there); lde_check_run.c runs the program under lde-trace.
+ * made there): lde_check.c follows the events, lde_check_output.c reads
+ * the printed figures, lde_check_findings.c judges, lde_check_print.c
+ * reports; lde_check_run.c runs the program under lde-trace.
  *
  * The program's figures are read from its standard output, one a line: a
  * line naming a system call ("syscall", "system call", "sys call") or a
@@ -43,7 +45,7 @@ enum lde_verdict {
 /*
  * A printed figure within this factor, either way, of the kernel's timing
  * of the same stretch is the same thing measured (see figure_findings()
- * in lde_check.c for why 2).
+ * in lde_check_findings.c for why 2).
  */
 #define LDE_CHECK_TOLERANCE	2.0
 

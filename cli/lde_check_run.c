@@ -2,7 +2,7 @@
 /*
  * lde-bench --check: runs a student's program under lde-trace, keeps what
  * it prints, and hands the trace and the text to the findings
- * (lde_check.c).
+ * (lde_check.h).
  *
  *   lde-bench --check -- PROGRAM ARGS
  *     lde-trace -q -w TRACE -e ... -- lde-bench --check-run FD -- PROGRAM ARGS
@@ -18,7 +18,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <gelf.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -90,84 +89,6 @@ int lde_check_child(int fd, char **argv)
 	dprintf(fd, "exit %d\n", status);
 	close(fd);
 	return status;
-}
-
-/* -- what the program imports to read the time ---------------------------- */
-
-/* PROGRAM as execvp would find it. */
-static int program_path(const char *name, char *buf, size_t size)
-{
-	const char *path = getenv("PATH");
-	char dirs[4096], *dir, *save;
-
-	if (strchr(name, '/')) {
-		snprintf(buf, size, "%s", name);
-		return 0;
-	}
-	snprintf(dirs, sizeof(dirs), "%s", path ? path : "/usr/bin:/bin");
-	for (dir = strtok_r(dirs, ":", &save); dir;
-	     dir = strtok_r(NULL, ":", &save)) {
-		snprintf(buf, size, "%s/%s", dir, name);
-		if (!access(buf, X_OK))
-			return 0;
-	}
-	return -1;
-}
-
-/*
- * The clocks a dynamically linked program takes from the C library: its
- * undefined dynamic symbols.  libelf bounds every read by the file.
- */
-static unsigned int imported_timers(const char *path)
-{
-	static const struct {
-		const char *name;
-		unsigned int timer;
-	} names[] = {
-		{ "gettimeofday", LDE_TIMER_GETTIMEOFDAY },
-		{ "clock_gettime", LDE_TIMER_CLOCK_GETTIME },
-		{ "clock_gettime64", LDE_TIMER_CLOCK_GETTIME },
-		{ "time", LDE_TIMER_TIME },
-	};
-	unsigned int timers = 0;
-	Elf_Scn *scn = NULL;
-	Elf *elf;
-	int fd;
-
-	if (elf_version(EV_CURRENT) == EV_NONE)
-		return 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	elf = elf_begin(fd, ELF_C_READ, NULL);
-	while (elf && (scn = elf_nextscn(elf, scn))) {
-		GElf_Shdr sh;
-		Elf_Data *data;
-		size_t i, n, k;
-
-		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_DYNSYM ||
-		    !sh.sh_entsize)
-			continue;
-		data = elf_getdata(scn, NULL);
-		if (!data)
-			continue;
-		n = sh.sh_size / sh.sh_entsize;
-		for (i = 0; i < n; i++) {
-			GElf_Sym sym;
-			const char *s;
-
-			if (!gelf_getsym(data, i, &sym) ||
-			    sym.st_shndx != SHN_UNDEF)
-				continue;
-			s = elf_strptr(elf, sh.sh_link, sym.st_name);
-			for (k = 0; s && k < sizeof(names) / sizeof(names[0]); k++)
-				if (!strcmp(s, names[k].name))
-					timers |= names[k].timer;
-		}
-	}
-	elf_end(elf);
-	close(fd);
-	return timers;
 }
 
 /* -- lde-bench's reference, as its -j printed it ---------------------------- */
@@ -371,8 +292,8 @@ int lde_check_main(char **argv, bool json)
 	if (!c)
 		goto cleanup;
 	feed_lines(c, kept);
-	if (!program_path(argv[0], prog, sizeof(prog)))
-		lde_check_timers(c, imported_timers(prog));
+	if (!lde_check_program_path(argv[0], prog, sizeof(prog)))
+		lde_check_timers(c, lde_check_imported_timers(prog));
 	if (lde_trace_file_open(&reader, trace_path))
 		goto cleanup;
 	replaying = c;

@@ -2,18 +2,22 @@
 /*
  * Trace files on the host: every stage's event, written as -j writes it,
  * reads back as the same event (what a replay draws from), hostile comms
- * and paths included; lines that are not events are refused.  Also the
- * protocol view's fold row, from events made here.
+ * and paths included; lines that are not events are refused.  (Whole
+ * files replayed: lde_trace_replay_test.c.)  Also the protocol view's
+ * fold row, from events made here.
  */
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
+
 #include "lde_names.h"
 #include "lde_render.h"
 #include "lde_syscalls.h"
 #include "lde_trace_file.h"
+#include "lde_trace_test_events.h"
 #include "kselftest_harness.h"
 
 /* The JSON of e, parsed back. */
@@ -33,49 +37,6 @@ static int round_trip(const struct lde_event *e, struct lde_event *back)
 static bool same_event(const struct lde_event *a, const struct lde_event *b)
 {
 	return !memcmp(a, b, lde_event_size(a->stage));
-}
-
-static struct lde_event base(unsigned int stage)
-{
-	struct lde_event e;
-
-	memset(&e, 0, sizeof(e));
-	e.ts_ns = 123456789012ULL;
-	e.cpu = 1;
-	e.pid = 4242;
-	e.tid = 4243;
-	e.stage = stage;
-	/* Quotes, a backslash, control bytes and a byte above 0x7f. */
-	memcpy(e.comm, "a\"b\\c\001\t\xe9z", 10);
-	return e;
-}
-
-/* openat and mmap as the 6.1 kernel's formats describe them. */
-static int define_syscalls(void)
-{
-	int err = 0;
-
-	err |= lde_syscalls_define(257, "openat(int dfd, const char * filename, int flags, umode_t mode)");
-	err |= lde_syscalls_define(9, "mmap(unsigned long addr, unsigned long len, unsigned long prot, unsigned long flags, unsigned long fd, unsigned long off)");
-	err |= lde_syscalls_define(1, "write(unsigned int fd, const char * buf, size_t count)");
-	err |= lde_syscalls_define(39, "getpid()");
-	lde_syscalls_define_type("umode_t", "short unsigned int");
-	lde_syscalls_define_type("size_t", "long unsigned int");
-	lde_syscalls_classify();
-	return err;
-}
-
-/* openat(AT_FDCWD, path, O_RDONLY|O_CLOEXEC, 0644) */
-static void openat_trap(struct lde_event *e)
-{
-	e->trap.nr = 257;
-	e->trap.ip = 0x7f0011223344ULL;
-	e->trap.sp = 0x7ffd00112233ULL;
-	e->trap.cpl = 3;
-	e->trap.args[0] = (unsigned long long)-100LL;
-	e->trap.args[1] = 0x5600aa00ULL;
-	e->trap.args[2] = 0x80000;
-	e->trap.args[3] = 0644;
 }
 
 TEST(every_stage_reads_back_as_written)
@@ -215,6 +176,98 @@ TEST(switch_states_and_reasons_read_back)
 	EXPECT_EQ(-1, lde_reason_of("bogus"));
 }
 
+/*
+ * Text in UTF-8 stays text: -j writes "µs" as it is, so a JSON reader
+ * (json-c here, as Python's or jq) gives back "µs", where a writer that
+ * escaped each byte as \u00XX gave "Âµs".  A byte no well-formed sequence
+ * holds is still \u00XX.  Both read back byte for byte, in one string.
+ */
+TEST(utf8_text_stays_text_and_every_byte_reads_back)
+{
+	static const char comm[] = "t\xc2\xb5s\xb5\xff";
+	static const char path[] = "/tmp/\xc3\xa9\xff\xc3(\xe2\x86\x92\xc2";
+	struct lde_event e = base(LDE_STAGE_EXEC), back;
+	char buf[LDE_EVENT_TEXT_MAX];
+	struct json_object *o, *v;
+	struct lde_line l;
+
+	memset(e.comm, 0, sizeof(e.comm));
+	memcpy(e.comm, comm, sizeof(comm));
+	snprintf(e.exec.filename, sizeof(e.exec.filename), "%s", path);
+	lde_line_start(&l, buf, sizeof(buf));
+	lde_json_event(&l, &e, 0);
+	lde_line_char(&l, '\0');
+	o = json_tokener_parse(buf);
+	ASSERT_NE(NULL, o) TH_LOG("%s", buf);
+	ASSERT_TRUE(json_object_object_get_ex(o, "comm", &v));
+	/* "tµs" as it is; 0xb5 and 0xff, no text, are U+00B5 and U+00FF. */
+	EXPECT_STREQ("t\xc2\xb5s\xc2\xb5\xc3\xbf", json_object_get_string(v))
+		TH_LOG("%s", buf);
+	ASSERT_TRUE(json_object_object_get_ex(o, "filename", &v));
+	EXPECT_STREQ("/tmp/\xc3\xa9\xc3\xbf\xc3\x83(\xe2\x86\x92\xc3\x82",
+		     json_object_get_string(v)) TH_LOG("%s", buf);
+	json_object_put(o);
+
+	ASSERT_EQ(0, round_trip(&e, &back));
+	EXPECT_TRUE(same_event(&e, &back));
+	EXPECT_EQ(0, memcmp(comm, back.comm, sizeof(comm)));
+	EXPECT_STREQ(path, back.exec.filename);
+}
+
+/*
+ * Any bytes at all: comms and paths of random bytes, with pieces of UTF-8
+ * among them (so a line holds both raw text and escapes), read back as
+ * they were written, 20,000 times over (a fixed seed: the same each run).
+ */
+TEST(random_bytes_and_utf8_read_back_exactly)
+{
+	static const char *const text[] = {
+		"\xc2\xb5", "\xc3\xa9", "\xe2\x86\x92", "\xf0\x9d\x9c\x87", "\\u00b5",
+	};
+	unsigned int seed = 25, round, i, len;
+	struct lde_event e, back;
+
+	for (round = 0; round < 20000; round++) {
+		e = base(LDE_STAGE_EXEC);
+		memset(e.comm, 0, sizeof(e.comm));
+		memset(e.exec.filename, 0, sizeof(e.exec.filename));
+		for (i = 0; i < sizeof(e.comm) - 1; i++)
+			e.comm[i] = 1 + rand_r(&seed) % 255;
+		for (len = 0; len < 40;) {
+			const char *t = text[rand_r(&seed) % 5];
+
+			if (rand_r(&seed) % 2) {
+				memcpy(e.exec.filename + len, t, strlen(t));
+				len += strlen(t);
+			} else {
+				e.exec.filename[len++] = 1 + rand_r(&seed) % 255;
+			}
+		}
+		ASSERT_EQ(0, round_trip(&e, &back)) TH_LOG("%s", lde_trace_parse_error());
+		ASSERT_EQ(0, memcmp(e.comm, back.comm, sizeof(e.comm))) TH_LOG("round %u", round);
+		ASSERT_STREQ(e.exec.filename, back.exec.filename) TH_LOG("round %u", round);
+	}
+}
+
+/*
+ * A file written before kept every byte above 0x7f as \u00XX: each still
+ * reads as that one byte.  In a line that also holds raw bytes above
+ * 0x7f, a raw byte is itself and an escape its byte, whatever is next to
+ * it (an escaped backslash before "u00b5" is no escape).
+ */
+TEST(escaped_bytes_read_as_bytes_beside_raw_ones)
+{
+	struct lde_event e;
+
+	EXPECT_EQ(0, lde_trace_parse_event("{\"stage\":\"exit\",\"comm\":\"\\u00c2\\u00b5s\\u00e9\"}", &e));
+	EXPECT_STREQ("\xc2\xb5s\xe9", e.comm);
+	EXPECT_EQ(0, lde_trace_parse_event("{\"stage\":\"exit\",\"comm\":\"\xc2\xb5\\u00B5\xff\xff\\\\u00b5\"}", &e));
+	EXPECT_STREQ("\xc2\xb5\xb5\xff\xff\\u00b5", e.comm);
+	EXPECT_EQ(0, lde_trace_parse_event("{\"stage\":\"exec\",\"comm\":\"\xc3\xa9\",\"filename\":\"\\u00ff\\u00c3\\u00a9\"}", &e));
+	EXPECT_STREQ("\xc3\xa9", e.comm);
+	EXPECT_STREQ("\xff\xc3\xa9", e.exec.filename);
+}
+
 TEST(lines_that_are_not_events_are_refused)
 {
 	struct lde_event e;
@@ -243,352 +296,6 @@ TEST(lines_that_are_not_events_are_refused)
 	EXPECT_STREQ("not a JSON object", lde_trace_parse_error());
 	/* A key this reader does not know (a newer writer's) is skipped. */
 	EXPECT_EQ(0, lde_trace_parse_event("{\"stage\":\"exit\",\"new_key\":[\"x\"]}", &e));
-}
-
-static int shown;
-
-static void count_event(const struct lde_event *e)
-{
-	shown++;
-}
-
-/* A file with the given bytes; its path in a static buffer. */
-static const char *file_with_bytes(const char *text, size_t len)
-{
-	static char path[] = "/tmp/lde-trace-file-test-XXXXXX";
-	int fd;
-
-	strcpy(path, "/tmp/lde-trace-file-test-XXXXXX");
-	fd = mkstemp(path);
-	if (fd < 0 || write(fd, text, len) != (ssize_t)len)
-		return NULL;
-	close(fd);
-	return path;
-}
-
-static const char *file_with(const char *text)
-{
-	return file_with_bytes(text, strlen(text));
-}
-
-#define HEADER "{\"stage\":\"header\",\"format\":2,\"version\":\"t\",\"kernel\":\"k\",\"cpus\":2,\"clock\":\"CLOCK_MONOTONIC\",\"stages\":[\"exit\"],\"boot\":{\"stage\":\"boot\",\"clockevent\":\"lapic\",\"clockevent_same_on_all_cpus\":true}}\n"
-#define EXIT_EVENT "{\"ts_ns\":5,\"cpu\":0,\"pid\":9,\"tid\":9,\"comm\":\"x\",\"stage\":\"exit\",\"exit_code\":0,\"status\":0,\"signal\":0}\n"
-
-TEST(a_cut_last_line_keeps_the_events_before_it)
-{
-	struct lde_trace_reader r;
-	const char *path = file_with(HEADER EXIT_EVENT EXIT_EVENT "{\"ts_ns\":7,\"cpu");
-
-	ASSERT_NE(NULL, path);
-	ASSERT_EQ(0, lde_trace_file_open(&r, path));
-	EXPECT_STREQ("lapic", r.header.boot.clockevent);
-	EXPECT_EQ(1U << LDE_STAGE_EXIT, r.header.stages);
-	shown = 0;
-	EXPECT_EQ(0, lde_trace_file_replay(&r, count_event));
-	EXPECT_EQ(2, shown);
-	EXPECT_FALSE(r.end.seen);
-	lde_trace_file_close_reader(&r);
-	unlink(path);
-}
-
-TEST(a_bad_line_stops_the_replay_and_says_where)
-{
-	struct lde_trace_reader r;
-	const char *path = file_with(HEADER EXIT_EVENT "garbage\n" EXIT_EVENT);
-
-	ASSERT_NE(NULL, path);
-	ASSERT_EQ(0, lde_trace_file_open(&r, path));
-	shown = 0;
-	EXPECT_EQ(-1, lde_trace_file_replay(&r, count_event));
-	EXPECT_EQ(1, shown);
-	EXPECT_EQ(3, r.line);
-	lde_trace_file_close_reader(&r);
-	unlink(path);
-}
-
-TEST(the_end_object_gives_the_lost_counts)
-{
-	struct lde_trace_reader r;
-	const char *path = file_with(HEADER EXIT_EVENT
-		"{\"stage\":\"end\",\"lost\":12,\"lost_processes\":3}\n");
-
-	ASSERT_NE(NULL, path);
-	ASSERT_EQ(0, lde_trace_file_open(&r, path));
-	EXPECT_EQ(0, lde_trace_file_replay(&r, count_event));
-	EXPECT_TRUE(r.end.seen);
-	EXPECT_EQ(12, r.end.lost);
-	EXPECT_EQ(3, r.end.lost_processes);
-	lde_trace_file_close_reader(&r);
-	unlink(path);
-}
-
-TEST(a_file_that_is_not_a_trace_is_refused)
-{
-	struct lde_trace_reader r;
-	const char *path = file_with("hello\n");
-
-	ASSERT_NE(NULL, path);
-	EXPECT_EQ(-1, lde_trace_file_open(&r, path));
-	unlink(path);
-	path = file_with("{\"stage\":\"header\",\"format\":4}\n");
-	EXPECT_EQ(-1, lde_trace_file_open(&r, path));
-	unlink(path);
-}
-
-/*
- * A file someone handed you: whatever it holds, the replay stops at the
- * first line that is not what lde-trace writes and says so in one line,
- * FILE:LINE: what; memory stays bounded (a line is never held whole past
- * its bound).  The nesting was a SIGSEGV with the hand-written parser.
- */
-static char *big_text(const char *head, const char *unit, size_t times,
-		      const char *tail)
-{
-	size_t u = strlen(unit), h = strlen(head), i;
-	char *s = malloc(h + u * times + strlen(tail) + 1), *p = s;
-
-	if (!s)
-		return NULL;
-	memcpy(p, head, h);
-	p += h;
-	for (i = 0; i < times; i++, p += u)
-		memcpy(p, unit, u);
-	strcpy(p, tail);
-	return s;
-}
-
-/* What a replay of text says on stderr (NULL if it did not fail). */
-static const char *replay_says_bytes(const char *text, size_t len)
-{
-	static char said[1024];
-	struct lde_trace_reader r;
-	const char *path = file_with_bytes(text, len);
-	int saved = dup(2), fd, ret = 0;
-	FILE *f;
-	size_t n;
-
-	if (!path)
-		return NULL;
-	f = tmpfile();
-	fflush(stderr);
-	dup2(fileno(f), 2);
-	if (lde_trace_file_open(&r, path))
-		ret = -1;
-	else {
-		ret = lde_trace_file_replay(&r, count_event);
-		lde_trace_file_close_reader(&r);
-	}
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	rewind(f);
-	n = fread(said, 1, sizeof(said) - 1, f);
-	said[n] = '\0';
-	fclose(f);
-	fd = unlink(path);
-	(void)fd;
-	return ret ? said : NULL;
-}
-
-static const char *replay_says(const char *text)
-{
-	return replay_says_bytes(text, strlen(text));
-}
-
-/* One line: "lde-trace: PATH:LINE: what\n", what holding want. */
-static bool one_line_saying(const char *said, unsigned int line,
-			    const char *want)
-{
-	char where[32];
-	const char *nl;
-
-	if (!said)
-		return false;
-	nl = strchr(said, '\n');
-	snprintf(where, sizeof(where), ":%u: ", line);
-	return nl && !nl[1] && strstr(said, where) && strstr(said, want) &&
-	       !strncmp(said, "lde-trace: /tmp/", 16);
-}
-
-TEST(hostile_files_get_one_line_and_exit_1)
-{
-	char *nested = big_text(HEADER, "{\"a\":", 30000, "1\n");
-	char *unclosed = big_text(HEADER EXIT_EVENT, "{\"a\":", 10000, "\n");
-	char *long_line = big_text(HEADER EXIT_EVENT "{\"stage\":\"exit\",\"comm\":\"",
-				   "x", LDE_TRACE_LINE_MAX, "\"}\n");
-	char *no_newline = big_text(HEADER, "x", 2 * LDE_TRACE_HEADER_MAX, "");
-	char *long_header = big_text("{\"stage\":\"header\",\"version\":\"", "x",
-				     LDE_TRACE_HEADER_MAX, "\"}\n");
-	const char *said;
-
-	ASSERT_NE(NULL, nested);
-	ASSERT_NE(NULL, unclosed);
-	ASSERT_NE(NULL, long_line);
-	ASSERT_NE(NULL, no_newline);
-	ASSERT_NE(NULL, long_header);
-	said = replay_says(nested);
-	EXPECT_TRUE(one_line_saying(said, 2, "a line longer than 65536 bytes")) TH_LOG("%s", said);
-	said = replay_says(unclosed);
-	EXPECT_TRUE(one_line_saying(said, 3, "nested deeper than 2")) TH_LOG("%s", said);
-	said = replay_says(long_line);
-	EXPECT_TRUE(one_line_saying(said, 3, "a line longer than 65536 bytes")) TH_LOG("%s", said);
-	said = replay_says(no_newline);
-	EXPECT_TRUE(one_line_saying(said, 2, "a line longer than 65536 bytes")) TH_LOG("%s", said);
-	said = replay_says(long_header);
-	EXPECT_TRUE(one_line_saying(said, 1, "a line longer than 1048576 bytes")) TH_LOG("%s", said);
-	said = replay_says(HEADER EXIT_EVENT "{\"stage\":\"exit\",\"comm\":\"a\\u0000b\"}\n");
-	EXPECT_EQ(NULL, said) TH_LOG("%s", said);
-	{
-		static const char nul[] = HEADER "{\"stage\":\"exit\",\0\"comm\":1}\n";
-
-		said = replay_says_bytes(nul, sizeof(nul) - 1);
-		EXPECT_TRUE(one_line_saying(said, 2, "a NUL byte in the line")) TH_LOG("%s", said);
-	}
-	said = replay_says(HEADER EXIT_EVENT EXIT_EVENT "{\"stage\":\"exit\",\"tid\":true}\n");
-	EXPECT_TRUE(one_line_saying(said, 4, "\"tid\" is true or false, not a number")) TH_LOG("%s", said);
-	said = replay_says(HEADER "{\"stage\":\"trap\",\"nr\":1,\"args\":{\"arg0\":[]}}\n");
-	EXPECT_TRUE(one_line_saying(said, 2, "\"arg0\" is not an argument's value")) TH_LOG("%s", said);
-	said = replay_says("{\"stage\":\"header\",\"format\":2,\"syscalls\":{\"99999\":\"x()\"}}\n");
-	EXPECT_TRUE(one_line_saying(said, 1, "not an lde-trace trace file")) TH_LOG("%s", said);
-	said = replay_says("{\"stage\":\"header\",\"format\":2,\"syscalls\":{\"1\":\"x(\"}}\n");
-	EXPECT_TRUE(one_line_saying(said, 1, "\"1\" is not a signature")) TH_LOG("%s", said);
-	said = replay_says("");
-	EXPECT_TRUE(one_line_saying(said, 1, "the file is empty")) TH_LOG("%s", said);
-	free(nested);
-	free(unclosed);
-	free(long_line);
-	free(no_newline);
-	free(long_header);
-}
-
-/*
- * A replay names calls as the recording did: by its header's signatures
- * first, then by libseccomp for the recording's arch, never by this
- * machine's (x86_64's 172 is iopl, 93 fchown).
- */
-TEST(a_replay_names_calls_as_the_recording_did)
-{
-	struct lde_trace_reader r;
-	const char *path = file_with("{\"stage\":\"header\",\"format\":2,\"arch\":\"aarch64\","
-		"\"syscalls\":{\"172\":\"getpid()\",\"500\":\"lde_renamed(int fd)\"}}\n");
-
-	ASSERT_NE(NULL, path);
-	ASSERT_EQ(0, lde_trace_file_open(&r, path));
-	EXPECT_STREQ("getpid", lde_syscall_name(172));
-	EXPECT_STREQ("exit", lde_syscall_name(93));
-	EXPECT_STREQ("lde_renamed", lde_syscall_name(500));
-	EXPECT_EQ(172, lde_syscall_nr("getpid"));
-	EXPECT_EQ(93, lde_syscall_nr("exit"));
-	EXPECT_EQ(500, lde_syscall_nr("lde_renamed"));
-	EXPECT_EQ(-1, lde_syscall_nr("iopl"));	/* x86 only */
-	lde_trace_file_close_reader(&r);
-	unlink(path);
-	/* An arch libseccomp does not know: said, not guessed. */
-	EXPECT_NE(NULL, strstr(replay_says("{\"stage\":\"header\",\"format\":2,\"arch\":\"pdp11\"}\n") ?: "",
-			      ":1: not an lde-trace trace file (the recording's arch \"pdp11\" is not one libseccomp knows)"));
-}
-
-static char replayed[1 << 20];
-static struct lde_line replayed_text;
-
-static void json_of_event(const struct lde_event *e)
-{
-	lde_json_event(&replayed_text, e, 0);
-}
-
-/* Each event of the file at path, as -j prints it; NULL if it fails. */
-static const char *events_of(const char *path, struct lde_trace_header *h)
-{
-	struct lde_trace_reader r;
-
-	lde_line_start(&replayed_text, replayed, sizeof(replayed) - 1);
-	if (lde_trace_file_open(&r, path))
-		return NULL;
-	*h = r.header;
-	if (lde_trace_file_replay(&r, json_of_event) || !r.end.seen) {
-		lde_trace_file_close_reader(&r);
-		return NULL;
-	}
-	lde_trace_file_close_reader(&r);
-	*replayed_text.end = '\0';
-	return replayed;
-}
-
-/* The same events to path: 0 when written whole. */
-static int write_trace(const char *path)
-{
-	struct lde_trace_header h = {
-		.format = LDE_TRACE_FORMAT,
-		.cpus = 2,
-		.stages = 1U << LDE_STAGE_TRAP | 1U << LDE_STAGE_EXIT,
-	};
-	struct lde_event e;
-	int i;
-
-	strcpy(h.kernel, "6.1.0-test");
-	strcpy(h.arch, "x86_64");
-	if (lde_trace_file_create(path, &h))
-		return -1;
-	for (i = 0; i < 2000; i++) {
-		e = base(i % 2 ? LDE_STAGE_TRAP : LDE_STAGE_EXIT);
-		e.ts_ns += i * 1000;
-		if (e.stage == LDE_STAGE_TRAP)
-			openat_trap(&e);
-		else
-			e.exit.code = i << 8;
-		lde_trace_file_event(&e, 0);
-	}
-	return lde_trace_file_close(3, 1);
-}
-
-/*
- * -w FILE.zst writes one zstd frame (by the name); -r reads it by its
- * magic, whatever the name: the same header and events as the plain
- * file, which zstd -d gives back byte for byte.
- */
-TEST(a_zst_file_is_compressed_and_replays_as_the_plain_one)
-{
-	char plain[] = "/tmp/lde-trace-file-test-XXXXXX";
-	char zst[sizeof(plain) + 4], renamed[sizeof(plain) + 8], cmd[256];
-	struct lde_trace_header h;
-	const char *events;
-	char *plain_events;
-	unsigned char magic[4] = { 0 };
-	FILE *f;
-	int fd = mkstemp(plain);
-
-	ASSERT_LE(0, fd);
-	close(fd);
-	snprintf(zst, sizeof(zst), "%s.zst", plain);
-	snprintf(renamed, sizeof(renamed), "%s.plain", plain);
-	ASSERT_EQ(0, define_syscalls());
-	ASSERT_EQ(0, write_trace(plain));
-	ASSERT_EQ(0, write_trace(zst));
-
-	f = fopen(zst, "r");
-	ASSERT_NE(NULL, f);
-	ASSERT_EQ(4, fread(magic, 1, 4, f));
-	fclose(f);
-	EXPECT_EQ(0x28, magic[0]);
-	EXPECT_EQ(0xfd, magic[3]);
-	snprintf(cmd, sizeof(cmd), "zstd -dcq %s | cmp -s - %s", zst, plain);
-	EXPECT_EQ(0, system(cmd));
-
-	events = events_of(plain, &h);
-	ASSERT_NE(NULL, events);
-	EXPECT_EQ(3, h.format);
-	plain_events = strdup(events);
-	/* Told by its first bytes, not its name. */
-	ASSERT_EQ(0, rename(zst, renamed));
-	events = events_of(renamed, &h);
-	ASSERT_NE(NULL, events);
-	EXPECT_STREQ("6.1.0-test", h.kernel);
-	EXPECT_STREQ("x86_64", h.arch);
-	EXPECT_EQ(0, strcmp(plain_events, events));
-	EXPECT_LT(1000 * 100, strlen(events));
-	free(plain_events);
-	unlink(plain);
-	unlink(renamed);
 }
 
 /* The text of an event's arguments and return, as the views show them. */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * A trace file's lines, JSON into C (lde_trace_json.c), for the reader
+ * A trace file's lines, JSON into C (lde_trace_json.c and its key tables,
+ * lde_trace_json_event.c and lde_trace_json_header.c), for the reader
  * (lde_trace_file_read.c), which finds and bounds the lines.  Each takes
  * one line (len bytes, no newline) and says what is wrong in why.
  */

@@ -17,18 +17,15 @@ fuzz=$1
 seconds=${LDE_FUZZ_SECONDS:-50}
 out=$(dirname "$fuzz")
 corpus=$out/corpus
-pass=0 fail=0 n=0
-
-ok() { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n $1"; }
-not_ok() { n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n $1"; }
+. "$top/scripts/tap.sh"
 
 echo "TAP version 13"
 for f in "$top"/cli/fuzz/crashes/*; do
 	[ -f "$f" ] || continue
 	if "$fuzz" "$f" >"$out/replay.log" 2>&1; then
-		ok "no crash: cli/fuzz/crashes/$(basename "$f")"
+		tap_ok "no crash: cli/fuzz/crashes/$(basename "$f")"
 	else
-		not_ok "no crash: cli/fuzz/crashes/$(basename "$f")"
+		tap_not_ok "no crash: cli/fuzz/crashes/$(basename "$f")"
 		grep -E 'ERROR|runtime error|SUMMARY' "$out/replay.log" | head -n 5 |
 			sed 's/^/# /'
 	fi
@@ -48,15 +45,13 @@ rm -f "$out"/crash-* "$out"/leak-* "$out"/timeout-* "$out"/oom-*
 if "$fuzz" -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
 	-close_fd_mask=3 -artifact_prefix="$out/" "$corpus" \
 	>"$out/fuzz.log" 2>&1; then
-	ok "$seconds s of fuzzing: $(grep -o 'Done [0-9]* runs' "$out/fuzz.log" | tail -n 1)"
+	tap_ok "$seconds s of fuzzing: $(grep -o 'Done [0-9]* runs' "$out/fuzz.log" | tail -n 1)"
 else
-	not_ok "$seconds s of fuzzing found a crash"
+	tap_not_ok "$seconds s of fuzzing found a crash"
 	grep -E 'ERROR|runtime error|SUMMARY|Test unit written' "$out/fuzz.log" |
 		head -n 8 | sed 's/^/# /'
 	for c in "$out"/crash-* "$out"/leak-* "$out"/timeout-* "$out"/oom-*; do
 		[ -f "$c" ] && echo "# replay: $fuzz $c; then keep it in cli/fuzz/crashes/"
 	done
 fi
-echo "1..$n"
-echo "# Totals: pass:$pass fail:$fail xfail:0 xpass:0 skip:0 error:0"
-[ "$fail" -eq 0 ]
+tap_totals

@@ -14,22 +14,8 @@ trace=$1
 data=$top/cli/testdata
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0 skip=0 n=0
+. "$top/scripts/tap.sh"
 chromium=/usr/bin/chromium
-
-check() {	# check NAME COMMAND...: ok when the command succeeds
-	local name=$1
-	shift
-	n=$((n + 1))
-	if "$@" >"$tmp/why" 2>&1; then
-		echo "ok $n $name"
-		pass=$((pass + 1))
-	else
-		echo "not ok $n $name"
-		sed 's/^/# /' "$tmp/why" | head -n 20
-		fail=$((fail + 1))
-	fi
-}
 
 # The DOM after the page's scripts ran, and what the browser logged.
 dump() {	# dump FILE.html FRAGMENT OUT
@@ -122,6 +108,4 @@ for f in "$data"/*.lde; do
 	[ -n "$step" ] && check "$base: selecting protocol $step marks its span" \
 		selects_its_span "$page" "$step"
 done
-echo "1..$n"
-echo "# Totals: pass:$pass fail:$fail xfail:0 xpass:0 skip:$skip error:0"
-[ "$fail" -eq 0 ]
+tap_totals

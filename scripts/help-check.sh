@@ -9,21 +9,9 @@
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$top/dkms.conf")
-pass=0 fail=0 n=0
-
-check() {	# check NAME COMMAND...: ok when the command succeeds
-	local name=$1 why
-	shift
-	n=$((n + 1))
-	if why=$("$@" 2>&1); then
-		echo "ok $n $name"
-		pass=$((pass + 1))
-	else
-		echo "not ok $n $name"
-		echo "$why" | sed 's/^/# /' | head -n 20
-		fail=$((fail + 1))
-	fi
-}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+. "$top/scripts/tap.sh"
 
 # The hand-made text: everything before the first option line.
 doc() { "$@" --help | sed '/^  -/,$d'; }
@@ -45,6 +33,4 @@ for tool in "$@"; do
 	check "$name --help: no line folded" help_unfolded "$tool"
 	check "$name -V: the package's version, $version" says_version "$tool"
 done
-echo "1..$n"
-echo "# Totals: pass:$pass fail:$fail xfail:0 xpass:0 skip:0 error:0"
-[ "$fail" -eq 0 ]
+tap_totals
