@@ -256,12 +256,14 @@ all: module tools selftests
 
 # -- checks -----------------------------------------------------------------
 # checkpatch: ENOSYS is exactly "no such toy system call" here, and yield()
-# is the toy sched_yield(); both warnings are about other uses.
+# is the toy sched_yield(); both warnings are about other uses.  Then no
+# file of bpf/ but lde_arch_x86.bpf.h names an x86 register or layout.
 lint: $(KSRC_STAMP)
 	@perl $(KSRC)/scripts/checkpatch.pl --no-tree --quiet --show-types \
 		--ignore ENOSYS,YIELD \
 		-f module/*.c module/*.h include/uapi/linux/*.h && \
 		echo "ok - checkpatch: module/ and include/uapi/ are clean"
+	@./scripts/bpf-arch-check.sh bpf
 
 # Host-side unit tests: lde-bench's arithmetic, lde-trace's line building
 # and per-task tables, trace files read back as written.
