@@ -28,10 +28,10 @@ check-debug:
 	@$(MAKE) --no-print-directory LDE_READY=1 $@
 
 # An arm64 guest (issue 27): the cross compiler and qemu-system-arm too.
-arm64-module arm64-boot arm64-selftests arm64-check:
+arm64-module arm64-boot arm64-selftests arm64-check arm64-bpf:
 	@./scripts/setup.sh arm64
 	@$(MAKE) --no-print-directory LDE_READY=1 $@
-.PHONY: arm64-module arm64-boot arm64-selftests arm64-check
+.PHONY: arm64-module arm64-boot arm64-selftests arm64-check arm64-bpf
 
 clean:
 	rm -rf build
@@ -201,6 +201,28 @@ $(LDE_BENCH): cli/lde_bench.c $(CHECK_SRCS) cli/lde_check.h cli/lde_check_run.h 
 		$(CLI_COMMON) $(CLI_LIBS) $(LIBELF) -lm -lpthread
 
 tools: $(LDE_TRACE) $(LDE_BENCH)
+
+# The same BPF object and skeleton for the arm64 guest, in build/arm64/bpf:
+# -D__TARGET_ARCH_arm64 picks bpf/lde_arch_arm64.bpf.h, and vmlinux.h
+# comes from the BTF of the arm64 headers' vmlinux (never committed).
+ARM64_BPF       := $(ARM64_DIR)/bpf
+ARM64_VMLINUX_H := $(ARM64_BPF)/vmlinux.h
+
+$(ARM64_VMLINUX_H): $(ARM64_KDIR)/.lde-ready
+	@mkdir -p $(@D)
+	@echo "  BTF     $@"
+	@bpftool btf dump file $(ARM64_KDIR)/vmlinux format c >$@.tmp && mv $@.tmp $@
+
+$(ARM64_BPF)/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) $(ARM64_VMLINUX_H)
+	@echo "  BPF     $@"
+	@clang $(subst __TARGET_ARCH_x86,__TARGET_ARCH_arm64,$(BPF_CFLAGS)) \
+		-I$(ARM64_BPF) -I$(TOP)/bpf -c $< -o $@
+
+$(ARM64_BPF)/%.skel.h: $(ARM64_BPF)/%.bpf.o
+	@echo "  GENSKEL $@"
+	@bpftool gen skeleton $< >$@.tmp && mv $@.tmp $@
+
+arm64-bpf: $(ARM64_BPF)/lde_trace.skel.h $(ARM64_BPF)/lde_trace.bpf.o
 
 # -- selftests ----------------------------------------------------------------
 SELFTEST_DIR  := $(TOP)/selftests/lde
