@@ -202,27 +202,28 @@ $(LDE_BENCH): cli/lde_bench.c $(CHECK_SRCS) cli/lde_check.h cli/lde_check_run.h 
 
 tools: $(LDE_TRACE) $(LDE_BENCH)
 
-# The same BPF object and skeleton for the arm64 guest, in build/arm64/bpf:
-# -D__TARGET_ARCH_arm64 picks bpf/lde_arch_arm64.bpf.h, and vmlinux.h
-# comes from the BTF of the arm64 headers' vmlinux (never committed).
-ARM64_BPF       := $(ARM64_DIR)/bpf
-ARM64_VMLINUX_H := $(ARM64_BPF)/vmlinux.h
+# The BPF object built for arm64 (its own pt_regs: -D__TARGET_ARCH_arm64
+# picks bpf/lde_arch_arm64.bpf.h) against the BTF of the arm64 kernel's
+# headers, and its skeleton, for the arm64 lde-trace: make arm64-bpf.
+ARM64_VMLINUX_H := $(B)/$(ARM64_KVER)/vmlinux.h
+ARM64_BPF_OUT   := $(ARM64_DIR)/bpf
 
 $(ARM64_VMLINUX_H): $(ARM64_KDIR)/.lde-ready
 	@mkdir -p $(@D)
 	@echo "  BTF     $@"
 	@bpftool btf dump file $(ARM64_KDIR)/vmlinux format c >$@.tmp && mv $@.tmp $@
 
-$(ARM64_BPF)/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) $(ARM64_VMLINUX_H)
+$(ARM64_BPF_OUT)/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) $(ARM64_VMLINUX_H)
+	@mkdir -p $(@D)
 	@echo "  BPF     $@"
-	@clang $(subst __TARGET_ARCH_x86,__TARGET_ARCH_arm64,$(BPF_CFLAGS)) \
-		-I$(ARM64_BPF) -I$(TOP)/bpf -c $< -o $@
+	@clang -g -O2 -target bpf -D__TARGET_ARCH_arm64 -Wall \
+		-I$(dir $(ARM64_VMLINUX_H)) -I$(TOP)/bpf -c $< -o $@
 
-$(ARM64_BPF)/%.skel.h: $(ARM64_BPF)/%.bpf.o
+$(ARM64_BPF_OUT)/%.skel.h: $(ARM64_BPF_OUT)/%.bpf.o
 	@echo "  GENSKEL $@"
 	@bpftool gen skeleton $< >$@.tmp && mv $@.tmp $@
 
-arm64-bpf: $(ARM64_BPF)/lde_trace.skel.h $(ARM64_BPF)/lde_trace.bpf.o
+arm64-bpf: $(ARM64_BPF_OUT)/lde_trace.skel.h $(ARM64_BPF_OUT)/lde_trace.bpf.o
 
 # -- selftests ----------------------------------------------------------------
 SELFTEST_DIR  := $(TOP)/selftests/lde
