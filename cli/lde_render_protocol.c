@@ -644,31 +644,3 @@ void lde_protocol_free(struct lde_protocol *d)
 	lde_story_free(d->story);
 	free(d);
 }
-
-/* The -P view of lde-trace's session: one instance. */
-static struct lde_protocol *session_view;
-
-void lde_protocol_start(struct lde_line *l, const struct lde_boot *b,
-			const struct lde_protocol_opts *o)
-{
-	session_view = lde_protocol_new(b, o);
-	if (session_view)
-		lde_protocol_head(session_view, l);
-}
-
-void lde_protocol_event(struct lde_line *l, const struct lde_event *e,
-			unsigned long long start_ns)
-{
-	/* Rows carry no times: start_ns is for the renderers that do. */
-	if (session_view)
-		lde_protocol_feed(session_view, l, e);
-}
-
-void lde_protocol_end(struct lde_line *l)
-{
-	if (!session_view)
-		return;
-	lde_protocol_finish(session_view, l);
-	lde_protocol_free(session_view);
-	session_view = NULL;
-}
