@@ -169,7 +169,8 @@ TRACE_SRCS := cli/lde_trace.c cli/lde_trace_opts.c cli/lde_trace_live.c \
 	      cli/lde_names.c cli/lde_boot.c \
 	      cli/lde_syscalls.c cli/lde_syscalls_tracefs.c \
 	      cli/lde_render_columns.c cli/lde_render_json.c \
-	      cli/lde_render_protocol.c cli/lde_render_perfetto.c \
+	      cli/lde_render_protocol.c cli/lde_render_protocol_rows.c \
+	      cli/lde_render_perfetto.c \
 	      cli/lde_render_strace.c cli/lde_render_svg.c cli/lde_summary.c \
 	      cli/lde_sched_summary.c cli/lde_render_map.c \
 	      cli/lde_tid_table.c cli/lde_trace_file.c cli/lde_trace_file_read.c \
@@ -181,6 +182,7 @@ TRACE_HDRS := cli/lde_names.h cli/lde_boot.h cli/lde_render.h \
 	      cli/lde_syscalls.h cli/lde_trace_file.h cli/lde_sched_summary.h \
 	      cli/lde_tid_table.h cli/lde_trace_json.h cli/lde_log2_hist.h \
 	      cli/lde_story.h cli/lde_view.h cli/lde_svg.h cli/lde_trace_cli.h \
+	      cli/lde_protocol.h \
 	      bpf/lde_trace.h \
 	      bpf/lde_sched_sum.h
 # What reads the live kernel, and lde-trace's main and options; the rest

@@ -101,6 +101,7 @@ void lde_json_boot(struct lde_line *l, const struct lde_boot *b);
 /* Columns under a header (default): lde_render_columns.c */
 struct lde_columns {
 	struct lde_who_text who;
+	struct lde_who_text next;	/* a switch's next task */
 };
 void lde_columns_init(struct lde_columns *c);
 void lde_columns_header(struct lde_line *l);

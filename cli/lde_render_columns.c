@@ -36,14 +36,43 @@ void lde_columns_boot(struct lde_line *l, const struct lde_boot *b)
 	lde_line_char(l, '\n');
 }
 
-static void columns_switch(struct lde_line *l, const struct lde_event *e)
+/*
+ * "comm:pid/tid" of the task a switch brings in, kept for the next
+ * switch: lde.ko's lde_switch says the same switch again, and a CPU
+ * shared by a few tasks switches to the same ones.
+ */
+static void columns_next(struct lde_who_text *next, struct lde_line *l,
+			 const struct lde_event *e)
 {
-	lde_line_lit(l, "-> ");
+	char *from = l->end;
+
+	if (e->sw.next_tid == next->tid && e->sw.next_pid == next->pid &&
+	    !memcmp(e->sw.next_comm, next->comm, LDE_COMM_LEN)) {
+		lde_line_mem(l, next->text, next->len);
+		return;
+	}
 	lde_line_printable(l, e->sw.next_comm, LDE_COMM_LEN);
 	lde_line_char(l, ':');
 	lde_line_u64(l, e->sw.next_pid);
 	lde_line_char(l, '/');
 	lde_line_u64(l, e->sw.next_tid);
+	next->pid = e->sw.next_pid;
+	next->tid = e->sw.next_tid;
+	memcpy(next->comm, e->sw.next_comm, LDE_COMM_LEN);
+	next->len = l->end - from;
+	/* Never keep a text a full line cut short. */
+	if (next->len > sizeof(next->text) || !lde_line_room(l)) {
+		next->tid = -1U;
+		return;
+	}
+	memcpy(next->text, from, next->len);
+}
+
+static void columns_switch(struct lde_columns *c, struct lde_line *l,
+			   const struct lde_event *e)
+{
+	lde_line_lit(l, "-> ");
+	columns_next(&c->next, l, e);
 	if (e->sw.nonvoluntary)
 		lde_line_lit(l, " preempted (prev_state=");
 	else
@@ -80,6 +109,7 @@ static void columns_exec_return(struct lde_line *l, const struct lde_event *e)
 void lde_columns_init(struct lde_columns *c)
 {
 	c->who.tid = -1U;	/* nothing kept */
+	c->next.tid = -1U;
 }
 
 void lde_columns_event(struct lde_columns *c, struct lde_line *l,
@@ -159,7 +189,7 @@ void lde_columns_event(struct lde_columns *c, struct lde_line *l,
 		break;
 	case LDE_STAGE_SWITCH:
 	case LDE_STAGE_LDE_SWITCH:
-		columns_switch(l, e);
+		columns_switch(c, l, e);
 		break;
 	case LDE_STAGE_TIMER:
 		if (e->timer.mode == LDE_TIMER_USER) {
