@@ -2,8 +2,10 @@
 /*
  * lde-trace's renderers.  A renderer knows events, not where they came
  * from: each takes one struct lde_event at a time (from the live ring
- * buffer today) and appends text to a struct lde_line, which the caller
- * writes out.  Times are shown from start_ns.
+ * buffer or a trace file) and appends text to a struct lde_line, which
+ * the caller writes out.  Times are shown from start_ns.  Each keeps what
+ * it must remember in a state of its own, never in a static variable;
+ * the views (lde_view.h) wrap them.
  */
 #ifndef _LDE_RENDER_H
 #define _LDE_RENDER_H
@@ -21,79 +23,6 @@
  * of 8192 CPUs (five characters each) and its margin.
  */
 #define LDE_EVENT_TEXT_MAX	49152
-
-/* JSON Lines (-j): lde_render_json.c */
-void lde_json_boot(struct lde_line *l, const struct lde_boot *b);
-void lde_json_event(struct lde_line *l, const struct lde_event *e,
-		    unsigned long long start_ns);
-
-/* Columns under a header (default): lde_render_columns.c */
-void lde_columns_header(struct lde_line *l);
-void lde_columns_boot(struct lde_line *l, const struct lde_boot *b);
-void lde_columns_event(struct lde_line *l, const struct lde_event *e,
-		       unsigned long long start_ns);
-
-/* OSTEP's protocol view (-P): lde_render_protocol.c */
-struct lde_protocol_opts {
-	int width;		/* of the whole line, in characters */
-	bool all;		/* no folding: every event its rows */
-	bool traps;		/* traps are traced: a thread's call is known */
-};
-void lde_protocol_start(struct lde_line *l, const struct lde_boot *b,
-			const struct lde_protocol_opts *opts);
-void lde_protocol_event(struct lde_line *l, const struct lde_event *e,
-			unsigned long long start_ns);
-void lde_protocol_end(struct lde_line *l);
-/* The same view as an object of its own, for views that embed it. */
-struct lde_protocol;
-struct lde_protocol *lde_protocol_new(const struct lde_boot *b,
-				      const struct lde_protocol_opts *opts);
-/* OS @ boot and the header of OS @ run. */
-void lde_protocol_head(struct lde_protocol *p, struct lde_line *l);
-void lde_protocol_feed(struct lde_protocol *p, struct lde_line *l,
-		       const struct lde_event *e);
-void lde_protocol_finish(struct lde_protocol *p, struct lde_line *l);
-void lde_protocol_free(struct lde_protocol *p);
-/* One step's rows, one fold's row, for a story told elsewhere (the handout). */
-struct lde_step;
-struct lde_fold;
-void lde_protocol_draw_step(struct lde_protocol *p, struct lde_line *l,
-			    const struct lde_step *s);
-void lde_protocol_draw_fold(struct lde_protocol *p, struct lde_line *l,
-			    const struct lde_fold *f);
-
-/* The CPU map (-m), as perf sched map draws it: lde_render_map.c */
-struct lde_map_opts {
-	unsigned int root_pid;		/* -p or -- COMMAND: 0, none */
-	char comm[LDE_COMM_LEN];	/* -c: "" none */
-	unsigned int ncpus;		/* columns to start with; more as seen */
-	unsigned int max_cpus;		/* the trace's CPUs; 0: not known */
-};
-void lde_map_start(const struct lde_map_opts *opts);
-/* A process the trace follows (its code is upper case). */
-void lde_map_follow(unsigned int tgid);
-void lde_map_event(struct lde_line *l, const struct lde_event *e,
-		   unsigned long long start_ns);
-void lde_map_end(struct lde_line *l);
-
-/* strace-style lines (-S): lde_render_strace.c */
-void lde_strace_event(struct lde_line *l, const struct lde_event *e);
-void lde_strace_end(struct lde_line *l);
-
-/* The summary (-s): lde_summary.c */
-void lde_summary_account(const struct lde_event *e);
-void lde_summary_add_syscall(unsigned int nr,
-			     const struct lde_syscall_agg *agg);
-struct lde_sched_totals;
-void lde_summary_add_switches(const struct lde_sched_totals *t);
-void lde_summary_print_text(FILE *f, unsigned long long lost);
-void lde_summary_print_json(FILE *f, unsigned long long lost);
-
-/* Chrome/Perfetto trace-event JSON (-o): lde_render_perfetto.c */
-int lde_perfetto_open(const char *path);
-void lde_perfetto_event(const struct lde_event *e,
-			unsigned long long start_ns);
-void lde_perfetto_close(void);
 
 /*
  * The text of who an event is about (its pid, tid and comm), kept for the
@@ -134,5 +63,125 @@ static inline void lde_who_text_keep(struct lde_who_text *who,
 	}
 	memcpy(who->text, from, who->len);
 }
+
+
+/*
+ * The text of a number kept for the next event: a program traps from the
+ * same few call sites with the same few stack pointers, so an ip or sp
+ * is most often the last one again, and its 15 digits need not be made.
+ */
+struct lde_kept_number {
+	unsigned long long v;
+	size_t len;		/* 0: nothing kept */
+	char text[48];		/* ,"key":digits */
+};
+
+/* JSON Lines (-j): lde_render_json.c */
+struct lde_json_made {
+	char *text;
+	size_t len;
+};
+/* One -j stream's text kept from event to event: the same lines faster. */
+struct lde_json_text {
+	struct lde_who_text who;
+	struct lde_kept_number kept_ip, kept_sp;
+	struct lde_u64_high ts_high;
+	/* ,"stage":..,"nr":..,"name":.. by [return, trap][nr]; NULL: none */
+	struct lde_json_made *made;
+};
+int lde_json_text_init(struct lde_json_text *t);
+void lde_json_text_free(struct lde_json_text *t);
+void lde_json_text_event(struct lde_json_text *t, struct lde_line *l,
+			 const struct lde_event *e, unsigned long long start_ns);
+/* The same line with nothing kept, for one who keeps no state. */
+void lde_json_event(struct lde_line *l, const struct lde_event *e,
+		    unsigned long long start_ns);
+void lde_json_boot(struct lde_line *l, const struct lde_boot *b);
+
+/* Columns under a header (default): lde_render_columns.c */
+struct lde_columns {
+	struct lde_who_text who;
+	struct lde_who_text next;	/* a switch's next task */
+};
+void lde_columns_init(struct lde_columns *c);
+void lde_columns_header(struct lde_line *l);
+void lde_columns_boot(struct lde_line *l, const struct lde_boot *b);
+void lde_columns_event(struct lde_columns *c, struct lde_line *l,
+		       const struct lde_event *e, unsigned long long start_ns);
+
+/*
+ * OSTEP's protocol view (-P): lde_render_protocol.c draws the rows, the
+ * story (lde_story.c) says what they are; lde_view_protocol.c is -P.
+ */
+struct lde_protocol_opts {
+	int width;		/* of the whole line, in characters */
+	bool all;		/* no folding: every event its rows */
+	bool traps;		/* traps are traced: a thread's call is known */
+};
+struct lde_protocol;
+struct lde_protocol *lde_protocol_new(const struct lde_boot *b,
+				      const struct lde_protocol_opts *opts);
+/* OS @ boot and the header of OS @ run. */
+void lde_protocol_head(struct lde_protocol *p, struct lde_line *l);
+void lde_protocol_feed(struct lde_protocol *p, struct lde_line *l,
+		       const struct lde_event *e);
+void lde_protocol_finish(struct lde_protocol *p, struct lde_line *l);
+void lde_protocol_free(struct lde_protocol *p);
+/* One step's rows, one fold's row, for a story told elsewhere (the handout). */
+struct lde_step;
+struct lde_fold;
+void lde_protocol_draw_step(struct lde_protocol *p, struct lde_line *l,
+			    const struct lde_step *s);
+void lde_protocol_draw_fold(struct lde_protocol *p, struct lde_line *l,
+			    const struct lde_fold *f);
+
+/* The CPU map (-m), as perf sched map draws it: lde_render_map.c */
+struct lde_map_opts {
+	unsigned int root_pid;		/* -p or -- COMMAND: 0, none */
+	char comm[LDE_COMM_LEN];	/* -c: "" none */
+	unsigned int ncpus;		/* columns to start with; more as seen */
+	unsigned int max_cpus;		/* the trace's CPUs; 0: not known */
+};
+struct lde_map;
+struct lde_map *lde_map_new(const struct lde_map_opts *opts);
+void lde_map_event(struct lde_map *m, struct lde_line *l,
+		   const struct lde_event *e, unsigned long long start_ns);
+/* Says what was not drawn, and frees m. */
+void lde_map_end(struct lde_map *m, struct lde_line *l);
+
+/* strace-style lines (-S): lde_render_strace.c */
+struct lde_strace;
+struct lde_strace *lde_strace_new(void);
+void lde_strace_event(struct lde_strace *s, struct lde_line *l,
+		      const struct lde_event *e);
+/* Ends the calls still open, and frees s. */
+void lde_strace_end(struct lde_strace *s, struct lde_line *l);
+
+/* The summary (-s): lde_summary.c */
+struct lde_summary;
+struct lde_summary *lde_summary_new(void);
+void lde_summary_account(struct lde_summary *s, const struct lde_event *e);
+/* Sums made in the kernel (live): one lde_agg_slot()'s, a task's, a CPU's. */
+void lde_summary_add_syscall(struct lde_summary *s, unsigned int nr,
+			     const struct lde_syscall_agg *agg);
+struct lde_sched_sum;
+void lde_summary_add_task(struct lde_summary *s, unsigned int tid,
+			  const struct lde_sched_sum *sum);
+struct lde_sched_totals;
+void lde_summary_add_switches(struct lde_summary *s,
+			      const struct lde_sched_totals *t);
+void lde_summary_print_text(const struct lde_summary *s, FILE *f);
+void lde_summary_print_json(const struct lde_summary *s, FILE *f,
+			    unsigned long long lost);
+void lde_summary_free(struct lde_summary *s);
+
+/* Chrome/Perfetto trace-event JSON (-o): lde_render_perfetto.c */
+struct lde_perfetto;
+/* NULL, errno set, if path cannot be written. */
+struct lde_perfetto *lde_perfetto_open(const char *path);
+void lde_perfetto_event(struct lde_perfetto *p, const struct lde_event *e,
+			unsigned long long start_ns);
+/* Ends the file and frees p: 0, or -errno if a write failed. */
+int lde_perfetto_close(struct lde_perfetto *p);
 
 #endif /* _LDE_RENDER_H */

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The default view: one line per event in fixed-width columns. */
+#include <stdlib.h>
+
 #include "lde_names.h"
 #include "lde_render.h"
 #include "lde_syscalls.h"
+#include "lde_view.h"
 
 void lde_columns_header(struct lde_line *l)
 {
@@ -33,14 +36,43 @@ void lde_columns_boot(struct lde_line *l, const struct lde_boot *b)
 	lde_line_char(l, '\n');
 }
 
-static void columns_switch(struct lde_line *l, const struct lde_event *e)
+/*
+ * "comm:pid/tid" of the task a switch brings in, kept for the next
+ * switch: lde.ko's lde_switch says the same switch again, and a CPU
+ * shared by a few tasks switches to the same ones.
+ */
+static void columns_next(struct lde_who_text *next, struct lde_line *l,
+			 const struct lde_event *e)
 {
-	lde_line_lit(l, "-> ");
+	char *from = l->end;
+
+	if (e->sw.next_tid == next->tid && e->sw.next_pid == next->pid &&
+	    !memcmp(e->sw.next_comm, next->comm, LDE_COMM_LEN)) {
+		lde_line_mem(l, next->text, next->len);
+		return;
+	}
 	lde_line_printable(l, e->sw.next_comm, LDE_COMM_LEN);
 	lde_line_char(l, ':');
 	lde_line_u64(l, e->sw.next_pid);
 	lde_line_char(l, '/');
 	lde_line_u64(l, e->sw.next_tid);
+	next->pid = e->sw.next_pid;
+	next->tid = e->sw.next_tid;
+	memcpy(next->comm, e->sw.next_comm, LDE_COMM_LEN);
+	next->len = l->end - from;
+	/* Never keep a text a full line cut short. */
+	if (next->len > sizeof(next->text) || !lde_line_room(l)) {
+		next->tid = -1U;
+		return;
+	}
+	memcpy(next->text, from, next->len);
+}
+
+static void columns_switch(struct lde_columns *c, struct lde_line *l,
+			   const struct lde_event *e)
+{
+	lde_line_lit(l, "-> ");
+	columns_next(&c->next, l, e);
 	if (e->sw.nonvoluntary)
 		lde_line_lit(l, " preempted (prev_state=");
 	else
@@ -74,10 +106,15 @@ static void columns_exec_return(struct lde_line *l, const struct lde_event *e)
 		lde_line_lit(l, ", registers cleared");
 }
 
-void lde_columns_event(struct lde_line *l, const struct lde_event *e,
-		       unsigned long long start_ns)
+void lde_columns_init(struct lde_columns *c)
 {
-	static struct lde_who_text who = { .tid = -1U };
+	c->who.tid = -1U;	/* nothing kept */
+	c->next.tid = -1U;
+}
+
+void lde_columns_event(struct lde_columns *c, struct lde_line *l,
+		       const struct lde_event *e, unsigned long long start_ns)
+{
 	bool toy = e->stage == LDE_STAGE_LDE_TRAP ||
 		   e->stage == LDE_STAGE_LDE_RETURN;
 	char *col;
@@ -88,7 +125,7 @@ void lde_columns_event(struct lde_line *l, const struct lde_event *e,
 	col = l->end;
 	lde_line_u64(l, e->cpu);
 	lde_line_column(l, col, 3);
-	if (!lde_who_text_append(&who, l, e)) {
+	if (!lde_who_text_append(&c->who, l, e)) {
 		char *from = l->end;
 
 		col = l->end;
@@ -100,7 +137,7 @@ void lde_columns_event(struct lde_line *l, const struct lde_event *e,
 		col = l->end;
 		lde_line_printable(l, e->comm, LDE_COMM_LEN);
 		lde_line_column(l, col, 16);
-		lde_who_text_keep(&who, l, from, e);
+		lde_who_text_keep(&c->who, l, from, e);
 	}
 	col = l->end;
 	lde_line_str(l, lde_kind_name(e->stage));
@@ -152,7 +189,7 @@ void lde_columns_event(struct lde_line *l, const struct lde_event *e,
 		break;
 	case LDE_STAGE_SWITCH:
 	case LDE_STAGE_LDE_SWITCH:
-		columns_switch(l, e);
+		columns_switch(c, l, e);
 		break;
 	case LDE_STAGE_TIMER:
 		if (e->timer.mode == LDE_TIMER_USER) {
@@ -198,3 +235,55 @@ void lde_columns_event(struct lde_line *l, const struct lde_event *e,
 	}
 	lde_line_char(l, '\n');
 }
+
+/* -- the view: the default ------------------------------------------------- */
+
+struct columns_view {
+	struct lde_columns c;
+	unsigned long long start_ns;
+};
+
+static bool columns_wanted(const struct lde_view_env *env)
+{
+	return lde_view_text_wanted(env) && !env->json && !env->protocol &&
+	       !env->strace && !env->map;
+}
+
+static void *columns_start(const struct lde_view_env *env,
+			   struct lde_line *out)
+{
+	struct columns_view *v = calloc(1, sizeof(*v));
+
+	if (!v)
+		return NULL;
+	lde_columns_init(&v->c);
+	v->start_ns = env->start_ns;
+	lde_columns_header(out);
+	if (env->boot_rows)
+		lde_columns_boot(out, env->boot);
+	return v;
+}
+
+static void columns_view_event(void *state, struct lde_line *out,
+			       const struct lde_event *e)
+{
+	struct columns_view *v = state;
+
+	lde_columns_event(&v->c, out, e, v->start_ns);
+}
+
+static int columns_end(void *state, struct lde_line *out,
+		       const struct lde_view_end *end)
+{
+	free(state);
+	return 0;
+}
+
+const struct lde_view_ops lde_columns_view = {
+	.name = "the columns",
+	.report = true,
+	.wanted = columns_wanted,
+	.start = columns_start,
+	.event = columns_view_event,
+	.end = columns_end,
+};

@@ -5,12 +5,14 @@
  * hot path when every system call streams: numbers and keys are appended
  * without printf, and text that repeats (who, which call, ip, sp) is kept.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "lde_names.h"
 #include "lde_render.h"
 #include "lde_syscalls.h"
+#include "lde_view.h"
 
 /* Inlined, so that a key's length stays a constant: a few moves copy it. */
 #define JSON_INLINE	static inline __attribute__((always_inline))
@@ -56,18 +58,7 @@ JSON_INLINE void json_bool(struct lde_line *l, const char *key,
 
 #define JSON_BOOL(l, key, v)	json_bool(l, ",\"" key "\":", sizeof(key) + 3, v)
 
-/*
- * The text of a number kept for the next event: a program traps from the
- * same few call sites with the same few stack pointers, so an ip or sp
- * is most often the last one again, and its 15 digits need not be made.
- */
-struct kept_number {
-	unsigned long long v;
-	size_t len;		/* 0: nothing kept */
-	char text[48];		/* ,"key":digits */
-};
-
-JSON_INLINE void json_u64_kept(struct lde_line *l, struct kept_number *k,
+JSON_INLINE void json_u64_kept(struct lde_line *l, struct lde_kept_number *k,
 			       const char *key, size_t key_len,
 			       unsigned long long v)
 {
@@ -90,17 +81,17 @@ JSON_INLINE void json_u64_kept(struct lde_line *l, struct kept_number *k,
 	json_u64_kept(l, kept, ",\"" key "\":", sizeof(key) + 3, v)
 
 /* ,"pid":..,"tid":..,"comm":".." */
-static void json_who(struct lde_line *l, const struct lde_event *e)
+static void json_who(struct lde_line *l, struct lde_who_text *who,
+		     const struct lde_event *e)
 {
-	static struct lde_who_text who = { .tid = -1U };
 	char *from = l->end;
 
-	if (lde_who_text_append(&who, l, e))
+	if (lde_who_text_append(who, l, e))
 		return;
 	JSON_U64(l, "pid", e->pid);
 	JSON_U64(l, "tid", e->tid);
 	JSON_STR(l, "comm", e->comm, LDE_COMM_LEN);
-	lde_who_text_keep(&who, l, from, e);
+	lde_who_text_keep(who, l, from, e);
 }
 
 /*
@@ -108,15 +99,14 @@ static void json_who(struct lde_line *l, const struct lde_event *e)
  * ,"compat":"i386" after them for a call of the i386 table, whose number
  * and name are that table's.
  */
-JSON_INLINE void json_syscall(struct lde_line *l, unsigned int stage,
-			      long long nr, unsigned int compat)
+JSON_INLINE void json_syscall(struct lde_line *l, struct lde_json_text *t,
+			      unsigned int stage, long long nr,
+			      unsigned int compat)
 {
-	static struct made_text {
-		char *text;
-		size_t len;
-	} made[2][LDE_MAX_SYSCALLS];
-	struct made_text *m = nr >= 0 && nr < LDE_MAX_SYSCALLS && !compat ?
-			      &made[stage == LDE_STAGE_TRAP][nr] : NULL;
+	struct lde_json_made *m = t->made && nr >= 0 &&
+				  nr < LDE_MAX_SYSCALLS && !compat ?
+				  &t->made[(stage == LDE_STAGE_TRAP) *
+					   LDE_MAX_SYSCALLS + nr] : NULL;
 	const char *table = lde_compat_name(compat);
 	char *from = l->end;
 
@@ -288,34 +278,57 @@ static void json_switch(struct lde_line *l, const struct lde_event *e)
 		JSON_U64(l, "prev_run_ns", e->sw.prev_run_ns);
 }
 
+int lde_json_text_init(struct lde_json_text *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->who.tid = -1U;	/* nothing kept */
+	t->made = calloc(2 * LDE_MAX_SYSCALLS, sizeof(*t->made));
+	return t->made ? 0 : -ENOMEM;
+}
+
+void lde_json_text_free(struct lde_json_text *t)
+{
+	int i;
+
+	for (i = 0; t->made && i < 2 * LDE_MAX_SYSCALLS; i++)
+		free(t->made[i].text);
+	free(t->made);
+	t->made = NULL;
+}
+
 void lde_json_event(struct lde_line *l, const struct lde_event *e,
 		    unsigned long long start_ns)
 {
-	static struct kept_number kept_ip, kept_sp;
-	static struct lde_u64_high ts_high;
+	struct lde_json_text nothing_kept = { .who.tid = -1U };
 
+	lde_json_text_event(&nothing_kept, l, e, start_ns);
+}
+
+void lde_json_text_event(struct lde_json_text *t, struct lde_line *l,
+			 const struct lde_event *e, unsigned long long start_ns)
+{
 	lde_line_lit(l, "{\"ts_ns\":");
-	lde_line_u64_near(l, &ts_high, e->ts_ns - start_ns);
+	lde_line_u64_near(l, &t->ts_high, e->ts_ns - start_ns);
 	JSON_U64(l, "cpu", e->cpu);
-	json_who(l, e);
+	json_who(l, &t->who, e);
 	switch (e->stage) {
 	case LDE_STAGE_TRAP:
 	case LDE_EVENT_TRAP_STRINGS:
 		/* A trap's or return's stage comes with its number and name. */
-		json_syscall(l, LDE_STAGE_TRAP, e->trap.nr, e->trap.compat);
+		json_syscall(l, t, LDE_STAGE_TRAP, e->trap.nr, e->trap.compat);
 		json_args(l, e);
 		/* rt_sigreturn's operand: the mask its frame restores. */
 		if (lde_trap_has_sigmask(e))
 			JSON_U64(l, "sigmask",
 				 e->trap.args[LDE_SIGRETURN_MASK]);
-		JSON_U64_KEPT(l, &kept_ip, "ip", e->trap.ip);
-		JSON_U64_KEPT(l, &kept_sp, "sp", e->trap.sp);
+		JSON_U64_KEPT(l, &t->kept_ip, "ip", e->trap.ip);
+		JSON_U64_KEPT(l, &t->kept_sp, "sp", e->trap.sp);
 		JSON_U64(l, "user_cpl", e->trap.cpl);
 		lde_line_lit(l, ",\"kernel_cpl\":0");
 		break;
 	case LDE_STAGE_RETURN:
 	case LDE_EVENT_EXEC_RETURN:
-		json_syscall(l, LDE_STAGE_RETURN, e->ret.nr, e->ret.compat);
+		json_syscall(l, t, LDE_STAGE_RETURN, e->ret.nr, e->ret.compat);
 		JSON_S64(l, "ret", e->ret.ret);
 		if (lde_syscall_errno(e->ret.ret))
 			json_errno(l, lde_syscall_errno(e->ret.ret));
@@ -407,3 +420,57 @@ void lde_json_boot(struct lde_line *l, const struct lde_boot *b)
 	JSON_BOOL(l, "clockevent_same_on_all_cpus", b->clockevent_same);
 	lde_line_lit(l, "}\n");
 }
+
+/* -- the view: -j ---------------------------------------------------------- */
+
+struct json_view {
+	struct lde_json_text t;
+	unsigned long long start_ns;
+};
+
+static bool json_wanted(const struct lde_view_env *env)
+{
+	return lde_view_text_wanted(env) && env->json;
+}
+
+static void *json_start(const struct lde_view_env *env, struct lde_line *out)
+{
+	struct json_view *v = calloc(1, sizeof(*v));
+
+	if (!v || lde_json_text_init(&v->t)) {
+		free(v);
+		errno = ENOMEM;
+		return NULL;
+	}
+	v->start_ns = env->start_ns;
+	if (env->boot_rows && env->boot->module)
+		lde_json_boot(out, env->boot);
+	return v;
+}
+
+static void json_view_event(void *state, struct lde_line *out,
+			    const struct lde_event *e)
+{
+	struct json_view *v = state;
+
+	lde_json_text_event(&v->t, out, e, v->start_ns);
+}
+
+static int json_end(void *state, struct lde_line *out,
+		    const struct lde_view_end *end)
+{
+	struct json_view *v = state;
+
+	lde_json_text_free(&v->t);
+	free(v);
+	return 0;
+}
+
+const struct lde_view_ops lde_json_view = {
+	.name = "JSON Lines (-j)",
+	.report = true,
+	.wanted = json_wanted,
+	.start = json_start,
+	.event = json_view_event,
+	.end = json_end,
+};

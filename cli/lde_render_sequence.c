@@ -279,6 +279,8 @@ static int sequence_end(void *state, struct lde_line *out,
 
 const struct lde_view_ops lde_sequence_view = {
 	.name = "the sequence diagram (-F -o FILE.svg)",
+	.story = true,
+	.file = LDE_VIEW_OUTPUT,
 	.wanted = sequence_wanted,
 	.start = sequence_start,
 	.event = sequence_event,

@@ -28,6 +28,7 @@
 #include "lde_render.h"
 #include "lde_syscalls.h"
 #include "lde_tid_table.h"
+#include "lde_view.h"
 
 /*
  * Open traps by thread, each kept from its trap to its return: at most
@@ -43,14 +44,34 @@ struct open_trap {
 	struct lde_event trap;
 };
 
-static struct lde_tid_table open_traps = {
-	.record = sizeof(struct open_trap),
-	.limit = OPEN_LIMIT,
+/* The table each thread's calls went through last: strace's personality. */
+struct thread_mode {
+	unsigned int tid;
+	unsigned int compat;
 };
 
-static struct open_trap *find_open(unsigned int tid)
+/* One -S view: the calls open, and each thread's table. */
+struct lde_strace {
+	struct lde_tid_table open_traps;	/* struct open_trap */
+	struct lde_tid_table modes;		/* struct thread_mode */
+};
+
+struct lde_strace *lde_strace_new(void)
 {
-	return lde_tid_find(&open_traps, tid);
+	struct lde_strace *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	lde_tid_table_init(&s->open_traps, sizeof(struct open_trap),
+			   OPEN_LIMIT);
+	lde_tid_table_init(&s->modes, sizeof(struct thread_mode),
+			   LDE_TID_TABLE_LIMIT);
+	return s;
+}
+
+static struct open_trap *find_open(struct lde_strace *s, unsigned int tid)
+{
+	return lde_tid_find(&s->open_traps, tid);
 }
 
 /*
@@ -108,24 +129,13 @@ static void call_text(struct lde_line *l, const struct lde_event *trap,
 	lde_line_char(l, ')');
 }
 
-/* The table each thread's calls went through last: strace's personality. */
-struct thread_mode {
-	unsigned int tid;
-	unsigned int compat;
-};
-
-static struct lde_tid_table modes;
-
 /* "[ Process PID=N runs in 32 bit mode. ]" when a thread changes table. */
-static void mode_text(struct lde_line *l, unsigned int tid,
-		      unsigned int compat)
+static void mode_text(struct lde_strace *s, struct lde_line *l,
+		      unsigned int tid, unsigned int compat)
 {
 	struct thread_mode *m;
 
-	if (!modes.record)
-		lde_tid_table_init(&modes, sizeof(struct thread_mode),
-				   LDE_TID_TABLE_LIMIT);
-	m = compat ? lde_tid_get(&modes, tid) : lde_tid_find(&modes, tid);
+	m = compat ? lde_tid_get(&s->modes, tid) : lde_tid_find(&s->modes, tid);
 	/* Every thread starts in the native table. */
 	if (!m || m->compat == compat)
 		return;
@@ -154,13 +164,13 @@ static const char *restart_text(long long ret)
 	return NULL;
 }
 
-static void close_open(struct lde_line *l, struct open_trap *o,
-		       const char *end)
+static void close_open(struct lde_strace *s, struct lde_line *l,
+		       struct open_trap *o, const char *end)
 {
 	call_text(l, &o->trap, NULL);
 	lde_line_str(l, end);
 	lde_line_char(l, '\n');
-	lde_tid_remove(&open_traps, o->tid);
+	lde_tid_remove(&s->open_traps, o->tid);
 }
 
 /* Oldest trap first; then by tid. */
@@ -180,19 +190,20 @@ static int by_trap_time(const void *a, const void *b)
  * The open calls of process pid (0: of all), oldest first, ended with
  * end; past what one event may append, one line says how many are left.
  */
-static void close_all(struct lde_line *l, unsigned int pid, const char *end)
+static void close_all(struct lde_strace *s, struct lde_line *l,
+		      unsigned int pid, const char *end)
 {
 	const char *from = l->end;
 	struct lde_event *open;
 	size_t i, n = 0;
 
-	if (!open_traps.used)
+	if (!s->open_traps.used)
 		return;
-	open = malloc(open_traps.used * sizeof(*open));
+	open = malloc(s->open_traps.used * sizeof(*open));
 	if (!open)
 		return;
-	for (i = 0; i < open_traps.size; i++) {
-		const struct open_trap *o = lde_tid_slot(&open_traps, i);
+	for (i = 0; i < s->open_traps.size; i++) {
+		const struct open_trap *o = lde_tid_slot(&s->open_traps, i);
 
 		if (o && (!pid || o->trap.pid == pid))
 			open[n++] = o->trap;
@@ -210,13 +221,14 @@ static void close_all(struct lde_line *l, unsigned int pid, const char *end)
 		lde_line_char(l, '\n');
 	}
 	for (i = 0; i < n; i++)
-		lde_tid_remove(&open_traps, open[i].tid);
+		lde_tid_remove(&s->open_traps, open[i].tid);
 	free(open);
 }
 
-static void strace_return(struct lde_line *l, const struct lde_event *e)
+static void strace_return(struct lde_strace *s, struct lde_line *l,
+			  const struct lde_event *e)
 {
-	struct open_trap *o = find_open(e->tid);
+	struct open_trap *o = find_open(s, e->tid);
 	bool exec = e->stage == LDE_EVENT_EXEC_RETURN;
 
 	const char *restart = restart_text(e->ret.ret);
@@ -224,9 +236,9 @@ static void strace_return(struct lde_line *l, const struct lde_event *e)
 	if (o && o->trap.trap.nr == e->ret.nr &&
 	    o->trap.trap.compat == e->ret.compat) {
 		call_text(l, &o->trap, exec ? e : NULL);
-		lde_tid_remove(&open_traps, e->tid);
+		lde_tid_remove(&s->open_traps, e->tid);
 	} else {
-		mode_text(l, e->tid, e->ret.compat);
+		mode_text(s, l, e->tid, e->ret.compat);
 		lde_line_u64(l, e->tid);
 		lde_line_lit(l, " <... ");
 		lde_line_str(l, lde_call_name(e->ret.nr, e->ret.compat));
@@ -240,7 +252,8 @@ static void strace_return(struct lde_line *l, const struct lde_event *e)
 	lde_line_char(l, '\n');
 }
 
-void lde_strace_event(struct lde_line *l, const struct lde_event *e)
+void lde_strace_event(struct lde_strace *s, struct lde_line *l,
+		      const struct lde_event *e)
 {
 	struct open_trap *o;
 
@@ -248,11 +261,11 @@ void lde_strace_event(struct lde_line *l, const struct lde_event *e)
 	case LDE_STAGE_TRAP:
 	case LDE_EVENT_TRAP_STRINGS:
 		/* An open one's return was never seen: it ends unfinished. */
-		o = find_open(e->tid);
+		o = find_open(s, e->tid);
 		if (o)
-			close_open(l, o, " <unfinished ...>");
-		mode_text(l, e->tid, e->trap.compat);
-		o = lde_tid_get(&open_traps, e->tid);
+			close_open(s, l, o, " <unfinished ...>");
+		mode_text(s, l, e->tid, e->trap.compat);
+		o = lde_tid_get(&s->open_traps, e->tid);
 		if (!o) {	/* full: written now, its return "resumed" */
 			call_text(l, e, NULL);
 			lde_line_lit(l, " <unfinished ...>\n");
@@ -262,17 +275,54 @@ void lde_strace_event(struct lde_line *l, const struct lde_event *e)
 		break;
 	case LDE_STAGE_RETURN:
 	case LDE_EVENT_EXEC_RETURN:
-		strace_return(l, e);
+		strace_return(s, l, e);
 		break;
 	case LDE_STAGE_EXIT:
 		/* The process is gone: its threads' open calls never return. */
-		close_all(l, e->pid, " = ?");
+		close_all(s, l, e->pid, " = ?");
 		break;
 	}
 }
 
-void lde_strace_end(struct lde_line *l)
+void lde_strace_end(struct lde_strace *s, struct lde_line *l)
 {
-	close_all(l, 0, " <unfinished ...>");
-	lde_tid_table_free(&open_traps);
+	close_all(s, l, 0, " <unfinished ...>");
+	lde_tid_table_free(&s->open_traps);
+	lde_tid_table_free(&s->modes);
+	free(s);
 }
+
+/* -- the view: -S ---------------------------------------------------------- */
+
+static bool strace_wanted(const struct lde_view_env *env)
+{
+	return lde_view_text_wanted(env) && env->strace;
+}
+
+static void *strace_start(const struct lde_view_env *env,
+			  struct lde_line *out)
+{
+	return lde_strace_new();
+}
+
+static void strace_view_event(void *state, struct lde_line *out,
+			      const struct lde_event *e)
+{
+	lde_strace_event(state, out, e);
+}
+
+static int strace_view_end(void *state, struct lde_line *out,
+			   const struct lde_view_end *end)
+{
+	lde_strace_end(state, out);
+	return 0;
+}
+
+const struct lde_view_ops lde_strace_view = {
+	.name = "strace-style lines (-S)",
+	.report = true,
+	.wanted = strace_wanted,
+	.start = strace_start,
+	.event = strace_view_event,
+	.end = strace_view_end,
+};

@@ -925,6 +925,7 @@ static int svg_end(void *state, struct lde_line *out,
 
 const struct lde_view_ops lde_svg_view = {
 	.name = "the picture (-o FILE.svg)",
+	.file = LDE_VIEW_OUTPUT,
 	.wanted = svg_wanted,
 	.start = svg_start,
 	.event = svg_event,

@@ -21,17 +21,22 @@ struct task_times {
 	struct lde_sched_sum s;
 };
 
-static struct {
-	struct lde_tid_table tasks;	/* struct task_times */
-	struct lde_sched_totals totals;
-} sched = {
-	.tasks = { .record = sizeof(struct task_times),
-		   .limit = LDE_TID_TABLE_LIMIT },
-};
-
-static struct task_times *task_of(unsigned int tid)
+void lde_sched_summary_init(struct lde_sched_summary *sched)
 {
-	return lde_tid_get(&sched.tasks, tid);
+	memset(sched, 0, sizeof(*sched));
+	lde_tid_table_init(&sched->tasks, sizeof(struct task_times),
+			   LDE_TID_TABLE_LIMIT);
+}
+
+void lde_sched_summary_free(struct lde_sched_summary *sched)
+{
+	lde_tid_table_free(&sched->tasks);
+}
+
+static struct task_times *task_of(struct lde_sched_summary *sched,
+				  unsigned int tid)
+{
+	return lde_tid_get(&sched->tasks, tid);
 }
 
 static void name_task(struct task_times *t, unsigned int pid,
@@ -41,7 +46,8 @@ static void name_task(struct task_times *t, unsigned int pid,
 	memcpy(t->s.comm, comm, LDE_COMM_LEN);
 }
 
-void lde_sched_summary_account(const struct lde_event *e)
+void lde_sched_summary_account(struct lde_sched_summary *sched,
+			       const struct lde_event *e)
 {
 	unsigned int known = e->sw.known;
 	int prev_traced = lde_prev_traced(known);
@@ -53,40 +59,42 @@ void lde_sched_summary_account(const struct lde_event *e)
 		return;
 	/* A file recorded before the scheduler's fields: only its kind. */
 	if (!(known & LDE_KNOWN_SCHED)) {
-		sched.totals.switches++;
+		sched->totals.switches++;
 		if (e->sw.nonvoluntary)
-			sched.totals.nonvoluntary++;
+			sched->totals.nonvoluntary++;
 		else
-			sched.totals.voluntary++;
+			sched->totals.voluntary++;
 		return;
 	}
-	lde_sched_totals_add(&sched.totals, prev_traced, slot,
+	lde_sched_totals_add(&sched->totals, prev_traced, slot,
 			     e->sw.nonvoluntary, next_traced,
 			     known & LDE_KNOWN_WAIT,
 			     lde_log2_slot(e->sw.next_wait_ns / 1000));
-	if (prev_traced && e->tid && (t = task_of(e->tid))) {
+	if (prev_traced && e->tid && (t = task_of(sched, e->tid))) {
 		name_task(t, e->pid, e->comm);
 		lde_sched_sum_out(&t->s, e->ts_ns, known & LDE_KNOWN_RUN,
 				  e->sw.prev_run_ns, slot);
 	}
-	if (next_traced && e->sw.next_tid && (t = task_of(e->sw.next_tid))) {
+	if (next_traced && e->sw.next_tid && (t = task_of(sched, e->sw.next_tid))) {
 		name_task(t, e->sw.next_pid, e->sw.next_comm);
 		lde_sched_sum_in(&t->s, e->ts_ns, known & LDE_KNOWN_WAIT,
 				 e->sw.next_wait_ns);
 	}
 }
 
-void lde_sched_summary_add_task(unsigned int tid, const struct lde_sched_sum *s)
+void lde_sched_summary_add_task(struct lde_sched_summary *sched,
+				unsigned int tid, const struct lde_sched_sum *s)
 {
-	struct task_times *t = tid ? task_of(tid) : NULL;
+	struct task_times *t = tid ? task_of(sched, tid) : NULL;
 
 	if (t)
 		t->s = *s;
 }
 
-void lde_sched_summary_add_totals(const struct lde_sched_totals *add)
+void lde_sched_summary_add_totals(struct lde_sched_summary *sched,
+				  const struct lde_sched_totals *add)
 {
-	struct lde_sched_totals *t = &sched.totals;
+	struct lde_sched_totals *t = &sched->totals;
 	int i;
 
 	t->switches += add->switches;
@@ -99,10 +107,6 @@ void lde_sched_summary_add_totals(const struct lde_sched_totals *add)
 	t->nonvoluntary += add->nonvoluntary;
 }
 
-const struct lde_sched_totals *lde_sched_summary_totals(void)
-{
-	return &sched.totals;
-}
 
 /* Most run time first, then by tid: the busiest tasks lead. */
 static int by_run(const void *a, const void *b)
@@ -115,15 +119,16 @@ static int by_run(const void *a, const void *b)
 }
 
 /* The tasks seen, packed and sorted; how many.  Freed by the caller. */
-static size_t sorted_tasks(struct task_times **out)
+static size_t sorted_tasks(const struct lde_sched_summary *sched,
+			   struct task_times **out)
 {
 	size_t i, n = 0;
 
-	*out = calloc(sched.tasks.used ? sched.tasks.used : 1, sizeof(**out));
+	*out = calloc(sched->tasks.used ? sched->tasks.used : 1, sizeof(**out));
 	if (!*out)
 		return 0;
-	for (i = 0; i < sched.tasks.size; i++) {
-		const struct task_times *t = lde_tid_slot(&sched.tasks, i);
+	for (i = 0; i < sched->tasks.size; i++) {
+		const struct task_times *t = lde_tid_slot(&sched->tasks, i);
 
 		if (t && t->s.switches + t->s.wait_ns)
 			(*out)[n++] = *t;
@@ -137,19 +142,20 @@ static double ms(unsigned long long ns)
 	return ns / 1e6;
 }
 
-void lde_sched_summary_print_text(FILE *f)
+void lde_sched_summary_print_text(const struct lde_sched_summary *sched,
+				  FILE *f)
 {
 	struct task_times *t;
 	size_t n, i;
 	int r;
 
-	if (!sched.tasks.used)
+	if (!sched->tasks.used)
 		return;
 	fprintf(f, "\nswitches by reason:");
 	for (r = 0; r < LDE_NR_REASONS; r++)
-		fprintf(f, " %s %llu%s", lde_reason_name(r), sched.totals.reasons[r],
+		fprintf(f, " %s %llu%s", lde_reason_name(r), sched->totals.reasons[r],
 			r + 1 < LDE_NR_REASONS ? "," : "\n");
-	n = sorted_tasks(&t);
+	n = sorted_tasks(sched, &t);
 	fprintf(f, "\n%-16s %7s %8s %11s %11s %11s %11s\n", "TASK", "TID",
 		"SWITCHES", "RUN ms", "WAIT ms", "SLEEP ms", "MAX WAIT ms");
 	for (i = 0; i < n; i++) {
@@ -164,17 +170,18 @@ void lde_sched_summary_print_text(FILE *f)
 			ms(t[i].s.sleep_ns), ms(t[i].s.max_wait_ns));
 	}
 	free(t);
-	if (sched.tasks.refused)
+	if (sched->tasks.refused)
 		fprintf(f, "(%llu switches in or out of tasks past the %zu this table keeps are in the totals only)\n",
-			sched.tasks.refused, sched.tasks.limit);
-	if (sched.totals.waits) {
+			sched->tasks.refused, sched->tasks.limit);
+	if (sched->totals.waits) {
 		fprintf(f, "\nrun-queue wait (runnable, not running), %llu switches in:\n",
-			sched.totals.waits);
-		lde_print_log2_hist(f, sched.totals.wait_hist, LDE_HIST_SLOTS, "usecs");
+			sched->totals.waits);
+		lde_print_log2_hist(f, sched->totals.wait_hist, LDE_HIST_SLOTS, "usecs");
 	}
 }
 
-void lde_sched_summary_print_json(FILE *f)
+void lde_sched_summary_print_json(const struct lde_sched_summary *sched,
+				  FILE *f)
 {
 	struct task_times *t;
 	size_t n, i;
@@ -184,9 +191,9 @@ void lde_sched_summary_print_json(FILE *f)
 	fprintf(f, ",\"reasons\":{");
 	for (r = 0; r < LDE_NR_REASONS; r++)
 		fprintf(f, "%s\"%s\":%llu", r ? "," : "", lde_reason_name(r),
-			sched.totals.reasons[r]);
+			sched->totals.reasons[r]);
 	fprintf(f, "},\"tasks\":[");
-	n = sched.tasks.used ? sorted_tasks(&t) : 0;
+	n = sched->tasks.used ? sorted_tasks(sched, &t) : 0;
 	for (i = 0; i < n; i++) {
 		fprintf(f, "%s{\"tid\":%u,\"pid\":%u,\"comm\":", i ? "," : "",
 			t[i].tid, t[i].s.pid);
@@ -200,15 +207,15 @@ void lde_sched_summary_print_json(FILE *f)
 		free(t);
 	fprintf(f, "]");
 	/* Only when it happened: a whole table's output stays as it was. */
-	if (sched.tasks.refused)
+	if (sched->tasks.refused)
 		fprintf(f, ",\"task_switches_not_kept\":%llu",
-			sched.tasks.refused);
+			sched->tasks.refused);
 	fprintf(f, ",\"runq_wait_us_log2_hist\":{");
 	for (s = 0; s < LDE_HIST_SLOTS; s++) {
-		if (!sched.totals.wait_hist[s])
+		if (!sched->totals.wait_hist[s])
 			continue;
 		fprintf(f, "%s\"%llu\":%llu", first ? "" : ",",
-			s ? 1ULL << s : 0ULL, sched.totals.wait_hist[s]);
+			s ? 1ULL << s : 0ULL, sched->totals.wait_hist[s]);
 		first = false;
 	}
 	fprintf(f, "}");

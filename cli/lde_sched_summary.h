@@ -11,14 +11,27 @@
 #include "lde_sched_sum.h"
 #include "lde_trace.h"
 
-void lde_sched_summary_account(const struct lde_event *e);
+#include "lde_tid_table.h"
+
+/* One summary's scheduler part: the tasks seen, and the totals. */
+struct lde_sched_summary {
+	struct lde_tid_table tasks;	/* per task: lde_sched_summary.c's */
+	struct lde_sched_totals totals;	/* switches by kind, reason, wait */
+};
+
+void lde_sched_summary_init(struct lde_sched_summary *sched);
+void lde_sched_summary_free(struct lde_sched_summary *sched);
+void lde_sched_summary_account(struct lde_sched_summary *sched,
+			       const struct lde_event *e);
 /* Sums made in the kernel (-s, live): a task's, and the totals. */
-void lde_sched_summary_add_task(unsigned int tid, const struct lde_sched_sum *s);
-void lde_sched_summary_add_totals(const struct lde_sched_totals *add);
-/* The totals so far: switches by kind, reason, wait. */
-const struct lde_sched_totals *lde_sched_summary_totals(void);
-void lde_sched_summary_print_text(FILE *f);
+void lde_sched_summary_add_task(struct lde_sched_summary *sched,
+				unsigned int tid, const struct lde_sched_sum *s);
+void lde_sched_summary_add_totals(struct lde_sched_summary *sched,
+				  const struct lde_sched_totals *add);
+void lde_sched_summary_print_text(const struct lde_sched_summary *sched,
+				  FILE *f);
 /* Appends its keys to the summary object: ,"reasons":...,"tasks":... */
-void lde_sched_summary_print_json(FILE *f);
+void lde_sched_summary_print_json(const struct lde_sched_summary *sched,
+				  FILE *f);
 
 #endif /* _LDE_SCHED_SUMMARY_H */

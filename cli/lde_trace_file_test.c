@@ -415,35 +415,39 @@ TEST(a_protocol_fold_of_many_kinds_counts_the_rest)
 	unsigned long long ts = 1000000;
 	struct lde_line l;
 	struct lde_event e;
+	struct lde_protocol *p;
 	char *fold, *end;
 	int k, lines = 0;
 
 	memset(&boot, 0, sizeof(boot));
 	ASSERT_EQ(0, define_syscalls());
 	lde_line_start(&l, buf, sizeof(buf));
-	lde_protocol_start(&l, &boot, &opts);
+	p = lde_protocol_new(&boot, &opts);
+	ASSERT_NE(NULL, p);
+	lde_protocol_head(p, &l);
 	e = of_task(LDE_STAGE_TRAP, ts, -1);
 	e.trap.nr = 39;
 	e.trap.cpl = 3;
-	lde_protocol_event(&l, &e, 0);
+	lde_protocol_feed(p, &l, &e);
 	/* Eight kthreads, each taking the CPU at a tick, then giving it back. */
 	for (k = 0; k < 8; k++) {
 		e = of_task(LDE_STAGE_TIMER, ts += 1000, -1);
 		e.timer.mode = LDE_TIMER_KERNEL;
-		lde_protocol_event(&l, &e, 0);
+		lde_protocol_feed(p, &l, &e);
 		e = switch_to(of_task(LDE_STAGE_SWITCH, ts += 1000, -1), k);
 		e.sw.nonvoluntary = 1;
 		e.sw.reason = LDE_REASON_TICK;
-		lde_protocol_event(&l, &e, 0);
+		lde_protocol_feed(p, &l, &e);
 		e = switch_to(of_task(LDE_STAGE_SWITCH, ts += 1000, k), -1);
 		e.sw.reason = LDE_REASON_BLOCKED;
-		lde_protocol_event(&l, &e, 0);
+		lde_protocol_feed(p, &l, &e);
 	}
 	e = of_task(LDE_STAGE_RETURN, ts += 1000, -1);
 	e.ret.nr = 39;
 	e.ret.ret = 4242;
-	lde_protocol_event(&l, &e, 0);
-	lde_protocol_end(&l);
+	lde_protocol_feed(p, &l, &e);
+	lde_protocol_finish(p, &l);
+	lde_protocol_free(p);
 	lde_line_char(&l, '\0');
 
 	fold = strstr(buf, "[8 steps folded");

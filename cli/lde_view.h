@@ -1,38 +1,91 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * A view of lde-trace: {start, event, end} with its own state, chosen once
- * from the options.  The live session and the trace-file reader feed every
- * chosen view the same events.  A new view is a file that defines a
- * struct lde_view_ops and one line in the table of lde_views.c.
+ * A view of lde-trace: {wanted, start, event, end} with its own state,
+ * chosen once from the options.  The live session (lde_trace_live.c) and
+ * the trace-file reader (lde_trace_replay.c) feed every chosen view the
+ * same events, through lde_views_event().  Every way lde-trace shows or
+ * keeps a trace is one: the text views on the screen (the columns, -j,
+ * -P, -S, -m, the card -F), the summary (-s), the trace file (-w), and
+ * the files of -o (Perfetto's JSON, the pictures, the handout).  A view
+ * keeps all it knows in the state its start() returns, never in a static
+ * variable: two views, or two of one kind, run side by side.
+ *
+ * Where a new view goes: one file (cli/lde_view_NAME.c, or the renderer's
+ * own lde_render_NAME.c) that defines a const struct lde_view_ops, its
+ * extern line below, and one line in the table of lde_views.c; its
+ * wanted() reads the options from struct lde_view_env (add a field there
+ * if it needs a new one, set in lde_trace_opts.c's lde_trace_view_env()).
  */
 #ifndef _LDE_VIEW_H
 #define _LDE_VIEW_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "lde_boot.h"
 #include "lde_line.h"
 #include "lde_trace.h"
 
-/* What every view is told when it starts. */
+struct lde_trace_header;
+
+/* What every view is told when it starts: the options, and the trace. */
 struct lde_view_env {
 	const struct lde_boot *boot;
 	unsigned int stages;		/* traced: 1 << enum lde_stage */
+	bool stages_given;		/* -e: the stages were asked for */
 	int width;			/* of a text view, in characters */
 	bool all;			/* -A: no folding */
 	bool figure;			/* -F */
 	const char *output_path;	/* -o */
 	unsigned long long start_ns;	/* event times count from here */
+	FILE *screen;			/* where the text views' lines go */
+	/* The text view asked for (none: the columns), unless quiet. */
+	bool json, protocol, strace, map;
+	bool quiet;			/* -q: no text view */
+	bool summary;			/* -s */
+	bool boot_rows;			/* the boot object or row (-e boot) */
+	/* Live -s: switches are summed in the kernel, not from events. */
+	bool switches_summed;
+	unsigned int root_pid;		/* -p, or the command's: 0 none */
+	char comm[LDE_COMM_LEN];	/* -c: "" none */
+	int trace_cpus;			/* the CPUs the trace can hold */
+	const char *write_path;		/* -w */
+	const struct lde_trace_header *header;	/* -w: the file's header */
 };
+
+struct lde_summary;
 
 /* What every view is told at the end. */
 struct lde_view_end {
 	const char *title;		/* what was traced, and where */
 	const char *kernel;		/* its release */
+	unsigned long long lost, lost_processes;
+	/* Live -s: adds the sums the kernel made (NULL: none). */
+	void (*add_kernel_sums)(const void *session, struct lde_summary *sum);
+	const void *session;
+};
+
+/* Where a view writes, for what is said when it cannot. */
+enum lde_view_file {
+	LDE_VIEW_SCREEN,		/* the lines it is handed */
+	LDE_VIEW_OUTPUT,		/* -o FILE */
+	LDE_VIEW_WRITE,			/* -w FILE */
 };
 
 struct lde_view_ops {
 	const char *name;
+	enum lde_view_file file;
+	/*
+	 * Said on the screen as the trace ends, before the lost-events note
+	 * (a text view's last rows, the summary); the others end after it.
+	 */
+	bool report;
+	/*
+	 * It tells -P's steps (the protocol, the card, the handout, the
+	 * sequence diagram): lde.ko's lde_switch says again what every switch
+	 * says, so it is not fed one unless -e asks for the stage.
+	 */
+	bool story;
 	/* Is this view asked for? */
 	bool (*wanted)(const struct lde_view_env *env);
 	/* Its state, or NULL (and errno set) if it cannot start. */
@@ -48,27 +101,57 @@ struct lde_view_ops {
 bool lde_view_path_is(const char *path, const char *sfx);
 
 /* The views chosen for one session. */
-#define LDE_VIEWS_MAX	8
+#define LDE_VIEWS_MAX	16
 struct lde_views {
 	int n;
 	const struct lde_view_ops *ops[LDE_VIEWS_MAX];
 	void *state[LDE_VIEWS_MAX];
+	bool no_lde_switch[LDE_VIEWS_MAX];	/* a story's, not asked for */
+	FILE *screen;
+	const char *output_path, *write_path;
 };
 
-/* Starts every view asked for; 0, or -errno naming the view in *failed. */
+/* Every view, in the order they start, are fed and end. */
+extern const struct lde_view_ops *const lde_views_all[];
+extern const unsigned int lde_views_count;
+
+/*
+ * The stages a trace for these views needs: env->stages, without
+ * lde_switch when every view asked for is a story's and -e did not ask.
+ */
+unsigned int lde_views_stages(const struct lde_view_env *env);
+/*
+ * Starts every view asked for: 0, or -errno (said on stderr, the views
+ * started are ended).  Then a view of a file can still fail at its end.
+ */
 int lde_views_start(struct lde_views *v, const struct lde_view_env *env,
-		    struct lde_line *out, const char **failed);
+		    struct lde_line *out);
+/* One event to every view; the lines are written out when near full. */
 void lde_views_event(struct lde_views *v, struct lde_line *out,
 		     const struct lde_event *e);
-/* Ends every view; 0, or the first -errno (its view in *failed). */
+/*
+ * Ends the views that report (ops->report) or the others; 0, or the
+ * first -errno (each said on stderr).
+ */
 int lde_views_end(struct lde_views *v, struct lde_line *out,
-		  const struct lde_view_end *end, const char **failed);
+		  const struct lde_view_end *end, bool report);
 
 /* The views: each in its own file. */
+extern const struct lde_view_ops lde_columns_view;	/* the default */
+extern const struct lde_view_ops lde_json_view;		/* -j */
+extern const struct lde_view_ops lde_protocol_view;	/* -P */
+extern const struct lde_view_ops lde_strace_view;	/* -S */
+extern const struct lde_view_ops lde_map_view;		/* -m */
+extern const struct lde_view_ops lde_summary_view;	/* -s */
+extern const struct lde_view_ops lde_write_view;	/* -w FILE */
+extern const struct lde_view_ops lde_perfetto_view;	/* -o FILE(.json) */
 extern const struct lde_view_ops lde_card_view;		/* -F */
 extern const struct lde_view_ops lde_svg_view;		/* -o FILE.svg */
 extern const struct lde_view_ops lde_sequence_view;	/* -F -o FILE.svg */
 extern const struct lde_view_ops lde_html_view;		/* -o FILE.html */
+
+/* Is this text view the one asked for, the screen's? (the columns: none) */
+bool lde_view_text_wanted(const struct lde_view_env *env);
 
 /* The card's text, for the handout: the card of these events. */
 struct lde_card;

@@ -119,19 +119,21 @@ TEST(the_map_draws_cpus_64_and_above)
 	unsigned int i;
 
 	lde_line_start(&l, out, sizeof(out));
-	lde_map_start(&opts);
+	struct lde_map *m = lde_map_new(&opts);
+
+	ASSERT_NE(NULL, m);
 	for (i = 0; i < 4; i++) {
 		e = sw(1000000 * (i + 1), cpus[i], 0, 100 + i);
-		lde_map_event(&l, &e, 0);
+		lde_map_event(m, &l, &e, 0);
 	}
 	/* Ticks there go in the next line's margin. */
 	for (i = 0; i < 4; i++) {
 		e = event(LDE_STAGE_TIMER, 8000000 + i, cpus[i], 100 + i);
-		lde_map_event(&l, &e, 0);
+		lde_map_event(m, &l, &e, 0);
 	}
 	e = sw(9000000, 0, 0, 99);
-	lde_map_event(&l, &e, 0);
-	lde_map_end(&l);
+	lde_map_event(m, &l, &e, 0);
+	lde_map_end(m, &l);
 	lde_line_char(&l, '\0');
 
 	/* A0 named on CPU 1; D0 on CPU 4095: the 4096th column, starred. */
@@ -162,14 +164,16 @@ TEST(the_map_says_what_it_did_not_draw)
 	struct lde_event e;
 
 	lde_line_start(&l, out, sizeof(out));
-	lde_map_start(&opts);
+	struct lde_map *m = lde_map_new(&opts);
+
+	ASSERT_NE(NULL, m);
 	e = sw(1000, 3, 0, 100);
-	lde_map_event(&l, &e, 0);
+	lde_map_event(m, &l, &e, 0);
 	e = sw(2000, 8, 0, 101);	/* a hostile file's CPU */
-	lde_map_event(&l, &e, 0);
+	lde_map_event(m, &l, &e, 0);
 	e = sw(3000, 4000000000U, 0, 102);
-	lde_map_event(&l, &e, 0);
-	lde_map_end(&l);
+	lde_map_event(m, &l, &e, 0);
+	lde_map_end(m, &l);
 	lde_line_char(&l, '\0');
 	EXPECT_EQ(2, count("\n"));	/* one switch line, and what was not */
 	EXPECT_NE(NULL, strstr(out, "A0 => t100[100]"));
@@ -185,16 +189,18 @@ TEST(the_map_follows_the_processes_the_root_forks)
 	struct lde_event e;
 
 	lde_line_start(&l, out, sizeof(out));
-	lde_map_start(&opts);
+	struct lde_map *m = lde_map_new(&opts);
+
+	ASSERT_NE(NULL, m);
 	e = event(LDE_STAGE_FORK, 1000, 0, 100);
 	e.fork.child_pid = 4196;
 	e.fork.child_tid = 4196;
-	lde_map_event(&l, &e, 0);
+	lde_map_event(m, &l, &e, 0);
 	e = sw(2000, 0, 0, 4196);
-	lde_map_event(&l, &e, 0);
+	lde_map_event(m, &l, &e, 0);
 	e = sw(3000, 1, 0, 300);
-	lde_map_event(&l, &e, 0);
-	lde_map_end(&l);
+	lde_map_event(m, &l, &e, 0);
+	lde_map_end(m, &l);
 	lde_line_char(&l, '\0');
 	EXPECT_NE(NULL, strstr(out, "A0 => t4196[4196]")) TH_LOG("%s", out);
 	EXPECT_NE(NULL, strstr(out, "b0 => t300[300]")) TH_LOG("%s", out);
@@ -213,16 +219,20 @@ TEST(protocol_threads_whose_ids_collide_keep_their_own_state)
 
 	memset(&boot, 0, sizeof(boot));
 	lde_line_start(&l, out, sizeof(out));
-	lde_protocol_start(&l, &boot, &opts);
+	struct lde_protocol *p = lde_protocol_new(&boot, &opts);
+
+	ASSERT_NE(NULL, p);
+	lde_protocol_head(p, &l);
 	e = trap(1000, 100, 39, 0x1111);
-	lde_protocol_event(&l, &e, 0);
+	lde_protocol_feed(p, &l, &e);
 	e = trap(2000, 4196, 110, 0x2222);
-	lde_protocol_event(&l, &e, 0);
+	lde_protocol_feed(p, &l, &e);
 	e = ret(3000, 100, 39, 100);
-	lde_protocol_event(&l, &e, 0);
+	lde_protocol_feed(p, &l, &e);
 	e = ret(4000, 4196, 110, 1);
-	lde_protocol_event(&l, &e, 0);
-	lde_protocol_end(&l);
+	lde_protocol_feed(p, &l, &e);
+	lde_protocol_finish(p, &l);
+	lde_protocol_free(p);
 	lde_line_char(&l, '\0');
 	EXPECT_EQ(1, count("jump to PC after trap [0x1111]")) TH_LOG("%s", out);
 	EXPECT_EQ(1, count("jump to PC after trap [0x2222]")) TH_LOG("%s", out);
@@ -235,21 +245,24 @@ TEST(protocol_threads_whose_ids_collide_keep_their_own_state)
  */
 TEST(strace_keeps_every_open_call)
 {
+	struct lde_strace *st;
 	struct lde_line l;
 	struct lde_event e;
 	unsigned int tid;
 
 	define_syscalls();
+	st = lde_strace_new();
+	ASSERT_NE(NULL, st);
 	lde_line_start(&l, out, sizeof(out));
 	for (tid = 1000; tid < 1300; tid++) {
 		e = trap(tid, tid, 39, 0x1000);
-		lde_strace_event(&l, &e);
+		lde_strace_event(st, &l, &e);
 	}
 	for (tid = 1000; tid < 1300; tid++) {
 		e = ret(10000 + tid, tid, 39, tid);
-		lde_strace_event(&l, &e);
+		lde_strace_event(st, &l, &e);
 	}
-	lde_strace_end(&l);
+	lde_strace_end(st, &l);
 	lde_line_char(&l, '\0');
 	EXPECT_EQ(300, count("getpid() = ")) TH_LOG("%.3000s", out);
 	EXPECT_EQ(0, count("unfinished"));
@@ -264,23 +277,26 @@ TEST(strace_keeps_every_open_call)
  */
 TEST(strace_past_its_limit_says_so)
 {
+	struct lde_strace *st;
 	struct lde_line l;
 	struct lde_event e;
 	unsigned int tid;
 
 	define_syscalls();
+	st = lde_strace_new();
+	ASSERT_NE(NULL, st);
 	lde_line_start(&l, out, sizeof(out));
 	for (tid = 1; tid <= 65537; tid++) {
 		e = trap(tid, tid, 39, 0x1000);
-		lde_strace_event(&l, &e);
+		lde_strace_event(st, &l, &e);
 	}
 	e = ret(100000, 65537, 39, 7);
-	lde_strace_event(&l, &e);
+	lde_strace_event(st, &l, &e);
 	lde_line_char(&l, '\0');
 	EXPECT_STREQ("65537 getpid() <unfinished ...>\n65537 <... getpid resumed>) = 7\n",
 		     out);
 	lde_line_start(&l, out, sizeof(out));
-	lde_strace_end(&l);
+	lde_strace_end(st, &l);
 	lde_line_char(&l, '\0');
 	EXPECT_EQ(0, strncmp(out, "1 getpid() <unfinished ...>\n", 28));
 	EXPECT_NE(NULL, strstr(out, " more open calls end here, not written: too many at once)\n"))
@@ -291,21 +307,24 @@ TEST(strace_past_its_limit_says_so)
 /* A process's exit ends its threads' open calls, oldest first, no other. */
 TEST(strace_exit_ends_that_process_calls_oldest_first)
 {
+	struct lde_strace *st;
 	struct lde_line l;
 	struct lde_event e;
 	char *a, *b;
 
 	define_syscalls();
+	st = lde_strace_new();
+	ASSERT_NE(NULL, st);
 	lde_line_start(&l, out, sizeof(out));
 	e = trap(3000, 4196, 61, 0x1000);	/* wait4 */
 	e.pid = 100;
-	lde_strace_event(&l, &e);
+	lde_strace_event(st, &l, &e);
 	e = trap(2000, 100, 35, 0x1000);	/* nanosleep, older */
-	lde_strace_event(&l, &e);
+	lde_strace_event(st, &l, &e);
 	e = trap(4000, 200, 39, 0x1000);	/* another process */
-	lde_strace_event(&l, &e);
+	lde_strace_event(st, &l, &e);
 	e = event(LDE_STAGE_EXIT, 5000, 0, 100);
-	lde_strace_event(&l, &e);
+	lde_strace_event(st, &l, &e);
 	lde_line_char(&l, '\0');
 	a = strstr(out, "100 nanosleep(");
 	b = strstr(out, "4196 wait4(");
@@ -315,7 +334,7 @@ TEST(strace_exit_ends_that_process_calls_oldest_first)
 	EXPECT_EQ(2, count(") = ?\n")) TH_LOG("%s", out);
 	EXPECT_EQ(NULL, strstr(out, "200 getpid"));
 	lde_line_start(&l, out, sizeof(out));
-	lde_strace_end(&l);
+	lde_strace_end(st, &l);
 	lde_line_char(&l, '\0');
 	EXPECT_STREQ("200 getpid() <unfinished ...>\n", out);
 }

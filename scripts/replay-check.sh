@@ -105,6 +105,46 @@ for f in "$data"/*.lde; do
 		 done
 		 cmp "$3/p/t.svg" "$3/z/t.svg" && cmp "$3/p/t.json" "$3/z/t.json"' \
 		_ "$trace" "$f" "$tmp"
+	# Views side by side (issue 25): each output of one session with -P
+	# on the screen, -o FILE.svg and -w FILE is the one its view alone
+	# writes; so with -j, -s, a Perfetto file and a compressed -w FILE.
+	check "$base: -P -o t.svg -w FILE together: each as its view alone" env trace="$trace" bash -c \
+		'd=$3/side && mkdir -p "$d/all" "$d/one" && cp "$2" "$d/all/t.lde" &&
+		 cp "$2" "$d/one/t.lde" || exit 1
+		 run() { (cd "$d/$1" && shift && COLUMNS=132 "$trace" -r t.lde "$@"); }
+		 run all -P -o t.svg -w y.lde >"$d/all/out" 2>"$d/all/err" || exit 1
+		 run one -P >"$d/one/out" 2>"$d/one/err" &&
+		 run one -o t.svg >/dev/null 2>&1 && run one -w y.lde >/dev/null 2>&1 ||
+			exit 1
+		 cmp "$d/one/out" "$d/all/out" && cmp "$d/one/err" "$d/all/err" &&
+		 cmp "$d/one/t.svg" "$d/all/t.svg" && cmp "$d/one/y.lde" "$d/all/y.lde" ||
+			exit 1
+		 run all -j -s -o t.json -w y.zst >"$d/all/out" 2>/dev/null &&
+		 run one -j -s >"$d/one/out" 2>/dev/null &&
+		 run one -o t.json >/dev/null 2>&1 && run one -w y.zst >/dev/null 2>&1 ||
+			exit 1
+		 cmp "$d/one/out" "$d/all/out" && cmp "$d/one/t.json" "$d/all/t.json" &&
+		 cmp "$d/one/y.zst" "$d/all/y.zst"' \
+		_ "$trace" "$f" "$tmp"
+	# -w FILE.zst of a replay, replayed: every view as from the recording.
+	check "$base: -w t.zst then -r t.zst: every view byte-identical" env trace="$trace" bash -c \
+		'd=$3/rw && mkdir -p "$d/p" "$d/z" && cp "$2" "$d/p/t.lde" &&
+		 "$trace" -r "$2" -w "$d/z/w.zst" >/dev/null 2>&1 &&
+		 [ "$(head -c 4 "$d/z/w.zst" | od -An -tx1 | tr -d " ")" = 28b52ffd ] &&
+		 mv "$d/z/w.zst" "$d/z/t.lde" || exit 1
+		 view() { (cd "$d/$1" && shift && COLUMNS=132 "$trace" -r t.lde "$@"); }
+		 for v in "" -P -S -s -j -m -F "-P -A" "-s -j" "-o t.svg" "-F -o t.svg" \
+			  "-o t.json" "-o t.html"; do
+			view p $v >"$d/p/out" 2>&1
+			view z $v >"$d/z/out" 2>&1
+			cmp "$d/p/out" "$d/z/out" || { echo "view: $v"; exit 1; }
+			for o in t.svg t.json t.html; do
+				[ -e "$d/p/$o" ] || continue
+				cmp "$d/p/$o" "$d/z/$o" || { echo "view: $v"; exit 1; }
+				rm -f "$d/p/$o" "$d/z/$o"
+			done
+		 done' \
+		_ "$trace" "$f" "$tmp"
 	check "$base: a cut copy replays what it holds, with a warning" bash -c \
 		'head -c $(( $(stat -c %s "$1") / 2 )) "$1" >"$3/cut.lde" &&
 		 "$2" -r "$3/cut.lde" -j >"$3/cut.out" 2>"$3/cut.err" &&

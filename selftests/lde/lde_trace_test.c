@@ -870,6 +870,34 @@ TEST_F(trace, replay_draws_what_the_live_trace_drew)
 }
 
 /*
+ * Views side by side (issue 25): one live run shows -P on the screen and
+ * writes -o FILE.svg and -w FILE; the screen is what -P draws from the
+ * file, and the picture is what -o FILE.svg draws from it, but for its
+ * title line, which says how it was made (-- COMMAND, or -r FILE).
+ */
+TEST_F(trace, views_side_by_side_each_draw_what_they_draw_alone)
+{
+	char file[600], live[600], again[600], *out = NULL;
+
+	snprintf(file, sizeof(file), "%s/trace-side", outdir);
+	snprintf(live, sizeof(live), "%s/trace-side-live", outdir);
+	snprintf(again, sizeof(again), "%s/trace-side-replay", outdir);
+	ASSERT_EQ(0, run(NULL, "cd %s && COLUMNS=132 %s -P -o %s.svg -w %s.lde -- ./lde_lifecycle a 'b c' >%s.txt 2>/dev/null",
+			 dirname(strdup(lifecycle)), lde_trace, live, file,
+			 live));
+	ASSERT_EQ(0, run(NULL, "COLUMNS=132 %s -r %s.lde -P >%s.txt 2>/dev/null && %s -r %s.lde -o %s.svg >/dev/null 2>&1",
+			 lde_trace, file, again, lde_trace, file, again));
+	EXPECT_EQ(0, run(&out, "cmp %s.txt %s.txt 2>&1", live, again))
+		TH_LOG("%s", out);
+	free(out);
+	out = NULL;
+	EXPECT_EQ(0, run(&out, "[ $(grep -c '>lde-trace ' %s.svg) = 1 ] && grep -v '>lde-trace ' %s.svg >%s.svg.body && grep -v '>lde-trace ' %s.svg >%s.svg.body && cmp %s.svg.body %s.svg.body 2>&1",
+			 live, live, live, again, again, live, again))
+		TH_LOG("%s", out);
+	free(out);
+}
+
+/*
  * The trace file is the trace alone: a command that prints leaves it
  * valid JSON Lines, header first and end object last.
  */

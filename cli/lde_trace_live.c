@@ -1,0 +1,610 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * lde-trace's live session: a source of events (lde_trace_cli.h) that
+ * opens, loads and attaches the BPF programs (which ones: lde_trace_progs.c),
+ * starts the command or watches -p's process, polls the ring buffer until
+ * the trace ends, detaches, drains what is left, and reads the kernel's
+ * own sums and lost counts.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/pidfd.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "lde_render.h"
+#include "lde_sched_summary.h"
+#include "lde_syscalls.h"
+#include "lde_trace_cli.h"
+#include "lde_trace.skel.h"
+
+/* A signal ends the trace: the one thing a handler may set. */
+static volatile sig_atomic_t exiting;
+/* -v: libbpf's debug lines too (libbpf's print callback has no context). */
+static bool libbpf_debug;
+
+/* The live session's own state. */
+struct live {
+	struct lde_trace_bpf *skel;
+	struct ring_buffer *rb;
+	int pidfd, wait_fd, release_fd;
+	pid_t child;			/* -- COMMAND, until it is reaped */
+	int status;
+	FILE *raw_records;		/* LDE_TRACE_RAW=FILE */
+	unsigned long long lost, lost_forks, undecided;
+};
+
+/* As libbpf-bootstrap: warnings and errors always, debug under -v. */
+static int libbpf_print(enum libbpf_print_level level, const char *fmt,
+			va_list args)
+{
+	if (level == LIBBPF_DEBUG && !libbpf_debug)
+		return 0;
+	return vfprintf(stderr, fmt, args);
+}
+
+static void on_signal(int sig)
+{
+	exiting = 1;
+}
+
+static unsigned long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/*
+ * A ring-buffer record is a batch of one CPU's events, in order, each
+ * holding only the common part and its kind's own part, back to back.
+ */
+static int handle_batch(void *ctx, void *data, size_t size)
+{
+	struct lde_trace_run *run = ctx;
+	struct live *s = run->source;
+	const unsigned char *p = data;
+
+	if (s->raw_records)
+		fwrite(data, 1, size, s->raw_records);
+
+	while (size >= offsetof(struct lde_event, trap)) {
+		const struct lde_event *e = (const void *)p;
+		size_t len;
+
+		if (e->stage >= LDE_NR_EVENT_KINDS)
+			break;
+		len = lde_event_size(e->stage);
+		if (size < len)
+			break;
+		lde_trace_show(run, e);
+		p += len;
+		size -= len;
+	}
+	return 0;
+}
+
+/*
+ * After the programs are detached: the events still waiting in each CPU's
+ * batch, then in its interrupt slot (which came after the batch).  A
+ * program that was running as it was detached may still be writing one
+ * (busy): wait for it, briefly; a batch still busy then is counted lost,
+ * never read half-written.  Returns the events so lost.
+ */
+static unsigned long long drain_batches(struct lde_trace_run *run,
+					struct lde_trace_bpf *skel)
+{
+	unsigned long long lost = 0;
+	int ncpus = libbpf_num_possible_cpus(), tries;
+	struct lde_batch *b = malloc(sizeof(*b));
+	__u32 slot;
+
+	if (ncpus <= 0 || !b)
+		goto out;
+	for (slot = 0; slot < 2 * ncpus; slot++) {
+		for (tries = 0; tries < 100; tries++) {
+			if (bpf_map__lookup_elem(skel->maps.batches, &slot,
+						 sizeof(slot), b, sizeof(*b), 0))
+				goto out;
+			if (!b->busy)
+				break;
+			usleep(1000);
+		}
+		if (b->busy)
+			lost += b->events;
+		else if (b->len <= LDE_BATCH_BYTES)
+			handle_batch(run, b->data, b->len);
+	}
+out:
+	free(b);
+	return lost;
+}
+
+/* Fold the kernel's per-CPU syscall counts into the summary. */
+static void collect_aggregates(struct lde_trace_bpf *skel,
+			       struct lde_summary *sum)
+{
+	int ncpus = libbpf_num_possible_cpus(), cpu;
+	struct lde_syscall_agg *vals;
+	__u32 nr;
+
+	if (ncpus <= 0)
+		return;
+	vals = calloc(ncpus, sizeof(*vals));
+	if (!vals)
+		return;
+	for (nr = 0; nr < LDE_AGG_SLOTS; nr++) {
+		if (bpf_map__lookup_elem(skel->maps.syscall_agg, &nr,
+					 sizeof(nr), vals,
+					 ncpus * sizeof(*vals), 0))
+			continue;
+		for (cpu = 0; cpu < ncpus; cpu++)
+			lde_summary_add_syscall(sum, nr, &vals[cpu]);
+	}
+	free(vals);
+}
+
+/* The scheduler's sums made in the kernel (-s, live): tasks and totals. */
+static void collect_sched_sums(struct lde_trace_bpf *skel,
+			       struct lde_summary *summary)
+{
+	int ncpus = libbpf_num_possible_cpus(), cpu, fd;
+	struct lde_sched_totals *tot;
+	struct lde_sched_sum sum;
+	__u32 key = 0, tid, *prev = NULL;
+
+	fd = bpf_map__fd(skel->maps.sched_sums);
+	while (!bpf_map_get_next_key(fd, prev, &tid)) {
+		if (!bpf_map_lookup_elem(fd, &tid, &sum))
+			lde_summary_add_task(summary, tid, &sum);
+		key = tid;
+		prev = &key;
+	}
+	if (ncpus <= 0)
+		return;
+	tot = calloc(ncpus, sizeof(*tot));
+	key = 0;
+	if (tot && !bpf_map__lookup_elem(skel->maps.sched_totals, &key,
+					 sizeof(key), tot,
+					 ncpus * sizeof(*tot), 0))
+		for (cpu = 0; cpu < ncpus; cpu++)
+			lde_summary_add_switches(summary, &tot[cpu]);
+	free(tot);
+}
+
+/* A counter of enum lde_lost, summed over CPUs. */
+static unsigned long long lost_total(struct lde_trace_bpf *skel,
+				     enum lde_lost what)
+{
+	int ncpus = libbpf_num_possible_cpus(), i;
+	unsigned long long total = 0, *vals;
+	__u32 key = what;
+
+	if (ncpus <= 0)
+		return 0;
+	vals = calloc(ncpus, sizeof(*vals));
+	if (vals && !bpf_map__lookup_elem(skel->maps.lost_events, &key,
+					  sizeof(key), vals,
+					  ncpus * sizeof(*vals), 0))
+		for (i = 0; i < ncpus; i++)
+			total += vals[i];
+	free(vals);
+	return total;
+}
+
+/*
+ * Every program but the trap's, then the trap's: a trap it sees finds the
+ * return and switch programs in place, so its return is seen too.  (A
+ * slow kernel attaches one program at a time while traced tasks run: a
+ * trap seen before its return's program was there stayed open.)
+ */
+static int attach_trap_last(struct lde_trace_bpf *skel)
+{
+	struct bpf_program *trap = skel->progs.lde_sys_enter;
+	int err;
+
+	bpf_program__set_autoattach(trap, false);
+	err = lde_trace_bpf__attach(skel);
+	if (err || !bpf_program__autoload(trap))
+		return err;
+	skel->links.lde_sys_enter = bpf_program__attach(trap);
+	return skel->links.lde_sys_enter ? 0 : -errno;
+}
+
+/*
+ * The process traced from the start (-p, or the command), every thread of
+ * it, marked in the kernel by lde_mark_process, with the fork program
+ * attached first: a thread it starts meanwhile is marked at its fork.
+ */
+static int mark_traced_process(struct lde_trace_bpf *skel, pid_t tgid)
+{
+	struct bpf_link *iter = NULL;
+	int fd = -1, err = 0;
+	char buf[64];
+	ssize_t n;
+
+	skel->links.lde_fork = bpf_program__attach(skel->progs.lde_fork);
+	if (!skel->links.lde_fork)
+		return -errno;
+	/* Attached: the skeleton's attach leaves it be. */
+	bpf_program__set_autoattach(skel->progs.lde_fork, false);
+	skel->bss->mark_tgid = tgid;
+	iter = bpf_program__attach_iter(skel->progs.lde_mark_process, NULL);
+	if (!iter) {
+		err = -errno;
+		goto out;
+	}
+	fd = bpf_iter_create(bpf_link__fd(iter));
+	if (fd < 0) {
+		err = -errno;
+		goto out;
+	}
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		;
+	if (n < 0)
+		err = -errno;
+out:
+	skel->bss->mark_tgid = 0;
+	if (fd >= 0)
+		close(fd);
+	bpf_link__destroy(iter);
+	return err;
+}
+
+/* Fork the command stopped before exec; it starts when released. */
+static pid_t spawn_stopped(char **argv, int *release_fd)
+{
+	int go[2];
+	pid_t pid;
+	char c;
+
+	if (pipe2(go, O_CLOEXEC))
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		close(go[1]);
+		if (read(go[0], &c, 1) != 1)
+			_exit(127);	/* lde-trace gave up */
+		execvp(argv[0], argv);
+		fprintf(stderr, "lde-trace: cannot run %s: %s\n", argv[0],
+			strerror(errno));
+		_exit(127);
+	}
+	close(go[0]);
+	*release_fd = go[1];
+	return pid;
+}
+
+/*
+ * -p: a pidfd for the process, readable once all its threads have exited
+ * (as strace -p and perf trace -p end with it); -1 after saying why not.
+ */
+static int open_traced_process(pid_t pid)
+{
+	int fd = pidfd_open(pid, 0);
+
+	if (fd >= 0)
+		return fd;
+	if (errno == ESRCH)
+		fprintf(stderr, "lde-trace: no such pid: %d\n", pid);
+	else if (errno == EINVAL)
+		fprintf(stderr, "lde-trace: %d is not a process's id (a thread's?): -p takes a process id\n",
+			pid);
+	else
+		fprintf(stderr, "lde-trace: cannot watch pid %d: %s\n", pid,
+			strerror(errno));
+	return -1;
+}
+
+/*
+ * The live session waits on one epoll set: the ring buffer's (libbpf's
+ * own epoll set, nested) and, with -p, the process's pidfd.
+ */
+static int open_wait_set(struct ring_buffer *rb, int pidfd)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	int fd = epoll_create1(EPOLL_CLOEXEC), err;
+
+	if (fd < 0)
+		return -errno;
+	ev.data.fd = ring_buffer__epoll_fd(rb);
+	if (epoll_ctl(fd, EPOLL_CTL_ADD, ev.data.fd, &ev))
+		goto fail;
+	ev.data.fd = pidfd;
+	if (pidfd >= 0 && epoll_ctl(fd, EPOLL_CTL_ADD, pidfd, &ev))
+		goto fail;
+	return fd;
+fail:
+	err = -errno;
+	close(fd);
+	return err;
+}
+
+/* -w: the file opens with what only the live system knows. */
+static void make_header(struct lde_trace_run *run)
+{
+	struct lde_trace_header *h = &run->header;
+	struct utsname u;
+
+	memset(h, 0, sizeof(*h));
+	h->format = LDE_TRACE_FORMAT;
+	h->cpus = libbpf_num_possible_cpus();
+	h->stages = run->opts->stages;
+	h->boot = run->boot;
+	if (!uname(&u)) {
+		snprintf(h->kernel, sizeof(h->kernel), "%.*s",
+			 (int)sizeof(h->kernel) - 1, u.release);
+		snprintf(h->arch, sizeof(h->arch), "%.*s",
+			 (int)sizeof(h->arch) - 1, u.machine);
+	}
+	snprintf(h->version, sizeof(h->version), "lde-trace %s", LDE_VERSION);
+}
+
+/* Opens, loads and attaches: events wait in the ring from here. */
+static int live_open(struct lde_trace_run *run)
+{
+	const struct lde_trace_opts *o = run->opts;
+	struct btf *vmlinux_btf = NULL;
+	struct lde_trace_bpf *skel;
+	struct utsname u;
+	struct live *s;
+	int err;
+
+	s = calloc(1, sizeof(*s));
+	if (!s) {
+		fprintf(stderr, "lde-trace: %s\n", strerror(ENOMEM));
+		return 1;
+	}
+	s->pidfd = s->wait_fd = s->release_fd = -1;
+	run->source = s;
+	lde_trace_choose_stages(run);
+	libbpf_debug = o->verbose;
+	libbpf_set_print(libbpf_print);
+	if (!uname(&u))
+		snprintf(run->kernel, sizeof(run->kernel), "%s", u.release);
+	if (getenv("LDE_TRACE_RAW")) {
+		s->raw_records = fopen(getenv("LDE_TRACE_RAW"), "we");
+		if (!s->raw_records) {
+			fprintf(stderr, "lde-trace: cannot write %s: %s\n",
+				getenv("LDE_TRACE_RAW"), strerror(errno));
+			return 1;
+		}
+	}
+	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
+		fprintf(stderr, "lde-trace: this kernel has no BTF (/sys/kernel/btf/vmlinux): it needs CONFIG_DEBUG_INFO_BTF\n");
+		return 1;
+	}
+	if (o->pid) {
+		s->pidfd = open_traced_process(o->pid);
+		if (s->pidfd < 0)
+			return 1;
+	}
+	/* OS @ boot: what lde.ko reads of the CPUs, and the tick devices. */
+	lde_boot_read(&run->boot);
+	/*
+	 * The kernel's BTF, parsed once for what lde-trace asks of it (the
+	 * system calls' typedefs, the scheduler's function names): on a
+	 * slow machine each parse is a visible part of the start.  (libbpf
+	 * parses its own for the programs' CO-RE relocations.)
+	 */
+	if (o->stages & (1U << LDE_STAGE_TRAP | 1U << LDE_STAGE_RETURN |
+			 1U << LDE_STAGE_SWITCH | 1U << LDE_STAGE_WAKEUP))
+		vmlinux_btf = btf__load_vmlinux_btf();
+	/* Each system call's arguments, as this kernel describes them. */
+	if (o->stages & (1U << LDE_STAGE_TRAP | 1U << LDE_STAGE_RETURN)) {
+		err = lde_syscalls_read_tracefs(vmlinux_btf);
+		if (err <= 0)
+			fprintf(stderr, "lde-trace: warning: no syscall trace-event formats in tracefs (%s): arguments are shown raw\n",
+				err ? strerror(-err) : "none found");
+	}
+	make_header(run);
+
+	skel = s->skel = lde_trace_bpf__open();
+	if (!skel) {
+		fprintf(stderr, "lde-trace: cannot open the BPF object: %s\n",
+			strerror(errno));
+		btf__free(vmlinux_btf);
+		return 1;
+	}
+	lde_progs_configure(skel, o, vmlinux_btf);
+	btf__free(vmlinux_btf);
+	run->trace_cpus = libbpf_num_possible_cpus();
+
+	err = lde_trace_bpf__load(skel);
+	if (err) {
+		if (err == -EPERM || errno == EPERM)
+			fprintf(stderr, "lde-trace: permission denied: run as root, or with CAP_BPF and CAP_PERFMON\n");
+		else
+			fprintf(stderr, "lde-trace: cannot load the BPF programs: %s (-v shows why)\n",
+				strerror(-err));
+		return 1;
+	}
+
+	if (o->command) {
+		s->child = spawn_stopped(o->command, &s->release_fd);
+		if (s->child < 0) {
+			fprintf(stderr, "lde-trace: fork: %s\n", strerror(errno));
+			s->child = 0;
+			return 1;
+		}
+	}
+	run->root_pid = o->pid ? o->pid : s->child;
+	if (run->root_pid) {
+		err = mark_traced_process(skel, run->root_pid);
+		if (err) {
+			fprintf(stderr, "lde-trace: cannot mark the traced process: %s\n",
+				strerror(-err));
+			return 1;
+		}
+	}
+
+	/* Before the first event can be made: times count from here. */
+	run->start_ns = now_ns();
+	err = attach_trap_last(skel);
+	if (err) {
+		fprintf(stderr, "lde-trace: cannot attach: %s\n", strerror(-err));
+		return 1;
+	}
+	s->rb = ring_buffer__new(bpf_map__fd(skel->maps.events), handle_batch,
+				 run, NULL);
+	if (!s->rb) {
+		fprintf(stderr, "lde-trace: cannot open the ring buffer\n");
+		return 1;
+	}
+	s->wait_fd = open_wait_set(s->rb, s->pidfd);
+	if (s->wait_fd < 0) {
+		fprintf(stderr, "lde-trace: epoll: %s\n", strerror(-s->wait_fd));
+		return 1;
+	}
+	return 0;
+}
+
+/* Polls until the command ends, -p's process ends, -d, or a signal. */
+static int live_run(struct lde_trace_run *run)
+{
+	const struct lde_trace_opts *o = run->opts;
+	struct live *s = run->source;
+	unsigned long long deadline = 0;
+	int err;
+
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	if (o->duration)
+		deadline = run->start_ns + o->duration * 1000000000ULL;
+	if (s->child) {
+		/* Release the command: traced from its exec on. */
+		if (write(s->release_fd, "g", 1) != 1)
+			exiting = 1;
+		close(s->release_fd);
+		s->release_fd = -1;
+	}
+
+	while (!exiting) {
+		struct epoll_event ready[2];
+		bool process_ended = false;
+		int i, n = epoll_wait(s->wait_fd, ready, 2, 100);
+
+		for (i = 0; i < n; i++)
+			process_ended |= ready[i].data.fd == s->pidfd;
+		err = ring_buffer__consume(s->rb);
+		if (err < 0 && err != -EINTR) {
+			fprintf(stderr, "lde-trace: ring buffer: %s\n",
+				strerror(-err));
+			break;
+		}
+		/* Live even into a pipe: a batch out as soon as it is read. */
+		if (err > 0)
+			lde_trace_flush(run);
+		if (process_ended) {
+			fprintf(stderr, "lde-trace: process %d has exited: the trace ends\n",
+				o->pid);
+			break;
+		}
+		if (deadline && now_ns() >= deadline)
+			break;
+		if (s->child && waitpid(s->child, &s->status, WNOHANG) == s->child) {
+			s->child = 0;
+			break;
+		}
+	}
+	/*
+	 * No new events from here: then what is in the ring, then batches,
+	 * then the ring again, for what a program still running as it was
+	 * detached sent meanwhile.
+	 */
+	lde_trace_bpf__detach(s->skel);
+	ring_buffer__consume(s->rb);
+	s->lost = drain_batches(run, s->skel);
+	ring_buffer__consume(s->rb);
+	s->lost += lost_total(s->skel, LDE_LOST_EVENTS);
+	s->lost_forks = lost_total(s->skel, LDE_LOST_FORKS);
+	s->undecided = lost_total(s->skel, LDE_LOST_UNDECIDED);
+	return 0;
+}
+
+/* -s: what the kernel summed instead of sending (lde_trace_progs.c). */
+static void add_kernel_sums(const void *session, struct lde_summary *sum)
+{
+	const struct lde_trace_run *run = session;
+	const struct live *s = run->source;
+
+	if (s->skel->rodata->aggregate_syscalls)
+		collect_aggregates(s->skel, sum);
+	if (s->skel->rodata->aggregate_sched)
+		collect_sched_sums(s->skel, sum);
+}
+
+static void live_end(struct lde_trace_run *run, struct lde_view_end *end)
+{
+	struct live *s = run->source;
+
+	end->lost = s->lost;
+	end->lost_processes = s->lost_forks;
+	end->add_kernel_sums = add_kernel_sums;
+	end->session = run;
+}
+
+static void live_note(struct lde_trace_run *run, const struct lde_view_end *end)
+{
+	struct live *s = run->source;
+
+	fprintf(stderr, "lost %llu events\n", s->lost);
+	if (s->lost_forks)
+		fprintf(stderr, "lost %llu processes or threads: not followed, no memory for their traced mark (task storage)\n",
+			s->lost_forks);
+	if (s->undecided)
+		fprintf(stderr, "lde-trace: %llu events not decided: their task's traced mark could not be looked up (this kernel's task storage was busy on that CPU), whether the task was traced or not\n",
+			s->undecided);
+}
+
+/* The command's exit code is lde-trace's, unless lde-trace failed. */
+static int live_close(struct lde_trace_run *run, int err)
+{
+	struct live *s = run->source;
+	int exit_code = 0;
+
+	if (!s)
+		return err;
+	/* Interrupted: the command is left running; its code is not known. */
+	if (run->opts->command && !s->child)
+		exit_code = WIFEXITED(s->status) ? WEXITSTATUS(s->status) :
+			    WIFSIGNALED(s->status) ? 128 + WTERMSIG(s->status) : 0;
+	/* Never released (an error before the trace): it exits, 127. */
+	if (s->release_fd >= 0)
+		close(s->release_fd);
+	if (s->wait_fd >= 0)
+		close(s->wait_fd);
+	if (s->pidfd >= 0)
+		close(s->pidfd);
+	ring_buffer__free(s->rb);
+	lde_trace_bpf__destroy(s->skel);
+	if (s->raw_records && fclose(s->raw_records) && !err)
+		err = 1;
+	free(s);
+	run->source = NULL;
+	return err ? err : exit_code;
+}
+
+const struct lde_trace_source lde_live_source = {
+	.open = live_open,
+	.run = live_run,
+	.end = live_end,
+	.note = live_note,
+	.close = live_close,
+};

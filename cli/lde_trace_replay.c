@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * lde-trace -r: a trace file as a source of events (lde_trace_cli.h).
+ * Needs no root, no BPF, no kernel: the file's header says what the live
+ * system knew, and each recorded event is filtered as it would have been
+ * live (-p, -c, -e, -t, --since, --until) before the views see it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lde_names.h"
+#include "lde_trace_cli.h"
+
+struct replay {
+	struct lde_trace_reader r;
+	bool opened;
+};
+
+/*
+ * The run being replayed, for replay_event(): the reader's callback is
+ * handed the event alone.
+ */
+static struct lde_trace_run *replaying;
+
+/* -r: a recorded event, filtered as it would have been live. */
+static void replay_event(const struct lde_event *e)
+{
+	const struct lde_trace_opts *o = replaying->opts;
+	bool sw = e->stage == LDE_STAGE_SWITCH ||
+		  e->stage == LDE_STAGE_LDE_SWITCH;
+
+	if (!(o->stages & 1U << lde_kind_stage(e->stage)))
+		return;
+	if (e->ts_ns < o->since_ns || (o->until_ns && e->ts_ns > o->until_ns))
+		return;
+	switch (e->stage) {
+	case LDE_STAGE_TRAP:
+	case LDE_EVENT_TRAP_STRINGS:
+		if (!lde_opts_call_wanted(o, e->trap.nr, e->trap.compat))
+			return;
+		break;
+	case LDE_STAGE_RETURN:
+	case LDE_EVENT_EXEC_RETURN:
+		if (!lde_opts_call_wanted(o, e->ret.nr, e->ret.compat))
+			return;
+		break;
+	}
+	if (o->pid && e->pid != (unsigned int)o->pid &&
+	    !(sw && e->sw.next_pid == (unsigned int)o->pid))
+		return;
+	if (o->comm[0] && strncmp(e->comm, o->comm, LDE_COMM_LEN) &&
+	    !(sw && !strncmp(e->sw.next_comm, o->comm, LDE_COMM_LEN)))
+		return;
+	lde_trace_show(replaying, e);
+}
+
+/* The header: the boot facts, the CPUs, and the stages recorded. */
+static int replay_open(struct lde_trace_run *run)
+{
+	struct lde_trace_opts *o = run->opts;
+	struct replay *s = calloc(1, sizeof(*s));
+
+	if (!s) {
+		perror("lde-trace");
+		return 1;
+	}
+	run->source = s;
+	if (lde_trace_file_open(&s->r, o->read_path))
+		return 1;
+	s->opened = true;
+	run->boot = s->r.header.boot;
+	run->trace_cpus = s->r.header.cpus;
+	snprintf(run->kernel, sizeof(run->kernel), "%s", s->r.header.kernel);
+	if (!o->stages_given)
+		o->stages = s->r.header.stages;
+	run->start_ns = 0;	/* the file's times count from the start */
+	run->root_pid = o->pid;
+	/* -w: the file written keeps the recording's header. */
+	run->header = s->r.header;
+	lde_trace_choose_stages(run);
+	run->header.stages = o->stages;
+	if (o->syscalls_arg)
+		lde_opts_syscalls_by_recording(o);
+	return 0;
+}
+
+static int replay_run(struct lde_trace_run *run)
+{
+	struct replay *s = run->source;
+	int err;
+
+	replaying = run;
+	err = lde_trace_file_replay(&s->r, replay_event);
+	replaying = NULL;
+	return err ? 1 : 0;
+}
+
+static void replay_end(struct lde_trace_run *run, struct lde_view_end *end)
+{
+	struct replay *s = run->source;
+
+	end->lost = s->r.end.lost;
+	end->lost_processes = s->r.end.lost_processes;
+}
+
+/* Only a file closed whole knows what was lost. */
+static void replay_note(struct lde_trace_run *run,
+			const struct lde_view_end *end)
+{
+	struct replay *s = run->source;
+
+	if (s->r.end.seen)
+		fprintf(stderr, "lost %llu events\n", s->r.end.lost);
+}
+
+static int replay_close(struct lde_trace_run *run, int err)
+{
+	struct replay *s = run->source;
+
+	if (s && s->opened)
+		lde_trace_file_close_reader(&s->r);
+	free(s);
+	run->source = NULL;
+	return err ? 1 : 0;
+}
+
+const struct lde_trace_source lde_replay_source = {
+	.open = replay_open,
+	.run = replay_run,
+	.end = replay_end,
+	.note = replay_note,
+	.close = replay_close,
+};
