@@ -328,178 +328,306 @@ static struct result *bench_switch(bool threads)
 	return r;
 }
 
-/* usecs/op from a perf bench command, or 0. */
-static double perf_bench(const char *cmd)
-{
-	char line[256];
-	double v = 0;
-	FILE *p = popen(cmd, "r");
+/*
+ * The cross-checks (-x): perf bench and lde-bench's own loop of the same
+ * operation sharing one CPU, in the same seconds.
+ *
+ * Why together, not in turns: under TCG the guest's clock runs on while
+ * the host has QEMU's thread descheduled, and on a loaded host that
+ * happens every millisecond or two.  Any window longer than that runs at
+ * the share of the host QEMU got in it, and that share swung five-fold
+ * from one second to the next (windows of 2000 round trips, seconds
+ * apart: 81 to 598 us a round trip; Documentation/bench.rst).  perf bench
+ * sched pipe cannot be run in shorter windows (its worker's fork alone
+ * takes 12 ms and more) and each perf run costs seconds of start-up, so
+ * lde-bench's windows before and after a run, even the nearest, measured
+ * the host's load at other moments.  Sharing one CPU, the guest's
+ * scheduler interleaves the two every few milliseconds and gives each
+ * the same share of the CPU (CFS), so a stall of the host holds both
+ * alike; what each did in the interval perf timed is the comparison.
+ * Not two CPUs: under single-threaded TCG both vCPUs share one host
+ * thread, which QEMU hands between them in its own way (a loop there ran
+ * 16 times slower, and one side up to a fifth slower than the other,
+ * the same code on both).  The figures of the cross-check are each
+ * side's half of a shared CPU, not the table's; only their ratio is the
+ * check.  Runs alternate CPU 0 and CPU 1, so what one CPU carries more
+ * of (interrupts) falls on both.
+ */
+#define CROSS_RUNS		4	/* two with lde-bench on each CPU */
+#define PERF_SYSCALL_LOOPS	1000000
+#define PERF_PIPE_LOOPS		20000
+/* Stamp the count every so many operations: about a millisecond. */
+#define SYSCALL_STAMP_EVERY	1024
+#define ROUND_TRIP_STAMP_EVERY	8
+#define STAMPS_MAX		(1 << 22)
 
-	if (!p)
-		return 0;
-	while (fgets(line, sizeof(line), p))
+struct cross_run {
+	int lde_cpu;
+	double lde_ns, perf_ns, ratio;
+};
+
+struct cross_check {
+	const char *bench;	/* "syscall basic", "sched pipe" */
+	long loops;
+	struct cross_run runs[CROSS_RUNS];
+	int nruns;
+	double lde_ns, perf_ns, ratio;	/* medians over the runs */
+};
+
+static struct cross_check syscall_check = { "syscall basic", PERF_SYSCALL_LOOPS };
+static struct cross_check round_trip_check = { "sched pipe", PERF_PIPE_LOOPS };
+
+/* What lde-bench's side did while perf ran: ops done by each time. */
+struct beside {
+	pid_t perf;
+	int status;
+	bool exited;	/* seen by beside_stamp(): the last stamp ends perf's run */
+	size_t n, cap;
+	double *t;
+	long *ops;
+};
+
+static int pin_to(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set);
+}
+
+/*
+ * Stamps the count; false once perf has exited (the stamp before is the
+ * end of its interval) or the stamps are full.
+ */
+static bool beside_stamp(struct beside *b, long ops)
+{
+	if (b->n == b->cap) {
+		size_t cap = b->cap ? 2 * b->cap : 4096;
+		double *t = cap <= STAMPS_MAX ? realloc(b->t, cap * sizeof(*t)) : NULL;
+		long *o = t ? realloc(b->ops, cap * sizeof(*o)) : NULL;
+
+		if (t)
+			b->t = t;
+		if (!o)
+			return false;
+		b->ops = o;
+		b->cap = cap;
+	}
+	b->t[b->n] = now_ns();
+	b->ops[b->n++] = ops;
+	b->exited = waitpid(b->perf, &b->status, WNOHANG) == b->perf;
+	return !b->exited;
+}
+
+/* Operations done by time t, between stamps; -1 before the first. */
+static double beside_ops_at(const struct beside *b, double t)
+{
+	size_t lo = 0, hi = b->n - 1, mid;
+
+	if (!b->n || t < b->t[0])
+		return -1;
+	if (t >= b->t[hi])
+		return b->ops[hi];
+	while (hi - lo > 1) {
+		mid = (lo + hi) / 2;
+		if (b->t[mid] <= t)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return b->ops[lo] + (b->ops[hi] - b->ops[lo]) *
+	       (t - b->t[lo]) / (b->t[hi] - b->t[lo]);
+}
+
+/* taskset -c CPU perf bench COLLECTION BENCH -l LOOPS, stdout to *out. */
+static pid_t spawn_perf(const struct cross_check *c, int cpu, int *out)
+{
+	char cpu_s[16], loops_s[24], bench[32], *coll, *name;
+	int p[2], null_fd;
+	pid_t pid;
+
+	snprintf(cpu_s, sizeof(cpu_s), "%d", cpu);
+	snprintf(loops_s, sizeof(loops_s), "%ld", c->loops);
+	snprintf(bench, sizeof(bench), "%s", c->bench);
+	coll = bench;
+	name = strchr(bench, ' ');
+	*name++ = '\0';
+	if (pipe2(p, O_CLOEXEC))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		null_fd = open("/dev/null", O_WRONLY);
+		if (dup2(p[1], STDOUT_FILENO) < 0 || null_fd < 0 ||
+		    dup2(null_fd, STDERR_FILENO) < 0)
+			_exit(127);
+		execlp("taskset", "taskset", "-c", cpu_s, "perf", "bench",
+		       coll, name, "-l", loops_s, (char *)NULL);
+		_exit(127);
+	}
+	close(p[1]);
+	if (pid < 0)
+		close(p[0]);
+	else
+		*out = p[0];
+	return pid;
+}
+
+/* perf's usecs/op from its output (it has exited: all of it is there). */
+static double read_usecs_per_op(int fd)
+{
+	char buf[4096], *line;
+	ssize_t len, got = 0;
+	double v = 0;
+
+	while (got < (ssize_t)sizeof(buf) - 1 &&
+	       (len = read(fd, buf + got, sizeof(buf) - 1 - got)) > 0)
+		got += len;
+	buf[got] = '\0';
+	for (line = strtok(buf, "\n"); line; line = strtok(NULL, "\n"))
 		if (strstr(line, "usecs/op"))
 			sscanf(line, "%lf", &v);
-	pclose(p);
 	return v;
 }
 
 /*
- * The median over runs of a perf bench command, in ns per op; 0 if none
- * ran.  Under TCG the guest's clock runs on while the host has QEMU's
- * thread descheduled: a mean over a long window takes every such stall
- * in, in proportion to the host's load at that moment (one run of
- * `perf bench syscall basic -l 20000` gave 485 to 2800 ns a call on a
- * loaded host, in one boot).  A median over short runs, like
- * lde-bench's median over short samples, leaves them out.
+ * One run: perf and lde-bench's loop of the same operation on one CPU,
+ * until perf exits; false if either side gave nothing.
  */
-static double perf_bench_median(const char *cmd, int runs)
+static bool cross_run(struct cross_check *c, int lde_cpu,
+		      struct cross_run *r)
 {
-	double v[16], per_op;
-	struct lde_summary sum;
-	int n = 0, i;
+	struct beside b = { 0 };
+	struct pingpong pp;
+	double perf_ns = 0, end, ops, start_ops;
+	pid_t echo = -1;
+	long done = 0;
+	int out = -1, k;
+	bool is_round_trip = c == &round_trip_check;
 
-	for (i = 0; i < runs && i < 16; i++) {
-		per_op = perf_bench(cmd);
-		if (per_op > 0)
-			v[n++] = per_op * 1e3;
+	if (pin_to(lde_cpu))
+		return false;
+	if (is_round_trip) {
+		if (pipe(pp.ab) || pipe(pp.ba))
+			return false;
+		echo = fork();	/* on our CPU: the affinity is inherited */
+		if (echo == 0) {
+			close(pp.ab[1]);
+			close(pp.ba[0]);
+			echo_loop(&pp);
+			_exit(0);
+		}
 	}
-	if (!n)
-		return 0;
-	sum = lde_summarize(v, n);
-	return sum.median;
+	b.perf = spawn_perf(c, lde_cpu, &out);
+	if (b.perf > 0 && (!is_round_trip || echo > 0) && beside_stamp(&b, 0)) {
+		if (is_round_trip) {
+			do {
+				for (k = 0; k < ROUND_TRIP_STAMP_EVERY; k++)
+					round_trip(&pp);
+				done += ROUND_TRIP_STAMP_EVERY;
+			} while (beside_stamp(&b, done));
+		} else {
+			do {
+				for (k = 0; k < SYSCALL_STAMP_EVERY; k++)
+					getppid();
+				done += SYSCALL_STAMP_EVERY;
+			} while (beside_stamp(&b, done));
+		}
+	}
+	if (b.perf > 0) {
+		if (!b.exited)
+			waitpid(b.perf, &b.status, 0);
+		perf_ns = read_usecs_per_op(out) * 1e3;
+		close(out);
+	}
+	if (is_round_trip) {
+		close(pp.ab[1]);	/* the echo side sees EOF and ends */
+		if (echo > 0)
+			waitpid(echo, NULL, 0);
+		close(pp.ab[0]);
+		close(pp.ba[0]);
+		close(pp.ba[1]);
+	}
+	/*
+	 * perf timed its c->loops operations just before it exited; what
+	 * lde-bench's side did in as long, up to then.  Nothing if perf
+	 * failed, or timed more than the stamps cover.
+	 */
+	ops = 0;
+	if (b.exited && perf_ns > 0) {
+		end = b.t[b.n - 1];
+		start_ops = beside_ops_at(&b, end - perf_ns * c->loops);
+		if (start_ops >= 0)
+			ops = b.ops[b.n - 1] - start_ops;
+	}
+	free(b.t);
+	free(b.ops);
+	if (!WIFEXITED(b.status) || WEXITSTATUS(b.status) || ops <= 0)
+		return false;
+	r->lde_cpu = lde_cpu;
+	r->perf_ns = perf_ns;
+	r->lde_ns = perf_ns * c->loops / ops;
+	r->ratio = r->lde_ns / r->perf_ns;
+	return true;
 }
 
-/* perf bench syscall basic: a getppid loop, only the loop timed. */
-#define PERF_SYSCALL_LOOPS	2000
-#define PERF_SYSCALL_RUNS	9
-
-/*
- * The same window as one of perf's runs, right after it: a loop of
- * PERF_SYSCALL_LOOPS getppid() calls, in ns a call.  The emulated
- * machine's speed drifts by a fifth or more from one minute to the next
- * on a shared host (lde-bench's getppid median was 445 to 612 ns in four
- * runs of one boot): only figures taken within seconds of each other
- * compare within 15%.
- */
-static double getppid_window(void)
+/* The runs, on CPU 0 then 1 and so on; the medians. */
+static void cross_check_run(struct cross_check *c)
 {
-	double t0, t1;
+	double v[CROSS_RUNS];
 	int i;
 
-	/* Warm, as perf's loop is after its start-up: a tenth first, untimed. */
-	for (i = 0; i < PERF_SYSCALL_LOOPS / 10; i++)
-		getppid();
-	t0 = now_ns();
-	for (i = 0; i < PERF_SYSCALL_LOOPS; i++)
-		getppid();
-	t1 = now_ns();
-	return (t1 - t0) / PERF_SYSCALL_LOOPS;
+	for (i = 0; i < CROSS_RUNS; i++)
+		if (cross_run(c, i % 2, &c->runs[c->nruns]))
+			c->nruns++;
+	pin_cpu0();
+	if (!c->nruns)
+		return;
+	for (i = 0; i < c->nruns; i++)
+		v[i] = c->runs[i].lde_ns;
+	c->lde_ns = lde_summarize(v, c->nruns).median;
+	for (i = 0; i < c->nruns; i++)
+		v[i] = c->runs[i].perf_ns;
+	c->perf_ns = lde_summarize(v, c->nruns).median;
+	for (i = 0; i < c->nruns; i++)
+		v[i] = c->runs[i].ratio;
+	c->ratio = lde_summarize(v, c->nruns).median;
 }
 
-/*
- * perf's runs and lde-bench's windows taking turns, a window first and
- * after every run: each run is held against the mean of the windows on
- * either side of it, so a drift in the machine's speed over the pair
- * cancels.  The median of those ratios, and of perf's figures (into
- * *perf_ns).
- */
-static double paired_syscall_ratio(const char *cmd, double *perf_ns)
+static void cross_check_json(FILE *f, const char *key,
+			     const struct cross_check *c)
 {
-	double ratios[PERF_SYSCALL_RUNS], perfs[PERF_SYSCALL_RUNS], p;
-	double before = getppid_window(), after;
-	int n = 0, i;
+	int i;
 
-	for (i = 0; i < PERF_SYSCALL_RUNS; i++) {
-		p = perf_bench(cmd) * 1e3;
-		after = getppid_window();
-		if (p > 0) {
-			perfs[n] = p;
-			ratios[n++] = (before + after) / 2 / p;
-		}
-		before = after;
-	}
-	if (!n)
-		return 0;
-	*perf_ns = lde_summarize(perfs, n).median;
-	return lde_summarize(ratios, n).median;
+	fprintf(f, "\"%s\":{\"perf_loops\":%ld,\"lde_ns\":%.1f,\"perf_ns\":%.1f,"
+		"\"ratio\":%.3f,\"runs\":[", key, c->loops, c->lde_ns,
+		c->perf_ns, c->ratio);
+	for (i = 0; i < c->nruns; i++)
+		fprintf(f, "%s{\"lde_cpu\":%d,\"lde_ns\":%.1f,\"perf_ns\":%.1f,"
+			"\"ratio\":%.3f}", i ? "," : "", c->runs[i].lde_cpu,
+			c->runs[i].lde_ns, c->runs[i].perf_ns,
+			c->runs[i].ratio);
+	fprintf(f, "]}");
 }
 
-/*
- * perf bench sched pipe times its worker's fork and reaping with the
- * loop: tens to hundreds of ms under TCG (-l 1 took 12 to 354 ms in one
- * boot).  A run of one loop measures that cost, which is taken off.
- */
-#define PERF_PIPE_LOOPS		20000
-#define PERF_PIPE_RUNS		5
-static double syscall_ratio, round_trip_ratio;
-
-/*
- * lde-bench's ping-pong in a window as long as one of perf's runs (the
- * echo process forked outside it): ns a round trip.
- */
-static double round_trip_window(long trips)
+static void cross_check_print(const char *what, const struct cross_check *c)
 {
-	struct pingpong pp;
-	double t0, t1;
-	pid_t pid;
-	long i;
+	int i;
 
-	if (pipe(pp.ab) || pipe(pp.ba))
-		return 0;
-	pid = fork();
-	if (pid == 0) {
-		close(pp.ab[1]);
-		close(pp.ba[0]);
-		echo_loop(&pp);
-		_exit(0);
+	if (!c->nruns) {
+		printf("cross-check: %s: perf bench %s did not run (perf and taskset are needed)\n",
+		       what, c->bench);
+		return;
 	}
-	t0 = now_ns();
-	for (i = 0; pid > 0 && i < trips; i++)
-		round_trip(&pp);
-	t1 = now_ns();
-	close(pp.ab[1]);
-	if (pid > 0)
-		waitpid(pid, NULL, 0);
-	close(pp.ab[0]);
-	close(pp.ba[0]);
-	close(pp.ba[1]);
-	return pid > 0 ? (t1 - t0) / trips : 0;
+	printf("cross-check: %s and perf bench %s -l %ld sharing one CPU, in the same seconds: %.1f against %.1f ns (medians of %d runs; each had half the CPU), ratio %.3f (runs:",
+	       what, c->bench, c->loops, c->lde_ns, c->perf_ns, c->nruns,
+	       c->ratio);
+	for (i = 0; i < c->nruns; i++)
+		printf(" %.3f", c->runs[i].ratio);
+	printf(")\n");
 }
 
-/*
- * perf bench sched pipe cannot be run in short windows: it times its
- * worker's fork and reaping, hundreds of round trips' worth.  So each of
- * its long runs, less that fixed cost, is paired with a window of
- * lde-bench's as long, right after it: both take in the host's stalls of
- * those seconds.  As for the system call, each run is held against the
- * windows on either side of it.
- */
-static double paired_round_trip_ratio(const char *cmd, double fixed,
-				      double *perf_ns)
-{
-	double ratios[PERF_PIPE_RUNS], perfs[PERF_PIPE_RUNS], p;
-	double before = round_trip_window(PERF_PIPE_LOOPS), after;
-	int n = 0, i;
-
-	for (i = 0; i < PERF_PIPE_RUNS; i++) {
-		p = lde_loop_cost(perf_bench(cmd) * 1e3 * PERF_PIPE_LOOPS,
-				  PERF_PIPE_LOOPS, fixed);
-		after = round_trip_window(PERF_PIPE_LOOPS);
-		if (p > 0) {
-			perfs[n] = p;
-			ratios[n++] = (before + after) / 2 / p;
-		}
-		before = after;
-	}
-	if (!n)
-		return 0;
-	*perf_ns = lde_summarize(perfs, n).median;
-	return lde_summarize(ratios, n).median;
-}
-
-static void print_json(FILE *f, double sw_proc, double sw_thread,
-		       double perf_syscall, double perf_pipe)
+static void print_json(FILE *f, double sw_proc, double sw_thread)
 {
 	int i;
 
@@ -512,13 +640,15 @@ static void print_json(FILE *f, double sw_proc, double sw_thread,
 	}
 	fprintf(f, "},\"context_switch_ns\":{\"processes\":%.1f,\"threads\":%.1f}",
 		sw_proc, sw_thread);
-	if (env.cross_check)
-		fprintf(f, ",\"cross_check\":{\"syscall_method\":\"paired windows\","
-			"\"perf_syscall_basic_ns\":%.1f,"
-			"\"perf_sched_pipe_ns\":%.1f,\"syscall_ratio\":%.3f,"
-			"\"round_trip_ratio\":%.3f}",
-			perf_syscall, perf_pipe, syscall_ratio,
-			round_trip_ratio);
+	if (env.cross_check) {
+		fprintf(f, ",\"cross_check\":{\"method\":\"beside\","
+			"\"syscall_ratio\":%.3f,\"round_trip_ratio\":%.3f,",
+			syscall_check.ratio, round_trip_check.ratio);
+		cross_check_json(f, "syscall", &syscall_check);
+		fputc(',', f);
+		cross_check_json(f, "round_trip", &round_trip_check);
+		fputc('}', f);
+	}
 	fprintf(f, "}\n");
 }
 
@@ -527,8 +657,8 @@ int main(int argc, char **argv)
 	static const struct argp argp = {
 		.options = opts, .parser = parse_arg, .doc = doc,
 	};
-	struct result *libc_getppid_r, *rt_proc, *rt_thread, *transfer;
-	double sw_proc, sw_thread, perf_syscall = 0, perf_pipe = 0;
+	struct result *rt_proc, *rt_thread, *transfer;
+	double sw_proc, sw_thread;
 	int zero_fd, lde_fd, p[2], i;
 	char c;
 
@@ -558,7 +688,7 @@ int main(int argc, char **argv)
 	BENCH_OP("syscall: getppid via syscall(2)",
 		 syscall(SYS_getppid));
 	/* The C library's getppid(), as perf bench syscall basic calls it. */
-	libc_getppid_r = BENCH_OP("syscall: getppid() as perf bench calls it",
+	BENCH_OP("syscall: getppid() as perf bench calls it",
 		 getppid());
 	BENCH_OP("syscall: 0-byte read",
 		 if (read(zero_fd, &c, 0) < 0) abort());
@@ -585,18 +715,8 @@ int main(int argc, char **argv)
 	sw_thread = lde_switch_cost(rt_thread->s.median, transfer->s.median);
 
 	if (env.cross_check) {
-		char cmd[128];
-		double fixed;
-
-		snprintf(cmd, sizeof(cmd), "taskset -c 0 perf bench syscall basic -l %d 2>/dev/null",
-			 PERF_SYSCALL_LOOPS);
-		syscall_ratio = paired_syscall_ratio(cmd, &perf_syscall);
-		snprintf(cmd, sizeof(cmd), "taskset -c 0 perf bench sched pipe -l %d 2>/dev/null",
-			 PERF_PIPE_LOOPS);
-		fixed = perf_bench_median("taskset -c 0 perf bench sched pipe -l 1 2>/dev/null",
-					  PERF_PIPE_RUNS);
-		round_trip_ratio = paired_round_trip_ratio(cmd, fixed,
-							   &perf_pipe);
+		cross_check_run(&syscall_check);
+		cross_check_run(&round_trip_check);
 	}
 
 	if (env.json_file) {
@@ -607,11 +727,11 @@ int main(int argc, char **argv)
 				strerror(errno));
 			return 1;
 		}
-		print_json(f, sw_proc, sw_thread, perf_syscall, perf_pipe);
+		print_json(f, sw_proc, sw_thread);
 		fclose(f);
 	}
 	if (env.json) {
-		print_json(stdout, sw_proc, sw_thread, perf_syscall, perf_pipe);
+		print_json(stdout, sw_proc, sw_thread);
 		return 0;
 	}
 
@@ -634,12 +754,8 @@ int main(int argc, char **argv)
 	       sw_proc, sw_thread);
 	printf("TSC: %.3f GHz (calibrated against CLOCK_MONOTONIC)\n", tsc_ghz);
 	if (env.cross_check) {
-		printf("cross-check: getppid() (median %.1f ns) vs perf bench syscall basic -l %d, pinned (median of %d runs %.1f ns), each run held against windows of as many calls on either side of it: median ratio %.3f\n",
-		       libc_getppid_r->s.median, PERF_SYSCALL_LOOPS,
-		       PERF_SYSCALL_RUNS, perf_syscall, syscall_ratio);
-		printf("cross-check: round trip (median %.1f ns) vs perf bench sched pipe -l %d, pinned, less its worker's fork (median of %d runs %.1f ns), each run held against windows of as many round trips on either side of it: median ratio %.3f\n",
-		       rt_proc->s.median, PERF_PIPE_LOOPS, PERF_PIPE_RUNS,
-		       perf_pipe, round_trip_ratio);
+		cross_check_print("getppid()", &syscall_check);
+		cross_check_print("the ping-pong's round trip", &round_trip_check);
 	}
 	return 0;
 }

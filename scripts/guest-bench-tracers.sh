@@ -13,6 +13,12 @@
 # with single-threaded TCG one host thread runs both vCPUs, so a tracer's
 # reader takes its time from the traced loop; with multi-threaded TCG it
 # runs beside it, as on real hardware.
+#
+# $LDE_TRACE_BEFORE, another build of lde-trace, makes it a before/after
+# comparison instead: only lde-trace's rows (getppid streamed as JSON and
+# in the default view, the ping-pong streamed and summed), each run with
+# that build (the row's name ends in _before) and with $LDE_TRACE, taking
+# turns in each round, beside the untraced loop and bpftrace's count.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=${LDE_OUT:?}
@@ -23,11 +29,13 @@ n=${LDE_BENCH_CALLS:-100000}
 n_open=${LDE_BENCH_OPENS:-20000}
 work=$top/build/selftests/lde_workload
 trace=${LDE_TRACE:?}
+trace_before=${LDE_TRACE_BEFORE:-}
 
 declare -A label=(
 	[untraced]="untraced"
 	[lde_s]="lde-trace -s (counted in the kernel)"
 	[lde_stream]="lde-trace -j, every trap (arguments decoded) and return to /dev/null"
+	[lde_view]="lde-trace, the default view (columns, default stages) to /dev/null"
 	[bpftrace]="bpftrace counting sys_enter in a map"
 	[bpftrace_str]="bpftrace printing str(args->filename) at sys_enter_openat"
 	[perf_trace]="perf trace -s"
@@ -52,9 +60,10 @@ tracepoint:sched:sched_switch {
 	delete(@qtime[args->next_pid]);
 }'
 
-# ns per round trip of the pipe ping-pong under tracer $1 ($2 round trips).
+# ns per round trip of the pipe ping-pong under tracer $1 ($2 round trips);
+# lde-trace's lost-event count kept per round, in $3.
 run_pipe() {
-	local cmd
+	local cmd lost=$3
 	cmd=$(pipe_cmd "$2")
 	case $1 in
 	untraced)
@@ -62,8 +71,7 @@ run_pipe() {
 	lde_sched)
 		"$trace" -j -e switch,wakeup -- sh -c "exec $cmd >\"\$0\"" \
 			"$out/pipe-loop.txt" >/dev/null 2>"$out/pipe.err" || true
-		awk '/^lost [0-9]+ events/ { print $2 }' "$out/pipe.err" \
-			>>"$out/tracer-pipe-lde_stream.lost"
+		awk '/^lost [0-9]+ events/ { print $2 }' "$out/pipe.err" >>"$lost"
 		pipe_ns <"$out/pipe-loop.txt" ;;
 	lde_sched_s)
 		"$trace" -s -e switch -- sh -c "exec $cmd >\"\$0\"" \
@@ -82,11 +90,17 @@ run_pipe() {
 loop_ns() { grep -o 'ns_per_call [0-9.]*' | awk '{ print $2 }' | tail -n1; }
 
 # ns per call of one run of workload $2 ($3 calls) under tracer $1;
-# lde-trace's lost-event count kept per round.
+# lde-trace's lost-event count kept per round.  A tracer named NAME_before
+# is NAME run with $LDE_TRACE_BEFORE.
 run_one() {
-	local w=$2 calls=$3
-	[ "$w" = pipe ] && { run_pipe "$1" "$calls"; return; }
-	case $1 in
+	local w=$2 calls=$3 t=$1 trace=$trace
+	local lost=$out/tracer-$w-$t.lost
+	if [[ $t == *_before ]]; then
+		t=${t%_before}
+		trace=${trace_before:?}
+	fi
+	[ "$w" = pipe ] && { run_pipe "$t" "$calls" "$lost"; return; }
+	case $t in
 	untraced)
 		"$work" "$w" "$calls" | loop_ns ;;
 	lde_s)
@@ -97,8 +111,13 @@ run_one() {
 		"$trace" -j -e trap,return -- sh -c 'exec "$0" "$1" "$2" >"$3"' \
 			"$work" "$w" "$calls" "$out/stream-loop.txt" \
 			>/dev/null 2>"$out/stream.err" || true
-		awk '/^lost [0-9]+ events/ { print $2 }' "$out/stream.err" \
-			>>"$out/tracer-$w-lde_stream.lost"
+		awk '/^lost [0-9]+ events/ { print $2 }' "$out/stream.err" >>"$lost"
+		loop_ns <"$out/stream-loop.txt" ;;
+	lde_view)
+		"$trace" -- sh -c 'exec "$0" "$1" "$2" >"$3"' \
+			"$work" "$w" "$calls" "$out/stream-loop.txt" \
+			>/dev/null 2>"$out/stream.err" || true
+		awk '/^lost [0-9]+ events/ { print $2 }' "$out/stream.err" >>"$lost"
 		loop_ns <"$out/stream-loop.txt" ;;
 	bpftrace)
 		bpftrace -q -e 'tracepoint:raw_syscalls:sys_enter { @[pid] = count(); }' \
@@ -142,8 +161,10 @@ median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 bench() {
 	local w=$1 calls=$2 what=$3 t r v base
 	shift 3
-	for t in "$@"; do : >"$out/tracer-$w-$t.txt"; done
-	: >"$out/tracer-$w-lde_stream.lost"
+	for t in "$@"; do
+		: >"$out/tracer-$w-$t.txt"
+		rm -f "$out/tracer-$w-$t.lost"
+	done
 	for r in $(seq "$rounds"); do
 		for t in "$@"; do
 			v=$(run_one "$t" "$w" "$calls" || true)
@@ -167,7 +188,10 @@ bench() {
 			"$(paste -sd' ' "$out/tracer-$w-$t.txt")"
 	done
 	echo
-	echo "lde-trace streaming, events lost per round: $(paste -sd' ' "$out/tracer-$w-lde_stream.lost")"
+	for t in "$@"; do
+		[ -e "$out/tracer-$w-$t.lost" ] &&
+			echo "${label[$t]}: events lost per round: $(paste -sd' ' "$out/tracer-$w-$t.lost")"
+	done
 	echo
 }
 
@@ -178,7 +202,18 @@ n_pipe=${LDE_BENCH_PIPES:-20000}
 pipe_tracers="untraced lde_sched lde_sched_s perf_sched bpftrace_runqlat"
 # LDE_BENCH_TABLES: some of them only (loop openloop pipe).
 tables=" ${LDE_BENCH_TABLES:-loop openloop pipe} "
+if [ -n "$trace_before" ]; then
+	for t in lde_stream lde_view lde_sched lde_sched_s; do
+		label[${t}_before]="${label[$t]}, before"
+		label[$t]="${label[$t]}, after"
+	done
+	getppid_tracers="untraced lde_stream_before lde_stream lde_view_before lde_view bpftrace"
+	pipe_tracers="untraced lde_sched_before lde_sched lde_sched_s_before lde_sched_s bpftrace_runqlat"
+	tables=" ${LDE_BENCH_TABLES:-loop pipe} "
+fi
 {
+	[ -n "$trace_before" ] &&
+		printf 'Before: %s\nAfter: %s\n\n' "$trace_before" "$trace"
 	[[ $tables == *" loop "* ]] &&
 		bench loop "$n" "getppid loop" $getppid_tracers
 	[[ $tables == *" openloop "* ]] &&
@@ -204,8 +239,9 @@ def table(w, n, names):
             continue
         med = statistics.median_low(r)
         result["tracers"][name] = {"ns_per_call": med, "ratio": round(med / base, 3), "runs": r}
-    if "lde_stream" in result["tracers"]:
-        result["tracers"]["lde_stream"]["lost"] = [int(x) for x in runs(w, "lde_stream", "lost")]
+    for name in result["tracers"]:
+        if os.path.exists(os.path.join(out, "tracer-%s-%s.lost" % (w, name))):
+            result["tracers"][name]["lost"] = [int(x) for x in runs(w, name, "lost")]
     return result
 tables = {}
 for spec in sys.argv[4:]:
