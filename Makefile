@@ -116,12 +116,12 @@ arm64-module: $(ARM64_KO)
 
 # lde.ko's kselftests in the arm64 guest (lde_trace_test skipped, said why).
 arm64-check: $(ARM64_KO) arm64-selftests
-	ARM64_KVER=$(ARM64_KVER) ./scripts/arm64-vm-run.sh -t $(VM_TIMEOUT) \
+	ARM64_KVER=$(ARM64_KVER) ./scripts/vm-run.sh -a arm64 -t $(VM_TIMEOUT) \
 		-o $(B)/vm-arm64 -- sh $(TOP)/scripts/guest-arm64-check.sh \
 		$(ARM64_KO) $(ARM64_SELFTEST)
 
 arm64-boot: $(ARM64_KO)
-	ARM64_KVER=$(ARM64_KVER) ./scripts/arm64-vm-run.sh -t $(VM_TIMEOUT) \
+	ARM64_KVER=$(ARM64_KVER) ./scripts/vm-run.sh -a arm64 -t $(VM_TIMEOUT) \
 		-o $(B)/vm-arm64 -- sh $(TOP)/scripts/guest-boot-facts.sh $(ARM64_KO)
 
 # -- BPF objects and skeletons, lde-trace ------------------------------------
