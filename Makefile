@@ -193,7 +193,7 @@ CHECK_SRCS := cli/lde_check.c cli/lde_check_run.c
 # The program's imports (which clock it reads) come from its ELF file.
 LIBELF     := $(shell pkg-config --libs libelf 2>/dev/null || echo -lelf)
 
-$(LDE_BENCH): cli/lde_bench.c $(CHECK_SRCS) cli/lde_check.h cli/lde_check_run.h \
+$(LDE_BENCH): cli/lde_bench.c cli/lde_counter.h $(CHECK_SRCS) cli/lde_check.h cli/lde_check_run.h \
 	      $(TRACE_FILE_SRCS) $(TRACE_HDRS) $(BPF_OUT)/lde_trace.skel.h \
 	      $(CLI_COMMON_DEPS) include/uapi/linux/lde.h dkms.conf
 	$(CC) $(CLI_CFLAGS) -I$(TOP)/cli \
