@@ -250,7 +250,34 @@ $(ARM64_SELFTEST)/%: $(SELFTEST_DIR)/%.c $(SELFTEST_DIR)/lde_test_util.h \
 	$(ARM64_CC) $(CFLAGS) -static $(UAPI) -I$(TOP)/bpf \
 		-I$(KSRC)/tools/testing/selftests -o $@ $< -lpthread
 
-arm64-selftests: $(addprefix $(ARM64_SELFTEST)/,$(SELFTESTS) lde_workload lde_lifecycle)
+$(ARM64_SELFTEST)/homework_%: Documentation/homework/%.c
+	@mkdir -p $(@D)
+	$(ARM64_CC) $(CFLAGS) -static -o $@ $<
+
+# lde-bench for the arm64 guest, static against the arm64 -dev packages
+# scripts/arm64-fetch.sh unpacks into build/arm64/sysroot (the cross
+# compiler brings its own libc); it takes its cycle counter from
+# cli/lde_counter.h.
+ARM64_SYSROOT := $(ARM64_DIR)/sysroot
+ARM64_CLI_FLAGS := -static -I$(ARM64_SYSROOT)/usr/include \
+		   -I$(ARM64_SYSROOT)/usr/include/aarch64-linux-gnu \
+		   -L$(ARM64_SYSROOT)/usr/lib/aarch64-linux-gnu
+ARM64_BENCH := $(ARM64_DIR)/lde-bench
+
+$(ARM64_SYSROOT)/.lde-ready: scripts/arm64-fetch.sh
+	ARM64_KVER=$(ARM64_KVER) ./scripts/arm64-fetch.sh $(ARM64_DIR)
+
+$(ARM64_BENCH): cli/lde_bench.c cli/lde_counter.h $(CHECK_SRCS) cli/lde_check.h \
+		cli/lde_check_run.h $(TRACE_FILE_SRCS) $(TRACE_HDRS) \
+		$(CLI_COMMON_DEPS) include/uapi/linux/lde.h dkms.conf \
+		$(ARM64_SYSROOT)/.lde-ready
+	$(ARM64_CC) $(CFLAGS) -Wno-missing-field-initializers $(UAPI) \
+		-I$(TOP)/bpf -I$(TOP)/cli $(CLI_VERSION) $(ARM64_CLI_FLAGS) \
+		-o $@ cli/lde_bench.c $(CHECK_SRCS) $(TRACE_FILE_SRCS) \
+		$(CLI_COMMON) -lseccomp -ljson-c -lzstd -lelf -lz -lm -lpthread
+
+arm64-selftests: $(addprefix $(ARM64_SELFTEST)/,$(SELFTESTS) lde_workload lde_lifecycle \
+		   homework_careful homework_gettimeofday_loop) $(ARM64_BENCH)
 
 all: module tools selftests
 

@@ -471,7 +471,7 @@ TEST_F_TIMEOUT(trace, i386_calls_are_named_by_their_table, 180)
 	if (run(NULL, "command -v strace >/dev/null"))
 		SKIP(return, "no strace");
 	if (run(NULL, "%s int80 2>/dev/null", workload))
-		SKIP(return, "no i386 system calls here (IA32_EMULATION off)");
+		SKIP(return, "no i386 system calls here (not x86-64, or IA32_EMULATION off)");
 	calls_agree_with_strace(_metadata, "int80", &s);
 	ASSERT_NE(NULL, s);
 	EXPECT_NE(NULL, strstr(s, " runs in 32 bit mode. ]\n")) TH_LOG("%s", s);
