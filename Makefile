@@ -163,7 +163,7 @@ CLI_COMMON_DEPS := $(CLI_COMMON) cli/lde_stats.h cli/lde_line.h
 
 # lde-trace: the live session (lde_trace.c) feeds one event stream to the
 # renderers (lde_render_*.c, lde_summary.c); names and boot facts apart.
-TRACE_SRCS := cli/lde_trace.c cli/lde_names.c cli/lde_boot.c \
+TRACE_SRCS := cli/lde_trace.c cli/lde_names.c cli/lde_boot.c cli/lde_arch_words.c \
 	      cli/lde_syscalls.c cli/lde_syscalls_tracefs.c \
 	      cli/lde_render_columns.c cli/lde_render_json.c \
 	      cli/lde_render_protocol.c cli/lde_render_perfetto.c \
@@ -173,7 +173,7 @@ TRACE_SRCS := cli/lde_trace.c cli/lde_names.c cli/lde_boot.c \
 	      cli/lde_trace_json.c cli/lde_log2_hist.c \
 	      cli/lde_story.c cli/lde_views.c cli/lde_view_card.c \
 	      cli/lde_render_sequence.c cli/lde_render_html.c
-TRACE_HDRS := cli/lde_names.h cli/lde_boot.h cli/lde_render.h \
+TRACE_HDRS := cli/lde_names.h cli/lde_boot.h cli/lde_arch_words.h cli/lde_render.h \
 	      cli/lde_syscalls.h cli/lde_trace_file.h cli/lde_sched_summary.h \
 	      cli/lde_tid_table.h cli/lde_trace_json.h cli/lde_log2_hist.h \
 	      cli/lde_story.h cli/lde_view.h cli/lde_svg.h bpf/lde_trace.h \
@@ -326,7 +326,15 @@ lint: $(KSRC_STAMP)
 # and per-task tables, trace files read back as written.
 HOST_TESTS := $(B)/host/lde_stats_test $(B)/host/lde_line_test \
 	      $(B)/host/lde_tid_table_test $(B)/host/lde_trace_file_test \
-	      $(B)/host/lde_view_state_test $(B)/host/lde_check_test
+	      $(B)/host/lde_view_state_test $(B)/host/lde_check_test \
+	      $(B)/host/lde_arch_words_test
+
+# Each ISA's words for the rows, and arm64's boot facts as they read.
+$(B)/host/lde_arch_words_test: cli/lde_arch_words_test.c cli/lde_arch_words.c \
+		cli/lde_arch_words.h cli/lde_boot.c cli/lde_boot.h $(KSRC_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -I$(TOP)/cli -I$(KSRC)/tools/testing/selftests \
+		-o $@ $< cli/lde_arch_words.c cli/lde_boot.c
 
 # lde-bench --check's findings, from events made on the host.
 $(B)/host/lde_check_test: cli/lde_check_test.c cli/lde_check.c cli/lde_check.h \

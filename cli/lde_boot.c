@@ -29,6 +29,19 @@ static void parse_cpu_line(struct lde_boot *b, char *line)
 			one.timer_vector = atoi(val);
 		else if (!strcmp(key, "fault_vector"))
 			one.fault_vector = atoi(val);
+		/*
+		 * arm64: VBAR_EL1's slot for a synchronous exception from
+		 * EL0 (svc and faults alike), and for an IRQ from EL0 (the
+		 * arch timer's tick): each slot's offset is its vector.
+		 */
+		else if (!strcmp(key, "el0_sync+0x400")) {
+			snprintf(one.syscall_entry, LDE_BOOT_NAME_LEN, "%s", val);
+			snprintf(one.fault_handler, LDE_BOOT_NAME_LEN, "%s", val);
+			one.fault_vector = 0x400;
+		} else if (!strcmp(key, "el0_irq+0x480")) {
+			snprintf(one.timer_handler, LDE_BOOT_NAME_LEN, "%s", val);
+			one.timer_vector = 0x480;
+		}
 	}
 	if (!b->cpus++) {
 		memcpy(b->syscall_entry, one.syscall_entry, LDE_BOOT_NAME_LEN);

@@ -19,6 +19,7 @@
 
 #include <json-c/json.h>
 
+#include "lde_arch_words.h"
 #include "lde_names.h"
 #include "lde_syscalls.h"
 #include "lde_trace_json.h"
@@ -875,6 +876,8 @@ static int name_by_recording(const struct lde_trace_header *h,
 			 arch);
 		return -1;
 	}
+	/* The rows in the recording's words too, where lde has them. */
+	lde_arch_words_use(arch);
 	if (!json_object_object_get_ex(o, "syscalls", &syscalls))
 		return 0;
 	/* set_syscalls() checked each key and signature. */
