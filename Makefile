@@ -29,10 +29,10 @@ check-debug:
 
 # An arm64 guest (issue 27; make check boots one): the cross compiler and
 # qemu-system-arm too.
-check arm64-module arm64-boot arm64-selftests arm64-check:
+check arm64-module arm64-boot arm64-selftests arm64-check arm64-bpf:
 	@./scripts/setup.sh arm64
 	@$(MAKE) --no-print-directory LDE_READY=1 $@
-.PHONY: arm64-module arm64-boot arm64-selftests arm64-check
+.PHONY: arm64-module arm64-boot arm64-selftests arm64-check arm64-bpf
 
 clean:
 	rm -rf build
@@ -203,6 +203,29 @@ $(LDE_BENCH): cli/lde_bench.c cli/lde_counter.h $(CHECK_SRCS) cli/lde_check.h cl
 
 tools: $(LDE_TRACE) $(LDE_BENCH)
 
+# The BPF object built for arm64 (its own pt_regs: -D__TARGET_ARCH_arm64
+# picks bpf/lde_arch_arm64.bpf.h) against the BTF of the arm64 kernel's
+# headers, and its skeleton, for the arm64 lde-trace: make arm64-bpf.
+ARM64_VMLINUX_H := $(B)/$(ARM64_KVER)/vmlinux.h
+ARM64_BPF_OUT   := $(ARM64_DIR)/bpf
+
+$(ARM64_VMLINUX_H): $(ARM64_KDIR)/.lde-ready
+	@mkdir -p $(@D)
+	@echo "  BTF     $@"
+	@bpftool btf dump file $(ARM64_KDIR)/vmlinux format c >$@.tmp && mv $@.tmp $@
+
+$(ARM64_BPF_OUT)/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) $(ARM64_VMLINUX_H)
+	@mkdir -p $(@D)
+	@echo "  BPF     $@"
+	@clang -g -O2 -target bpf -D__TARGET_ARCH_arm64 -Wall \
+		-I$(dir $(ARM64_VMLINUX_H)) -I$(TOP)/bpf -c $< -o $@
+
+$(ARM64_BPF_OUT)/%.skel.h: $(ARM64_BPF_OUT)/%.bpf.o
+	@echo "  GENSKEL $@"
+	@bpftool gen skeleton $< >$@.tmp && mv $@.tmp $@
+
+arm64-bpf: $(ARM64_BPF_OUT)/lde_trace.skel.h $(ARM64_BPF_OUT)/lde_trace.bpf.o
+
 # -- selftests ----------------------------------------------------------------
 SELFTEST_DIR  := $(TOP)/selftests/lde
 SELFTEST_OUT  := $(B)/selftests
@@ -277,27 +300,9 @@ $(ARM64_BENCH): cli/lde_bench.c cli/lde_counter.h $(CHECK_SRCS) cli/lde_check.h 
 		-o $@ cli/lde_bench.c $(CHECK_SRCS) $(TRACE_FILE_SRCS) \
 		$(CLI_COMMON) -lseccomp -ljson-c -lzstd -lelf -lz -lm -lpthread
 
-# lde-trace for the arm64 guest: the BPF object built for arm64 (its own
-# pt_regs) against the BTF of the arm64 kernel's headers, its skeleton, and
-# the same CLI linked static against the sysroot's libbpf.
-ARM64_VMLINUX_H := $(B)/$(ARM64_KVER)/vmlinux.h
-ARM64_BPF_OUT   := $(ARM64_DIR)/bpf
+# lde-trace for the arm64 guest: the CLI on the arm64 skeleton (make
+# arm64-bpf), linked static against the sysroot's libbpf.
 ARM64_TRACE     := $(ARM64_DIR)/lde-trace
-
-$(ARM64_VMLINUX_H): $(ARM64_KDIR)/.lde-ready
-	@mkdir -p $(@D)
-	@echo "  BTF     $@"
-	@bpftool btf dump file $(ARM64_KDIR)/vmlinux format c >$@.tmp && mv $@.tmp $@
-
-$(ARM64_BPF_OUT)/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) $(ARM64_VMLINUX_H)
-	@mkdir -p $(@D)
-	@echo "  BPF     $@"
-	@clang -g -O2 -target bpf -D__TARGET_ARCH_arm64 -Wall \
-		-I$(dir $(ARM64_VMLINUX_H)) -I$(TOP)/bpf -c $< -o $@
-
-$(ARM64_BPF_OUT)/%.skel.h: $(ARM64_BPF_OUT)/%.bpf.o
-	@echo "  GENSKEL $@"
-	@bpftool gen skeleton $< >$@.tmp && mv $@.tmp $@
 
 $(ARM64_TRACE): $(TRACE_SRCS) $(TRACE_HDRS) $(ARM64_BPF_OUT)/lde_trace.skel.h \
 		include/uapi/linux/lde.h $(CLI_COMMON_DEPS) dkms.conf \
@@ -315,12 +320,14 @@ all: module tools selftests
 
 # -- checks -----------------------------------------------------------------
 # checkpatch: ENOSYS is exactly "no such toy system call" here, and yield()
-# is the toy sched_yield(); both warnings are about other uses.
+# is the toy sched_yield(); both warnings are about other uses.  Then no
+# file of bpf/ but lde_arch_x86.bpf.h names an x86 register or layout.
 lint: $(KSRC_STAMP)
 	@perl $(KSRC)/scripts/checkpatch.pl --no-tree --quiet --show-types \
 		--ignore ENOSYS,YIELD \
 		-f module/*.c module/*.h include/uapi/linux/*.h && \
 		echo "ok - checkpatch: module/ and include/uapi/ are clean"
+	@./scripts/bpf-arch-check.sh bpf
 
 # Host-side unit tests: lde-bench's arithmetic, lde-trace's line building
 # and per-task tables, trace files read back as written.

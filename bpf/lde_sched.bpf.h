@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The scheduler's side of a switch, for lde_trace.bpf.c: why prev left
- * the CPU, how long next waited for it, how long prev ran.
+ * the CPU, how long next waited for it, how long prev ran; and who woke
+ * whom (the wakeup stage).
  *
  * Why: a runnable task leaves the CPU because something set need-resched
  * on its CPU.  The paths that do are watched where the kernel takes them:
@@ -20,11 +21,18 @@
 #ifndef _LDE_SCHED_BPF_H
 #define _LDE_SCHED_BPF_H
 
+#include "lde_arch.bpf.h"
+#include "lde_event.bpf.h"
+#include "lde_log2.bpf.h"
 #include "lde_sched_sum.h"
+#include "lde_tasks.bpf.h"
 
-/* x86's thread_info flag (arch/x86/include/asm/thread_info.h). */
-#define LDE_TIF_NEED_RESCHED	3
-#define NR_sched_yield		24	/* x86-64 */
+/*
+ * Set by lde-trace between open and load.  -s: sum each switch here (lde_sched_sum.h), and send its event only if
+ * a view or a file needs it (send_switches).
+ */
+const volatile bool aggregate_sched = false;
+const volatile bool send_switches = true;
 
 /* What a woken task waits with, until its switch in. */
 struct sched_task {
@@ -71,7 +79,7 @@ static __always_inline struct sched_cpu *sched_cpu_of(__u32 cpu)
 static __always_inline bool need_resched_set(struct task_struct *t)
 {
 	return BPF_CORE_READ(t, thread_info.flags) &
-	       (1UL << LDE_TIF_NEED_RESCHED);
+	       (1UL << LDE_ARCH_TIF_NEED_RESCHED);
 }
 
 /* A checked path begins: is need-resched already set on its target? */
@@ -183,8 +191,8 @@ static __always_inline __u8 end_state(bool preempt, unsigned int state,
 }
 
 /*
- * The system call a user task is in, from its saved registers: orig_ax
- * holds the number during a call and a negative value in an interrupt or
+ * The system call a user task is in, from its saved registers: they hold
+ * the number during a call and a negative value in an interrupt or
  * exception.  -1: none.
  */
 static __always_inline int syscall_in(struct task_struct *t)
@@ -193,7 +201,7 @@ static __always_inline int syscall_in(struct task_struct *t)
 
 	if (t->flags & PF_KTHREAD)
 		return -1;
-	nr = ((struct pt_regs *)bpf_task_pt_regs(t))->orig_ax;
+	nr = lde_regs_syscall_nr((struct pt_regs *)bpf_task_pt_regs(t));
 	return nr >= 0 && nr < LDE_MAX_SYSCALLS ? nr : -1;
 }
 
@@ -347,7 +355,7 @@ static __always_inline bool switch_sched(struct lde_event *e, __u32 cpu,
 	nr = syscall_in(prev);
 	if (!runnable)
 		reason = LDE_REASON_BLOCKED;
-	else if (!preempt && nr == NR_sched_yield)
+	else if (!preempt && nr == LDE_ARCH_NR_sched_yield)
 		reason = LDE_REASON_YIELD;
 	else if (reason == LDE_REASON_BLOCKED)
 		reason = LDE_REASON_OTHER;
@@ -391,6 +399,58 @@ static __always_inline void switch_sched_unknown(struct lde_event *e)
 	__builtin_memset(e->sw.by_comm, 0, sizeof(e->sw.by_comm));
 	e->sw.next_wait_ns = 0;
 	e->sw.prev_run_ns = 0;
+}
+
+/* The wakeup stage: p is on target_cpu's run queue now. */
+static __always_inline void wakeup_send(struct task_struct *p, bool new_task)
+{
+	struct task_struct *current = bpf_get_current_task_btf();
+	__u32 cpu = current->thread_info.cpu;
+	struct sched_task *st = NULL;
+	struct lde_batch *b;
+	struct lde_event *e;
+
+	if (!new_task)
+		st = bpf_task_storage_get(&sched_tasks, p, 0, 0);
+	if (!task_wanted(p) &&
+	    !(st && st->by_pid ? st->by_wanted : task_wanted(current)))
+		return;
+	e = event_start(&b, cpu, LDE_STAGE_WAKEUP, bpf_ktime_get_ns(), p);
+	if (!e)
+		return;
+	e->cpu = cpu;		/* where it was woken, not where it will run */
+	if (st && st->by_pid) {
+		e->wakeup.by_pid = st->by_pid;
+		e->wakeup.by_tid = st->by_tid;
+		__builtin_memcpy(e->wakeup.by_comm, st->by_comm,
+				 sizeof(e->wakeup.by_comm));
+	} else {	/* a fork's child, or woken before its waking was seen */
+		e->wakeup.by_pid = current->tgid;
+		e->wakeup.by_tid = current->pid;
+		__builtin_memcpy(e->wakeup.by_comm, current->comm,
+				 sizeof(e->wakeup.by_comm));
+	}
+	e->wakeup.target_cpu = p->thread_info.cpu;
+	e->wakeup.new_task = new_task;
+	event_send(b, LDE_STAGE_WAKEUP);
+}
+
+/*
+ * The wakeup-preemption check (check_preempt_curr, or wakeup_preempt:
+ * lde-trace attaches these to the name the kernel has): p, woken or
+ * moved onto rq, may outrank rq's current task.
+ */
+#define WF_FORK	0x04	/* kernel/sched/sched.h */
+#define WF_TTWU	0x08
+
+/*
+ * A wakeup, not a move by the load balancer or a migration (flags 0): a
+ * wakeup from another CPU's queue comes without WF_TTWU, but p is not
+ * yet TASK_RUNNING until after this check.
+ */
+static __always_inline bool check_is_wakeup(struct task_struct *p, int flags)
+{
+	return (flags & (WF_TTWU | WF_FORK)) || p->__state;
 }
 
 #endif /* _LDE_SCHED_BPF_H */
