@@ -19,7 +19,7 @@ ifndef LDE_READY
 
 .DEFAULT_GOAL := all
 $(GOALS):
-	@./scripts/setup.sh
+	@./scripts/setup.sh $(if $(filter arm64,$(ARCH)),arm64)
 	@$(MAKE) --no-print-directory LDE_READY=1 $@
 
 # Also what building a kernel takes.
@@ -435,9 +435,17 @@ check-debug: all
 		./scripts/check.sh $$rel:$(B)/$$rel/kmod/module/lde.ko: -- \
 		$(SELFTEST_BINS)
 
+# ARCH=arm64: the same chapter in the arm64 guest, in arm64's words.
+ifeq ($(ARCH),arm64)
+demo: $(ARM64_KO) arm64-selftests
+	@./scripts/vm-run.sh -a arm64 -t $(VM_TIMEOUT) -- \
+		env LDE_KO=$(ARM64_KO) LDE_TRACE=$(ARM64_TRACE) \
+		LDE_SELFTESTS=$(ARM64_SELFTEST) ./scripts/guest-demo.sh
+else
 demo: all
 	@./scripts/vm-run.sh -t $(VM_TIMEOUT) -- \
 		env LDE_KO=$(LDE_KO) LDE_TRACE=$(LDE_TRACE) ./scripts/guest-demo.sh
+endif
 
 # Three boots: the hook's cost and the homework (single-threaded TCG, as
 # every test), then the tracers compared under multi- and single-threaded

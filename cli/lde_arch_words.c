@@ -37,8 +37,8 @@ static const struct lde_arch_words arm64_words = {
 	.user_level = 0,
 	.kernel_level = 1,
 	.level_prefix_both = true,
-	.saved_pc = "PC (ELR_EL1)",
-	.saved_sp = "sp (SP_EL0)",
+	.saved_pc = "ELR_EL1",
+	.saved_sp = "SP_EL0",
 	.trap_insn_prefix = "svc #0, ",
 	.trap_return = "eret",
 	.syscall_reg = "VBAR_EL1+0x400",
@@ -49,7 +49,7 @@ static const struct lde_arch_words arm64_words = {
 	.timer_handler_unknown = "the arch timer's handler",
 	.boot_needs_module = "VBAR_EL1's vectors need lde.ko",
 	.switch_ctx = "thread.cpu_context",
-	.card_switch_fmt = "cpu_switch_to: A's x19-x28, fp, sp, lr saved in A->thread.cpu_context (k-stack %u bytes deep); B->thread.cpu_context (%u deep) loaded: B resumes at %s",
+	.card_switch_fmt = "cpu_switch_to: A->thread.cpu_context (%u deep) saved, B's (%u deep) loaded: B at %s",
 };
 
 #if defined(__aarch64__)

@@ -36,8 +36,8 @@ TEST(arm64_says_el_vbar_eret_and_cpu_context)
 	EXPECT_STREQ("VBAR_EL1+0x480", lde_arch_vector(buf, 0x480));
 	EXPECT_STREQ("eret", lde_arch_words()->trap_return);
 	EXPECT_STREQ("svc #0, ", lde_arch_words()->trap_insn_prefix);
-	EXPECT_STREQ("PC (ELR_EL1)", lde_arch_words()->saved_pc);
-	EXPECT_STREQ("sp (SP_EL0)", lde_arch_words()->saved_sp);
+	EXPECT_STREQ("ELR_EL1", lde_arch_words()->saved_pc);
+	EXPECT_STREQ("SP_EL0", lde_arch_words()->saved_sp);
 	EXPECT_STREQ("thread.cpu_context", lde_arch_words()->switch_ctx);
 	EXPECT_NE(NULL, strstr(lde_arch_words()->card_switch_fmt,
 			       "cpu_switch_to"));
