@@ -42,6 +42,7 @@ static const struct lde_arch_words arm64_words = {
 	.trap_insn_prefix = "svc #0, ",
 	.trap_return = "eret",
 	.syscall_reg = "VBAR_EL1+0x400",
+	.trap_table_reg = "VBAR_EL1",
 	.vector_prefix = "VBAR_EL1+",
 	.vector_hex = true,
 	.timer_vector = 0x480,

@@ -26,6 +26,7 @@ struct lde_arch_words {
 	const char *trap_return;	/* "sysretq", "eret" */
 	/* Where the CPU finds the system-call handler; a vector's name. */
 	const char *syscall_reg;	/* "MSR_LSTAR", "VBAR_EL1+0x400" */
+	const char *trap_table_reg;	/* arm64: "VBAR_EL1" (= vectors) */
 	const char *vector_prefix;	/* "IDT ", "VBAR_EL1+" */
 	bool vector_hex;		/* arm64's slots are offsets */
 	int timer_vector;		/* when lde.ko did not say */

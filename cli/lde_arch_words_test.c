@@ -54,7 +54,7 @@ TEST(an_isa_without_words_keeps_the_ones_shown)
 }
 
 /* lde.ko's boot file in an arm64 guest (6.12, make arm64-boot). */
-TEST(arm64_boot_file_names_the_el0_slots)
+TEST(arm64_boot_file_names_the_table_and_its_el0_slots)
 {
 	struct lde_boot b = { 0 };
 
@@ -66,6 +66,7 @@ TEST(arm64_boot_file_names_the_el0_slots)
 		"kpti 1\n"
 		"cpu 0 vbar_el1 vectors el1_sync+0x200 el1h_64_sync el1_irq+0x280 el1h_64_irq el0_sync+0x400 el0t_64_sync el0_irq+0x480 el0t_64_irq current_el 1\n"
 		"cpu 1 vbar_el1 vectors el1_sync+0x200 el1h_64_sync el1_irq+0x280 el1h_64_irq el0_sync+0x400 el0t_64_sync el0_irq+0x480 el0t_64_irq current_el 1\n"));
+	EXPECT_STREQ("vectors", b.trap_table);
 	EXPECT_STREQ("el0t_64_sync", b.syscall_entry);
 	EXPECT_STREQ("el0t_64_irq", b.timer_handler);
 	EXPECT_STREQ("el0t_64_sync", b.fault_handler);

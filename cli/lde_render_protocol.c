@@ -160,7 +160,11 @@ static void rows_boot(struct lde_protocol *d)
 	row(d, "OS @ boot (kernel mode)", "Hardware", "");
 	rule(d);
 	if (d->boot->module) {
-		row(d, fmt(a, "initialize trap table [%s %d CPUs; lde.ko's toy table: %d entries, %s]",
+		row(d, fmt(a, "initialize trap table [%s%s%s%s%s %d CPUs; lde.ko's toy table: %d entries, %s]",
+			   d->boot->trap_table[0] ? aw->trap_table_reg : "",
+			   d->boot->trap_table[0] ? " = " : "",
+			   d->boot->trap_table,
+			   d->boot->trap_table[0] ? ", " : "",
 			   d->boot->same_on_all_cpus ? "the same on all" :
 			   "NOT the same on all", d->boot->cpus,
 			   d->boot->toy_entries, d->boot->toy_read_only ?

@@ -804,6 +804,7 @@ static struct field boot_fields[] = {
 	{ "timer_handler", F_STR, json_type_string, 0, BT(timer_handler), NULL },
 	{ "fault_vector", F_SINT, json_type_int, 0, BT(fault_vector), NULL },
 	{ "fault_handler", F_STR, json_type_string, 0, BT(fault_handler), NULL },
+	{ "trap_table", F_STR, json_type_string, 0, BT(trap_table), NULL },
 	{ "cpus", F_SINT, json_type_int, 0, BT(cpus), NULL },
 	{ "same_on_all_cpus", F_BOOL, json_type_boolean, 0, BT(same_on_all_cpus), NULL },
 	{ "hz", F_SINT, json_type_int, 0, BT(hz), NULL },

@@ -401,8 +401,11 @@ static void boot_rows(struct lde_card *c)
 		     b->cpus, b->cpus == 1 ? "" : "s",
 		     b->same_on_all_cpus ? "the same on all" :
 		     "NOT the same on all");
-		fill(c, R_BOOT_REMEMBER, NULL, "%s = %s; %s = %s",
-		     aw->syscall_reg, b->syscall_entry,
+		fill(c, R_BOOT_REMEMBER, NULL, "%s%s%s%s%s = %s; %s = %s",
+		     b->trap_table[0] ? aw->trap_table_reg : "",
+		     b->trap_table[0] ? " = " : "", b->trap_table,
+		     b->trap_table[0] ? "; " : "", aw->syscall_reg,
+		     b->syscall_entry,
 		     lde_arch_vector(vec, b->timer_vector), b->timer_handler);
 		fill(c, R_BOOT_START_TIMER, NULL, "HZ %d: a tick every %d ms",
 		     b->hz, b->hz ? 1000 / b->hz : 0);
