@@ -40,8 +40,12 @@ series=${KVER%-arm64}
 common=/usr/src/linux-headers-$series-common
 kbuild=/usr/lib/linux-kbuild-$series
 # What the guest root holds: busybox for the tools (and vng's initramfs),
-# bash for virtme-init, and the libraries bash links against.
-ROOT_PKGS=(busybox-static bash libc6 libtinfo6 libgcc-s1)
+# bash for virtme-init, and the libraries bash links against; python3 (its
+# minimal interpreter and the standard library's pure-Python modules, json
+# and re among them) for the kselftests' checks of lde-trace's JSON.
+ROOT_PKGS=(busybox-static bash libc6 libtinfo6 libgcc-s1
+	python3-minimal python3.11-minimal libpython3.11-minimal
+	libpython3.11-stdlib libexpat1 zlib1g)
 # The static libraries the arm64 lde-trace and lde-bench link (libbpf for
 # the live session; libelf, which libbpf and lde-bench --check read ELF
 # with, and zlib, which libelf and libbpf need; zstd, json-c and
@@ -120,7 +124,7 @@ fi
 
 # The guest root.
 root=$out/root
-if [ ! -e "$root/.lde-ready" ]; then
+if [ "$(cat "$root/.lde-ready" 2>/dev/null)" != "${ROOT_PKGS[*]}" ]; then
 	rm -rf "$root"
 	mkdir -p "$root"
 	dpkg -x "$image_deb" "$root"
@@ -173,7 +177,7 @@ EOT
 exit 0
 EOT
 	chmod 0755 "$root/usr/sbin/udevd" "$root/usr/sbin/udevadm"
-	touch "$root/.lde-ready"
+	echo "${ROOT_PKGS[*]}" >"$root/.lde-ready"
 fi
 
 # The sysroot of static libraries, redone when the list above changes.

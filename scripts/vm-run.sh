@@ -49,9 +49,8 @@ arm64 | aarch64)
 	*) kver=${ARM64_KVER:-6.12.118+deb12-arm64} ;;
 	esac
 	root=$top/build/arm64/root
-	if [ ! -e "$root/.lde-ready" ] || [ ! -e "$root/boot/vmlinuz-$kver" ]; then
-		ARM64_KVER=$kver "$top/scripts/arm64-fetch.sh" "$top/build/arm64" >&2
-	fi
+	# Lays out (or refreshes) the root; a no-op when it is as listed.
+	ARM64_KVER=$kver "$top/scripts/arm64-fetch.sh" "$top/build/arm64" >/dev/null
 	# The source tree's mount point inside the (read-only) root.
 	mkdir -p "$root$top"
 	outdir=${outdir:-$top/build/vm-arm64} ;;
