@@ -12,14 +12,14 @@
 # runs again with the kernel release known.  KVER=<release> overrides the
 # Debian kernel to build against and boot.
 
-GOALS := all check check-host demo bench lint install
-.PHONY: $(GOALS) check-debug clean uninstall
+GOALS := all check-host demo bench lint install
+.PHONY: $(GOALS) check check-debug clean uninstall
 
 ifndef LDE_READY
 
 .DEFAULT_GOAL := all
 $(GOALS):
-	@./scripts/setup.sh
+	@./scripts/setup.sh $(if $(filter arm64,$(ARCH)),arm64)
 	@$(MAKE) --no-print-directory LDE_READY=1 $@
 
 # Also what building a kernel takes.
@@ -27,8 +27,9 @@ check-debug:
 	@./scripts/setup.sh debug
 	@$(MAKE) --no-print-directory LDE_READY=1 $@
 
-# An arm64 guest (issue 27): the cross compiler and qemu-system-arm too.
-arm64-module arm64-boot arm64-selftests arm64-check arm64-bpf:
+# An arm64 guest (issue 27; make check boots one): the cross compiler and
+# qemu-system-arm too.
+check arm64-module arm64-boot arm64-selftests arm64-check arm64-bpf:
 	@./scripts/setup.sh arm64
 	@$(MAKE) --no-print-directory LDE_READY=1 $@
 .PHONY: arm64-module arm64-boot arm64-selftests arm64-check arm64-bpf
@@ -114,14 +115,14 @@ $(ARM64_KO): $(MODULE_SRCS) $(ARM64_KDIR)/.lde-ready
 
 arm64-module: $(ARM64_KO)
 
-# lde.ko's kselftests in the arm64 guest (lde_trace_test skipped, said why).
+# The kselftests in the arm64 guest alone: make check's arm64 boot.
 arm64-check: $(ARM64_KO) arm64-selftests
-	ARM64_KVER=$(ARM64_KVER) ./scripts/arm64-vm-run.sh -t $(VM_TIMEOUT) \
-		-o $(B)/vm-arm64 -- sh $(TOP)/scripts/guest-arm64-check.sh \
-		$(ARM64_KO) $(ARM64_SELFTEST)
+	LDE_ARM64_SELFTESTS=$(ARM64_SELFTEST) LDE_ARM64_TRACE=$(ARM64_TRACE) \
+	LDE_TRACE=$(LDE_TRACE) VM_TIMEOUT=$(VM_TIMEOUT) LDE_NO_HOST_RESULTS=1 \
+		./scripts/check.sh $(ARM64_KVER):$(ARM64_KO): -- $(SELFTEST_BINS)
 
 arm64-boot: $(ARM64_KO)
-	ARM64_KVER=$(ARM64_KVER) ./scripts/arm64-vm-run.sh -t $(VM_TIMEOUT) \
+	ARM64_KVER=$(ARM64_KVER) ./scripts/vm-run.sh -a arm64 -t $(VM_TIMEOUT) \
 		-o $(B)/vm-arm64 -- sh $(TOP)/scripts/guest-boot-facts.sh $(ARM64_KO)
 
 # -- BPF objects and skeletons, lde-trace ------------------------------------
@@ -163,10 +164,10 @@ CLI_COMMON_DEPS := $(CLI_COMMON) cli/lde_stats.h cli/lde_line.h
 # lde-trace: main (lde_trace.c) opens a source, the live session
 # (lde_trace_live.c) or a trace file (lde_trace_replay.c), which feeds one
 # event stream to the views (lde_views.c: lde_render_*.c, lde_view_*.c,
-# lde_summary.c); options, names and boot facts apart.
+# lde_summary.c); options, names, boot facts and each ISA's words apart.
 TRACE_SRCS := cli/lde_trace.c cli/lde_trace_opts.c cli/lde_trace_live.c \
 	      cli/lde_trace_progs.c cli/lde_trace_replay.c \
-	      cli/lde_names.c cli/lde_boot.c \
+	      cli/lde_names.c cli/lde_boot.c cli/lde_arch_words.c \
 	      cli/lde_syscalls.c cli/lde_syscalls_tracefs.c \
 	      cli/lde_render_columns.c cli/lde_render_json.c \
 	      cli/lde_render_protocol.c cli/lde_render_protocol_rows.c \
@@ -179,7 +180,7 @@ TRACE_SRCS := cli/lde_trace.c cli/lde_trace_opts.c cli/lde_trace_live.c \
 	      cli/lde_story.c cli/lde_views.c cli/lde_view_card.c \
 	      cli/lde_view_protocol.c cli/lde_view_write.c \
 	      cli/lde_render_sequence.c cli/lde_render_html.c
-TRACE_HDRS := cli/lde_names.h cli/lde_boot.h cli/lde_render.h \
+TRACE_HDRS := cli/lde_names.h cli/lde_boot.h cli/lde_arch_words.h cli/lde_render.h \
 	      cli/lde_syscalls.h cli/lde_trace_file.h cli/lde_sched_summary.h \
 	      cli/lde_tid_table.h cli/lde_trace_json.h cli/lde_trace_json_fields.h \
 	      cli/lde_log2_hist.h \
@@ -210,7 +211,7 @@ CHECK_SRCS := $(CHECK_CORE) cli/lde_check_run.c cli/lde_check_imports.c
 # The program's imports (which clock it reads) come from its ELF file.
 LIBELF     := $(shell pkg-config --libs libelf 2>/dev/null || echo -lelf)
 
-$(LDE_BENCH): cli/lde_bench.c $(CHECK_SRCS) cli/lde_check.h cli/lde_check_run.h \
+$(LDE_BENCH): cli/lde_bench.c cli/lde_counter.h $(CHECK_SRCS) cli/lde_check.h cli/lde_check_run.h \
 	      cli/lde_check_state.h \
 	      $(TRACE_FILE_SRCS) $(TRACE_HDRS) $(BPF_OUT)/lde_trace.skel.h \
 	      $(CLI_COMMON_DEPS) include/uapi/linux/lde.h dkms.conf
@@ -291,7 +292,47 @@ $(ARM64_SELFTEST)/%: $(SELFTEST_DIR)/%.c $(SELFTEST_DIR)/lde_test_util.h \
 	$(ARM64_CC) $(CFLAGS) -static $(UAPI) -I$(TOP)/bpf \
 		-I$(KSRC)/tools/testing/selftests -o $@ $< -lpthread
 
-arm64-selftests: $(addprefix $(ARM64_SELFTEST)/,$(SELFTESTS) lde_workload lde_lifecycle)
+$(ARM64_SELFTEST)/homework_%: Documentation/homework/%.c
+	@mkdir -p $(@D)
+	$(ARM64_CC) $(CFLAGS) -static -o $@ $<
+
+# lde-bench for the arm64 guest, static against the arm64 -dev packages
+# scripts/arm64-fetch.sh unpacks into build/arm64/sysroot (the cross
+# compiler brings its own libc); it takes its cycle counter from
+# cli/lde_counter.h.
+ARM64_SYSROOT := $(ARM64_DIR)/sysroot
+ARM64_CLI_FLAGS := -static -I$(ARM64_SYSROOT)/usr/include \
+		   -I$(ARM64_SYSROOT)/usr/include/aarch64-linux-gnu \
+		   -L$(ARM64_SYSROOT)/usr/lib/aarch64-linux-gnu
+ARM64_BENCH := $(ARM64_DIR)/lde-bench
+
+$(ARM64_SYSROOT)/.lde-ready: scripts/arm64-fetch.sh
+	ARM64_KVER=$(ARM64_KVER) ./scripts/arm64-fetch.sh $(ARM64_DIR)
+
+$(ARM64_BENCH): cli/lde_bench.c cli/lde_counter.h $(CHECK_SRCS) cli/lde_check.h \
+		cli/lde_check_run.h $(TRACE_FILE_SRCS) $(TRACE_HDRS) \
+		$(CLI_COMMON_DEPS) include/uapi/linux/lde.h dkms.conf \
+		$(ARM64_SYSROOT)/.lde-ready
+	$(ARM64_CC) $(CFLAGS) -Wno-missing-field-initializers $(UAPI) \
+		-I$(TOP)/bpf -I$(TOP)/cli $(CLI_VERSION) $(ARM64_CLI_FLAGS) \
+		-o $@ cli/lde_bench.c $(CHECK_SRCS) $(TRACE_FILE_SRCS) \
+		$(CLI_COMMON) -lseccomp -ljson-c -lzstd -lelf -lz -lm -lpthread
+
+# lde-trace for the arm64 guest: the CLI on the arm64 skeleton (make
+# arm64-bpf), linked static against the sysroot's libbpf.
+ARM64_TRACE     := $(ARM64_DIR)/lde-trace
+
+$(ARM64_TRACE): $(TRACE_SRCS) $(TRACE_HDRS) $(ARM64_BPF_OUT)/lde_trace.skel.h \
+		include/uapi/linux/lde.h $(CLI_COMMON_DEPS) dkms.conf \
+		$(ARM64_SYSROOT)/.lde-ready
+	$(ARM64_CC) $(CFLAGS) -Wno-missing-field-initializers $(UAPI) \
+		-I$(TOP)/bpf -I$(ARM64_BPF_OUT) -I$(TOP)/cli $(CLI_VERSION) \
+		$(ARM64_CLI_FLAGS) -o $@ $(TRACE_SRCS) $(CLI_COMMON) \
+		-lbpf -lelf -lz -lseccomp -ljson-c -lzstd -lm
+
+arm64-selftests: $(addprefix $(ARM64_SELFTEST)/,$(SELFTESTS) lde_workload lde_lifecycle \
+		   homework_careful homework_gettimeofday_loop) $(ARM64_BENCH) \
+		 $(ARM64_TRACE)
 
 all: module tools selftests
 
@@ -311,7 +352,15 @@ lint: $(KSRC_STAMP)
 HOST_TESTS := $(B)/host/lde_stats_test $(B)/host/lde_line_test \
 	      $(B)/host/lde_tid_table_test $(B)/host/lde_trace_file_test \
 	      $(B)/host/lde_trace_replay_test \
-	      $(B)/host/lde_view_state_test $(B)/host/lde_check_test
+	      $(B)/host/lde_view_state_test $(B)/host/lde_check_test \
+	      $(B)/host/lde_arch_words_test
+
+# Each ISA's words for the rows, and arm64's boot facts as they read.
+$(B)/host/lde_arch_words_test: cli/lde_arch_words_test.c cli/lde_arch_words.c \
+		cli/lde_arch_words.h cli/lde_boot.c cli/lde_boot.h $(KSRC_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -I$(TOP)/cli -I$(KSRC)/tools/testing/selftests \
+		-o $@ $< cli/lde_arch_words.c cli/lde_boot.c
 
 # lde-bench --check's findings, from events made on the host.
 $(B)/host/lde_check_test: cli/lde_check_test.c $(CHECK_CORE) cli/lde_check.h \
@@ -374,13 +423,17 @@ check-host: lint $(HOST_TESTS) $(LDE_TRACE) $(LDE_BENCH) $(FUZZ)
 # and with the one dkms builds from what make install lays out.
 KVERS ?= $(shell ./scripts/kernel-release.sh --all)
 
-check: all check-host
+# The arm64 guest (6.12) boots beside them with the same tests built for
+# arm64 (scripts/check.sh).
+check: all check-host $(ARM64_KO) arm64-selftests
 	@set -e; specs=; \
 	for k in $(KVERS); do \
 		$(MAKE) --no-print-directory KVER=$$k module; \
 		specs="$$specs $$k:$(B)/$$k/kmod/module/lde.ko:$$(./scripts/dkms-build.sh $$k)"; \
 	done; \
+	specs="$$specs $(ARM64_KVER):$(ARM64_KO):"; \
 	LDE_TRACE=$(LDE_TRACE) VM_TIMEOUT=$(VM_TIMEOUT) \
+	LDE_ARM64_SELFTESTS=$(ARM64_SELFTEST) LDE_ARM64_TRACE=$(ARM64_TRACE) \
 		./scripts/check.sh $$specs -- $(SELFTEST_BINS)
 
 # The whole suite once more on a debug kernel built from Debian's own
@@ -402,9 +455,17 @@ check-debug: all
 		./scripts/check.sh $$rel:$(B)/$$rel/kmod/module/lde.ko: -- \
 		$(SELFTEST_BINS)
 
+# ARCH=arm64: the same chapter in the arm64 guest, in arm64's words.
+ifeq ($(ARCH),arm64)
+demo: $(ARM64_KO) arm64-selftests
+	@./scripts/vm-run.sh -a arm64 -t $(VM_TIMEOUT) -- \
+		env LDE_KO=$(ARM64_KO) LDE_TRACE=$(ARM64_TRACE) \
+		LDE_SELFTESTS=$(ARM64_SELFTEST) ./scripts/guest-demo.sh
+else
 demo: all
 	@./scripts/vm-run.sh -t $(VM_TIMEOUT) -- \
 		env LDE_KO=$(LDE_KO) LDE_TRACE=$(LDE_TRACE) ./scripts/guest-demo.sh
+endif
 
 # Three boots: the hook's cost and the homework (single-threaded TCG, as
 # every test), then the tracers compared under multi- and single-threaded

@@ -24,10 +24,10 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-#include <x86intrin.h>
 
 #include <linux/lde.h>
 #include "lde_check_run.h"
+#include "lde_counter.h"
 #include "lde_stats.h"
 
 static struct env {
@@ -175,16 +175,25 @@ static void bench_clock(const char *name, int which)
 
 static double tsc_ghz;
 
-/* TSC ticks per ns, calibrated against CLOCK_MONOTONIC over 200 ms. */
+/*
+ * Counter ticks per ns: the rate the ISA states, else calibrated against
+ * CLOCK_MONOTONIC over 200 ms.
+ */
 static void calibrate_tsc(void)
 {
-	double t0 = now_ns(), t1;
-	unsigned long long c0 = __rdtsc(), c1;
+	double t0, t1;
+	unsigned long long c0, c1;
 
+	if (lde_counter_stated_hz()) {
+		tsc_ghz = lde_counter_stated_hz() / 1e9;
+		return;
+	}
+	t0 = now_ns();
+	c0 = lde_counter_read();
 	do
 		t1 = now_ns();
 	while (t1 - t0 < 200e6);
-	c1 = __rdtsc();
+	c1 = lde_counter_read();
 	tsc_ghz = (c1 - c0) / (t1 - t0);
 }
 
@@ -194,14 +203,14 @@ static void bench_rdtsc(void)
 	int i;
 
 	for (i = 0; i < env.samples; i++) {
-		unsigned long long a = __rdtsc(), b;
+		unsigned long long a = lde_counter_read(), b;
 
 		do
-			b = __rdtsc();
+			b = lde_counter_read();
 		while (b == a);
 		d[i] = (b - a) / tsc_ghz;
 	}
-	add_result("timer: rdtsc back-to-back", "ns", d, env.samples);
+	add_result("timer: " LDE_COUNTER_INSN " back-to-back", "ns", d, env.samples);
 	free(d);
 }
 
@@ -752,7 +761,8 @@ int main(int argc, char **argv)
 	printf("\ncontext switch (lmbench: (round trip - 2 pipe transfers) / 2): "
 	       "%.1f ns between processes, %.1f ns between threads\n",
 	       sw_proc, sw_thread);
-	printf("TSC: %.3f GHz (calibrated against CLOCK_MONOTONIC)\n", tsc_ghz);
+	printf(LDE_COUNTER_NAME ": %.3f GHz (" LDE_COUNTER_RATE_FROM ")\n",
+	       tsc_ghz);
 	if (env.cross_check) {
 		cross_check_print("getppid()", &syscall_check);
 		cross_check_print("the ping-pong's round trip", &round_trip_check);

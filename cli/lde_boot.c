@@ -29,11 +29,27 @@ static void parse_cpu_line(struct lde_boot *b, char *line)
 			one.timer_vector = atoi(val);
 		else if (!strcmp(key, "fault_vector"))
 			one.fault_vector = atoi(val);
+		/*
+		 * arm64: VBAR_EL1's slot for a synchronous exception from
+		 * EL0 (svc and faults alike), and for an IRQ from EL0 (the
+		 * arch timer's tick): each slot's offset is its vector.
+		 */
+		else if (!strcmp(key, "vbar_el1"))
+			snprintf(one.trap_table, LDE_BOOT_NAME_LEN, "%s", val);
+		else if (!strcmp(key, "el0_sync+0x400")) {
+			snprintf(one.syscall_entry, LDE_BOOT_NAME_LEN, "%s", val);
+			snprintf(one.fault_handler, LDE_BOOT_NAME_LEN, "%s", val);
+			one.fault_vector = 0x400;
+		} else if (!strcmp(key, "el0_irq+0x480")) {
+			snprintf(one.timer_handler, LDE_BOOT_NAME_LEN, "%s", val);
+			one.timer_vector = 0x480;
+		}
 	}
 	if (!b->cpus++) {
 		memcpy(b->syscall_entry, one.syscall_entry, LDE_BOOT_NAME_LEN);
 		memcpy(b->timer_handler, one.timer_handler, LDE_BOOT_NAME_LEN);
 		memcpy(b->fault_handler, one.fault_handler, LDE_BOOT_NAME_LEN);
+		memcpy(b->trap_table, one.trap_table, LDE_BOOT_NAME_LEN);
 		b->timer_vector = one.timer_vector;
 		b->fault_vector = one.fault_vector;
 		b->same_on_all_cpus = true;

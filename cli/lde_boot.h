@@ -21,6 +21,8 @@ struct lde_boot {
 	char syscall_entry[LDE_BOOT_NAME_LEN];
 	char timer_handler[LDE_BOOT_NAME_LEN];
 	char fault_handler[LDE_BOOT_NAME_LEN];
+	/* arm64: the table VBAR_EL1 holds ("vectors"); x86-64: "". */
+	char trap_table[LDE_BOOT_NAME_LEN];
 	int timer_vector, fault_vector;
 	int toy_entries;
 	bool toy_read_only;

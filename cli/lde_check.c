@@ -127,16 +127,23 @@ static void on_fork(struct lde_check *c, const struct lde_event *e)
 	child->inherited = parent->pinned || parent->inherited;
 }
 
+/* time(2): x86-64 has one; arm64 has none, and -1 is no call's number. */
+#ifdef SYS_time
+#define LDE_SYS_TIME	SYS_time
+#else
+#define LDE_SYS_TIME	(-1)
+#endif
+
 static bool is_timer_call(long long nr)
 {
 	return nr == SYS_clock_gettime || nr == SYS_gettimeofday ||
-	       nr == SYS_time;
+	       nr == LDE_SYS_TIME;
 }
 
 static unsigned int timer_of_call(long long nr)
 {
 	return nr == SYS_gettimeofday ? LDE_TIMER_GETTIMEOFDAY :
-	       nr == SYS_time ? LDE_TIMER_TIME : LDE_TIMER_CLOCK_GETTIME;
+	       nr == LDE_SYS_TIME ? LDE_TIMER_TIME : LDE_TIMER_CLOCK_GETTIME;
 }
 
 static void end_run(struct lde_check *c, struct thread *t)

@@ -244,7 +244,7 @@ void lde_line_printable(struct lde_line *l, const char *s, size_t max)
 	size_t i;
 
 	for (i = 0; i < max && s[i]; i++)
-		lde_line_char(l, (s[i] >= 0 && s[i] < 0x20) || s[i] == 0x7f ?
+		lde_line_char(l, (unsigned char)s[i] < 0x20 || s[i] == 0x7f ?
 				 '?' : s[i]);
 }
 

@@ -409,6 +409,8 @@ void lde_json_boot(struct lde_line *l, const struct lde_boot *b)
 		JSON_STR(l, "timer_handler", b->timer_handler, LDE_BOOT_NAME_LEN);
 		JSON_U64(l, "fault_vector", b->fault_vector);
 		JSON_STR(l, "fault_handler", b->fault_handler, LDE_BOOT_NAME_LEN);
+		if (b->trap_table[0])
+			JSON_STR(l, "trap_table", b->trap_table, LDE_BOOT_NAME_LEN);
 		JSON_U64(l, "cpus", b->cpus);
 		JSON_BOOL(l, "same_on_all_cpus", b->same_on_all_cpus);
 		JSON_U64(l, "hz", b->hz);

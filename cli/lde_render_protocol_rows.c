@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lde_arch_words.h"
 #include "lde_names.h"
 #include "lde_protocol.h"
 #include "lde_syscalls.h"
@@ -68,7 +69,9 @@ static const char *args_text(char *buf, size_t size,
 
 void lde_protocol_rows_boot(struct lde_protocol *d)
 {
+	const struct lde_arch_words *aw = lde_arch_words();
 	char a[TEXT_LEN], b[TEXT_LEN];
+	char tv[LDE_ARCH_TEXT_LEN], fv[LDE_ARCH_TEXT_LEN];
 
 	lde_protocol_row(d, "OS @ boot (kernel mode)", "Hardware", "");
 	lde_protocol_rule(d);
@@ -78,9 +81,11 @@ void lde_protocol_rows_boot(struct lde_protocol *d)
 			   "NOT the same on all", d->boot->cpus,
 			   d->boot->toy_entries, d->boot->toy_read_only ?
 			   "read-only" : "writable"),
-		    lde_protocol_fmt(b, "remember syscall handler [MSR_LSTAR: %s], timer handler [IDT %d: %s], fault handler [IDT %d: %s]",
-			d->boot->syscall_entry, d->boot->timer_vector,
-			d->boot->timer_handler, d->boot->fault_vector,
+		    lde_protocol_fmt(b, "remember syscall handler [%s: %s], timer handler [%s: %s], fault handler [%s: %s]",
+			aw->syscall_reg, d->boot->syscall_entry,
+			lde_arch_vector(tv, d->boot->timer_vector),
+			d->boot->timer_handler,
+			lde_arch_vector(fv, d->boot->fault_vector),
 			d->boot->fault_handler),
 		    "");
 	} else {
@@ -108,6 +113,7 @@ void lde_protocol_rows_header(struct lde_protocol *d)
 void lde_protocol_rows_trap(struct lde_protocol *d, const struct lde_event *e)
 {
 	char a[TEXT_LEN], b[TEXT_LEN], w[40], args[320];
+	char mode[LDE_ARCH_TEXT_LEN];
 	bool toy = e->stage == LDE_STAGE_LDE_TRAP;
 	const char *name = toy ? lde_toy_syscall_name(e->trap.nr) :
 			   lde_call_name(e->trap.nr, e->trap.compat);
@@ -116,13 +122,15 @@ void lde_protocol_rows_trap(struct lde_protocol *d, const struct lde_event *e)
 		lde_protocol_row(d, "", "",
 		    lde_protocol_fmt(a, "%s: toy %s() through ioctl(/dev/lde) [ip %#llx]",
 			lde_story_who(w, e->comm, e->tid), name, e->trap.ip));
-		lde_protocol_row(d, lde_protocol_fmt(b, "lde.ko: handle trap: toy table[%d] = %s [CPL %llu -> 0]",
-			   e->trap.nr, name, e->trap.cpl), "", "");
+		lde_protocol_row(d, lde_protocol_fmt(b, "lde.ko: handle trap: toy table[%d] = %s [%s]",
+			   e->trap.nr, name,
+			   lde_arch_to_kernel(mode, e->trap.cpl)), "", "");
 		return;
 	}
 	lde_protocol_row(d, "",
-	    lde_protocol_fmt(b, "save regs to kernel stack; move to kernel mode [CPL %llu -> 0]; jump to trap handler [%s]",
-		e->trap.cpl, handler(d, d->boot->syscall_entry)),
+	    lde_protocol_fmt(b, "save regs to kernel stack; move to kernel mode [%s]; jump to trap handler [%s]",
+		lde_arch_to_kernel(mode, e->trap.cpl),
+		handler(d, d->boot->syscall_entry)),
 	    lde_protocol_fmt(a, "%s: %s(%s) traps [ip %#llx, sp %#llx]",
 		lde_story_who(w, e->comm, e->tid), name,
 		args_text(args, sizeof(args), e), e->trap.ip, e->trap.sp));
@@ -134,6 +142,7 @@ void lde_protocol_rows_return(struct lde_protocol *d, const struct lde_event *e,
 			      const struct lde_step_context *c)
 {
 	char a[TEXT_LEN], b[TEXT_LEN], w[96], r[RET_TEXT_LEN];
+	char mode[LDE_ARCH_TEXT_LEN];
 	bool toy = e->stage == LDE_STAGE_LDE_RETURN;
 	const char *name = toy ? lde_toy_syscall_name(e->ret.nr) :
 			   lde_call_name(e->ret.nr, e->ret.compat);
@@ -147,10 +156,11 @@ void lde_protocol_rows_return(struct lde_protocol *d, const struct lde_event *e,
 		   ret_text(r, e->ret.nr, e->ret.ret), e->ret.kernel_ns),
 	    "", "");
 	if (c->trap_ip)
-		lde_protocol_fmt(b, "restore regs from kernel stack; move to user mode [CPL 0 -> 3]; jump to PC after trap [%#llx]",
-		    c->trap_ip);
+		lde_protocol_fmt(b, "restore regs from kernel stack; move to user mode [%s]; jump to PC after trap [%#llx]",
+		    lde_arch_to_user(mode), c->trap_ip);
 	else
-		lde_protocol_fmt(b, "restore regs from kernel stack; move to user mode [CPL 0 -> 3]; jump to PC after trap");
+		lde_protocol_fmt(b, "restore regs from kernel stack; move to user mode [%s]; jump to PC after trap",
+		    lde_arch_to_user(mode));
 	lde_protocol_row(d, "", b, lde_protocol_fmt(a, "%s continues", lde_story_who(w, e->comm, e->tid)));
 }
 
@@ -158,6 +168,7 @@ void lde_protocol_rows_exec_return(struct lde_protocol *d,
 				   const struct lde_event *e)
 {
 	char a[TEXT_LEN], b[TEXT_LEN], c[TEXT_LEN], w[40], *p = c;
+	char mode[LDE_ARCH_TEXT_LEN];
 	unsigned int i;
 
 	for (i = 0; i < e->exec_ret.argv_read && i < LDE_ARGV_MAX; i++) {
@@ -180,8 +191,9 @@ void lde_protocol_rows_exec_return(struct lde_protocol *d,
 		   e->exec_ret.regs_cleared ? "every register 0" :
 		   "registers NOT all 0", e->exec_ret.entry_ip), "", "");
 	lde_protocol_row(d, "",
-	    lde_protocol_fmt(b, "restore regs from kernel stack; move to user mode [CPL 0 -> 3]; jump to the program's entry [%#llx, sp %#llx] (Linux: the ELF entry, ld.so's for a dynamic program, not main)",
-		e->exec_ret.entry_ip, e->exec_ret.user_sp),
+	    lde_protocol_fmt(b, "restore regs from kernel stack; move to user mode [%s]; jump to the program's entry [%#llx, sp %#llx] (Linux: the ELF entry, ld.so's for a dynamic program, not main)",
+		lde_arch_to_user(mode), e->exec_ret.entry_ip,
+		e->exec_ret.user_sp),
 	    lde_protocol_fmt(a, "%s starts; its C library calls main later",
 		lde_story_who(w, e->comm, e->tid)));
 }
@@ -228,6 +240,8 @@ void lde_protocol_rows_switch(struct lde_protocol *d, const struct lde_event *e,
 			      const struct lde_step_context *c, bool after_tick)
 {
 	char a[TEXT_LEN], b[TEXT_LEN], w[40], n[40], by[40], waited[48];
+	char mode[LDE_ARCH_TEXT_LEN];
+	const char *ctx = lde_arch_words()->switch_ctx;
 	bool idle_next = lde_is_idle(e->sw.next_comm, e->sw.next_pid);
 	bool idle_prev = lde_is_idle(e->comm, e->pid);
 	long long prev_nr = c->prev_nr, next_nr = c->next_nr;
@@ -275,15 +289,15 @@ void lde_protocol_rows_switch(struct lde_protocol *d, const struct lde_event *e,
 		lde_protocol_fmt(b, "%s is still runnable: call switch() [preempted]", w);
 	lde_protocol_row(d, b, "", "");
 	if (idle_prev)
-		lde_protocol_fmt(a, "switch(): restore regs(B = %s) from proc_t(B) [B->thread.sp, k-stack depth %u]; switch to k-stack(B) [resumes at %s]%s",
-		    n, e->sw.next_depth, resume, b_waited(waited, e));
+		lde_protocol_fmt(a, "switch(): restore regs(B = %s) from proc_t(B) [B->%s, k-stack depth %u]; switch to k-stack(B) [resumes at %s]%s",
+		    n, ctx, e->sw.next_depth, resume, b_waited(waited, e));
 	else if (idle_next)
-		lde_protocol_fmt(a, "switch(): save regs(A = %s) to proc_t(A) [k-stack depth %u, kept in A->thread.sp]; switch to the idle task [resumes at %s]: the CPU waits",
-		    w, e->sw.prev_depth, resume);
+		lde_protocol_fmt(a, "switch(): save regs(A = %s) to proc_t(A) [k-stack depth %u, kept in A->%s]; switch to the idle task [resumes at %s]: the CPU waits",
+		    w, e->sw.prev_depth, ctx, resume);
 	else
-		lde_protocol_fmt(a, "switch(): save regs(A = %s) to proc_t(A) [k-stack depth %u, kept in A->thread.sp]; restore regs(B = %s) from proc_t(B) [B->thread.sp, depth %u]; switch to k-stack(B) [B resumes at %s]%s",
-		    w, e->sw.prev_depth, n, e->sw.next_depth, resume,
-		    b_waited(waited, e));
+		lde_protocol_fmt(a, "switch(): save regs(A = %s) to proc_t(A) [k-stack depth %u, kept in A->%s]; restore regs(B = %s) from proc_t(B) [B->%s, depth %u]; switch to k-stack(B) [B resumes at %s]%s",
+		    w, e->sw.prev_depth, ctx, n, ctx, e->sw.next_depth,
+		    resume, b_waited(waited, e));
 	lde_protocol_row(d, a, "", "");
 	if (idle_next)
 		return;
@@ -299,8 +313,8 @@ void lde_protocol_rows_switch(struct lde_protocol *d, const struct lde_event *e,
 	 */
 	if (lde_resumes_new_task(e)) {
 		lde_protocol_row(d, "return-from-trap (into B): B is new, and returns from the trap its parent made to create it",
-		    lde_protocol_fmt(b, "restore regs(B) from k-stack(B) [copied from the parent's at fork, return value 0]; move to user mode [CPL 0 -> 3]; jump to PC after the parent's trap [%#llx]",
-			e->sw.next_user_ip),
+		    lde_protocol_fmt(b, "restore regs(B) from k-stack(B) [copied from the parent's at fork, return value 0]; move to user mode [%s]; jump to PC after the parent's trap [%#llx]",
+			lde_arch_to_user(mode), e->sw.next_user_ip),
 		    lde_protocol_fmt(a, e->sw.next_pid == e->sw.next_tid ?
 			"B = %s starts: its fork returns 0 here" :
 			"B = %s, a new thread, starts: its clone returns 0 here",

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lde_arch_words.h"
 #include "lde_names.h"
 #include "lde_syscalls.h"
 #include "lde_trace_json.h"
@@ -86,6 +87,7 @@ static struct field boot_fields[] = {
 	{ "timer_handler", F_STR, json_type_string, 0, BT(timer_handler), NULL },
 	{ "fault_vector", F_SINT, json_type_int, 0, BT(fault_vector), NULL },
 	{ "fault_handler", F_STR, json_type_string, 0, BT(fault_handler), NULL },
+	{ "trap_table", F_STR, json_type_string, 0, BT(trap_table), NULL },
 	{ "cpus", F_SINT, json_type_int, 0, BT(cpus), NULL },
 	{ "same_on_all_cpus", F_BOOL, json_type_boolean, 0, BT(same_on_all_cpus), NULL },
 	{ "hz", F_SINT, json_type_int, 0, BT(hz), NULL },
@@ -157,6 +159,8 @@ static int name_by_recording(const struct lde_trace_header *h,
 			 arch);
 		return -1;
 	}
+	/* The rows in the recording's words too, where lde has them. */
+	lde_arch_words_use(arch);
 	if (!json_object_object_get_ex(o, "syscalls", &syscalls))
 		return 0;
 	/* set_syscalls() checked each key and signature. */

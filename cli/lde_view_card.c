@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lde_arch_words.h"
 #include "lde_names.h"
 #include "lde_story.h"
 #include "lde_syscalls.h"
@@ -160,7 +161,7 @@ static bool of_program(const struct lde_card *c, unsigned int pid)
 static void see_event(struct lde_card *c, const struct lde_step *s)
 {
 	const struct lde_event *e = &s->ev[0];
-	char w[40], by[40], argv[200];
+	char w[40], by[40], argv[200], mode[LDE_ARCH_TEXT_LEN];
 	struct lde_line path;
 	unsigned int i;
 	int code;
@@ -204,8 +205,9 @@ static void see_event(struct lde_card *c, const struct lde_step *s)
 		     e->exec_ret.argv_read < e->exec_ret.argc ? " ..." : "",
 		     e->exec_ret.regs_cleared ? "every register 0" :
 		     "registers NOT all 0", e->exec_ret.entry_ip);
-		fill(c, R_ENTER, s, "CPL 0 -> 3; PC %#llx, sp %#llx: the ELF entry (ld.so's or _start); main is called later",
-		     e->exec_ret.entry_ip, e->exec_ret.user_sp);
+		fill(c, R_ENTER, s, "%s; PC %#llx, sp %#llx: the ELF entry (ld.so's or _start); main is called later",
+		     lde_arch_to_user(mode), e->exec_ret.entry_ip,
+		     e->exec_ret.user_sp);
 		return;
 	case LDE_STAGE_EXIT:
 		if (c->row[R_FREE].filled || !of_program(c, e->pid) ||
@@ -229,8 +231,9 @@ static void see_event(struct lde_card *c, const struct lde_step *s)
 static void see_syscall(struct lde_card *c, const struct lde_step *s)
 {
 	const struct lde_event *t = &s->ev[0];
-	char w[40], args[160], r[160];
+	char w[40], args[160], r[160], mode[LDE_ARCH_TEXT_LEN];
 	const char *name = lde_call_name(t->trap.nr, t->trap.compat);
+	const struct lde_arch_words *aw = lde_arch_words();
 	struct lde_line l;
 
 	if (!c->program || t->pid != c->program)
@@ -257,12 +260,13 @@ static void see_syscall(struct lde_card *c, const struct lde_step *s)
 	if (!lde_line_room(&l))
 		lde_line_lit(&l, "...");
 	*l.end = '\0';
-	fill(c, R_CALL, s, "%s: %s(%s) [syscall %d]", w, name, args,
-	     t->trap.nr);
-	fill(c, R_SAVE, s, "user PC %#llx, sp %#llx saved (pt_regs, top of the kernel stack); CPL %llu -> 0; %s",
-	     t->trap.ip, t->trap.sp, t->trap.cpl,
+	fill(c, R_CALL, s, "%s: %s(%s) [%ssyscall %d]", w, name, args,
+	     aw->trap_insn_prefix, t->trap.nr);
+	fill(c, R_SAVE, s, "user %s %#llx, %s %#llx saved (pt_regs, top of the kernel stack); %s; %s",
+	     aw->saved_pc, t->trap.ip, aw->saved_sp, t->trap.sp,
+	     lde_arch_to_kernel(mode, t->trap.cpl),
 	     c->env.boot->module ? c->env.boot->syscall_entry :
-	     "the handler in MSR_LSTAR");
+	     aw->syscall_handler_unknown);
 	fill(c, R_HANDLE, s, "%s, number %d: %llu ns in the kernel", name,
 	     t->trap.nr, s->ev[1].ret.kernel_ns);
 	lde_line_start(&l, r, sizeof(r) - 1);
@@ -270,8 +274,8 @@ static void see_syscall(struct lde_card *c, const struct lde_step *s)
 			  s->ev[1].ret.ret);
 	*l.end = '\0';
 	fill(c, R_RETURN, s, "%s = %s", name, r);
-	fill(c, R_RESTORE, s, "CPL 0 -> 3; PC %#llx, after the trap (sysretq)",
-	     t->trap.ip);
+	fill(c, R_RESTORE, s, "%s; PC %#llx, after the trap (%s)",
+	     lde_arch_to_user(mode), t->trap.ip, aw->trap_return);
 }
 
 /*
@@ -283,7 +287,8 @@ static void see_tick(struct lde_card *c, const struct lde_step *s)
 {
 	const struct lde_event *t = &s->ev[0], *sw = &s->ev[1];
 	const struct lde_step_context *bc = &s->ctx[1];
-	char a[40], b[40];
+	const struct lde_arch_words *aw = lde_arch_words();
+	char a[40], b[40], mode[LDE_ARCH_TEXT_LEN], vec[LDE_ARCH_TEXT_LEN];
 	bool to_user;
 	int rank;
 
@@ -304,16 +309,17 @@ static void see_tick(struct lde_card *c, const struct lde_step *s)
 	who(b, sw->sw.next_comm, sw->sw.next_tid);
 	fill(c, R_PROCESS_A, s, "A = %s on CPU %u", a,
 	     t->cpu);
-	fill(c, R_TIMER, s, "user PC %#llx saved on A's kernel stack; CPL 3 -> 0; IDT %d: %s",
-	     t->timer.ip, c->env.boot->module ? c->env.boot->timer_vector : 236,
+	fill(c, R_TIMER, s, "user %s %#llx saved on A's kernel stack; %s; %s: %s",
+	     aw->saved_pc, t->timer.ip, lde_arch_to_kernel(mode, aw->user_level),
+	     lde_arch_vector(vec, c->env.boot->module ?
+			     c->env.boot->timer_vector : aw->timer_vector),
 	     c->env.boot->module ? c->env.boot->timer_handler :
-	     "the local timer's handler");
+	     aw->timer_handler_unknown);
 	fill(c, R_SWITCH_CALL, s, "%s: need-resched; schedule() preempts A",
 	     sw->sw.reason == LDE_REASON_TICK ? "A's slice is used up" :
 	     sw->sw.reason == LDE_REASON_WAKEUP ? "a woken task outranks A" :
 	     "the tick let another task run");
-	fill(c, R_SWITCH, s, "A's regs pushed on its k-stack (%u bytes deep), sp kept in A->thread.sp; B->thread.sp (%u deep) loaded: B resumes at %s",
-	     sw->sw.prev_depth, sw->sw.next_depth,
+	fill(c, R_SWITCH, s, aw->card_switch_fmt, sw->sw.prev_depth, sw->sw.next_depth,
 	     sw->sw.next_resume[0] ? sw->sw.next_resume : "?");
 	if (!to_user) {
 		fill(c, R_RETURN_B, s, "B = %s %s", b,
@@ -326,8 +332,8 @@ static void see_tick(struct lde_card *c, const struct lde_step *s)
 		     bc->next_from_user ? "preempted in user mode" :
 		     lde_resumes_new_task(sw) ? "new: via ret_from_fork" :
 		     "back to user mode its own way");
-		fill(c, R_RESTORE_B, s, "CPL 0 -> 3; B's PC %#llx, from B's pt_regs",
-		     sw->sw.next_user_ip);
+		fill(c, R_RESTORE_B, s, "%s; B's PC %#llx, from B's pt_regs",
+		     lde_arch_to_user(mode), sw->sw.next_user_ip);
 	}
 	fill(c, R_PROCESS_B, s, "B = %s runs", b);
 }
@@ -387,19 +393,25 @@ static const char *not_traced(const struct lde_card *c, char *buf,
 static void boot_rows(struct lde_card *c)
 {
 	const struct lde_boot *b = c->env.boot;
+	const struct lde_arch_words *aw = lde_arch_words();
+	char vec[LDE_ARCH_TEXT_LEN];
 
 	if (b->module) {
 		fill(c, R_BOOT_TABLE, NULL, "read back from %d CPU%s: %s",
 		     b->cpus, b->cpus == 1 ? "" : "s",
 		     b->same_on_all_cpus ? "the same on all" :
 		     "NOT the same on all");
-		fill(c, R_BOOT_REMEMBER, NULL, "MSR_LSTAR = %s; IDT %d = %s",
-		     b->syscall_entry, b->timer_vector, b->timer_handler);
+		fill(c, R_BOOT_REMEMBER, NULL, "%s%s%s%s%s = %s; %s = %s",
+		     b->trap_table[0] ? aw->trap_table_reg : "",
+		     b->trap_table[0] ? " = " : "", b->trap_table,
+		     b->trap_table[0] ? "; " : "", aw->syscall_reg,
+		     b->syscall_entry,
+		     lde_arch_vector(vec, b->timer_vector), b->timer_handler);
 		fill(c, R_BOOT_START_TIMER, NULL, "HZ %d: a tick every %d ms",
 		     b->hz, b->hz ? 1000 / b->hz : 0);
 	} else {
 		why_not(c, R_BOOT_TABLE, "lde.ko was not loaded: it reads what the CPUs hold");
-		why_not(c, R_BOOT_REMEMBER, "MSR_LSTAR and the IDT need lde.ko");
+		why_not(c, R_BOOT_REMEMBER, "%s", aw->boot_needs_module);
 		why_not(c, R_BOOT_START_TIMER, "HZ needs lde.ko");
 	}
 	if (b->clockevent[0])

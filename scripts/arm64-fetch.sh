@@ -22,6 +22,10 @@
 #   root/         the guest root: the kernel image package (boot/vmlinuz-$KVER
 #                 and its modules, which vng finds beside the image),
 #                 busybox, bash, libc, a udevd stand-in
+#   sysroot/      the arm64 -dev packages lde-trace and lde-bench link
+#                 against statically (libbpf.a, libelf.a, libz.a,
+#                 libzstd.a, libjson-c.a, libseccomp.a and their headers),
+#                 beside the cross compiler's own libc
 #
 # Needs `scripts/setup.sh arm64` (the cross compiler, qemu-system-arm) for
 # building and booting, not for fetching.
@@ -36,8 +40,18 @@ series=${KVER%-arm64}
 common=/usr/src/linux-headers-$series-common
 kbuild=/usr/lib/linux-kbuild-$series
 # What the guest root holds: busybox for the tools (and vng's initramfs),
-# bash for virtme-init, and the libraries bash links against.
-ROOT_PKGS=(busybox-static bash libc6 libtinfo6 libgcc-s1)
+# bash for virtme-init, and the libraries bash links against; python3 (its
+# minimal interpreter and the standard library's pure-Python modules, json
+# and re among them) for the kselftests' checks of lde-trace's JSON.
+ROOT_PKGS=(busybox-static bash libc6 libtinfo6 libgcc-s1
+	python3-minimal python3.11-minimal libpython3.11-minimal
+	libpython3.11-stdlib libexpat1 zlib1g)
+# The static libraries the arm64 lde-trace and lde-bench link (libbpf for
+# the live session; libelf, which libbpf and lde-bench --check read ELF
+# with, and zlib, which libelf and libbpf need; zstd, json-c and
+# libseccomp for trace files and system-call names).
+SYSROOT_PKGS=(libbpf-dev libelf-dev zlib1g-dev libzstd-dev libjson-c-dev
+	libseccomp-dev)
 
 die() { echo "arm64-fetch: $*" >&2; exit 1; }
 [ -d "$common" ] || die "missing $common: install linux-headers-$series-common (the host's own) first"
@@ -110,7 +124,7 @@ fi
 
 # The guest root.
 root=$out/root
-if [ ! -e "$root/.lde-ready" ]; then
+if [ "$(cat "$root/.lde-ready" 2>/dev/null)" != "${ROOT_PKGS[*]}" ]; then
 	rm -rf "$root"
 	mkdir -p "$root"
 	dpkg -x "$image_deb" "$root"
@@ -163,9 +177,21 @@ EOT
 exit 0
 EOT
 	chmod 0755 "$root/usr/sbin/udevd" "$root/usr/sbin/udevadm"
-	touch "$root/.lde-ready"
+	echo "${ROOT_PKGS[*]}" >"$root/.lde-ready"
+fi
+
+# The sysroot of static libraries, redone when the list above changes.
+sysroot=$out/sysroot
+if [ "$(cat "$sysroot/.lde-ready" 2>/dev/null)" != "${SYSROOT_PKGS[*]}" ]; then
+	rm -rf "$sysroot"
+	mkdir -p "$sysroot"
+	for p in "${SYSROOT_PKGS[@]}"; do
+		dpkg -x "$(fetch "$p")" "$sysroot"
+	done
+	echo "${SYSROOT_PKGS[*]}" >"$sysroot/.lde-ready"
 fi
 
 echo "arm64-fetch: kernel $root/boot/vmlinuz-$KVER"
+echo "arm64-fetch: sysroot $sysroot"
 echo "arm64-fetch: headers $hdr"
 echo "arm64-fetch: root $root"

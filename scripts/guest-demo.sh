@@ -6,7 +6,8 @@
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 trace=${LDE_TRACE:?}
-tests=$top/build/selftests
+# LDE_SELFTESTS: the workloads built for the guest's ISA (make demo ARCH=arm64).
+tests=${LDE_SELFTESTS:-$top/build/selftests}
 export COLUMNS=${COLUMNS:-132}
 
 banner() { printf '\n==== %s\n\n' "$*"; }

@@ -7,6 +7,10 @@
 # read the diff before committing it.
 #
 #   usage: record-testdata.sh            boot the guest, record, then views
+#          record-testdata.sh arm64      the same in the arm64 guest: a
+#                                        program's life and two spinners,
+#                                        as arm64-*.lde (make arm64-selftests
+#                                        first)
 #          record-testdata.sh views      only the expected outputs, again
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -34,6 +38,15 @@ guest)
 	out=${LDE_OUT:?}
 	insmod "$top/build/$(uname -r)/kmod/module/lde.ko"
 	cd /tmp
+	if [ "$(uname -m)" = aarch64 ]; then
+		# The arm64 builds; two small traces, Figures 6.2 and 6.3.
+		trace=$top/build/arm64/lde-trace
+		tests=$top/build/arm64/selftests
+		"$trace" -q -w "$out/arm64-lifecycle.lde" -- "$tests/lde_lifecycle" a 'b c'
+		"$trace" -q -w "$out/arm64-spin.lde" -- "$tests/lde_workload" spin 1
+		rmmod lde
+		exit 0
+	fi
 	# Figures 6.2 and 6.3: a program's life, argv with a space in it.
 	"$trace" -q -w "$out/lifecycle.lde" -- "$tests/lde_lifecycle" a 'b c'
 	# Hostile paths and comms, failing calls: what -S and -j must escape.
@@ -49,12 +62,12 @@ guest)
 views)
 	views
 	;;
-"")
+"" | arm64)
 	make -C "$top" all >/dev/null
 	mkdir -p "$data"
 	rec=$(mktemp -d)
 	trap 'rm -rf "$rec"' EXIT
-	"$top/scripts/vm-run.sh" -t 600 -o "$rec" -- "$0" guest
+	"$top/scripts/vm-run.sh" -a "${1:-x86_64}" -t 600 -o "$rec" -- "$0" guest
 	for f in "$rec"/*.lde; do
 		cp "$f" "$data/"
 		echo "  RECORD  $(basename "$f")"
@@ -62,7 +75,7 @@ views)
 	views
 	;;
 *)
-	echo "usage: $0 [views]" >&2
+	echo "usage: $0 [arm64 | views]" >&2
 	exit 2
 	;;
 esac

@@ -3,10 +3,16 @@
 # Boot Debian's kernel once under QEMU (TCG) with virtme-ng, run one command
 # in the guest, and judge the guest console.
 #
-#   usage: vm-run.sh [-t SECONDS] [-o DIR] -- COMMAND [ARG...]
+#   usage: vm-run.sh [-a ARCH] [-t SECONDS] [-o DIR] -- COMMAND [ARG...]
 #
-# The guest sees the host's filesystem read-only; DIR (default build/vm),
-# seen as $LDE_OUT in the guest, is the only place it may write back.  The command's output streams to stdout as it
+# ARCH (or $LDE_ARCH; a KVER ending in -arm64 says it too): x86_64, the
+# default, boots the host's own kernel on the host's root; arm64 boots
+# Debian's arm64 kernel ($ARM64_KVER, default below) on the arm64 root
+# scripts/arm64-fetch.sh lays out in build/arm64 (fetched on first use),
+# with this source tree mounted read-only at its own path.
+# The guest sees the host's filesystem read-only; DIR (default build/vm,
+# build/vm-arm64 for arm64), seen as $LDE_OUT in the guest, is the only
+# place it may write back.  The command's output streams to stdout as it
 # comes; the kernel console goes to DIR/console.log.  Exit status: the
 # command's, or 124 when the guest did not finish in time, or 3 when the
 # console shows a splat (BUG, WARNING, Oops, lockdep, RCU stall, ...), or
@@ -15,26 +21,54 @@ set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 timeout_s=600
-outdir=$top/build/vm
-while getopts "t:o:" opt; do
+outdir=
+usage="usage: $0 [-a x86_64|arm64] [-t SECONDS] [-o DIR] -- COMMAND [ARG...]"
+arch=${LDE_ARCH:-}
+case ${KVER:-} in *-arm64) arch=${arch:-arm64} ;; esac
+while getopts "a:t:o:" opt; do
 	case $opt in
+	a) arch=$OPTARG ;;
 	t) timeout_s=$OPTARG ;;
 	o) outdir=$OPTARG ;;
-	*) echo "usage: $0 [-t SECONDS] [-o DIR] -- COMMAND [ARG...]" >&2; exit 2 ;;
+	*) echo "$usage" >&2; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
 [ "${1:-}" = "--" ] && shift
-[ $# -gt 0 ] || { echo "usage: $0 [-t SECONDS] [-o DIR] -- COMMAND [ARG...]" >&2; exit 2; }
+[ $# -gt 0 ] || { echo "$usage" >&2; exit 2; }
 
-kver=$("$top/scripts/kernel-release.sh")
+case ${arch:-x86_64} in
+x86_64 | amd64 | x86)
+	arch=x86_64
+	kver=$("$top/scripts/kernel-release.sh")
+	outdir=${outdir:-$top/build/vm} ;;
+arm64 | aarch64)
+	arch=arm64
+	case ${KVER:-} in
+	*-arm64) kver=$KVER ;;
+	*) kver=${ARM64_KVER:-6.12.118+deb12-arm64} ;;
+	esac
+	root=$top/build/arm64/root
+	# Lays out (or refreshes) the root; a no-op when it is as listed.
+	ARM64_KVER=$kver "$top/scripts/arm64-fetch.sh" "$top/build/arm64" >/dev/null
+	# The source tree's mount point inside the (read-only) root.
+	mkdir -p "$root$top"
+	outdir=${outdir:-$top/build/vm-arm64} ;;
+*) echo "lde: vm-run.sh boots x86_64 or arm64, not '$arch'" >&2; exit 2 ;;
+esac
 # virtme-ng's init powers the guest off with the host root's poweroff,
-# found on its own PATH.
-PATH=/bin:/sbin:/usr/bin:/usr/sbin:/usr/local/bin command -v poweroff >/dev/null ||
+# found on its own PATH (the arm64 root has busybox's).
+[ "$arch" = arm64 ] ||
+	PATH=/bin:/sbin:/usr/bin:/usr/sbin:/usr/local/bin command -v poweroff >/dev/null ||
 	echo "lde: this machine has no poweroff (no init package: a container or chroot?): the guest will not power off at the end; scripts/setup.sh installs systemd-sysv" >&2
 # LDE_KERNEL_IMAGE: boot this image instead (make check-debug's kernel).
-image=${LDE_KERNEL_IMAGE:-/boot/vmlinuz-$kver}
+if [ "$arch" = arm64 ]; then
+	image=${LDE_KERNEL_IMAGE:-$root/boot/vmlinuz-$kver}
+else
+	image=${LDE_KERNEL_IMAGE:-/boot/vmlinuz-$kver}
+fi
 mkdir -p "$outdir"
+outdir=$(cd "$outdir" && pwd)
 console=$outdir/console.log
 guest_out=$outdir/guest.out
 : >"$console"
@@ -66,12 +100,25 @@ cmd=$(printf '%q ' "$@")
 # The guest's root is read-only; its /tmp is a writable overlay, so the
 # shared directory is mounted there (a path under the source tree is not).
 guest_dir=/tmp/lde-out
+vng_args=(-r "$image" --append "$kernel_args" --cwd "$top")
+exec_cmd="LDE_OUT=$guest_dir $cmd"
+if [ "$arch" = arm64 ]; then
+	# The arm64 root, with this tree mounted at its own path (vng wants
+	# the working directory inside the root, so the command cds there);
+	# --force-9p: the root over 9p, not virtiofs (saves a 7 s wait for
+	# virtiofsd); cortex-a57: ARMv8.0, what Debian's kernel runs on
+	# anywhere.  Its counter is the arch timer: no TSC arguments.
+	qemu_opts="$qemu_opts -cpu cortex-a57"
+	vng_args=(--arch arm64 --root "$root" -r "$image" --force-9p
+		--rodir "$top=$top" --cwd "$root")
+	exec_cmd="cd $(printf '%q' "$top") && $exec_cmd"
+fi
 rc=0
 timeout --kill-after=10 "$timeout_s" \
-	vng -r "$image" --disable-kvm --cpus 2 --memory 2G \
-	--qemu-opts="$qemu_opts" --append "$kernel_args" \
-	--verbose --rwdir "$guest_dir=$outdir" --cwd "$top" \
-	--exec "LDE_OUT=$guest_dir $cmd" >"$guest_out" 2>"$console" </dev/null || rc=$?
+	vng "${vng_args[@]}" --disable-kvm --cpus 2 --memory 2G \
+	--qemu-opts="$qemu_opts" \
+	--verbose --rwdir "$guest_dir=$outdir" \
+	--exec "$exec_cmd" >"$guest_out" 2>"$console" </dev/null || rc=$?
 sleep 0.3
 kill $follower 2>/dev/null || true
 

@@ -50,6 +50,12 @@ static inline bool lde_flags_irqs_on(unsigned long long flags)
 	return flags & 0x200;	/* rflags.IF */
 }
 
+/* lde-trace's boot object: the system-call entry, part of the timer's
+ * and the page fault's handler names. */
+#define LDE_SYSCALL_ENTRY	"entry_SYSCALL_64"
+#define LDE_TIMER_HANDLER_PART	"timer_interrupt"
+#define LDE_FAULT_HANDLER_PART	"page_fault"
+
 /* What each CPU's row of /sys/kernel/debug/lde/boot must say. */
 static const char *const lde_boot_cpu_facts[] = {
 	" syscall_entry entry_SYSCALL_64 ", " timer_vector 236 ",
@@ -72,6 +78,11 @@ static inline bool lde_flags_irqs_on(unsigned long long flags)
 	return !(flags & 0x80);	/* PSTATE.I: IRQs masked */
 }
 
+/* The EL0 slots of VBAR_EL1: svc and faults share the synchronous one. */
+#define LDE_SYSCALL_ENTRY	"el0t_64_sync"
+#define LDE_TIMER_HANDLER_PART	"el0t_64_irq"
+#define LDE_FAULT_HANDLER_PART	"el0t_64_sync"
+
 /*
  * What each CPU's row of /sys/kernel/debug/lde/boot must say: the table
  * (vectors, or a Spectre-BHB variant vectors_bhb_*) and the handlers the
@@ -85,6 +96,10 @@ static const char *const lde_boot_cpu_facts[] = {
 #else
 #error "lde selftests: no trap-frame words for this ISA (lde_test_util.h)"
 #endif
+
+/* A number as a string literal: LDE_STR(LDE_USER_LEVEL) is "3" or "0". */
+#define LDE_STR_(x)	#x
+#define LDE_STR(x)	LDE_STR_(x)
 
 #define LDE_DEV		"/dev/lde"
 #define TRACEFS		"/sys/kernel/tracing"

@@ -227,7 +227,7 @@ TEST_F(trace, known_workload_gives_exact_counts_and_valid_json)
 		"r = [e for e in ev if e[\"stage\"] == \"return\" and e[\"name\"] == \"getppid\"]\n"
 		"keys = {\"ts_ns\", \"cpu\", \"pid\", \"tid\", \"comm\", \"stage\"}\n"
 		"assert all(keys <= e.keys() for e in ev), \"missing keys\"\n"
-		"assert all(e[\"user_cpl\"] == 3 for e in ev if e[\"stage\"] == \"trap\"), \"cpl\"\n"
+		"assert all(e[\"user_cpl\"] == " LDE_STR(LDE_USER_LEVEL) " for e in ev if e[\"stage\"] == \"trap\"), \"cpl\"\n"
 		"assert all(e[\"kernel_ns\"] > 0 for e in r), \"kernel_ns\"\n"
 		"assert len(t) == 1000 and len(r) == 1000, (len(t), len(r))\n"
 		"assert [e[\"stage\"] for e in ev].count(\"exec\") == 1\n"
@@ -471,7 +471,7 @@ TEST_F_TIMEOUT(trace, i386_calls_are_named_by_their_table, 180)
 	if (run(NULL, "command -v strace >/dev/null"))
 		SKIP(return, "no strace");
 	if (run(NULL, "%s int80 2>/dev/null", workload))
-		SKIP(return, "no i386 system calls here (IA32_EMULATION off)");
+		SKIP(return, "no i386 system calls here (not x86-64, or IA32_EMULATION off)");
 	calls_agree_with_strace(_metadata, "int80", &s);
 	ASSERT_NE(NULL, s);
 	EXPECT_NE(NULL, strstr(s, " runs in 32 bit mode. ]\n")) TH_LOG("%s", s);
@@ -636,9 +636,9 @@ TEST_F(trace, a_program_run_shows_every_row_of_figure_6_2)
 	snprintf(code, sizeof(code),
 		"boot = ev[0]\n"
 		"assert boot[\"stage\"] == \"boot\", boot\n"
-		"assert boot[\"syscall_entry\"] == \"entry_SYSCALL_64\", boot\n"
-		"assert \"timer_interrupt\" in boot[\"timer_handler\"], boot\n"
-		"assert \"page_fault\" in boot[\"fault_handler\"], boot\n"
+		"assert boot[\"syscall_entry\"] == \"" LDE_SYSCALL_ENTRY "\", boot\n"
+		"assert \"" LDE_TIMER_HANDLER_PART "\" in boot[\"timer_handler\"], boot\n"
+		"assert \"" LDE_FAULT_HANDLER_PART "\" in boot[\"fault_handler\"], boot\n"
 		"assert boot[\"hz\"] > 0 and boot[\"toy_trap_table_read_only\"], boot\n"
 		"assert boot[\"clockevent\"], boot\n"
 		"ev = sorted(ev[1:], key=lambda e: e[\"ts_ns\"])\n"
@@ -745,7 +745,7 @@ TEST_F(trace, protocol_view_keeps_columns_and_starts_with_the_program)
 		"first = next(i for i, l in enumerate(lines) if \"allocate memory for program\" in l)\n"
 		"assert first < 30, first\n"
 		"text = \"\\n\".join(lines)\n"
-		"for w in (\"entry_SYSCALL_64\", \"argc 3\", \"return-from-trap\", \"create entry for process list\", \"remove from process list\", \"free memory of process\"):\n"
+		"for w in (\"" LDE_SYSCALL_ENTRY "\", \"argc 3\", \"return-from-trap\", \"create entry for process list\", \"remove from process list\", \"free memory of process\"):\n"
 		"    assert w in text, w\n"
 		"at = lambda w: next(i for i, l in enumerate(lines) if w in l)\n"
 		"assert at(\"create entry for process list\") < at(\"B is new\") < at(\"getppid() traps\"), text\n"

@@ -181,6 +181,7 @@ static void *last_thread(void *arg)
  */
 static int int80_calls(void)
 {
+#if defined(__x86_64__)
 	char *buf = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
 	long pid = syscall(SYS_getpid), ret;
@@ -198,6 +199,10 @@ static int int80_calls(void)
 	if (ret != 6)
 		return 1;
 	return syscall(SYS_getpid) == pid ? 0 : 1;
+#else
+	fprintf(stderr, "lde_workload: int80: an x86-64 program's i386 calls; this ISA has none\n");
+	return 1;
+#endif
 }
 
 static void on_signal(int sig)

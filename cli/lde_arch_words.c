@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The chapter's rows in each ISA's words: see lde_arch_words.h. */
+#include <stdio.h>
+#include <string.h>
+
+#include "lde_arch_words.h"
+
+/* Today's words: syscall lands at MSR_LSTAR, interrupts through the IDT. */
+static const struct lde_arch_words x86_64_words = {
+	.arch = "x86_64",
+	.level_prefix = "CPL ",
+	.user_level = 3,
+	.kernel_level = 0,
+	.saved_pc = "PC",
+	.saved_sp = "sp",
+	.trap_insn_prefix = "",
+	.trap_return = "sysretq",
+	.syscall_reg = "MSR_LSTAR",
+	.vector_prefix = "IDT ",
+	.timer_vector = 236,	/* LOCAL_TIMER_VECTOR */
+	.syscall_handler_unknown = "the handler in MSR_LSTAR",
+	.timer_handler_unknown = "the local timer's handler",
+	.boot_needs_module = "MSR_LSTAR and the IDT need lde.ko",
+	.switch_ctx = "thread.sp",
+	.card_switch_fmt = "A's regs pushed on its k-stack (%u bytes deep), sp kept in A->thread.sp; B->thread.sp (%u deep) loaded: B resumes at %s",
+};
+
+/*
+ * svc #0 from EL0 takes the slot at VBAR_EL1+0x400 (el0t_64_sync), the
+ * arch timer's IRQ from EL0 the one at +0x480 (el0t_64_irq); the trap
+ * frame keeps the PC from ELR_EL1 and the SP from SP_EL0; eret goes back;
+ * cpu_switch_to saves x19-x28, fp, sp and lr in thread.cpu_context.
+ */
+static const struct lde_arch_words arm64_words = {
+	.arch = "aarch64",
+	.level_prefix = "EL",
+	.user_level = 0,
+	.kernel_level = 1,
+	.level_prefix_both = true,
+	.saved_pc = "ELR_EL1",
+	.saved_sp = "SP_EL0",
+	.trap_insn_prefix = "svc #0, ",
+	.trap_return = "eret",
+	.syscall_reg = "VBAR_EL1+0x400",
+	.trap_table_reg = "VBAR_EL1",
+	.vector_prefix = "VBAR_EL1+",
+	.vector_hex = true,
+	.timer_vector = 0x480,
+	.syscall_handler_unknown = "the handler at VBAR_EL1+0x400 (vectors)",
+	.timer_handler_unknown = "the arch timer's handler",
+	.boot_needs_module = "VBAR_EL1's vectors need lde.ko",
+	.switch_ctx = "thread.cpu_context",
+	.card_switch_fmt = "cpu_switch_to: A->thread.cpu_context (%u deep) saved, B's (%u deep) loaded: B at %s",
+};
+
+#if defined(__aarch64__)
+static const struct lde_arch_words *shown = &arm64_words;
+#else
+static const struct lde_arch_words *shown = &x86_64_words;
+#endif
+
+const struct lde_arch_words *lde_arch_words(void)
+{
+	return shown;
+}
+
+const struct lde_arch_words *lde_arch_words_of(const char *arch)
+{
+	if (!strcmp(arch, "x86_64"))
+		return &x86_64_words;
+	if (!strcmp(arch, "aarch64") || !strcmp(arch, "arm64"))
+		return &arm64_words;
+	return NULL;
+}
+
+int lde_arch_words_use(const char *arch)
+{
+	const struct lde_arch_words *w = lde_arch_words_of(arch);
+
+	if (!w)
+		return -1;
+	shown = w;
+	return 0;
+}
+
+const char *lde_arch_mode_change(char *buf, unsigned long long from,
+				 unsigned long long to)
+{
+	snprintf(buf, LDE_ARCH_TEXT_LEN, "%s%llu -> %s%llu",
+		 shown->level_prefix, from,
+		 shown->level_prefix_both ? shown->level_prefix : "", to);
+	return buf;
+}
+
+const char *lde_arch_to_kernel(char *buf, unsigned long long from)
+{
+	return lde_arch_mode_change(buf, from, shown->kernel_level);
+}
+
+const char *lde_arch_to_user(char *buf)
+{
+	return lde_arch_mode_change(buf, shown->kernel_level,
+				    shown->user_level);
+}
+
+const char *lde_arch_vector(char *buf, int vector)
+{
+	snprintf(buf, LDE_ARCH_TEXT_LEN, shown->vector_hex ? "%s%#x" : "%s%d",
+		 shown->vector_prefix, vector);
+	return buf;
+}

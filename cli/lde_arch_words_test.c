@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The rows' words per ISA (lde_arch_words.c): x86-64's exactly as the
+ * views said them before there were two ISAs, arm64's in its own, the
+ * switch between them by a trace's arch, and arm64's boot facts read from
+ * lde.ko's boot file as the views name them.
+ */
+#include <string.h>
+
+#include "kselftest_harness.h"
+#include "lde_arch_words.h"
+#include "lde_boot.h"
+
+TEST(x86_64_says_cpl_idt_sysretq_and_thread_sp)
+{
+	char buf[LDE_ARCH_TEXT_LEN];
+
+	ASSERT_EQ(0, lde_arch_words_use("x86_64"));
+	EXPECT_STREQ("CPL 3 -> 0", lde_arch_to_kernel(buf, 3));
+	EXPECT_STREQ("CPL 0 -> 3", lde_arch_to_user(buf));
+	EXPECT_STREQ("IDT 236", lde_arch_vector(buf, 236));
+	EXPECT_STREQ("sysretq", lde_arch_words()->trap_return);
+	EXPECT_STREQ("MSR_LSTAR", lde_arch_words()->syscall_reg);
+	EXPECT_STREQ("thread.sp", lde_arch_words()->switch_ctx);
+	EXPECT_STREQ("", lde_arch_words()->trap_insn_prefix);
+	EXPECT_STREQ("PC", lde_arch_words()->saved_pc);
+}
+
+TEST(arm64_says_el_vbar_eret_and_cpu_context)
+{
+	char buf[LDE_ARCH_TEXT_LEN];
+
+	ASSERT_EQ(0, lde_arch_words_use("aarch64"));
+	EXPECT_STREQ("EL0 -> EL1", lde_arch_to_kernel(buf, 0));
+	EXPECT_STREQ("EL1 -> EL0", lde_arch_to_user(buf));
+	EXPECT_STREQ("VBAR_EL1+0x480", lde_arch_vector(buf, 0x480));
+	EXPECT_STREQ("eret", lde_arch_words()->trap_return);
+	EXPECT_STREQ("svc #0, ", lde_arch_words()->trap_insn_prefix);
+	EXPECT_STREQ("ELR_EL1", lde_arch_words()->saved_pc);
+	EXPECT_STREQ("SP_EL0", lde_arch_words()->saved_sp);
+	EXPECT_STREQ("thread.cpu_context", lde_arch_words()->switch_ctx);
+	EXPECT_NE(NULL, strstr(lde_arch_words()->card_switch_fmt,
+			       "cpu_switch_to"));
+	/* The kernel's name for the ISA says the same. */
+	EXPECT_EQ(lde_arch_words_of("aarch64"), lde_arch_words_of("arm64"));
+}
+
+TEST(an_isa_without_words_keeps_the_ones_shown)
+{
+	ASSERT_EQ(0, lde_arch_words_use("x86_64"));
+	EXPECT_EQ(-1, lde_arch_words_use("riscv64"));
+	EXPECT_STREQ("x86_64", lde_arch_words()->arch);
+	EXPECT_EQ(NULL, lde_arch_words_of(""));
+}
+
+/* lde.ko's boot file in an arm64 guest (6.12, make arm64-boot). */
+TEST(arm64_boot_file_names_the_table_and_its_el0_slots)
+{
+	struct lde_boot b = { 0 };
+
+	ASSERT_TRUE(lde_boot_parse(&b,
+		"hz 250\n"
+		"kernel_stack_size 16384\n"
+		"toy_trap_table entries 7 read_only 1\n"
+		"timer arch_timer irq 11 hwirq 27 handler arch_timer_handler_virt cntfrq 62500000\n"
+		"kpti 1\n"
+		"cpu 0 vbar_el1 vectors el1_sync+0x200 el1h_64_sync el1_irq+0x280 el1h_64_irq el0_sync+0x400 el0t_64_sync el0_irq+0x480 el0t_64_irq current_el 1\n"
+		"cpu 1 vbar_el1 vectors el1_sync+0x200 el1h_64_sync el1_irq+0x280 el1h_64_irq el0_sync+0x400 el0t_64_sync el0_irq+0x480 el0t_64_irq current_el 1\n"));
+	EXPECT_STREQ("vectors", b.trap_table);
+	EXPECT_STREQ("el0t_64_sync", b.syscall_entry);
+	EXPECT_STREQ("el0t_64_irq", b.timer_handler);
+	EXPECT_STREQ("el0t_64_sync", b.fault_handler);
+	EXPECT_EQ(0x480, b.timer_vector);
+	EXPECT_EQ(0x400, b.fault_vector);
+	EXPECT_EQ(2, b.cpus);
+	EXPECT_TRUE(b.same_on_all_cpus);
+	EXPECT_EQ(250, b.hz);
+}
+
+TEST_HARNESS_MAIN
