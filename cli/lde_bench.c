@@ -390,11 +390,34 @@ static struct cross_check round_trip_check = { "sched pipe", PERF_PIPE_LOOPS };
 struct beside {
 	pid_t perf;
 	int status;
-	bool exited;	/* seen by beside_stamp(): the last stamp ends perf's run */
+	bool exited;	/* seen by beside_stamp() */
+	int out;	/* perf's output, line-buffered, read as it comes */
+	char text[4096];
+	size_t len;
+	size_t end;	/* the stamp where perf's results began: its run's end */
 	size_t n, cap;
 	double *t;
 	long *ops;
 };
+
+/*
+ * perf prints "# Executed ..." right after its timed loop; under
+ * stdbuf -oL the line comes then, not at its exit, which on a loaded
+ * guest came most of a second later (a second's work of lde-bench's
+ * counted as perf's).
+ */
+static void beside_read(struct beside *b)
+{
+	ssize_t got;
+
+	while (b->len < sizeof(b->text) - 1 &&
+	       (got = read(b->out, b->text + b->len,
+			   sizeof(b->text) - 1 - b->len)) > 0)
+		b->len += got;
+	b->text[b->len] = '\0';
+	if (!b->end && b->n && strstr(b->text, "# Executed"))
+		b->end = b->n - 1;
+}
 
 static int pin_to(int cpu)
 {
@@ -425,6 +448,7 @@ static bool beside_stamp(struct beside *b, long ops)
 	}
 	b->t[b->n] = now_ns();
 	b->ops[b->n++] = ops;
+	beside_read(b);
 	b->exited = waitpid(b->perf, &b->status, WNOHANG) == b->perf;
 	return !b->exited;
 }
@@ -449,7 +473,10 @@ static double beside_ops_at(const struct beside *b, double t)
 	       (t - b->t[lo]) / (b->t[hi] - b->t[lo]);
 }
 
-/* taskset -c CPU perf bench COLLECTION BENCH -l LOOPS, stdout to *out. */
+/*
+ * taskset -c CPU stdbuf -oL perf bench COLLECTION BENCH -l LOOPS, its
+ * output to *out, non-blocking.
+ */
 static pid_t spawn_perf(const struct cross_check *c, int cpu, int *out)
 {
 	char cpu_s[16], loops_s[24], bench[32], *coll, *name;
@@ -462,7 +489,7 @@ static pid_t spawn_perf(const struct cross_check *c, int cpu, int *out)
 	coll = bench;
 	name = strchr(bench, ' ');
 	*name++ = '\0';
-	if (pipe2(p, O_CLOEXEC))
+	if (pipe2(p, O_CLOEXEC) || fcntl(p[0], F_SETFL, O_NONBLOCK))
 		return -1;
 	pid = fork();
 	if (pid == 0) {
@@ -470,8 +497,8 @@ static pid_t spawn_perf(const struct cross_check *c, int cpu, int *out)
 		if (dup2(p[1], STDOUT_FILENO) < 0 || null_fd < 0 ||
 		    dup2(null_fd, STDERR_FILENO) < 0)
 			_exit(127);
-		execlp("taskset", "taskset", "-c", cpu_s, "perf", "bench",
-		       coll, name, "-l", loops_s, (char *)NULL);
+		execlp("taskset", "taskset", "-c", cpu_s, "stdbuf", "-oL",
+		       "perf", "bench", coll, name, "-l", loops_s, (char *)NULL);
 		_exit(127);
 	}
 	close(p[1]);
@@ -482,18 +509,13 @@ static pid_t spawn_perf(const struct cross_check *c, int cpu, int *out)
 	return pid;
 }
 
-/* perf's usecs/op from its output (it has exited: all of it is there). */
-static double read_usecs_per_op(int fd)
+/* perf's usecs/op from its output, or 0. */
+static double usecs_per_op(char *text)
 {
-	char buf[4096], *line;
-	ssize_t len, got = 0;
+	char *line;
 	double v = 0;
 
-	while (got < (ssize_t)sizeof(buf) - 1 &&
-	       (len = read(fd, buf + got, sizeof(buf) - 1 - got)) > 0)
-		got += len;
-	buf[got] = '\0';
-	for (line = strtok(buf, "\n"); line; line = strtok(NULL, "\n"))
+	for (line = strtok(text, "\n"); line; line = strtok(NULL, "\n"))
 		if (strstr(line, "usecs/op"))
 			sscanf(line, "%lf", &v);
 	return v;
@@ -511,13 +533,13 @@ static bool cross_run(struct cross_check *c, int lde_cpu,
 	double perf_ns = 0, end, ops, start_ops;
 	pid_t echo = -1;
 	long done = 0;
-	int out = -1, k;
+	int k;
 	bool is_round_trip = c == &round_trip_check;
 
 	if (pin_to(lde_cpu))
 		return false;
 	if (is_round_trip) {
-		if (pipe(pp.ab) || pipe(pp.ba))
+		if (pipe2(pp.ab, O_CLOEXEC) || pipe2(pp.ba, O_CLOEXEC))
 			return false;
 		echo = fork();	/* on our CPU: the affinity is inherited */
 		if (echo == 0) {
@@ -527,7 +549,7 @@ static bool cross_run(struct cross_check *c, int lde_cpu,
 			_exit(0);
 		}
 	}
-	b.perf = spawn_perf(c, lde_cpu, &out);
+	b.perf = spawn_perf(c, lde_cpu, &b.out);
 	if (b.perf > 0 && (!is_round_trip || echo > 0) && beside_stamp(&b, 0)) {
 		if (is_round_trip) {
 			do {
@@ -546,8 +568,9 @@ static bool cross_run(struct cross_check *c, int lde_cpu,
 	if (b.perf > 0) {
 		if (!b.exited)
 			waitpid(b.perf, &b.status, 0);
-		perf_ns = read_usecs_per_op(out) * 1e3;
-		close(out);
+		beside_read(&b);	/* the rest: it has exited */
+		perf_ns = usecs_per_op(b.text) * 1e3;
+		close(b.out);
 	}
 	if (is_round_trip) {
 		close(pp.ab[1]);	/* the echo side sees EOF and ends */
@@ -563,11 +586,11 @@ static bool cross_run(struct cross_check *c, int lde_cpu,
 	 * failed, or timed more than the stamps cover.
 	 */
 	ops = 0;
-	if (b.exited && perf_ns > 0) {
-		end = b.t[b.n - 1];
+	if (b.exited && b.end && perf_ns > 0) {
+		end = b.t[b.end];
 		start_ops = beside_ops_at(&b, end - perf_ns * c->loops);
 		if (start_ops >= 0)
-			ops = b.ops[b.n - 1] - start_ops;
+			ops = b.ops[b.end] - start_ops;
 	}
 	free(b.t);
 	free(b.ops);
