@@ -14,7 +14,7 @@
  * own lde_render_NAME.c) that defines a const struct lde_view_ops, its
  * extern line below, and one line in the table of lde_views.c; its
  * wanted() reads the options from struct lde_view_env (add a field there
- * if it needs a new one, set in lde_trace_opts.c's lde_trace_view_env()).
+ * if it needs a new one, set in lde_trace.c's view_env()).
  */
 #ifndef _LDE_VIEW_H
 #define _LDE_VIEW_H
