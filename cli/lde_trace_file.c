@@ -23,6 +23,8 @@ static FILE *out;
 static int out_err;
 static char out_buf[1 << 16];
 static struct lde_line out_text;
+/* -j's texts kept from event to event, as the -j view keeps them. */
+static struct lde_json_text out_json;
 
 static void out_flush(void)
 {
@@ -130,6 +132,11 @@ int lde_trace_file_create(const char *path, const struct lde_trace_header *h)
 	out = ends_with(path, ".zst") ? open_zst(path) : fopen(path, "we");
 	if (!out)
 		return -errno;
+	if (lde_json_text_init(&out_json)) {
+		fclose(out);
+		out = NULL;
+		return -ENOMEM;
+	}
 	lde_line_start(&out_text, out_buf, sizeof(out_buf));
 	lde_line_start(&b, boot, sizeof(boot));
 	lde_json_boot(&b, &h->boot);
@@ -166,7 +173,7 @@ void lde_trace_file_event(const struct lde_event *e,
 	if (lde_line_room(&out_text) < LDE_EVENT_TEXT_MAX)
 		out_flush();
 	/* Times in the file count from the start, as -j prints them. */
-	lde_json_event(&out_text, e, start_ns);
+	lde_json_text_event(&out_json, &out_text, e, start_ns);
 }
 
 int lde_trace_file_close(unsigned long long lost,
@@ -184,6 +191,7 @@ int lde_trace_file_close(unsigned long long lost,
 	if (fclose(out) && !out_err)
 		out_err = -errno;
 	out = NULL;
+	lde_json_text_free(&out_json);
 	err = out_err;
 	out_err = 0;
 	return err;
