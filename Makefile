@@ -101,7 +101,7 @@ module: $(LDE_KO)
 # kernel, headers and guest root under build/arm64/; the headers'
 # .kernelvariables set ARCH and CROSS_COMPILE.  `make arm64-boot` boots
 # that kernel, loads the module and prints its debugfs boot object.
-ARM64_KVER ?= 6.12.118+deb12-arm64
+ARM64_KVER ?= $(shell ./scripts/kernel-release.sh --arm64 2>/dev/null)
 ARM64_DIR  := $(B)/arm64
 ARM64_KDIR := $(ARM64_DIR)/headers/usr/src/linux-headers-$(ARM64_KVER)
 ARM64_KO   := $(B)/$(ARM64_KVER)/kmod/module/lde.ko

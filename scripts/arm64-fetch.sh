@@ -33,9 +33,9 @@ set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=${1:-$top/build/arm64}
-# The release Debian 12 ships for both arches; the host's -common headers
-# and linux-kbuild must be of the same version.
-KVER=${ARM64_KVER:-6.12.118+deb12-arm64}
+# The host's own 6.12 release, for arm64: the host's -common headers and
+# linux-kbuild must be of the same version.
+KVER=$("$top/scripts/kernel-release.sh" --arm64)
 series=${KVER%-arm64}
 common=/usr/src/linux-headers-$series-common
 kbuild=/usr/lib/linux-kbuild-$series

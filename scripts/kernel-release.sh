@@ -16,6 +16,22 @@ meta_release() {	# the release a linux-image meta-package depends on
 		sed 's/^linux-image-//' || true
 }
 
+# --arm64: the arm64 guest's release (issue 27; arm64 is 6.12 only): the
+# host's own 6.12 series, whose -common headers and linux-kbuild the arm64
+# headers build against, with -arm64 for -amd64.  ARM64_KVER overrides.
+if [ "${1:-}" = "--arm64" ]; then
+	if [ -n "${ARM64_KVER:-}" ]; then
+		echo "$ARM64_KVER"
+		exit 0
+	fi
+	rel=$(KVER= "$0" --all | grep -m1 '^6\.12\.' || true)
+	if [ -z "$rel" ]; then
+		echo "lde: no Debian 6.12 amd64 kernel installed, whose series the arm64 guest boots (run scripts/setup.sh)" >&2
+		exit 1
+	fi
+	echo "${rel%-amd64}-arm64"
+	exit 0
+fi
 if [ "${1:-}" = "--all" ]; then
 	default=$(KVER= "$0")
 	echo "$default"

@@ -46,7 +46,7 @@ arm64 | aarch64)
 	arch=arm64
 	case ${KVER:-} in
 	*-arm64) kver=$KVER ;;
-	*) kver=${ARM64_KVER:-6.12.118+deb12-arm64} ;;
+	*) kver=$("$top/scripts/kernel-release.sh" --arm64) ;;
 	esac
 	root=$top/build/arm64/root
 	# Lays out (or refreshes) the root; a no-op when it is as listed.
