@@ -2,7 +2,7 @@
 /*
  * lde-trace -r: reads a trace file (see lde_trace_file.h), plain or
  * zstd, line by line, each line bounded (LDE_TRACE_HEADER_MAX,
- * LDE_TRACE_LINE_MAX) and given to lde_trace_json.h, so every view draws
+ * LDE_TRACE_LINE_MAX) and given to lde_trace_json.c, so every view draws
  * a replay as it drew the live trace.  A trace file is something someone
  * handed you: anything that is not what lde-trace writes is said in one
  * line, FILE:LINE: what is wrong.

@@ -215,41 +215,6 @@ TEST(utf8_text_stays_text_and_every_byte_reads_back)
 }
 
 /*
- * Any bytes at all: comms and paths of random bytes, with pieces of UTF-8
- * among them (so a line holds both raw text and escapes), read back as
- * they were written, 20,000 times over (a fixed seed: the same each run).
- */
-TEST(random_bytes_and_utf8_read_back_exactly)
-{
-	static const char *const text[] = {
-		"\xc2\xb5", "\xc3\xa9", "\xe2\x86\x92", "\xf0\x9d\x9c\x87", "\\u00b5",
-	};
-	unsigned int seed = 25, round, i, len;
-	struct lde_event e, back;
-
-	for (round = 0; round < 20000; round++) {
-		e = base(LDE_STAGE_EXEC);
-		memset(e.comm, 0, sizeof(e.comm));
-		memset(e.exec.filename, 0, sizeof(e.exec.filename));
-		for (i = 0; i < sizeof(e.comm) - 1; i++)
-			e.comm[i] = 1 + rand_r(&seed) % 255;
-		for (len = 0; len < 40;) {
-			const char *t = text[rand_r(&seed) % 5];
-
-			if (rand_r(&seed) % 2) {
-				memcpy(e.exec.filename + len, t, strlen(t));
-				len += strlen(t);
-			} else {
-				e.exec.filename[len++] = 1 + rand_r(&seed) % 255;
-			}
-		}
-		ASSERT_EQ(0, round_trip(&e, &back)) TH_LOG("%s", lde_trace_parse_error());
-		ASSERT_EQ(0, memcmp(e.comm, back.comm, sizeof(e.comm))) TH_LOG("round %u", round);
-		ASSERT_STREQ(e.exec.filename, back.exec.filename) TH_LOG("round %u", round);
-	}
-}
-
-/*
  * A file written before kept every byte above 0x7f as \u00XX: each still
  * reads as that one byte.  In a line that also holds raw bytes above
  * 0x7f, a raw byte is itself and an escape its byte, whatever is next to
