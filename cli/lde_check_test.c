@@ -368,33 +368,4 @@ TEST(findings_print_as_json_lines_and_count_wrong)
 	free(buf);
 }
 
-/*
- * A figure in µs is quoted in the evidence as the program printed it, and
- * -j keeps it so: "µs", where a writer that escaped every byte above
- * 0x7f wrote "\u00c2\u00b5s", which a JSON reader shows as "Âµs".
- */
-TEST(a_figure_in_us_is_quoted_as_printed_in_json)
-{
-	struct lde_finding fs[LDE_CHECK_MAX_FINDINGS];
-	struct lde_check_reference ref = { 0 };
-	struct lde_check *c = start(true);
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f;
-	int n;
-
-	read_loop(c, 2000);
-	lde_check_output_line(c, "null system call: 1 \xc2\xb5s");
-	n = lde_check_findings(c, &ref, fs);
-	f = open_memstream(&buf, &len);
-	ASSERT_NE(NULL, f);
-	lde_check_print(f, fs, n, true);
-	fclose(f);
-	EXPECT_NE(NULL, strstr(buf, "it printed \\\"null system call: 1 \xc2\xb5s\\\""))
-		TH_LOG("%s", buf);
-	EXPECT_EQ(NULL, strstr(buf, "\\u00")) TH_LOG("%s", buf);
-	free(buf);
-	lde_check_free(c);
-}
-
 TEST_HARNESS_MAIN

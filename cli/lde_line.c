@@ -172,45 +172,10 @@ void lde_line_column(struct lde_line *l, const char *col, size_t width)
 	while (++used < width + 1);
 }
 
-/*
- * The length of the well-formed UTF-8 sequence (RFC 3629: no overlong
- * form, no surrogate, nothing above U+10FFFF) that s starts, within n
- * bytes; 0 if s does not start one.
- */
-static size_t utf8_sequence_len(const unsigned char *s, size_t n)
-{
-	unsigned char lo = 0x80, hi = 0xbf;
-	size_t len, i;
-
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		len = 2;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		len = 3;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		len = 4;
-	else
-		return 0;
-	if (s[0] == 0xe0)
-		lo = 0xa0;	/* below: overlong */
-	else if (s[0] == 0xed)
-		hi = 0x9f;	/* above: a surrogate */
-	else if (s[0] == 0xf0)
-		lo = 0x90;	/* below: overlong */
-	else if (s[0] == 0xf4)
-		hi = 0x8f;	/* above: beyond U+10FFFF */
-	/* A NUL is no continuation byte: nothing past the string is read. */
-	if (len > n || s[1] < lo || s[1] > hi)
-		return 0;
-	for (i = 2; i < len; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	return len;
-}
-
 void lde_line_json_str(struct lde_line *l, const char *s, size_t max)
 {
 	static const char hex[] = "0123456789abcdef";
-	size_t i, n;
+	size_t i;
 
 	lde_line_char(l, '"');
 	for (i = 0; i < max && s[i]; i++) {
@@ -219,21 +184,16 @@ void lde_line_json_str(struct lde_line *l, const char *s, size_t max)
 		/* Cut short, but keep room for one escape and the quote. */
 		if (lde_line_room(l) < 7)
 			break;
-		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
-			lde_line_char(l, c);	/* most bytes: as they are */
-		} else if (c == '"' || c == '\\') {
+		if (c == '"' || c == '\\') {
 			lde_line_char(l, '\\');
 			lde_line_char(l, c);
-		} else if (c > 0x7f &&
-			   (n = utf8_sequence_len((const void *)(s + i),
-						  max - i))) {
-			lde_line_mem(l, s + i, n);
-			i += n - 1;
-		} else {
+		} else if (c < 0x20 || c >= 0x7f) {
 			char esc[6] = { '\\', 'u', '0', '0', hex[c >> 4],
 					hex[c & 0xf] };
 
 			lde_line_mem(l, esc, sizeof(esc));
+		} else {
+			lde_line_char(l, c);
 		}
 	}
 	lde_line_char(l, '"');

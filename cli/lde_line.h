@@ -101,11 +101,9 @@ void lde_line_secs(struct lde_line *l, unsigned long long ns);
 /* Spaces up to width since col (a left-justified column), then one more. */
 void lde_line_column(struct lde_line *l, const char *col, size_t width);
 /*
- * A JSON string of at most max bytes of s: quotes, backslashes and control
- * characters escaped; a well-formed UTF-8 sequence ("µs") as it is, and
- * any other byte above 0x7f as \u00XX, one byte (the trace-file reader
- * tells the two apart), so any comm or path, however cut, stays valid
- * UTF-8 JSON and reads back byte for byte.
+ * A JSON string of at most max bytes of s: quotes, backslashes, control
+ * characters and bytes above 0x7f escaped (\u00XX), so any comm or path,
+ * however cut, stays valid UTF-8 JSON.
  */
 void lde_line_json_str(struct lde_line *l, const char *s, size_t max);
 /* At most max bytes of s for a column: control characters shown as '?'. */

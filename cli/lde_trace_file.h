@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * lde-trace's trace files (-w to write, -r to read): JSON Lines, version 4.
+ * lde-trace's trace files (-w to write, -r to read): JSON Lines, version 2.
  *
- *   {"stage":"header","format":4,"version":..,"kernel":..,"arch":..,"cpus":..,
+ *   {"stage":"header","format":3,"version":..,"kernel":..,"arch":..,"cpus":..,
  *    "clock":"CLOCK_MONOTONIC","stages":[..],
  *    "syscalls":{"257":"openat(int dfd, const char * filename, ..)",..},
  *    "types":{"umode_t":"short unsigned int",..},"boot":{..}}
@@ -16,7 +16,7 @@
  * Format 1 had no arguments.  The whole file may be one zstd frame.
  *
  * Writing is lde_trace_file.c; reading, lde_trace_file_read.c (lines,
- * bounded, plain or zstd) and lde_trace_json*.c (each line into C).
+ * bounded, plain or zstd) and lde_trace_json.c (each line into C).
  */
 #ifndef _LDE_TRACE_FILE_H
 #define _LDE_TRACE_FILE_H
@@ -31,12 +31,9 @@
  * Format 3 added the header's arch, a toy trap's args, and files written
  * compressed: -w FILE.zst writes the same lines through zstd, and -r
  * reads a file either way, by its first bytes (zstd's magic), not its
- * name.  Format 4 writes a string's well-formed UTF-8 as it is ("µs"),
- * only the other bytes above 0x7f as \u00XX, where format 3 wrote every
- * one as \u00XX: a format-3 reader would take a raw "é" for one byte.  A
- * reader takes formats 2 to 4; \u00XX is byte XX in each.
+ * name.  A reader takes formats 2 and 3.
  */
-#define LDE_TRACE_FORMAT	4
+#define LDE_TRACE_FORMAT	3
 #define LDE_TRACE_FORMAT_OLDEST	2
 /* Fast: a trace compresses 5-10 times at level 1 (3 gains next to none). */
 #define LDE_TRACE_ZSTD_LEVEL	1

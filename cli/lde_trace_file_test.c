@@ -11,8 +11,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <json-c/json.h>
-
 #include "lde_names.h"
 #include "lde_render.h"
 #include "lde_syscalls.h"
@@ -174,63 +172,6 @@ TEST(switch_states_and_reasons_read_back)
 	EXPECT_STREQ("I", lde_end_state_name(8));
 	EXPECT_EQ(LDE_REASON_TICK, lde_reason_of("tick"));
 	EXPECT_EQ(-1, lde_reason_of("bogus"));
-}
-
-/*
- * Text in UTF-8 stays text: -j writes "µs" as it is, so a JSON reader
- * (json-c here, as Python's or jq) gives back "µs", where a writer that
- * escaped each byte as \u00XX gave "Âµs".  A byte no well-formed sequence
- * holds is still \u00XX.  Both read back byte for byte, in one string.
- */
-TEST(utf8_text_stays_text_and_every_byte_reads_back)
-{
-	static const char comm[] = "t\xc2\xb5s\xb5\xff";
-	static const char path[] = "/tmp/\xc3\xa9\xff\xc3(\xe2\x86\x92\xc2";
-	struct lde_event e = base(LDE_STAGE_EXEC), back;
-	char buf[LDE_EVENT_TEXT_MAX];
-	struct json_object *o, *v;
-	struct lde_line l;
-
-	memset(e.comm, 0, sizeof(e.comm));
-	memcpy(e.comm, comm, sizeof(comm));
-	snprintf(e.exec.filename, sizeof(e.exec.filename), "%s", path);
-	lde_line_start(&l, buf, sizeof(buf));
-	lde_json_event(&l, &e, 0);
-	lde_line_char(&l, '\0');
-	o = json_tokener_parse(buf);
-	ASSERT_NE(NULL, o) TH_LOG("%s", buf);
-	ASSERT_TRUE(json_object_object_get_ex(o, "comm", &v));
-	/* "tµs" as it is; 0xb5 and 0xff, no text, are U+00B5 and U+00FF. */
-	EXPECT_STREQ("t\xc2\xb5s\xc2\xb5\xc3\xbf", json_object_get_string(v))
-		TH_LOG("%s", buf);
-	ASSERT_TRUE(json_object_object_get_ex(o, "filename", &v));
-	EXPECT_STREQ("/tmp/\xc3\xa9\xc3\xbf\xc3\x83(\xe2\x86\x92\xc3\x82",
-		     json_object_get_string(v)) TH_LOG("%s", buf);
-	json_object_put(o);
-
-	ASSERT_EQ(0, round_trip(&e, &back));
-	EXPECT_TRUE(same_event(&e, &back));
-	EXPECT_EQ(0, memcmp(comm, back.comm, sizeof(comm)));
-	EXPECT_STREQ(path, back.exec.filename);
-}
-
-/*
- * A file written before kept every byte above 0x7f as \u00XX: each still
- * reads as that one byte.  In a line that also holds raw bytes above
- * 0x7f, a raw byte is itself and an escape its byte, whatever is next to
- * it (an escaped backslash before "u00b5" is no escape).
- */
-TEST(escaped_bytes_read_as_bytes_beside_raw_ones)
-{
-	struct lde_event e;
-
-	EXPECT_EQ(0, lde_trace_parse_event("{\"stage\":\"exit\",\"comm\":\"\\u00c2\\u00b5s\\u00e9\"}", &e));
-	EXPECT_STREQ("\xc2\xb5s\xe9", e.comm);
-	EXPECT_EQ(0, lde_trace_parse_event("{\"stage\":\"exit\",\"comm\":\"\xc2\xb5\\u00B5\xff\xff\\\\u00b5\"}", &e));
-	EXPECT_STREQ("\xc2\xb5\xb5\xff\xff\\u00b5", e.comm);
-	EXPECT_EQ(0, lde_trace_parse_event("{\"stage\":\"exec\",\"comm\":\"\xc3\xa9\",\"filename\":\"\\u00ff\\u00c3\\u00a9\"}", &e));
-	EXPECT_STREQ("\xc3\xa9", e.comm);
-	EXPECT_STREQ("\xff\xc3\xa9", e.exec.filename);
 }
 
 TEST(lines_that_are_not_events_are_refused)

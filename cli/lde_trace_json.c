@@ -10,7 +10,6 @@
  * an older reader; anything else not as lde-trace writes it is said,
  * in a few words, for the FILE:LINE: line.
  */
-#include <ctype.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,10 +34,9 @@ void lde_trace_json_tokener_free(struct json_tokener *tok)
 		json_tokener_free(tok);
 }
 
-/* A line as one JSON object, or NULL with why said. */
-static struct json_object *parse_text(struct json_tokener *tok,
-				      const char *line, size_t len,
-				      char *why, size_t why_size)
+struct json_object *lde_trace_json_parse(struct json_tokener *tok,
+					 const char *line, size_t len,
+					 char *why, size_t why_size)
 {
 	struct json_object *o;
 	enum json_tokener_error err;
@@ -76,101 +74,13 @@ static struct json_object *parse_text(struct json_tokener *tok,
 	return o;
 }
 
-/* An escape \u0080..\u00ff (either case) at s (n bytes): one byte. */
-static bool byte_escape(const char *s, size_t n)
-{
-	return n >= 6 && s[1] == 'u' && s[2] == '0' && s[3] == '0' && s[4] &&
-	       strchr("89abcdefABCDEF", s[4]) && isxdigit((unsigned char)s[5]);
-}
-
-/* How a line's strings hold bytes above 0x7f (LDE_JSON_BYTES_*). */
-static unsigned char bytes_of(const char *line, size_t len)
-{
-	const char *p = line, *end = line + len;
-	unsigned char any = 0;
-	size_t i;
-
-	/* Most lines hold no backslash: memchr() passes them in a few steps. */
-	for (;;) {
-		p = memchr(p, '\\', end - p);
-		if (!p)
-			return LDE_JSON_BYTES_RAW;
-		if (byte_escape(p, end - p))
-			break;
-		p += 2;		/* the escaped character: maybe a backslash */
-		if (p >= end)
-			return LDE_JSON_BYTES_RAW;
-	}
-	for (i = 0; i < len; i++)
-		any |= line[i];
-	return any & 0x80 ? LDE_JSON_BYTES_MARKED : LDE_JSON_BYTES_ESCAPED;
-}
-
 /*
- * line with each byte escape marked by a 0xff byte before it and each
- * raw 0xff doubled, into marked (2 * len bytes): its length.  Only a
- * string holds a backslash or a byte above 0x7f in JSON that parsed.
+ * A string as the writer writes it: each byte it holds is one code
+ * point, U+0000..U+00FF (a byte above 0x7f escaped as \u00XX), which
+ * json-c gives back in UTF-8.  Into dst (size bytes, NUL-padded), cut at
+ * size - 1 bytes or at a NUL.
  */
-static size_t mark_byte_escapes(char *marked, const char *line, size_t len)
-{
-	size_t i = 0, n = 0, esc;
-
-	while (i < len) {
-		if ((unsigned char)line[i] == 0xff) {
-			marked[n++] = line[i];
-			marked[n++] = line[i++];
-			continue;
-		}
-		if (line[i] != '\\' || i + 1 == len) {
-			marked[n++] = line[i++];
-			continue;
-		}
-		esc = 2;
-		if (byte_escape(line + i, len - i)) {
-			marked[n++] = '\xff';
-			esc = 6;
-		}
-		memcpy(marked + n, line + i, esc);
-		n += esc;
-		i += esc;
-	}
-	return n;
-}
-
-struct json_object *lde_trace_json_parse(struct json_tokener *tok,
-					 const char *line, size_t len,
-					 unsigned char *bytes, char *why,
-					 size_t why_size)
-{
-	struct json_object *o = parse_text(tok, line, len, why, why_size);
-	char *marked;
-
-	if (!o)
-		return NULL;
-	*bytes = bytes_of(line, len);
-	if (*bytes != LDE_JSON_BYTES_MARKED)
-		return o;
-	/* Parsed again, marked: the same JSON, and said wrong as it was. */
-	json_object_put(o);
-	marked = malloc(2 * len);
-	if (!marked) {
-		snprintf(why, why_size, "out of memory");
-		return NULL;
-	}
-	o = parse_text(tok, marked, mark_byte_escapes(marked, line, len), why,
-		       why_size);
-	free(marked);
-	return o;
-}
-
-/*
- * A string's bytes, into dst (size bytes, NUL-padded), cut at size - 1
- * bytes or at a NUL.  json-c gives an escape \u00XX back in UTF-8, two
- * bytes (C2 or C3, then one): by the line's bytes (bytes_of()), that is
- * byte XX, and the rest each byte itself.
- */
-void lde_trace_json_copy_str(const struct parsed *pe, char *dst, size_t size,
-			     struct json_object *v)
+void lde_trace_json_copy_str(char *dst, size_t size, struct json_object *v)
 {
 	const unsigned char *s = (const void *)json_object_get_string(v);
 	size_t len = json_object_get_string_len(v), i, n = 0;
@@ -179,17 +89,9 @@ void lde_trace_json_copy_str(const struct parsed *pe, char *dst, size_t size,
 	for (i = 0; i < len && n + 1 < size; i++) {
 		unsigned char c = s[i];
 
-		if (pe->bytes == LDE_JSON_BYTES_MARKED && c == 0xff &&
-		    i + 1 < len) {
-			/* 0xff 0xff: a raw 0xff; 0xff and a pair: an escape */
-			c = s[++i];
-			if (c != 0xff && i + 1 < len)
-				c = (c & 0x1f) << 6 | (s[++i] & 0x3f);
-		} else if (pe->bytes == LDE_JSON_BYTES_ESCAPED &&
-			   (c == 0xc2 || c == 0xc3) && i + 1 < len &&
-			   (s[i + 1] & 0xc0) == 0x80) {
+		if ((c == 0xc2 || c == 0xc3) && i + 1 < len &&
+		    (s[i + 1] & 0xc0) == 0x80)
 			c = (c & 0x1f) << 6 | (s[++i] & 0x3f);
-		}
 		if (!c)
 			break;
 		dst[n++] = c;
@@ -332,7 +234,7 @@ static int set_field(struct parsed *pe, const struct field *f,
 		*to = json_object_get_boolean(v);
 		break;
 	case F_STR:
-		lde_trace_json_copy_str(pe, to, f->size, v);
+		lde_trace_json_copy_str(to, f->size, v);
 		break;
 	case F_FN:
 		return f->set(pe, v);

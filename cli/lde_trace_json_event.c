@@ -69,8 +69,7 @@ static int set_argv(struct parsed *pe, struct json_object *v)
 		if (!json_object_is_type(s, json_type_string))
 			return lde_trace_json_bad(pe, "argv", "holds something not a string");
 		if (i < LDE_ARGV_MAX)
-			lde_trace_json_copy_str(pe, e->exec_ret.argv[i],
-						LDE_ARG_LEN, s);
+			lde_trace_json_copy_str(e->exec_ret.argv[i], LDE_ARG_LEN, s);
 	}
 	e->exec_ret.argv_read = n < LDE_ARGV_MAX ? n : LDE_ARGV_MAX;
 	return 0;
@@ -307,7 +306,7 @@ static int set_args(struct parsed *pe)
 			return lde_trace_json_bad(pe, name, "is not an argument's value");
 		if (n >= LDE_TRAP_STRS)
 			continue;
-		lde_trace_json_copy_str(pe, e->trap_str.str[n], LDE_STR_LEN, v);
+		lde_trace_json_copy_str(e->trap_str.str[n], LDE_STR_LEN, v);
 		e->trap_str.str_arg[n] = i;
 		e->trap_str.str_state[n] = LDE_STR_READ;
 		e->trap_str.nstrs = n + 1;
@@ -388,12 +387,11 @@ static void index_events(void)
 	indexed = true;
 }
 
-int lde_trace_json_event(struct json_object *o, unsigned char bytes,
-			 struct lde_event *e, char *why, size_t why_size)
+int lde_trace_json_event(struct json_object *o, struct lde_event *e,
+			 char *why, size_t why_size)
 {
 	struct parsed pe = {
 		.stage = -1,
-		.bytes = bytes,
 		.why = why,
 		.why_size = why_size,
 	};
@@ -412,7 +410,6 @@ int lde_trace_parse_event(const char *line, struct lde_event *e)
 {
 	static struct json_tokener *tok;
 	struct json_object *o;
-	unsigned char bytes;
 	int ret;
 
 	if (!tok)
@@ -421,11 +418,10 @@ int lde_trace_parse_event(const char *line, struct lde_event *e)
 		snprintf(parse_why, sizeof(parse_why), "out of memory");
 		return -1;
 	}
-	o = lde_trace_json_parse(tok, line, strlen(line), &bytes, parse_why,
-				 sizeof(parse_why));
+	o = lde_trace_json_parse(tok, line, strlen(line), parse_why, sizeof(parse_why));
 	if (!o)
 		return -1;
-	ret = lde_trace_json_event(o, bytes, e, parse_why, sizeof(parse_why));
+	ret = lde_trace_json_event(o, e, parse_why, sizeof(parse_why));
 	json_object_put(o);
 	return ret;
 }

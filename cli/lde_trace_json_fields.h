@@ -47,20 +47,6 @@ struct field {
 #define FN(k, t, fn)	{ k, F_FN, t, 0, 0, 0, fn }
 #define SKIP(k)		{ k, F_SKIP, json_type_null, 0, 0, 0, NULL }
 
-/*
- * How a line's strings hold bytes above 0x7f.  lde-trace writes a
- * well-formed UTF-8 sequence as it is and any other such byte as an
- * escape \u00XX (format 4; before, every such byte as \u00XX); json-c
- * gives an escape back as the UTF-8 of U+00XX, two bytes, and a raw
- * sequence as it is, so which was which is read from the line.
- */
-enum lde_json_bytes {
-	LDE_JSON_BYTES_RAW,	/* no escape \u0080..\u00ff: bytes are themselves */
-	LDE_JSON_BYTES_ESCAPED,	/* escapes and no raw byte above 0x7f */
-	LDE_JSON_BYTES_MARKED,	/* both: parsed with each escape marked (0xff
-				 * before it) and each raw 0xff doubled */
-};
-
 /* One event line, as it is read. */
 struct parsed {
 	struct lde_event e;
@@ -71,7 +57,6 @@ struct parsed {
 	unsigned long long ip;	/* a trap's or a timer's, by the stage */
 	struct json_object *args, *args_cut;	/* read once the stage is */
 	struct lde_trace_header *header;	/* the header's setters' */
-	unsigned char bytes;	/* enum lde_json_bytes */
 	char *why;
 	size_t why_size;
 };
@@ -97,23 +82,18 @@ void lde_trace_json_index(struct field_index *x, struct field *table,
 /* Each key of o that x knows into base (an event, a header); 0, or -1. */
 int lde_trace_json_set_fields(struct parsed *pe, const struct field_index *x,
 			      struct json_object *o, void *base);
-/*
- * A line as one JSON object, or NULL with why said; how its strings hold
- * bytes above 0x7f into *bytes (enum lde_json_bytes).
- */
+/* A line as one JSON object, or NULL with why said. */
 struct json_object *lde_trace_json_parse(struct json_tokener *tok,
 					 const char *line, size_t len,
-					 unsigned char *bytes, char *why,
-					 size_t why_size);
-/* A string value of pe's line into dst (size bytes), byte for byte. */
-void lde_trace_json_copy_str(const struct parsed *pe, char *dst, size_t size,
-			     struct json_object *v);
+					 char *why, size_t why_size);
+/* A string value into dst (size bytes, NUL-padded), as the writer wrote it. */
+void lde_trace_json_copy_str(char *dst, size_t size, struct json_object *v);
 /* An integer's value, its sign kept: unsigned above INT64_MAX too. */
 unsigned long long lde_trace_json_int(struct json_object *v, bool *negative);
 /* why: "key" what; -1. */
 int lde_trace_json_bad(struct parsed *pe, const char *key, const char *what);
-/* An event object (its line's bytes as parsed) into e: 0, or -1 with why. */
-int lde_trace_json_event(struct json_object *o, unsigned char bytes,
-			 struct lde_event *e, char *why, size_t why_size);
+/* An event object into e: 0, or -1 with why said. */
+int lde_trace_json_event(struct json_object *o, struct lde_event *e,
+			 char *why, size_t why_size);
 
 #endif /* _LDE_TRACE_JSON_FIELDS_H */

@@ -191,7 +191,7 @@ int lde_trace_json_header(struct json_tokener *tok, const char *line,
 	int ret = -1;
 
 	index_tables();
-	o = lde_trace_json_parse(tok, line, len, &pe.bytes, why, why_size);
+	o = lde_trace_json_parse(tok, line, len, why, why_size);
 	if (!o)
 		return -1;
 	if (!json_object_object_get_ex(o, "stage", NULL)) {
@@ -217,11 +217,10 @@ int lde_trace_json_line(struct json_tokener *tok, const char *line,
 			struct lde_trace_end *end, char *why, size_t why_size)
 {
 	struct json_object *o, *stage;
-	unsigned char bytes;
 	int ret = -1;
 
 	index_tables();
-	o = lde_trace_json_parse(tok, line, len, &bytes, why, why_size);
+	o = lde_trace_json_parse(tok, line, len, why, why_size);
 	if (!o)
 		return -1;
 	if (json_object_object_get_ex(o, "stage", &stage) &&
@@ -236,7 +235,7 @@ int lde_trace_json_line(struct json_tokener *tok, const char *line,
 			end->seen = true;
 			ret = 0;
 		}
-	} else if (!lde_trace_json_event(o, bytes, e, why, why_size)) {
+	} else if (!lde_trace_json_event(o, e, why, why_size)) {
 		ret = 1;
 	}
 	json_object_put(o);

@@ -97,15 +97,12 @@ TEST(the_end_object_gives_the_lost_counts)
 TEST(a_file_that_is_not_a_trace_is_refused)
 {
 	struct lde_trace_reader r;
-	char newer[64];
 	const char *path = file_with("hello\n");
 
 	ASSERT_NE(NULL, path);
 	EXPECT_EQ(-1, lde_trace_file_open(&r, path));
 	unlink(path);
-	snprintf(newer, sizeof(newer), "{\"stage\":\"header\",\"format\":%d}\n",
-		 LDE_TRACE_FORMAT + 1);
-	path = file_with(newer);
+	path = file_with("{\"stage\":\"header\",\"format\":4}\n");
 	EXPECT_EQ(-1, lde_trace_file_open(&r, path));
 	unlink(path);
 }
@@ -351,7 +348,7 @@ TEST(a_zst_file_is_compressed_and_replays_as_the_plain_one)
 
 	events = events_of(plain, &h);
 	ASSERT_NE(NULL, events);
-	EXPECT_EQ(LDE_TRACE_FORMAT, h.format);
+	EXPECT_EQ(3, h.format);
 	plain_events = strdup(events);
 	/* Told by its first bytes, not its name. */
 	ASSERT_EQ(0, rename(zst, renamed));

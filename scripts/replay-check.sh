@@ -161,17 +161,6 @@ check "aarch64.lde: -t getpid picks the recording's getpid" bash -c \
 	'"$1" -r "$2" -t getpid -S 2>/dev/null | diff -u "${2%.lde}.t-getpid.S.out" -' \
 	_ "$trace" "$arch"
 
-# A file written before format 4 (every byte above 0x7f as \u00XX) holds
-# the same events as the file as -w writes them now (text in UTF-8 as it
-# is, the other bytes as \u00XX): every view prints the same from both.
-format3=$data/format3/hostile.lde
-for view in "" -P -S -s -F -j -m; do
-	check "format3/hostile.lde: ${view:-columns} as from the format-4 file" bash -c \
-		'cmp <(COLUMNS=132 "$1" -r "$2" $4 2>/dev/null) \
-		     <(COLUMNS=132 "$1" -r "$3" $4 2>/dev/null)' \
-		_ "$trace" "$format3" "$data/hostile.lde" "$view"
-done
-
 # A file someone handed you: every file that ever crashed the reader or a
 # view (the nesting of issue 24, the fuzzer's finds: cli/fuzz/crashes/)
 # replays through each view with exit 0, or exit 1 and one line
