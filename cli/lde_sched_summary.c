@@ -183,7 +183,7 @@ void lde_sched_summary_print_text(const struct lde_sched_summary *sched,
 void lde_sched_summary_print_json(const struct lde_sched_summary *sched,
 				  FILE *f)
 {
-	struct task_times *t;
+	struct task_times *t = NULL;
 	size_t n, i;
 	int r, s;
 	bool first = true;
@@ -203,8 +203,8 @@ void lde_sched_summary_print_json(const struct lde_sched_summary *sched,
 			t[i].s.switches, t[i].s.run_ns, t[i].s.wait_ns,
 			t[i].s.sleep_ns, t[i].s.max_wait_ns);
 	}
-	if (n)
-		free(t);
+	/* Allocated whenever a task was kept, even if none is listed. */
+	free(t);
 	fprintf(f, "]");
 	/* Only when it happened: a whole table's output stays as it was. */
 	if (sched->tasks.refused)
