@@ -107,6 +107,12 @@ def read_timehist(path):
 SWITCH_RE = re.compile(r'prev_pid=(\d+) .*prev_state=(\S+) ==> .*'
                        r'next_pid=(\d+)')
 PID_RE = re.compile(r'(?:^|\s)pid=(\d+)')
+# Newer perf (Debian 13's 6.12) prints sched_switch and sched_wakeup(_new)
+# its own way, not as the tracepoint's fields: "comm:pid [prio] S ==>
+# comm:pid [prio]" and "comm:pid [prio] CPU:nnn".
+SWITCH_PRETTY_RE = re.compile(r'^(.*):(\d+) \[-?\d+\] (\S+) ==> '
+                              r'(.*):(\d+) \[-?\d+\]')
+PID_PRETTY_RE = re.compile(r'^(.*):(\d+) \[-?\d+\]')
 LINE_RE = re.compile(r'\[(\d+)\]\s+([\d.]+):\s+sched:(\w+):\s(.*)$')
 
 
@@ -122,11 +128,18 @@ def read_raw(path):
                               m.group(3), m.group(4))
         if name == 'sched_switch':
             m = SWITCH_RE.search(rest)
-            per_cpu[cpu].append((t, name, int(m.group(1)), int(m.group(3)),
-                                 m.group(2)))
+            if m:
+                prev, state, nxt = m.group(1), m.group(2), m.group(3)
+            else:
+                m = SWITCH_PRETTY_RE.search(rest)
+                if not m:
+                    sys.exit(f'{path}: a sched_switch perf script printed '
+                             f'in a form this script does not know: {line.strip()}')
+                prev, state, nxt = m.group(2), m.group(3), m.group(5)
+            per_cpu[cpu].append((t, name, int(prev), int(nxt), state))
         else:
-            m = PID_RE.search(rest)
-            per_cpu[cpu].append((t, name, int(m.group(1)) if m else -1,
+            m = PID_RE.search(rest) or PID_PRETTY_RE.search(rest)
+            per_cpu[cpu].append((t, name, int(m.group(m.lastindex)) if m else -1,
                                  -1, ''))
     for evs in per_cpu.values():
         evs.sort(key=lambda r: r[0])
