@@ -722,7 +722,9 @@ TEST_F(trace, exit_is_the_last_threads)
 
 /*
  * The protocol view of the same run, as a newcomer reads it: columns that
- * never break, the program within the first 30 lines, and the child's
+ * never break, the program's load within the first six steps (a tick
+ * that preempts lde-trace's child before its exec is a step of its own,
+ * 20 lines: a line count failed in a Debian 13 guest), and the child's
  * start as the return-from-trap of its parent's fork, between the fork
  * and the child's own first call.
  */
@@ -743,7 +745,8 @@ TEST_F(trace, protocol_view_keeps_columns_and_starts_with_the_program)
 		"assert len(seps) == 1, seps\n"
 		"assert all(len(l) <= 132 for l in lines), max(len(l) for l in lines)\n"
 		"first = next(i for i, l in enumerate(lines) if \"allocate memory for program\" in l)\n"
-		"assert first < 30, first\n"
+		"steps = [l for l in lines[:first] if l.startswith(\"#\")]\n"
+		"assert len(steps) <= 6, (first, steps)\n"
 		"text = \"\\n\".join(lines)\n"
 		"for w in (\"" LDE_SYSCALL_ENTRY "\", \"argc 3\", \"return-from-trap\", \"create entry for process list\", \"remove from process list\", \"free memory of process\"):\n"
 		"    assert w in text, w\n"
