@@ -163,36 +163,41 @@ CLI_COMMON := cli/lde_stats.c cli/lde_line.c
 CLI_COMMON_DEPS := $(CLI_COMMON) cli/lde_stats.h cli/lde_line.h
 
 # lde-trace: main (lde_trace.c) opens a source, the live session
-# (lde_trace_live.c) or a trace file (lde_trace_replay.c), which feeds one
-# event stream to the views (lde_views.c: lde_render_*.c, lde_view_*.c,
-# lde_summary.c); options, names, boot facts and each ISA's words apart.
+# (lde_trace_live.c, reading the BPF object in lde_trace_drain.c) or a
+# trace file (lde_trace_replay.c), which feeds one event stream to the
+# views (lde_views.c: lde_render_*.c, lde_view_*.c, lde_svg_*.c,
+# lde_card_draw.c, lde_summary.c); options, names, boot facts and each
+# ISA's words apart.
 TRACE_SRCS := cli/lde_trace.c cli/lde_trace_opts.c cli/lde_trace_live.c \
-	      cli/lde_trace_progs.c cli/lde_trace_replay.c \
+	      cli/lde_trace_drain.c cli/lde_trace_progs.c cli/lde_trace_replay.c \
 	      cli/lde_names.c cli/lde_boot.c cli/lde_arch_words.c \
 	      cli/lde_syscalls.c cli/lde_syscalls_tracefs.c \
 	      cli/lde_render_columns.c cli/lde_render_json.c \
 	      cli/lde_render_protocol.c cli/lde_render_protocol_rows.c \
 	      cli/lde_render_perfetto.c \
-	      cli/lde_render_strace.c cli/lde_render_svg.c cli/lde_summary.c \
+	      cli/lde_render_strace.c cli/lde_render_svg.c \
+	      cli/lde_svg_events.c cli/lde_svg_lanes.c cli/lde_summary.c \
 	      cli/lde_sched_summary.c cli/lde_render_map.c \
 	      cli/lde_tid_table.c cli/lde_trace_file.c cli/lde_trace_file_read.c \
 	      cli/lde_trace_json.c cli/lde_trace_json_event.c \
 	      cli/lde_trace_json_header.c cli/lde_log2_hist.c \
 	      cli/lde_story.c cli/lde_views.c cli/lde_view_card.c \
+	      cli/lde_card_draw.c \
 	      cli/lde_view_protocol.c cli/lde_view_write.c \
 	      cli/lde_render_sequence.c cli/lde_render_html.c
 TRACE_HDRS := cli/lde_names.h cli/lde_boot.h cli/lde_arch_words.h cli/lde_render.h \
 	      cli/lde_syscalls.h cli/lde_trace_file.h cli/lde_sched_summary.h \
 	      cli/lde_tid_table.h cli/lde_trace_json.h cli/lde_trace_json_fields.h \
 	      cli/lde_log2_hist.h \
-	      cli/lde_story.h cli/lde_view.h cli/lde_svg.h cli/lde_trace_cli.h \
+	      cli/lde_story.h cli/lde_view.h cli/lde_svg.h cli/lde_svg_internal.h \
+	      cli/lde_trace_cli.h cli/lde_trace_live.h \
 	      cli/lde_protocol.h \
 	      bpf/lde_trace.h \
 	      bpf/lde_sched_sum.h
 # What reads the live kernel, and lde-trace's main and options; the rest
 # (the views, the trace-file reader) also runs on a trace file.
 TRACE_LIVE := cli/lde_trace.c cli/lde_trace_opts.c cli/lde_trace_live.c \
-	      cli/lde_trace_progs.c cli/lde_trace_replay.c \
+	      cli/lde_trace_drain.c cli/lde_trace_progs.c cli/lde_trace_replay.c \
 	      cli/lde_syscalls_tracefs.c
 
 $(LDE_TRACE): $(TRACE_SRCS) $(TRACE_HDRS) $(BPF_OUT)/lde_trace.skel.h \

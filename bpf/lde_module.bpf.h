@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * lde.ko's switch event, for lde_trace.bpf.c's lde_mod_switch programs:
- * whether the task switched to is traced, and the event sent.
+ * lde.ko's events, for lde_trace.bpf.c's lde_mod_* programs: the toy
+ * trap and its return sent for a wanted task; for the switch, whether
+ * the task switched to is traced, and the event sent.
  */
 #ifndef _LDE_MODULE_BPF_H
 #define _LDE_MODULE_BPF_H
 
 #include "lde_event.bpf.h"
+#include "lde_module_events.h"
 #include "lde_sched.bpf.h"
 #include "lde_tasks.bpf.h"
 
@@ -62,6 +64,50 @@ static __always_inline void mod_switch_send(bool wanted,
 	__builtin_memset(e->sw.next_resume, 0, sizeof(e->sw.next_resume));
 	switch_sched_unknown(e);
 	event_send(b, LDE_STAGE_LDE_SWITCH);
+}
+
+/* An event of lde.ko's toy trap, if current is wanted; NULL if not. */
+static __always_inline struct lde_event *mod_event_start(struct lde_batch **b,
+							 unsigned int stage)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u32 cpu = task->thread_info.cpu;
+
+	if (!current_wanted(bpf_map_lookup_elem(&cpu_states, &cpu), task))
+		return NULL;
+	return event_start_now(b, stage, bpf_get_current_task_btf());
+}
+
+/* lde.ko's toy trap: its /dev/lde ioctl. */
+static __always_inline void mod_trap_send(struct lde_trap_ctx *ctx)
+{
+	struct lde_batch *b;
+	struct lde_event *e = mod_event_start(&b, LDE_STAGE_LDE_TRAP);
+
+	if (!e)
+		return;
+	e->trap.nr = ctx->nr;
+	e->trap.compat = LDE_COMPAT_NONE;
+	e->trap.ip = ctx->user_ip;
+	e->trap.sp = 0;		/* the toy trap does not report it */
+	e->trap.cpl = ctx->user_cpl;
+	__builtin_memcpy(e->trap.args, ctx->args, sizeof(e->trap.args));
+	event_send(b, LDE_STAGE_LDE_TRAP);
+}
+
+/* The toy trap's return-from-trap. */
+static __always_inline void mod_return_send(struct lde_return_ctx *ctx)
+{
+	struct lde_batch *b;
+	struct lde_event *e = mod_event_start(&b, LDE_STAGE_LDE_RETURN);
+
+	if (!e)
+		return;
+	e->ret.nr = ctx->nr;
+	e->ret.compat = LDE_COMPAT_NONE;
+	e->ret.ret = ctx->ret;
+	e->ret.kernel_ns = ctx->kernel_ns;
+	event_send(b, LDE_STAGE_LDE_RETURN);
 }
 
 #endif /* _LDE_MODULE_BPF_H */

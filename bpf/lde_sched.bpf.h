@@ -401,6 +401,43 @@ static __always_inline void switch_sched_unknown(struct lde_event *e)
 	e->sw.prev_run_ns = 0;
 }
 
+/*
+ * sched_waking: p starts to wake: from now it counts as waiting for a
+ * CPU (perf sched timehist counts from here too), and current is who
+ * woke it.
+ */
+static __always_inline void waking_note(struct task_struct *p)
+{
+	struct task_struct *waker = bpf_get_current_task_btf();
+	__u64 now = bpf_ktime_get_ns();	/* first: the switch's is too */
+	struct sched_task *st;
+	bool by_wanted = stage_on(LDE_STAGE_WAKEUP) && task_wanted(waker);
+
+	if (!by_wanted && !task_wanted(p))
+		return;
+	st = bpf_task_storage_get(&sched_tasks, p, 0,
+				  BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!st || st->runnable_since)
+		return;
+	st->runnable_since = now;
+	st->by_pid = waker->tgid;
+	st->by_tid = waker->pid;
+	st->by_wanted = by_wanted;
+	__builtin_memcpy(st->by_comm, waker->comm, sizeof(st->by_comm));
+}
+
+/* sched_wakeup_new: a new task waits from here for its first run. */
+static __always_inline void wakeup_new_note(struct task_struct *p)
+{
+	struct sched_task *st = bpf_task_storage_get(&sched_tasks, p, 0,
+					BPF_LOCAL_STORAGE_GET_F_CREATE);
+
+	if (st && !st->runnable_since) {
+		st->runnable_since = bpf_ktime_get_ns();
+		st->by_pid = 0;
+	}
+}
+
 /* The wakeup stage: p is on target_cpu's run queue now. */
 static __always_inline void wakeup_send(struct task_struct *p, bool new_task)
 {

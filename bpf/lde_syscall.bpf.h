@@ -4,8 +4,8 @@
  * captures (number, table, saved PC and SP, arguments, the strings they
  * point at, rt_sigreturn's mask), where an open trap waits for its
  * return when its task leaves the CPU inside the call (struct
- * task_state), and -x/-M's traps held until their return decides.
- * Registers are read through the arch header.
+ * task_state, moved there by sched_switch), and -x/-M's traps held until
+ * their return decides.  Registers are read through the arch header.
  */
 #ifndef _LDE_SYSCALL_BPF_H
 #define _LDE_SYSCALL_BPF_H
@@ -340,6 +340,36 @@ static __always_inline __u64 deferred_start(__u32 cpu,
 	if (stage_on(LDE_STAGE_TRAP))
 		send_deferred_trap(cpu, task, st);
 	return start;
+}
+
+#define TASK_DEAD	0x80	/* include/linux/sched.h */
+
+/*
+ * sched_switch: prev leaves inside a traced system call: its trap goes
+ * with it, to its task's storage, unless prev is dead (exit_group traps
+ * and never returns).
+ */
+static __always_inline void trap_leaves_with(struct cpu_state *cs,
+					     struct task_struct *prev,
+					     unsigned int prev_state)
+{
+	struct task_state *st = NULL;
+
+	if (!cs->trap_tid || cs->trap_tid != prev->pid)
+		return;
+	if (!(prev_state & TASK_DEAD)) {
+		st = bpf_task_storage_get(&task_states, prev, 0,
+					  BPF_LOCAL_STORAGE_GET_F_CREATE);
+		if (!st)
+			count_lost(1);	/* its return */
+	}
+	if (st) {
+		st->trap_start = cs->trap_start;
+		st->trap_nr = cs->trap_nr;
+		st->trap_compat = cs->trap_compat;
+	}
+	cs->trap_tid = 0;
+	cs->trap_held = 0;	/* the held trap is in prev's storage */
 }
 
 #endif /* _LDE_SYSCALL_BPF_H */

@@ -37,7 +37,6 @@
 #define SIGFPE	8
 #define SIGSEGV	11
 
-#define TASK_DEAD	0x80	/* include/linux/sched.h */
 #define EEXIST		17
 
 char LICENSE[] SEC("license") = "GPL";
@@ -207,27 +206,8 @@ int BPF_PROG(lde_sched_switch, bool preempt, struct task_struct *prev,
 	 */
 	__u64 now = stage_on(LDE_STAGE_SWITCH) ? bpf_ktime_get_ns() : 0;
 
-	/*
-	 * prev leaves inside a traced system call: its trap goes with it,
-	 * unless prev is dead (exit_group traps and never returns).
-	 */
-	if (cs && cs->trap_tid && cs->trap_tid == prev->pid) {
-		struct task_state *st = NULL;
-
-		if (!(prev_state & TASK_DEAD)) {
-			st = bpf_task_storage_get(&task_states, prev, 0,
-						  BPF_LOCAL_STORAGE_GET_F_CREATE);
-			if (!st)
-				count_lost(1);	/* its return */
-		}
-		if (st) {
-			st->trap_start = cs->trap_start;
-			st->trap_nr = cs->trap_nr;
-			st->trap_compat = cs->trap_compat;
-		}
-		cs->trap_tid = 0;
-		cs->trap_held = 0;	/* the held trap is in prev's storage */
-	}
+	if (cs)
+		trap_leaves_with(cs, prev, prev_state);
 	/*
 	 * next runs here from now: what current_traced() says until the next
 	 * switch.  prev's answer was written by the switch to it.
@@ -264,29 +244,11 @@ flush:
 	return 0;
 }
 
-/*
- * A task starts to wake: from now it counts as waiting for a CPU (perf
- * sched timehist counts from here too), and current is who woke it.
- */
+/* A task starts to wake: it waits for a CPU from here (waking_note()). */
 SEC("tp_btf/sched_waking")
 int BPF_PROG(lde_sched_waking, struct task_struct *p)
 {
-	struct task_struct *waker = bpf_get_current_task_btf();
-	__u64 now = bpf_ktime_get_ns();	/* first: the switch's is too */
-	struct sched_task *st;
-	bool by_wanted = stage_on(LDE_STAGE_WAKEUP) && task_wanted(waker);
-
-	if (!by_wanted && !task_wanted(p))
-		return 0;
-	st = bpf_task_storage_get(&sched_tasks, p, 0,
-				  BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!st || st->runnable_since)
-		return 0;
-	st->runnable_since = now;
-	st->by_pid = waker->tgid;
-	st->by_tid = waker->pid;
-	st->by_wanted = by_wanted;
-	__builtin_memcpy(st->by_comm, waker->comm, sizeof(st->by_comm));
+	waking_note(p);
 	return 0;
 }
 
@@ -301,17 +263,10 @@ int BPF_PROG(lde_sched_wakeup, struct task_struct *p)
 SEC("tp_btf/sched_wakeup_new")
 int BPF_PROG(lde_sched_wakeup_new, struct task_struct *p)
 {
-	struct sched_task *st;
-
 	if (!task_wanted(p) && !(stage_on(LDE_STAGE_WAKEUP) &&
 				 task_wanted(bpf_get_current_task_btf())))
 		return 0;
-	st = bpf_task_storage_get(&sched_tasks, p, 0,
-				  BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (st && !st->runnable_since) {
-		st->runnable_since = bpf_ktime_get_ns();
-		st->by_pid = 0;
-	}
+	wakeup_new_note(p);
 	if (stage_on(LDE_STAGE_WAKEUP))
 		wakeup_send(p, true);
 	return 0;
@@ -533,46 +488,14 @@ int BPF_PROG(lde_fault, int sig, struct kernel_siginfo *info,
 SEC("tracepoint/lde/lde_trap")
 int lde_mod_trap(struct lde_trap_ctx *ctx)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
-	__u32 cpu = task->thread_info.cpu;
-	struct lde_batch *b;
-	struct lde_event *e;
-
-	if (!current_wanted(bpf_map_lookup_elem(&cpu_states, &cpu), task))
-		return 0;
-	e = event_start_now(&b, LDE_STAGE_LDE_TRAP,
-			    bpf_get_current_task_btf());
-	if (!e)
-		return 0;
-	e->trap.nr = ctx->nr;
-	e->trap.compat = LDE_COMPAT_NONE;
-	e->trap.ip = ctx->user_ip;
-	e->trap.sp = 0;		/* the toy trap does not report it */
-	e->trap.cpl = ctx->user_cpl;
-	__builtin_memcpy(e->trap.args, ctx->args, sizeof(e->trap.args));
-	event_send(b, LDE_STAGE_LDE_TRAP);
+	mod_trap_send(ctx);
 	return 0;
 }
 
 SEC("tracepoint/lde/lde_return")
 int lde_mod_return(struct lde_return_ctx *ctx)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
-	__u32 cpu = task->thread_info.cpu;
-	struct lde_batch *b;
-	struct lde_event *e;
-
-	if (!current_wanted(bpf_map_lookup_elem(&cpu_states, &cpu), task))
-		return 0;
-	e = event_start_now(&b, LDE_STAGE_LDE_RETURN,
-			    bpf_get_current_task_btf());
-	if (!e)
-		return 0;
-	e->ret.nr = ctx->nr;
-	e->ret.compat = LDE_COMPAT_NONE;
-	e->ret.ret = ctx->ret;
-	e->ret.kernel_ns = ctx->kernel_ns;
-	event_send(b, LDE_STAGE_LDE_RETURN);
+	mod_return_send(ctx);
 	return 0;
 }
 

@@ -125,11 +125,9 @@ static void read_reference(const char *text, struct lde_check_reference *ref)
 
 /* -- lde-bench --check -- PROGRAM ARGS ------------------------------------- */
 
-static struct lde_check *replaying;
-
-static void check_event(const struct lde_event *e)
+static void check_event(void *check, const struct lde_event *e)
 {
-	lde_check_event(replaying, e);
+	lde_check_event(check, e);
 }
 
 static ssize_t read_all(int fd, char *buf, size_t size)
@@ -296,8 +294,7 @@ int lde_check_main(char **argv, bool json)
 		lde_check_timers(c, lde_check_imported_timers(prog));
 	if (lde_trace_file_open(&reader, trace_path))
 		goto cleanup;
-	replaying = c;
-	n = lde_trace_file_replay(&reader, check_event);
+	n = lde_trace_file_replay(&reader, check_event, c);
 	lde_trace_file_close_reader(&reader);
 	if (n)
 		goto cleanup;

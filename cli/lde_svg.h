@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The timeline picture (lde_render_svg.c) as an object: the -o FILE.svg
- * view draws it to a file, the handout inline.
+ * The timeline picture as an object (lde_render_svg.c; its events kept
+ * by lde_svg_events.c, its lanes drawn by lde_svg_lanes.c): the -o
+ * FILE.svg view draws it to a file, the handout inline.
  */
 #ifndef _LDE_SVG_H
 #define _LDE_SVG_H

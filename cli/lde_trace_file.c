@@ -19,18 +19,24 @@
 
 /* -- writing ---------------------------------------------------------------- */
 
-static FILE *out;
-static int out_err;
-static char out_buf[1 << 16];
-static struct lde_line out_text;
-/* -j's texts kept from event to event, as the -j view keeps them. */
-static struct lde_json_text out_json;
+/*
+ * One trace file being written: each writer its own, so two can be
+ * written in one process.
+ */
+struct lde_trace_writer {
+	FILE *out;
+	int err;		/* the first write's that failed: -errno */
+	struct lde_line text;
+	/* -j's texts kept from event to event, as the -j view keeps them. */
+	struct lde_json_text json;
+	char buf[1 << 16];
+};
 
-static void out_flush(void)
+static void out_flush(struct lde_trace_writer *w)
 {
-	lde_line_flush(&out_text, out);
-	if (ferror(out) && !out_err)
-		out_err = errno ? -errno : -EIO;
+	lde_line_flush(&w->text, w->out);
+	if (ferror(w->out) && !w->err)
+		w->err = errno ? -errno : -EIO;
 }
 
 /*
@@ -122,22 +128,33 @@ fail:
 	return NULL;
 }
 
-int lde_trace_file_create(const char *path, const struct lde_trace_header *h)
+int lde_trace_file_create(struct lde_trace_writer **wp, const char *path,
+			  const struct lde_trace_header *h)
 {
+	struct lde_trace_writer *w;
 	char boot[2048];
 	struct lde_line b;
-	int i, first = 1;
+	int i, first = 1, err;
+	FILE *out;
 
+	*wp = NULL;
+	w = calloc(1, sizeof(*w));
+	if (!w)
+		return -ENOMEM;
 	errno = 0;
 	out = ends_with(path, ".zst") ? open_zst(path) : fopen(path, "we");
-	if (!out)
-		return -errno;
-	if (lde_json_text_init(&out_json)) {
+	if (!out) {
+		err = -errno;
+		free(w);
+		return err;
+	}
+	w->out = out;
+	if (lde_json_text_init(&w->json)) {
 		fclose(out);
-		out = NULL;
+		free(w);
 		return -ENOMEM;
 	}
-	lde_line_start(&out_text, out_buf, sizeof(out_buf));
+	lde_line_start(&w->text, w->buf, sizeof(w->buf));
 	lde_line_start(&b, boot, sizeof(boot));
 	lde_json_boot(&b, &h->boot);
 	/* The boot object without its newline, nested in the header. */
@@ -161,38 +178,43 @@ int lde_trace_file_create(const char *path, const struct lde_trace_header *h)
 	fputc(']', out);
 	lde_syscalls_write_json(out);
 	fprintf(out, ",\"boot\":%.*s}\n", (int)(b.end - b.buf), b.buf);
-	out_flush();
-	return out_err;
+	out_flush(w);
+	if (w->err) {
+		/* What was opened is closed; the error is the header's. */
+		err = w->err;
+		lde_trace_file_close(w, 0, 0);
+		return err;
+	}
+	*wp = w;
+	return 0;
 }
 
-void lde_trace_file_event(const struct lde_event *e,
+void lde_trace_file_event(struct lde_trace_writer *w,
+			  const struct lde_event *e,
 			  unsigned long long start_ns)
 {
-	if (!out)
-		return;
-	if (lde_line_room(&out_text) < LDE_EVENT_TEXT_MAX)
-		out_flush();
+	if (lde_line_room(&w->text) < LDE_EVENT_TEXT_MAX)
+		out_flush(w);
 	/* Times in the file count from the start, as -j prints them. */
-	lde_json_text_event(&out_json, &out_text, e, start_ns);
+	lde_json_text_event(&w->json, &w->text, e, start_ns);
 }
 
-int lde_trace_file_close(unsigned long long lost,
+int lde_trace_file_close(struct lde_trace_writer *w, unsigned long long lost,
 			 unsigned long long lost_processes)
 {
 	int err;
 
-	if (!out)
+	if (!w)
 		return 0;
-	out_flush();
-	fprintf(out, "{\"stage\":\"end\",\"lost\":%llu,\"lost_processes\":%llu}\n",
+	out_flush(w);
+	fprintf(w->out, "{\"stage\":\"end\",\"lost\":%llu,\"lost_processes\":%llu}\n",
 		lost, lost_processes);
-	if (fflush(out) && !out_err)
-		out_err = -errno;
-	if (fclose(out) && !out_err)
-		out_err = -errno;
-	out = NULL;
-	lde_json_text_free(&out_json);
-	err = out_err;
-	out_err = 0;
+	if (fflush(w->out) && !w->err)
+		w->err = -errno;
+	if (fclose(w->out) && !w->err)
+		w->err = -errno;
+	lde_json_text_free(&w->json);
+	err = w->err;
+	free(w);
 	return err;
 }

@@ -67,16 +67,29 @@ struct lde_trace_end {
 	unsigned long long lost, lost_processes;
 };
 
-/* Writing (-w). */
-int lde_trace_file_create(const char *path, const struct lde_trace_header *h);
+/* Writing (-w): each file its own writer, none shared. */
+struct lde_trace_writer;
+/*
+ * Creates path (through zstd for FILE.zst) and writes the header: 0 and
+ * *w, or -errno (nothing left open, *w NULL).
+ */
+int lde_trace_file_create(struct lde_trace_writer **w, const char *path,
+			  const struct lde_trace_header *h);
 /* Times are written from start_ns, as -j prints them. */
-void lde_trace_file_event(const struct lde_event *e,
+void lde_trace_file_event(struct lde_trace_writer *w,
+			  const struct lde_event *e,
 			  unsigned long long start_ns);
-/* Closes the file with its end object; 0, or -errno if any write failed. */
-int lde_trace_file_close(unsigned long long lost,
+/*
+ * Closes the file with its end object and frees w: 0, or -errno if any
+ * write failed.
+ */
+int lde_trace_file_close(struct lde_trace_writer *w, unsigned long long lost,
 			 unsigned long long lost_processes);
 
-/* Reading (-r): calls show() for each event, in the file's order. */
+/*
+ * Reading (-r): calls show(ctx, event) for each event, in the file's
+ * order; what a reader keeps is in its struct, so two can be read.
+ */
 struct lde_trace_input;
 
 struct lde_trace_reader {
@@ -102,7 +115,8 @@ int lde_trace_file_open_stream(struct lde_trace_reader *r, FILE *f,
  * warning, the events before it are shown.
  */
 int lde_trace_file_replay(struct lde_trace_reader *r,
-			  void (*show)(const struct lde_event *e));
+			  void (*show)(void *ctx, const struct lde_event *e),
+			  void *ctx);
 void lde_trace_file_close_reader(struct lde_trace_reader *r);
 
 /* Parses one JSON event line into e: 0, or -1 if it is not one. */

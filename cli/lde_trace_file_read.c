@@ -292,7 +292,8 @@ int lde_trace_file_open(struct lde_trace_reader *r, const char *path)
 }
 
 int lde_trace_file_replay(struct lde_trace_reader *r,
-			  void (*show)(const struct lde_event *e))
+			  void (*show)(void *ctx, const struct lde_event *e),
+			  void *ctx)
 {
 	struct lde_event e;
 	enum line_status st;
@@ -310,7 +311,7 @@ int lde_trace_file_replay(struct lde_trace_reader *r,
 			return -1;
 		}
 		if (got)
-			show(&e);
+			show(ctx, &e);
 	}
 	switch (st) {
 	case LINE_CUT:

@@ -3,14 +3,14 @@
  * lde-trace's live session: a source of events (lde_trace_cli.h) that
  * opens, loads and attaches the BPF programs (which ones: lde_trace_progs.c),
  * starts the command or watches -p's process, polls the ring buffer until
- * the trace ends, detaches, drains what is left, and reads the kernel's
- * own sums and lost counts.
+ * the trace ends, and detaches.  What it reads out of the BPF object (the
+ * batches, what is left after detach, the kernel's own sums and lost
+ * counts) is lde_trace_drain.c's.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,27 +25,15 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
-#include "lde_render.h"
-#include "lde_sched_summary.h"
 #include "lde_syscalls.h"
 #include "lde_trace_cli.h"
 #include "lde_trace.skel.h"
+#include "lde_trace_live.h"
 
 /* A signal ends the trace: the one thing a handler may set. */
 static volatile sig_atomic_t exiting;
 /* -v: libbpf's debug lines too (libbpf's print callback has no context). */
 static bool libbpf_debug;
-
-/* The live session's own state. */
-struct live {
-	struct lde_trace_bpf *skel;
-	struct ring_buffer *rb;
-	int pidfd, wait_fd, release_fd;
-	pid_t child;			/* -- COMMAND, until it is reaped */
-	int status;
-	FILE *raw_records;		/* LDE_TRACE_RAW=FILE */
-	unsigned long long lost, lost_forks, undecided;
-};
 
 /* As libbpf-bootstrap: warnings and errors always, debug under -v. */
 static int libbpf_print(enum libbpf_print_level level, const char *fmt,
@@ -67,143 +55,6 @@ static unsigned long long now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
-/*
- * A ring-buffer record is a batch of one CPU's events, in order, each
- * holding only the common part and its kind's own part, back to back.
- */
-static int handle_batch(void *ctx, void *data, size_t size)
-{
-	struct lde_trace_run *run = ctx;
-	struct live *s = run->source;
-	const unsigned char *p = data;
-
-	if (s->raw_records)
-		fwrite(data, 1, size, s->raw_records);
-
-	while (size >= offsetof(struct lde_event, trap)) {
-		const struct lde_event *e = (const void *)p;
-		size_t len;
-
-		if (e->stage >= LDE_NR_EVENT_KINDS)
-			break;
-		len = lde_event_size(e->stage);
-		if (size < len)
-			break;
-		lde_trace_show(run, e);
-		p += len;
-		size -= len;
-	}
-	return 0;
-}
-
-/*
- * After the programs are detached: the events still waiting in each CPU's
- * batch, then in its interrupt slot (which came after the batch).  A
- * program that was running as it was detached may still be writing one
- * (busy): wait for it, briefly; a batch still busy then is counted lost,
- * never read half-written.  Returns the events so lost.
- */
-static unsigned long long drain_batches(struct lde_trace_run *run,
-					struct lde_trace_bpf *skel)
-{
-	unsigned long long lost = 0;
-	int ncpus = libbpf_num_possible_cpus(), tries;
-	struct lde_batch *b = malloc(sizeof(*b));
-	__u32 slot;
-
-	if (ncpus <= 0 || !b)
-		goto out;
-	for (slot = 0; slot < 2 * ncpus; slot++) {
-		for (tries = 0; tries < 100; tries++) {
-			if (bpf_map__lookup_elem(skel->maps.batches, &slot,
-						 sizeof(slot), b, sizeof(*b), 0))
-				goto out;
-			if (!b->busy)
-				break;
-			usleep(1000);
-		}
-		if (b->busy)
-			lost += b->events;
-		else if (b->len <= LDE_BATCH_BYTES)
-			handle_batch(run, b->data, b->len);
-	}
-out:
-	free(b);
-	return lost;
-}
-
-/* Fold the kernel's per-CPU syscall counts into the summary. */
-static void collect_aggregates(struct lde_trace_bpf *skel,
-			       struct lde_summary *sum)
-{
-	int ncpus = libbpf_num_possible_cpus(), cpu;
-	struct lde_syscall_agg *vals;
-	__u32 nr;
-
-	if (ncpus <= 0)
-		return;
-	vals = calloc(ncpus, sizeof(*vals));
-	if (!vals)
-		return;
-	for (nr = 0; nr < LDE_AGG_SLOTS; nr++) {
-		if (bpf_map__lookup_elem(skel->maps.syscall_agg, &nr,
-					 sizeof(nr), vals,
-					 ncpus * sizeof(*vals), 0))
-			continue;
-		for (cpu = 0; cpu < ncpus; cpu++)
-			lde_summary_add_syscall(sum, nr, &vals[cpu]);
-	}
-	free(vals);
-}
-
-/* The scheduler's sums made in the kernel (-s, live): tasks and totals. */
-static void collect_sched_sums(struct lde_trace_bpf *skel,
-			       struct lde_summary *summary)
-{
-	int ncpus = libbpf_num_possible_cpus(), cpu, fd;
-	struct lde_sched_totals *tot;
-	struct lde_sched_sum sum;
-	__u32 key = 0, tid, *prev = NULL;
-
-	fd = bpf_map__fd(skel->maps.sched_sums);
-	while (!bpf_map_get_next_key(fd, prev, &tid)) {
-		if (!bpf_map_lookup_elem(fd, &tid, &sum))
-			lde_summary_add_task(summary, tid, &sum);
-		key = tid;
-		prev = &key;
-	}
-	if (ncpus <= 0)
-		return;
-	tot = calloc(ncpus, sizeof(*tot));
-	key = 0;
-	if (tot && !bpf_map__lookup_elem(skel->maps.sched_totals, &key,
-					 sizeof(key), tot,
-					 ncpus * sizeof(*tot), 0))
-		for (cpu = 0; cpu < ncpus; cpu++)
-			lde_summary_add_switches(summary, &tot[cpu]);
-	free(tot);
-}
-
-/* A counter of enum lde_lost, summed over CPUs. */
-static unsigned long long lost_total(struct lde_trace_bpf *skel,
-				     enum lde_lost what)
-{
-	int ncpus = libbpf_num_possible_cpus(), i;
-	unsigned long long total = 0, *vals;
-	__u32 key = what;
-
-	if (ncpus <= 0)
-		return 0;
-	vals = calloc(ncpus, sizeof(*vals));
-	if (vals && !bpf_map__lookup_elem(skel->maps.lost_events, &key,
-					  sizeof(key), vals,
-					  ncpus * sizeof(*vals), 0))
-		for (i = 0; i < ncpus; i++)
-			total += vals[i];
-	free(vals);
-	return total;
 }
 
 /*
@@ -461,7 +312,7 @@ static int live_open(struct lde_trace_run *run)
 		fprintf(stderr, "lde-trace: cannot attach: %s\n", strerror(-err));
 		return 1;
 	}
-	s->rb = ring_buffer__new(bpf_map__fd(skel->maps.events), handle_batch,
+	s->rb = ring_buffer__new(bpf_map__fd(skel->maps.events), lde_live_batch,
 				 run, NULL);
 	if (!s->rb) {
 		fprintf(stderr, "lde-trace: cannot open the ring buffer\n");
@@ -530,24 +381,12 @@ static int live_run(struct lde_trace_run *run)
 	 */
 	lde_trace_bpf__detach(s->skel);
 	ring_buffer__consume(s->rb);
-	s->lost = drain_batches(run, s->skel);
+	s->lost = lde_live_drain_batches(run, s->skel);
 	ring_buffer__consume(s->rb);
-	s->lost += lost_total(s->skel, LDE_LOST_EVENTS);
-	s->lost_forks = lost_total(s->skel, LDE_LOST_FORKS);
-	s->undecided = lost_total(s->skel, LDE_LOST_UNDECIDED);
+	s->lost += lde_live_lost(s->skel, LDE_LOST_EVENTS);
+	s->lost_forks = lde_live_lost(s->skel, LDE_LOST_FORKS);
+	s->undecided = lde_live_lost(s->skel, LDE_LOST_UNDECIDED);
 	return 0;
-}
-
-/* -s: what the kernel summed instead of sending (lde_trace_progs.c). */
-static void add_kernel_sums(const void *session, struct lde_summary *sum)
-{
-	const struct lde_trace_run *run = session;
-	const struct live *s = run->source;
-
-	if (s->skel->rodata->aggregate_syscalls)
-		collect_aggregates(s->skel, sum);
-	if (s->skel->rodata->aggregate_sched)
-		collect_sched_sums(s->skel, sum);
 }
 
 static void live_end(struct lde_trace_run *run, struct lde_view_end *end)
@@ -556,7 +395,7 @@ static void live_end(struct lde_trace_run *run, struct lde_view_end *end)
 
 	end->lost = s->lost;
 	end->lost_processes = s->lost_forks;
-	end->add_kernel_sums = add_kernel_sums;
+	end->add_kernel_sums = lde_live_add_kernel_sums;
 	end->session = run;
 }
 

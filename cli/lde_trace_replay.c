@@ -17,15 +17,10 @@ struct replay {
 	bool opened;
 };
 
-/*
- * The run being replayed, for replay_event(): the reader's callback is
- * handed the event alone.
- */
-static struct lde_trace_run *replaying;
-
-/* -r: a recorded event, filtered as it would have been live. */
-static void replay_event(const struct lde_event *e)
+/* -r: a recorded event of the run, filtered as it would have been live. */
+static void replay_event(void *run, const struct lde_event *e)
 {
+	struct lde_trace_run *replaying = run;
 	const struct lde_trace_opts *o = replaying->opts;
 	bool sw = e->stage == LDE_STAGE_SWITCH ||
 		  e->stage == LDE_STAGE_LDE_SWITCH;
@@ -90,9 +85,7 @@ static int replay_run(struct lde_trace_run *run)
 	struct replay *s = run->source;
 	int err;
 
-	replaying = run;
-	err = lde_trace_file_replay(&s->r, replay_event);
-	replaying = NULL;
+	err = lde_trace_file_replay(&s->r, replay_event, run);
 	return err ? 1 : 0;
 }
 

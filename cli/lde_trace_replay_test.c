@@ -3,7 +3,8 @@
  * Trace files replayed whole on the host: a cut last line, a bad line, the
  * end object's lost counts, a file that is no trace, hostile files (one
  * line FILE:LINE: what, exit 1), calls named as the recording named them,
- * and a FILE.zst written and read as the plain file.
+ * a FILE.zst written and read as the plain file, and two trace files
+ * written side by side in one process.
  */
 #include <signal.h>
 #include <stdlib.h>
@@ -15,11 +16,12 @@
 #include "lde_syscalls.h"
 #include "lde_trace_file.h"
 #include "lde_trace_test_events.h"
+#include "lde_view.h"
 #include "kselftest_harness.h"
 
 static int shown;
 
-static void count_event(const struct lde_event *e)
+static void count_event(void *ctx, const struct lde_event *e)
 {
 	shown++;
 }
@@ -56,7 +58,7 @@ TEST(a_cut_last_line_keeps_the_events_before_it)
 	EXPECT_STREQ("lapic", r.header.boot.clockevent);
 	EXPECT_EQ(1U << LDE_STAGE_EXIT, r.header.stages);
 	shown = 0;
-	EXPECT_EQ(0, lde_trace_file_replay(&r, count_event));
+	EXPECT_EQ(0, lde_trace_file_replay(&r, count_event, NULL));
 	EXPECT_EQ(2, shown);
 	EXPECT_FALSE(r.end.seen);
 	lde_trace_file_close_reader(&r);
@@ -71,7 +73,7 @@ TEST(a_bad_line_stops_the_replay_and_says_where)
 	ASSERT_NE(NULL, path);
 	ASSERT_EQ(0, lde_trace_file_open(&r, path));
 	shown = 0;
-	EXPECT_EQ(-1, lde_trace_file_replay(&r, count_event));
+	EXPECT_EQ(-1, lde_trace_file_replay(&r, count_event, NULL));
 	EXPECT_EQ(1, shown);
 	EXPECT_EQ(3, r.line);
 	lde_trace_file_close_reader(&r);
@@ -86,7 +88,7 @@ TEST(the_end_object_gives_the_lost_counts)
 
 	ASSERT_NE(NULL, path);
 	ASSERT_EQ(0, lde_trace_file_open(&r, path));
-	EXPECT_EQ(0, lde_trace_file_replay(&r, count_event));
+	EXPECT_EQ(0, lde_trace_file_replay(&r, count_event, NULL));
 	EXPECT_TRUE(r.end.seen);
 	EXPECT_EQ(12, r.end.lost);
 	EXPECT_EQ(3, r.end.lost_processes);
@@ -147,7 +149,7 @@ static const char *replay_says_bytes(const char *text, size_t len)
 	if (lde_trace_file_open(&r, path))
 		ret = -1;
 	else {
-		ret = lde_trace_file_replay(&r, count_event);
+		ret = lde_trace_file_replay(&r, count_event, NULL);
 		lde_trace_file_close_reader(&r);
 	}
 	fflush(stderr);
@@ -263,7 +265,7 @@ TEST(a_replay_names_calls_as_the_recording_did)
 static char replayed[1 << 20];
 static struct lde_line replayed_text;
 
-static void json_of_event(const struct lde_event *e)
+static void json_of_event(void *ctx, const struct lde_event *e)
 {
 	lde_json_event(&replayed_text, e, 0);
 }
@@ -277,7 +279,7 @@ static const char *events_of(const char *path, struct lde_trace_header *h)
 	if (lde_trace_file_open(&r, path))
 		return NULL;
 	*h = r.header;
-	if (lde_trace_file_replay(&r, json_of_event) || !r.end.seen) {
+	if (lde_trace_file_replay(&r, json_of_event, NULL) || !r.end.seen) {
 		lde_trace_file_close_reader(&r);
 		return NULL;
 	}
@@ -286,31 +288,48 @@ static const char *events_of(const char *path, struct lde_trace_header *h)
 	return replayed;
 }
 
-/* The same events to path: 0 when written whole. */
-static int write_trace(const char *path)
+/* The header write_trace() writes. */
+static struct lde_trace_header test_header(void)
 {
 	struct lde_trace_header h = {
 		.format = LDE_TRACE_FORMAT,
 		.cpus = 2,
 		.stages = 1U << LDE_STAGE_TRAP | 1U << LDE_STAGE_EXIT,
 	};
-	struct lde_event e;
-	int i;
 
 	strcpy(h.kernel, "6.1.0-test");
 	strcpy(h.arch, "x86_64");
-	if (lde_trace_file_create(path, &h))
+	return h;
+}
+
+/* write_trace()'s event i. */
+static struct lde_event test_event(int i)
+{
+	struct lde_event e = base(i % 2 ? LDE_STAGE_TRAP : LDE_STAGE_EXIT);
+
+	e.ts_ns += i * 1000;
+	if (e.stage == LDE_STAGE_TRAP)
+		openat_trap(&e);
+	else
+		e.exit.code = i << 8;
+	return e;
+}
+
+/* The same events to path: 0 when written whole. */
+static int write_trace(const char *path)
+{
+	struct lde_trace_header h = test_header();
+	struct lde_trace_writer *w;
+	struct lde_event e;
+	int i;
+
+	if (lde_trace_file_create(&w, path, &h))
 		return -1;
 	for (i = 0; i < 2000; i++) {
-		e = base(i % 2 ? LDE_STAGE_TRAP : LDE_STAGE_EXIT);
-		e.ts_ns += i * 1000;
-		if (e.stage == LDE_STAGE_TRAP)
-			openat_trap(&e);
-		else
-			e.exit.code = i << 8;
-		lde_trace_file_event(&e, 0);
+		e = test_event(i);
+		lde_trace_file_event(w, &e, 0);
 	}
-	return lde_trace_file_close(3, 1);
+	return lde_trace_file_close(w, 3, 1);
 }
 
 /*
@@ -361,6 +380,58 @@ TEST(a_zst_file_is_compressed_and_replays_as_the_plain_one)
 	free(plain_events);
 	unlink(plain);
 	unlink(renamed);
+}
+
+static int same_bytes(const char *a, const char *b)
+{
+	char cmd[256];
+
+	snprintf(cmd, sizeof(cmd), "cmp -s %s %s", a, b);
+	return system(cmd) == 0;
+}
+
+/*
+ * Two -w views in one process (e.g. two sessions, or a view that keeps
+ * a second file), fed the same events in turn: each file is the one a
+ * writer alone writes, byte for byte.  Each writer keeps its own file,
+ * buffer, texts and error: none is shared.
+ */
+TEST(two_trace_files_written_side_by_side_are_each_a_lone_writers)
+{
+	char alone[] = "/tmp/lde-trace-file-test-XXXXXX";
+	char first[sizeof(alone) + 2], second[sizeof(alone) + 2];
+	struct lde_trace_header h = test_header();
+	struct lde_view_env env = { .header = &h };
+	struct lde_view_end end = { .lost = 3, .lost_processes = 1 };
+	void *a, *b;
+	struct lde_event e;
+	int fd = mkstemp(alone), i;
+
+	ASSERT_LE(0, fd);
+	close(fd);
+	snprintf(first, sizeof(first), "%s.a", alone);
+	snprintf(second, sizeof(second), "%s.b", alone);
+	ASSERT_EQ(0, define_syscalls());
+	ASSERT_EQ(0, write_trace(alone));
+
+	env.write_path = first;
+	a = lde_write_view.start(&env, NULL);
+	ASSERT_NE(NULL, a);
+	env.write_path = second;
+	b = lde_write_view.start(&env, NULL);
+	ASSERT_NE(NULL, b);
+	for (i = 0; i < 2000; i++) {
+		e = test_event(i);
+		lde_write_view.event(a, NULL, &e);
+		lde_write_view.event(b, NULL, &e);
+	}
+	EXPECT_EQ(0, lde_write_view.end(a, NULL, &end));
+	EXPECT_EQ(0, lde_write_view.end(b, NULL, &end));
+	EXPECT_TRUE(same_bytes(alone, first));
+	EXPECT_TRUE(same_bytes(alone, second));
+	unlink(alone);
+	unlink(first);
+	unlink(second);
 }
 
 TEST_HARNESS_MAIN

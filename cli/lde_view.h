@@ -14,7 +14,12 @@
  * own lde_render_NAME.c) that defines a const struct lde_view_ops, its
  * extern line below, and one line in the table of lde_views.c; its
  * wanted() reads the options from struct lde_view_env (add a field there
- * if it needs a new one, set in lde_trace.c's view_env()).
+ * if it needs a new one, set in lde_trace.c's view_env()); its file in
+ * the Makefile's TRACE_SRCS.  A view that does more than one job keeps
+ * them in files of its own: the timeline keeps its events in
+ * lde_svg_events.c, draws a panel in lde_svg_lanes.c and the document in
+ * lde_render_svg.c; the card fills its rows in lde_view_card.c and draws
+ * them in lde_card_draw.c.
  */
 #ifndef _LDE_VIEW_H
 #define _LDE_VIEW_H
@@ -159,14 +164,16 @@ struct lde_card *lde_card_new(const struct lde_view_env *env);
 void lde_card_event(struct lde_card *c, const struct lde_event *e);
 /* Ends the story; then rows can be read and drawn. */
 void lde_card_finish(struct lde_card *c);
-void lde_card_draw(struct lde_card *c, struct lde_line *out,
-		   const char *kernel);
+/* The card as a table at the screen's width (lde_card_draw.c). */
+void lde_card_draw(const struct lde_card *c, struct lde_line *out,
+		   const char *kernel, int width);
 /* Row i's book words, -P step (0: none), and time span; false past the last. */
 struct lde_card_row_info {
 	int figure;			/* 2 or 3: Figure 6.2 or 6.3; 0: boot */
 	int column;			/* 0 OS, 1 Hardware, 2 Program */
 	const char *book;		/* the book's words, lines split by '\n' */
 	const char *evidence;		/* what this run showed, or why not */
+	bool filled;			/* shown by this run (else: why not) */
 	unsigned long step;		/* the -P step it came from; 0: none */
 	unsigned long long t0, t1;	/* ns from the start, when step */
 	unsigned int cpu;

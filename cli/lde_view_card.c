@@ -9,6 +9,8 @@
  * folded or not, in number order; a row takes the first step that shows
  * it.  It prints when the trace ends: a row of Figure 6.3 may come before
  * the last of Figure 6.2.
+ *
+ * This file fills the rows (the data); lde_card_draw.c draws them.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -478,174 +480,6 @@ static void explain_missing(struct lde_card *c)
 		why_not(c, r, "%s", buf);
 }
 
-/* -- drawing --------------------------------------------------------------- */
-
-struct layout {
-	int width[5];	/* OS, Hardware, Program, this run, -P */
-};
-
-/*
- * At 132 columns the book's words fit their columns unwrapped (its longest
- * line is 29 characters); narrower, they wrap and "this run" keeps a third.
- */
-static void layout_of(const struct lde_card *c, struct layout *lay)
-{
-	int w = c->env.width < 80 ? 80 : c->env.width > 132 ? 132 :
-		c->env.width;
-	/* Each column but the last: its text, a space, "| ". */
-	int rest = w - 4 * 3;
-
-	lay->width[4] = 5;	/* #1234 */
-	lay->width[0] = 29 * w / 132;
-	lay->width[1] = 29 * w / 132;
-	lay->width[2] = 19 * w / 132;	/* "Program (user mode)" */
-	lay->width[3] = rest - lay->width[0] - lay->width[1] -
-			lay->width[2] - lay->width[4];
-}
-
-/* One line of a cell: its next piece that fits, or nothing. */
-static void piece(struct lde_line *l, const char **text, int width)
-{
-	size_t n;
-
-	while (**text == ' ')
-		(*text)++;
-	n = lde_text_piece_len(*text, width);
-	lde_line_mem(l, *text, n);
-	*text += n;
-}
-
-/* Five cells, wrapped inside their columns; book lines break at '\n'. */
-static void table_row(struct lde_line *l, const struct layout *lay,
-		      const char *cell[5])
-{
-	const char *text[5];
-	char book_line[64];
-	bool more = true;
-	int c;
-
-	memcpy(text, cell, sizeof(text));
-	while (more) {
-		more = false;
-		for (c = 0; c < 5; c++) {
-			char *col = l->end;
-			const char *nl = strchr(text[c], '\n');
-
-			if (nl && nl - text[c] < (long)sizeof(book_line) &&
-			    nl - text[c] <= lay->width[c]) {
-				memcpy(book_line, text[c], nl - text[c]);
-				book_line[nl - text[c]] = '\0';
-				lde_line_str(l, book_line);
-				text[c] = nl + 1;
-			} else if (nl) {
-				/* A book line wider than its column wraps. */
-				const char *p = text[c];
-				size_t n;
-
-				memcpy(book_line, p, nl - p < 63 ? nl - p : 63);
-				book_line[nl - p < 63 ? nl - p : 63] = '\0';
-				p = book_line;
-				n = lde_text_piece_len(p, lay->width[c]);
-				lde_line_mem(l, p, n);
-				text[c] += n;
-				while (*text[c] == ' ')
-					text[c]++;
-			} else {
-				piece(l, &text[c], lay->width[c]);
-			}
-			if (*text[c])
-				more = true;
-			if (c < 4) {
-				lde_line_column(l, col, lay->width[c]);
-				lde_line_lit(l, "| ");
-			}
-		}
-		while (l->end > l->buf && l->end[-1] == ' ')
-			l->end--;
-		lde_line_char(l, '\n');
-	}
-}
-
-/* A rule under a figure's columns, with the figure's name in it. */
-static void rule(struct lde_line *l, const struct layout *lay,
-		 const char *title)
-{
-	size_t n = strlen(title), at = 0;
-	int c, i;
-
-	lde_line_lit(l, "--");
-	lde_line_str(l, title);
-	at = n + 2;
-	if (n) {
-		lde_line_char(l, ' ');
-		at++;
-	}
-	for (c = 0; c < 5; c++) {
-		for (i = 0; i < lay->width[c] + (c && c < 4 ? 2 : 1); i++)
-			if (at)
-				at--;
-			else
-				lde_line_char(l, '-');
-		if (c < 4) {
-			if (at)
-				at--;
-			else
-				lde_line_char(l, '+');
-		}
-	}
-	lde_line_char(l, '\n');
-}
-
-static void header(struct lde_line *l, const struct layout *lay,
-		   const char *title, const char *os, const char *hw,
-		   const char *prog)
-{
-	const char *cell[5] = { os, hw, prog, "this run", "-P" };
-
-	rule(l, lay, title);
-	table_row(l, lay, cell);
-}
-
-void lde_card_draw(struct lde_card *c, struct lde_line *l, const char *kernel)
-{
-	struct layout lay;
-	char step[24], boot_title[128];
-	const char *last = "";
-	int r, figure = -1;
-
-	layout_of(c, &lay);
-	snprintf(boot_title, sizeof(boot_title), "OSTEP Figures 6.2 and 6.3 on Linux %s",
-		 kernel && *kernel ? kernel : "?");
-	for (r = 0; r < NROWS; r++) {
-		const char *cell[5] = { "", "", "", c->row[r].evidence, step };
-
-		if (book[r].figure != figure) {
-			figure = book[r].figure;
-			if (!figure)
-				header(l, &lay, boot_title,
-				       "OS @ boot (kernel mode)", "Hardware",
-				       "");
-			else
-				header(l, &lay, figure == 2 ?
-				       "Figure 6.2: Limited Direct Execution Protocol" :
-				       "Figure 6.3: Limited Direct Execution Protocol (Timer Interrupt)",
-				       "OS @ run (kernel mode)", "Hardware",
-				       "Program (user mode)");
-		}
-		cell[book[r].column] = book[r].book;
-		if (c->row[r].step)
-			snprintf(step, sizeof(step), "#%lu", c->row[r].step);
-		else
-			snprintf(step, sizeof(step), "%s",
-				 c->row[r].filled ? "boot" : "-");
-		/* The same reason as the row above is not said twice. */
-		if (!c->row[r].filled && !strcmp(c->row[r].evidence, last))
-			cell[3] = "not seen: as above";
-		last = c->row[r].evidence;
-		table_row(l, &lay, cell);
-	}
-}
-
 bool lde_card_row(const struct lde_card *c, int i,
 		  struct lde_card_row_info *info)
 {
@@ -655,6 +489,7 @@ bool lde_card_row(const struct lde_card *c, int i,
 	info->column = book[i].column;
 	info->book = book[i].book;
 	info->evidence = c->row[i].evidence;
+	info->filled = c->row[i].filled;
 	info->step = c->row[i].step;
 	info->t0 = c->row[i].t0;
 	info->t1 = c->row[i].t1;
@@ -732,7 +567,7 @@ static int card_end(void *state, struct lde_line *out,
 	struct lde_card *c = state;
 
 	lde_card_finish(c);
-	lde_card_draw(c, out, end->kernel);
+	lde_card_draw(c, out, end->kernel, c->env.width);
 	lde_card_free(c);
 	return 0;
 }

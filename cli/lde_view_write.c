@@ -11,6 +11,7 @@
 #include "lde_view.h"
 
 struct write_view {
+	struct lde_trace_writer *file;
 	unsigned long long start_ns;
 };
 
@@ -26,10 +27,8 @@ static void *write_start(const struct lde_view_env *env, struct lde_line *out)
 
 	if (!v)
 		return NULL;
-	err = lde_trace_file_create(env->write_path, env->header);
+	err = lde_trace_file_create(&v->file, env->write_path, env->header);
 	if (err) {
-		/* What was opened is closed; the error is the create's. */
-		lde_trace_file_close(0, 0);
 		free(v);
 		errno = -err;
 		return NULL;
@@ -43,14 +42,17 @@ static void write_event(void *state, struct lde_line *out,
 {
 	struct write_view *v = state;
 
-	lde_trace_file_event(e, v->start_ns);
+	lde_trace_file_event(v->file, e, v->start_ns);
 }
 
 static int write_end(void *state, struct lde_line *out,
 		     const struct lde_view_end *end)
 {
-	free(state);
-	return lde_trace_file_close(end->lost, end->lost_processes);
+	struct write_view *v = state;
+	int err = lde_trace_file_close(v->file, end->lost, end->lost_processes);
+
+	free(v);
+	return err;
 }
 
 const struct lde_view_ops lde_write_view = {

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The table of views (see lde_view.h), and feeding the chosen ones: a new
- * view is one line in lde_views_all[].
+ * view is its own file (lde_view.h says where) and one line in
+ * lde_views_all[].
  */
 #include <errno.h>
 #include <string.h>

@@ -26,7 +26,7 @@ static char text[MAX_VIEWS][1 << 16];
 static struct lde_line lines[MAX_VIEWS];
 static void *state[MAX_VIEWS];
 
-static void every_view(const struct lde_event *e)
+static void every_view(void *ctx, const struct lde_event *e)
 {
 	unsigned int v;
 
@@ -73,7 +73,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 	}
 
-	lde_trace_file_replay(&r, every_view);
+	lde_trace_file_replay(&r, every_view, NULL);
 
 	vend.lost = r.end.lost;
 	vend.lost_processes = r.end.lost_processes;

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The live session's state, shared by its two files: lde_trace_live.c
+ * opens, loads, attaches, polls and detaches; lde_trace_drain.c reads
+ * what the BPF object holds (each ring record's batch of events, the
+ * batches left after detach, the lost counters, the kernel's sums).
+ */
+#ifndef _LDE_TRACE_LIVE_H
+#define _LDE_TRACE_LIVE_H
+
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "lde_trace_cli.h"
+#include "lde_trace.skel.h"
+
+/* The live session's own state. */
+struct live {
+	struct lde_trace_bpf *skel;
+	struct ring_buffer *rb;
+	int pidfd, wait_fd, release_fd;
+	pid_t child;			/* -- COMMAND, until it is reaped */
+	int status;
+	FILE *raw_records;		/* LDE_TRACE_RAW=FILE */
+	unsigned long long lost, lost_forks, undecided;
+};
+
+/* libbpf's ring-buffer callback (ctx: the run): a batch to the views. */
+int lde_live_batch(void *ctx, void *data, size_t size);
+/* After detach: the batches still held; returns the events lost. */
+unsigned long long lde_live_drain_batches(struct lde_trace_run *run,
+					  struct lde_trace_bpf *skel);
+/* A counter of enum lde_lost, summed over CPUs. */
+unsigned long long lde_live_lost(struct lde_trace_bpf *skel, enum lde_lost what);
+/* -s: what the kernel summed instead of sending (session: the run). */
+void lde_live_add_kernel_sums(const void *session, struct lde_summary *sum);
+
+#endif /* _LDE_TRACE_LIVE_H */
