@@ -206,6 +206,11 @@ $(LDE_TRACE): $(TRACE_SRCS) $(TRACE_HDRS) $(BPF_OUT)/lde_trace.skel.h \
 		$(CLI_LIBS)
 
 LDE_BENCH := $(B)/lde-bench
+# lde-bench: options, main and output (lde_bench.c), the timers, the
+# context switch, and the cross-check against perf bench.
+BENCH_SRCS := cli/lde_bench.c cli/lde_bench_timers.c cli/lde_bench_switch.c \
+	      cli/lde_bench_perf.c
+BENCH_HDRS := cli/lde_bench.h cli/lde_counter.h
 # lde-bench --check reads lde-trace's trace files: the reader and what it
 # needs, without the live session.
 TRACE_FILE_SRCS := $(filter-out $(TRACE_LIVE),$(TRACE_SRCS))
@@ -217,12 +222,12 @@ CHECK_SRCS := $(CHECK_CORE) cli/lde_check_run.c cli/lde_check_imports.c
 # The program's imports (which clock it reads) come from its ELF file.
 LIBELF     := $(shell pkg-config --libs libelf 2>/dev/null || echo -lelf)
 
-$(LDE_BENCH): cli/lde_bench.c cli/lde_counter.h $(CHECK_SRCS) cli/lde_check.h cli/lde_check_run.h \
+$(LDE_BENCH): $(BENCH_SRCS) $(BENCH_HDRS) $(CHECK_SRCS) cli/lde_check.h cli/lde_check_run.h \
 	      cli/lde_check_state.h \
 	      $(TRACE_FILE_SRCS) $(TRACE_HDRS) $(BPF_OUT)/lde_trace.skel.h \
 	      $(CLI_COMMON_DEPS) include/uapi/linux/lde.h dkms.conf
 	$(CC) $(CLI_CFLAGS) -I$(TOP)/cli \
-		-o $@ cli/lde_bench.c $(CHECK_SRCS) $(TRACE_FILE_SRCS) \
+		-o $@ $(BENCH_SRCS) $(CHECK_SRCS) $(TRACE_FILE_SRCS) \
 		$(CLI_COMMON) $(CLI_LIBS) $(LIBELF) -lm -lpthread
 
 tools: $(LDE_TRACE) $(LDE_BENCH)
@@ -315,13 +320,13 @@ ARM64_BENCH := $(ARM64_DIR)/lde-bench
 $(ARM64_SYSROOT)/.lde-ready: scripts/arm64-fetch.sh
 	ARM64_KVER=$(ARM64_KVER) ./scripts/arm64-fetch.sh $(ARM64_DIR)
 
-$(ARM64_BENCH): cli/lde_bench.c cli/lde_counter.h $(CHECK_SRCS) cli/lde_check.h \
+$(ARM64_BENCH): $(BENCH_SRCS) $(BENCH_HDRS) $(CHECK_SRCS) cli/lde_check.h \
 		cli/lde_check_run.h $(TRACE_FILE_SRCS) $(TRACE_HDRS) \
 		$(CLI_COMMON_DEPS) include/uapi/linux/lde.h dkms.conf \
 		$(ARM64_SYSROOT)/.lde-ready
 	$(ARM64_CC) $(CFLAGS) -Wno-missing-field-initializers $(UAPI) \
 		-I$(TOP)/bpf -I$(TOP)/cli $(CLI_VERSION) $(ARM64_CLI_FLAGS) \
-		-o $@ cli/lde_bench.c $(CHECK_SRCS) $(TRACE_FILE_SRCS) \
+		-o $@ $(BENCH_SRCS) $(CHECK_SRCS) $(TRACE_FILE_SRCS) \
 		$(CLI_COMMON) -lseccomp -ljson-c -lzstd -lelf -lz -lm -lpthread
 
 # lde-trace for the arm64 guest: the CLI on the arm64 skeleton (make
