@@ -52,6 +52,9 @@ static __always_inline __u64 lde_regs_sp(struct pt_regs *regs)
 /*
  * The exception level the registers were saved at (pstate's M[3:2]): 0
  * for user mode (EL0), 1 for the kernel.  x86's CPL counts the other way.
+ * The level the handler runs at is the kernel's own, EL1 (EL2 with VHE):
+ * CurrentEL, which only lde.ko can read (its boot file's current_el, the
+ * trace's boot "kernel_level"); the views say it (lde_arch_words.c).
  */
 static __always_inline __u64 lde_regs_privilege(struct pt_regs *regs)
 {

@@ -43,6 +43,10 @@ static void parse_cpu_line(struct lde_boot *b, char *line)
 		} else if (!strcmp(key, "el0_irq+0x480")) {
 			snprintf(one.timer_handler, LDE_BOOT_NAME_LEN, "%s", val);
 			one.timer_vector = 0x480;
+		} else if (!strcmp(key, "current_el")) {
+			/* The level the kernel runs at: EL1, or EL2 (VHE). */
+			one.has_kernel_level = true;
+			one.kernel_level = atoi(val);
 		}
 	}
 	if (!b->cpus++) {
@@ -52,6 +56,8 @@ static void parse_cpu_line(struct lde_boot *b, char *line)
 		memcpy(b->trap_table, one.trap_table, LDE_BOOT_NAME_LEN);
 		b->timer_vector = one.timer_vector;
 		b->fault_vector = one.fault_vector;
+		b->has_kernel_level = one.has_kernel_level;
+		b->kernel_level = one.kernel_level;
 		b->same_on_all_cpus = true;
 		return;
 	}

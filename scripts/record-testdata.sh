@@ -9,8 +9,8 @@
 #   usage: record-testdata.sh            boot the guest, record, then views
 #          record-testdata.sh arm64      the same in the arm64 guest: a
 #                                        program's life and two spinners,
-#                                        as arm64-*.lde (make arm64-selftests
-#                                        first)
+#                                        as arm64-*.lde (the arm64 builds
+#                                        are made first)
 #          record-testdata.sh views      only the expected outputs, again
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -64,6 +64,8 @@ views)
 	;;
 "" | arm64)
 	make -C "$top" all >/dev/null
+	# The arm64 guest's lde.ko, lde-trace and workloads, of today's tree.
+	[ "${1:-}" != arm64 ] || make -C "$top" arm64-module arm64-selftests >/dev/null
 	mkdir -p "$data"
 	rec=$(mktemp -d)
 	trap 'rm -rf "$rec"' EXIT
