@@ -85,6 +85,11 @@ TEST(arm64_boot_file_names_the_table_and_its_el0_slots)
 	EXPECT_EQ(250, b.hz);
 	EXPECT_TRUE(b.has_kernel_level);
 	EXPECT_EQ(1, b.kernel_level);
+	/* The arch timer, as the start-timer rows name it. */
+	EXPECT_EQ(11, b.timer_irq);
+	EXPECT_EQ(27, b.timer_hwirq);
+	EXPECT_STREQ("arch_timer_handler_virt", b.timer_irq_handler);
+	EXPECT_EQ(62500000, b.timer_counter_hz);
 }
 
 /* A kernel with VHE runs at EL2: lde.ko's CurrentEL says so, the rows too. */

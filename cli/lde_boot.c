@@ -67,6 +67,17 @@ static void parse_cpu_line(struct lde_boot *b, char *line)
 		b->same_on_all_cpus = false;
 }
 
+/* arm64: "timer arch_timer irq 11 hwirq 27 handler NAME cntfrq HZ". */
+static void parse_arch_timer_line(struct lde_boot *b, const char *line)
+{
+	char handler[LDE_BOOT_NAME_LEN];
+
+	if (sscanf(line, "timer arch_timer irq %d hwirq %u handler %63s cntfrq %llu",
+		   &b->timer_irq, &b->timer_hwirq, handler,
+		   &b->timer_counter_hz) == 4)
+		snprintf(b->timer_irq_handler, LDE_BOOT_NAME_LEN, "%s", handler);
+}
+
 bool lde_boot_parse(struct lde_boot *b, const char *text)
 {
 	char *copy = strdup(text), *line, *save = NULL;
@@ -78,6 +89,8 @@ bool lde_boot_parse(struct lde_boot *b, const char *text)
 	     line = strtok_r(NULL, "\n", &save)) {
 		if (!strncmp(line, "cpu ", 4))
 			parse_cpu_line(b, line);
+		else if (!strncmp(line, "timer arch_timer irq ", 21))
+			parse_arch_timer_line(b, line);
 		else if (sscanf(line, "hz %d", &b->hz) == 1)
 			continue;
 		else if (sscanf(line, "kernel_stack_size %u",

@@ -413,6 +413,13 @@ void lde_json_boot(struct lde_line *l, const struct lde_boot *b)
 		JSON_STR(l, "fault_handler", b->fault_handler, LDE_BOOT_NAME_LEN);
 		if (b->trap_table[0])
 			JSON_STR(l, "trap_table", b->trap_table, LDE_BOOT_NAME_LEN);
+		if (b->timer_irq_handler[0]) {
+			JSON_U64(l, "timer_irq", b->timer_irq);
+			JSON_U64(l, "timer_hwirq", b->timer_hwirq);
+			JSON_STR(l, "timer_irq_handler", b->timer_irq_handler,
+				 LDE_BOOT_NAME_LEN);
+			JSON_U64(l, "timer_counter_hz", b->timer_counter_hz);
+		}
 		if (b->has_kernel_level)
 			JSON_U64(l, "kernel_level", b->kernel_level);
 		JSON_U64(l, "cpus", b->cpus);

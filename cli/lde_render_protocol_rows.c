@@ -98,7 +98,12 @@ void lde_protocol_rows_boot(struct lde_protocol *d)
 		    "remember address of syscall handler, timer handler [needs lde.ko]",
 		    "");
 	}
-	if (d->boot->module)
+	if (d->boot->module && d->boot->timer_irq_handler[0])
+		lde_protocol_fmt(a, "start interrupt timer [clockevent %s, HZ %d: a tick every %d ms; IRQ %d: %s, counter at %.1f MHz]",
+		    d->boot->clockevent[0] ? d->boot->clockevent : "?", d->boot->hz,
+		    d->boot->hz ? 1000 / d->boot->hz : 0, d->boot->timer_irq,
+		    d->boot->timer_irq_handler, d->boot->timer_counter_hz / 1e6);
+	else if (d->boot->module)
 		lde_protocol_fmt(a, "start interrupt timer [clockevent %s, HZ %d: a tick every %d ms]",
 		    d->boot->clockevent[0] ? d->boot->clockevent : "?", d->boot->hz,
 		    d->boot->hz ? 1000 / d->boot->hz : 0);
