@@ -145,7 +145,9 @@ static __always_inline __u64 lde_task_saved_sp(struct task_struct *t)
 
 /*
  * Where t's saved kernel context resumes: the lr cpu_switch_to saved as
- * cpu_context.pc (in __schedule, or ret_from_fork for a new task).
+ * cpu_context.pc: in __switch_to, right after its call of cpu_switch_to
+ * (it returns into __schedule from there), or ret_from_fork for a new
+ * task.
  */
 static __always_inline __u64 lde_task_saved_resume(struct task_struct *t,
 						   __u64 saved_sp)
