@@ -19,7 +19,7 @@ ifndef LDE_READY
 
 .DEFAULT_GOAL := all
 $(GOALS):
-	@./scripts/setup.sh $(if $(filter arm64,$(ARCH)),arm64)
+	@./scripts/setup.sh $(if $(filter arm64,$(ARCH))$(filter bench,$@),arm64)
 	@$(MAKE) --no-print-directory LDE_READY=1 $@
 
 # Also what building a kernel takes.
@@ -34,6 +34,12 @@ arm64-module arm64-boot arm64-selftests arm64-check arm64-bpf:
 	@./scripts/setup.sh arm64
 	@$(MAKE) --no-print-directory LDE_READY=1 $@
 .PHONY: arm64-module arm64-boot arm64-selftests arm64-check arm64-bpf
+
+# make bench's arm64 boot alone: lde-bench in the arm64 guest.
+bench-arm64:
+	@./scripts/setup.sh arm64
+	@$(MAKE) --no-print-directory LDE_READY=1 $@
+.PHONY: bench-arm64
 
 clean:
 	rm -rf build
@@ -476,10 +482,11 @@ demo: all
 		env LDE_KO=$(LDE_KO) LDE_TRACE=$(LDE_TRACE) ./scripts/guest-demo.sh
 endif
 
-# Three boots: the hook's cost and the homework (single-threaded TCG, as
+# Four boots: the hook's cost and the homework (single-threaded TCG, as
 # every test), then the tracers compared under multi- and single-threaded
-# TCG (see scripts/guest-bench-tracers.sh).
-bench: all
+# TCG (see scripts/guest-bench-tracers.sh), then the homework in the arm64
+# guest (bench-arm64 alone), put beside x86's as ratios.
+bench: all bench-arm64
 	@mkdir -p $(B)/bench/tracers-multi $(B)/bench/tracers-single
 	@./scripts/vm-run.sh -t $(VM_TIMEOUT) -o $(B)/bench -- \
 		env LDE_KO=$(LDE_KO) LDE_BENCH=$(LDE_BENCH) ./scripts/guest-bench.sh
@@ -491,6 +498,12 @@ bench: all
 	done
 	@./scripts/bench-report.sh $(B)/bench
 	@echo "lde: results in build/bench/bench.md and build/bench/bench.json"
+
+bench-arm64: $(ARM64_KO) arm64-selftests
+	@mkdir -p $(B)/bench/arm64
+	@./scripts/vm-run.sh -a arm64 -t $(VM_TIMEOUT) -o $(B)/bench/arm64 -- \
+		env LDE_KO=$(ARM64_KO) LDE_BENCH=$(ARM64_BENCH) ./scripts/guest-bench.sh
+.PHONY: bench-arm64
 
 # lde-trace, lde-bench and their man pages; the selftests and their
 # helpers under libexec (run them as selftests/lde/README says, with

@@ -52,6 +52,9 @@ static __always_inline __u64 lde_regs_sp(struct pt_regs *regs)
 /*
  * The exception level the registers were saved at (pstate's M[3:2]): 0
  * for user mode (EL0), 1 for the kernel.  x86's CPL counts the other way.
+ * The level the handler runs at is the kernel's own, EL1 (EL2 with VHE):
+ * CurrentEL, which only lde.ko can read (its boot file's current_el, the
+ * trace's boot "kernel_level"); the views say it (lde_arch_words.c).
  */
 static __always_inline __u64 lde_regs_privilege(struct pt_regs *regs)
 {
@@ -142,7 +145,9 @@ static __always_inline __u64 lde_task_saved_sp(struct task_struct *t)
 
 /*
  * Where t's saved kernel context resumes: the lr cpu_switch_to saved as
- * cpu_context.pc (in __schedule, or ret_from_fork for a new task).
+ * cpu_context.pc: in __switch_to, right after its call of cpu_switch_to
+ * (it returns into __schedule from there), or ret_from_fork for a new
+ * task.
  */
 static __always_inline __u64 lde_task_saved_resume(struct task_struct *t,
 						   __u64 saved_sp)

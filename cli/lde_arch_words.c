@@ -9,6 +9,7 @@
 static const struct lde_arch_words x86_64_words = {
 	.arch = "x86_64",
 	.level_prefix = "CPL ",
+	.columns_level_prefix = "cpl ",
 	.user_level = 3,
 	.kernel_level = 0,
 	.saved_pc = "PC",
@@ -34,6 +35,7 @@ static const struct lde_arch_words x86_64_words = {
 static const struct lde_arch_words arm64_words = {
 	.arch = "aarch64",
 	.level_prefix = "EL",
+	.columns_level_prefix = "EL",
 	.user_level = 0,
 	.kernel_level = 1,
 	.level_prefix_both = true,
@@ -83,24 +85,55 @@ int lde_arch_words_use(const char *arch)
 	return 0;
 }
 
+static const char *mode_change(char *buf, const char *prefix,
+			       unsigned long long from, unsigned long long to)
+{
+	snprintf(buf, LDE_ARCH_TEXT_LEN, "%s%llu -> %s%llu", prefix, from,
+		 shown->level_prefix_both ? prefix : "", to);
+	return buf;
+}
+
 const char *lde_arch_mode_change(char *buf, unsigned long long from,
 				 unsigned long long to)
 {
-	snprintf(buf, LDE_ARCH_TEXT_LEN, "%s%llu -> %s%llu",
-		 shown->level_prefix, from,
-		 shown->level_prefix_both ? shown->level_prefix : "", to);
-	return buf;
+	return mode_change(buf, shown->level_prefix, from, to);
+}
+
+/* -1: the arch's usual level; else what lde.ko read on the traced CPUs. */
+static int kernel_level_read = -1;
+
+void lde_arch_use_kernel_level(int level)
+{
+	kernel_level_read = level;
+}
+
+unsigned long long lde_arch_kernel_level(void)
+{
+	return kernel_level_read >= 0 ? (unsigned long long)kernel_level_read :
+					 shown->kernel_level;
 }
 
 const char *lde_arch_to_kernel(char *buf, unsigned long long from)
 {
-	return lde_arch_mode_change(buf, from, shown->kernel_level);
+	return lde_arch_mode_change(buf, from, lde_arch_kernel_level());
 }
 
 const char *lde_arch_to_user(char *buf)
 {
-	return lde_arch_mode_change(buf, shown->kernel_level,
+	return lde_arch_mode_change(buf, lde_arch_kernel_level(),
 				    shown->user_level);
+}
+
+const char *lde_arch_columns_to_kernel(char *buf, unsigned long long from)
+{
+	return mode_change(buf, shown->columns_level_prefix, from,
+			   lde_arch_kernel_level());
+}
+
+const char *lde_arch_columns_to_user(char *buf)
+{
+	return mode_change(buf, shown->columns_level_prefix,
+			   lde_arch_kernel_level(), shown->user_level);
 }
 
 const char *lde_arch_vector(char *buf, int vector)

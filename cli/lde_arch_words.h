@@ -14,8 +14,13 @@
 
 struct lde_arch_words {
 	const char *arch;		/* uname's machine: "x86_64" */
-	/* A privilege level: "CPL 3", "EL0". */
-	const char *level_prefix;
+	/* A privilege level: "CPL 3", "EL0"; in the columns: "cpl 3". */
+	const char *level_prefix, *columns_level_prefix;
+	/*
+	 * The levels user code and the kernel run at: x86's CPL 3 and 0;
+	 * arm64's EL0 and EL1 (EL2 for a kernel with VHE: lde.ko's
+	 * CurrentEL says, lde_arch_use_kernel_level()).
+	 */
 	unsigned long long user_level, kernel_level;
 	/* An arrow between levels names the second too: "EL0 -> EL1". */
 	bool level_prefix_both;
@@ -46,6 +51,13 @@ int lde_arch_words_use(const char *arch);
 /* The words of arch, or NULL. */
 const struct lde_arch_words *lde_arch_words_of(const char *arch);
 
+/*
+ * The level the kernel runs at, as lde.ko read it (arm64's CurrentEL, the
+ * trace's boot facts), or -1: the arch's usual (kernel_level above).
+ */
+void lde_arch_use_kernel_level(int level);
+unsigned long long lde_arch_kernel_level(void);
+
 #define LDE_ARCH_TEXT_LEN	48
 /* "CPL 3 -> 0", "EL0 -> EL1": from a level to another, into buf. */
 const char *lde_arch_mode_change(char *buf, unsigned long long from,
@@ -53,6 +65,9 @@ const char *lde_arch_mode_change(char *buf, unsigned long long from,
 /* Into the kernel from the level a trap saved; back to user mode. */
 const char *lde_arch_to_kernel(char *buf, unsigned long long from);
 const char *lde_arch_to_user(char *buf);
+/* The same in the columns' words: "cpl 3 -> 0", "EL0 -> EL1". */
+const char *lde_arch_columns_to_kernel(char *buf, unsigned long long from);
+const char *lde_arch_columns_to_user(char *buf);
 /* A vector: "IDT 236", "VBAR_EL1+0x480". */
 const char *lde_arch_vector(char *buf, int vector);
 

@@ -24,6 +24,10 @@ TEST(x86_64_says_cpl_idt_sysretq_and_thread_sp)
 	EXPECT_STREQ("thread.sp", lde_arch_words()->switch_ctx);
 	EXPECT_STREQ("", lde_arch_words()->trap_insn_prefix);
 	EXPECT_STREQ("PC", lde_arch_words()->saved_pc);
+	/* The columns' words, as they were before arm64. */
+	EXPECT_STREQ("cpl 3 -> 0", lde_arch_columns_to_kernel(buf, 3));
+	EXPECT_STREQ("cpl 0 -> 3", lde_arch_columns_to_user(buf));
+	EXPECT_EQ(0, lde_arch_kernel_level());
 }
 
 TEST(arm64_says_el_vbar_eret_and_cpu_context)
@@ -41,6 +45,10 @@ TEST(arm64_says_el_vbar_eret_and_cpu_context)
 	EXPECT_STREQ("thread.cpu_context", lde_arch_words()->switch_ctx);
 	EXPECT_NE(NULL, strstr(lde_arch_words()->card_switch_fmt,
 			       "cpu_switch_to"));
+	/* The kernel runs at EL1 (not x86's 0), in every view's words. */
+	EXPECT_EQ(1, lde_arch_kernel_level());
+	EXPECT_STREQ("EL0 -> EL1", lde_arch_columns_to_kernel(buf, 0));
+	EXPECT_STREQ("EL1 -> EL0", lde_arch_columns_to_user(buf));
 	/* The kernel's name for the ISA says the same. */
 	EXPECT_EQ(lde_arch_words_of("aarch64"), lde_arch_words_of("arm64"));
 }
@@ -75,6 +83,43 @@ TEST(arm64_boot_file_names_the_table_and_its_el0_slots)
 	EXPECT_EQ(2, b.cpus);
 	EXPECT_TRUE(b.same_on_all_cpus);
 	EXPECT_EQ(250, b.hz);
+	EXPECT_TRUE(b.has_kernel_level);
+	EXPECT_EQ(1, b.kernel_level);
+	/* The arch timer, as the start-timer rows name it. */
+	EXPECT_EQ(11, b.timer_irq);
+	EXPECT_EQ(27, b.timer_hwirq);
+	EXPECT_STREQ("arch_timer_handler_virt", b.timer_irq_handler);
+	EXPECT_EQ(62500000, b.timer_counter_hz);
+}
+
+/* A kernel with VHE runs at EL2: lde.ko's CurrentEL says so, the rows too. */
+TEST(arm64_kernel_level_is_the_one_lde_ko_read)
+{
+	char buf[LDE_ARCH_TEXT_LEN];
+	struct lde_boot b = { 0 };
+
+	ASSERT_TRUE(lde_boot_parse(&b,
+		"cpu 0 vbar_el1 vectors el0_sync+0x400 el0t_64_sync el0_irq+0x480 el0t_64_irq current_el 2\n"));
+	ASSERT_TRUE(b.has_kernel_level);
+	ASSERT_EQ(0, lde_arch_words_use("aarch64"));
+	lde_arch_use_kernel_level(b.kernel_level);
+	EXPECT_EQ(2, lde_arch_kernel_level());
+	EXPECT_STREQ("EL0 -> EL2", lde_arch_to_kernel(buf, 0));
+	EXPECT_STREQ("EL2 -> EL0", lde_arch_columns_to_user(buf));
+	/* Unknown (no lde.ko): the arch's usual, EL1. */
+	lde_arch_use_kernel_level(-1);
+	EXPECT_STREQ("EL0 -> EL1", lde_arch_to_kernel(buf, 0));
+}
+
+/* x86's boot file has no current_el: nothing is said of it. */
+TEST(x86_boot_file_says_no_kernel_level)
+{
+	struct lde_boot b = { 0 };
+
+	ASSERT_TRUE(lde_boot_parse(&b,
+		"hz 250\n"
+		"cpu 0 syscall_entry entry_SYSCALL_64 timer_vector 236 timer_handler asm_sysvec_apic_timer_interrupt fault_vector 14 fault_handler asm_exc_page_fault\n"));
+	EXPECT_FALSE(b.has_kernel_level);
 }
 
 TEST_HARNESS_MAIN

@@ -43,6 +43,10 @@ static void parse_cpu_line(struct lde_boot *b, char *line)
 		} else if (!strcmp(key, "el0_irq+0x480")) {
 			snprintf(one.timer_handler, LDE_BOOT_NAME_LEN, "%s", val);
 			one.timer_vector = 0x480;
+		} else if (!strcmp(key, "current_el")) {
+			/* The level the kernel runs at: EL1, or EL2 (VHE). */
+			one.has_kernel_level = true;
+			one.kernel_level = atoi(val);
 		}
 	}
 	if (!b->cpus++) {
@@ -52,6 +56,8 @@ static void parse_cpu_line(struct lde_boot *b, char *line)
 		memcpy(b->trap_table, one.trap_table, LDE_BOOT_NAME_LEN);
 		b->timer_vector = one.timer_vector;
 		b->fault_vector = one.fault_vector;
+		b->has_kernel_level = one.has_kernel_level;
+		b->kernel_level = one.kernel_level;
 		b->same_on_all_cpus = true;
 		return;
 	}
@@ -59,6 +65,17 @@ static void parse_cpu_line(struct lde_boot *b, char *line)
 	    strcmp(b->timer_handler, one.timer_handler) ||
 	    strcmp(b->fault_handler, one.fault_handler))
 		b->same_on_all_cpus = false;
+}
+
+/* arm64: "timer arch_timer irq 11 hwirq 27 handler NAME cntfrq HZ". */
+static void parse_arch_timer_line(struct lde_boot *b, const char *line)
+{
+	char handler[LDE_BOOT_NAME_LEN];
+
+	if (sscanf(line, "timer arch_timer irq %d hwirq %u handler %63s cntfrq %llu",
+		   &b->timer_irq, &b->timer_hwirq, handler,
+		   &b->timer_counter_hz) == 4)
+		snprintf(b->timer_irq_handler, LDE_BOOT_NAME_LEN, "%s", handler);
 }
 
 bool lde_boot_parse(struct lde_boot *b, const char *text)
@@ -72,6 +89,8 @@ bool lde_boot_parse(struct lde_boot *b, const char *text)
 	     line = strtok_r(NULL, "\n", &save)) {
 		if (!strncmp(line, "cpu ", 4))
 			parse_cpu_line(b, line);
+		else if (!strncmp(line, "timer arch_timer irq ", 21))
+			parse_arch_timer_line(b, line);
 		else if (sscanf(line, "hz %d", &b->hz) == 1)
 			continue;
 		else if (sscanf(line, "kernel_stack_size %u",

@@ -24,6 +24,18 @@ struct lde_boot {
 	/* arm64: the table VBAR_EL1 holds ("vectors"); x86-64: "". */
 	char trap_table[LDE_BOOT_NAME_LEN];
 	int timer_vector, fault_vector;
+	/*
+	 * arm64: the arch timer's interrupt (lde.ko's "timer arch_timer"
+	 * line): its Linux IRQ, GIC interrupt ID, handler and the counter's
+	 * rate (CNTFRQ_EL0); timer_irq_handler "" when not said.
+	 */
+	int timer_irq;
+	unsigned int timer_hwirq;
+	char timer_irq_handler[LDE_BOOT_NAME_LEN];
+	unsigned long long timer_counter_hz;
+	/* arm64: the EL the kernel runs at (CurrentEL, 1; 2 with VHE). */
+	bool has_kernel_level;
+	unsigned int kernel_level;
 	int toy_entries;
 	bool toy_read_only;
 	/* From sysfs, with or without lde.ko: CPU 0's; same on all? */

@@ -2,6 +2,7 @@
 /* The default view: one line per event in fixed-width columns. */
 #include <stdlib.h>
 
+#include "lde_arch_words.h"
 #include "lde_names.h"
 #include "lde_render.h"
 #include "lde_syscalls.h"
@@ -117,6 +118,7 @@ void lde_columns_event(struct lde_columns *c, struct lde_line *l,
 {
 	bool toy = e->stage == LDE_STAGE_LDE_TRAP ||
 		   e->stage == LDE_STAGE_LDE_RETURN;
+	char mode[LDE_ARCH_TEXT_LEN];
 	char *col;
 
 	col = l->end;
@@ -164,9 +166,8 @@ void lde_columns_event(struct lde_columns *c, struct lde_line *l,
 			lde_line_lit(l, " sp=");
 			lde_line_hex(l, e->trap.sp);
 		}
-		lde_line_lit(l, ", cpl ");
-		lde_line_u64(l, e->trap.cpl);
-		lde_line_lit(l, " -> 0");
+		lde_line_lit(l, ", ");
+		lde_line_str(l, lde_arch_columns_to_kernel(mode, e->trap.cpl));
 		break;
 	case LDE_STAGE_RETURN:
 	case LDE_STAGE_LDE_RETURN:
@@ -183,7 +184,10 @@ void lde_columns_event(struct lde_columns *c, struct lde_line *l,
 		if (toy)
 			lde_line_lit(l, " ns in handler");
 		else
-			lde_line_lit(l, " ns in kernel, cpl 0 -> 3");
+		{
+			lde_line_lit(l, " ns in kernel, ");
+			lde_line_str(l, lde_arch_columns_to_user(mode));
+		}
 		if (e->stage == LDE_EVENT_EXEC_RETURN)
 			columns_exec_return(l, e);
 		break;

@@ -146,7 +146,12 @@ static void folded_steps(void *arg, const struct lde_fold *fold)
 	}
 	lde_line_start(&l, v->rows, sizeof(v->rows));
 	lde_protocol_draw_fold(v->layout, &l, fold);
-	fprintf(v->out, "<details class=\"fold step\" id=\"step-%lu\" data-t0=\"%llu\" data-t1=\"%llu\"><summary><pre>",
+	/*
+	 * fold-N, not step-N: the fold's first step is drawn inside it with
+	 * that id, and an id names one element (#select=step-N, a card
+	 * row's link).
+	 */
+	fprintf(v->out, "<details class=\"fold step\" id=\"fold-%lu\" data-t0=\"%llu\" data-t1=\"%llu\"><summary><pre>",
 		fold->first, fold->first_ns - v->env.start_ns,
 		fold->last_ns - v->env.start_ns);
 	html_text(v->out, l.buf, lde_line_len(&l));

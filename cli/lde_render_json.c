@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lde_arch_words.h"
 #include "lde_names.h"
 #include "lde_render.h"
 #include "lde_syscalls.h"
@@ -324,7 +325,8 @@ void lde_json_text_event(struct lde_json_text *t, struct lde_line *l,
 		JSON_U64_KEPT(l, &t->kept_ip, "ip", e->trap.ip);
 		JSON_U64_KEPT(l, &t->kept_sp, "sp", e->trap.sp);
 		JSON_U64(l, "user_cpl", e->trap.cpl);
-		lde_line_lit(l, ",\"kernel_cpl\":0");
+		/* The level the handler runs at: CPL 0; arm64's EL1. */
+		JSON_U64(l, "kernel_cpl", lde_arch_kernel_level());
 		break;
 	case LDE_STAGE_RETURN:
 	case LDE_EVENT_EXEC_RETURN:
@@ -411,6 +413,15 @@ void lde_json_boot(struct lde_line *l, const struct lde_boot *b)
 		JSON_STR(l, "fault_handler", b->fault_handler, LDE_BOOT_NAME_LEN);
 		if (b->trap_table[0])
 			JSON_STR(l, "trap_table", b->trap_table, LDE_BOOT_NAME_LEN);
+		if (b->timer_irq_handler[0]) {
+			JSON_U64(l, "timer_irq", b->timer_irq);
+			JSON_U64(l, "timer_hwirq", b->timer_hwirq);
+			JSON_STR(l, "timer_irq_handler", b->timer_irq_handler,
+				 LDE_BOOT_NAME_LEN);
+			JSON_U64(l, "timer_counter_hz", b->timer_counter_hz);
+		}
+		if (b->has_kernel_level)
+			JSON_U64(l, "kernel_level", b->kernel_level);
 		JSON_U64(l, "cpus", b->cpus);
 		JSON_BOOL(l, "same_on_all_cpus", b->same_on_all_cpus);
 		JSON_U64(l, "hz", b->hz);

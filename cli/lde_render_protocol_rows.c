@@ -72,17 +72,22 @@ void lde_protocol_rows_boot(struct lde_protocol *d)
 	const struct lde_arch_words *aw = lde_arch_words();
 	char a[TEXT_LEN], b[TEXT_LEN];
 	char tv[LDE_ARCH_TEXT_LEN], fv[LDE_ARCH_TEXT_LEN];
+	char table[LDE_BOOT_NAME_LEN + 32] = "";
 
 	lde_protocol_row(d, "OS @ boot (kernel mode)", "Hardware", "");
 	lde_protocol_rule(d);
+	/* arm64: the table itself is in a register, VBAR_EL1 = vectors. */
+	if (d->boot->trap_table[0])
+		snprintf(table, sizeof(table), "trap table [%s = %s], ",
+			 aw->trap_table_reg, d->boot->trap_table);
 	if (d->boot->module) {
 		lde_protocol_row(d, lde_protocol_fmt(a, "initialize trap table [%s %d CPUs; lde.ko's toy table: %d entries, %s]",
 			   d->boot->same_on_all_cpus ? "the same on all" :
 			   "NOT the same on all", d->boot->cpus,
 			   d->boot->toy_entries, d->boot->toy_read_only ?
 			   "read-only" : "writable"),
-		    lde_protocol_fmt(b, "remember syscall handler [%s: %s], timer handler [%s: %s], fault handler [%s: %s]",
-			aw->syscall_reg, d->boot->syscall_entry,
+		    lde_protocol_fmt(b, "remember %ssyscall handler [%s: %s], timer handler [%s: %s], fault handler [%s: %s]",
+			table, aw->syscall_reg, d->boot->syscall_entry,
 			lde_arch_vector(tv, d->boot->timer_vector),
 			d->boot->timer_handler,
 			lde_arch_vector(fv, d->boot->fault_vector),
@@ -93,7 +98,12 @@ void lde_protocol_rows_boot(struct lde_protocol *d)
 		    "remember address of syscall handler, timer handler [needs lde.ko]",
 		    "");
 	}
-	if (d->boot->module)
+	if (d->boot->module && d->boot->timer_irq_handler[0])
+		lde_protocol_fmt(a, "start interrupt timer [clockevent %s, HZ %d: a tick every %d ms; IRQ %d: %s, counter at %.1f MHz]",
+		    d->boot->clockevent[0] ? d->boot->clockevent : "?", d->boot->hz,
+		    d->boot->hz ? 1000 / d->boot->hz : 0, d->boot->timer_irq,
+		    d->boot->timer_irq_handler, d->boot->timer_counter_hz / 1e6);
+	else if (d->boot->module)
 		lde_protocol_fmt(a, "start interrupt timer [clockevent %s, HZ %d: a tick every %d ms]",
 		    d->boot->clockevent[0] ? d->boot->clockevent : "?", d->boot->hz,
 		    d->boot->hz ? 1000 / d->boot->hz : 0);

@@ -88,6 +88,11 @@ static struct field boot_fields[] = {
 	{ "fault_vector", F_SINT, json_type_int, 0, BT(fault_vector), NULL },
 	{ "fault_handler", F_STR, json_type_string, 0, BT(fault_handler), NULL },
 	{ "trap_table", F_STR, json_type_string, 0, BT(trap_table), NULL },
+	{ "timer_irq", F_SINT, json_type_int, 0, BT(timer_irq), NULL },
+	{ "timer_hwirq", F_UINT, json_type_int, 0, BT(timer_hwirq), NULL },
+	{ "timer_irq_handler", F_STR, json_type_string, 0, BT(timer_irq_handler), NULL },
+	{ "timer_counter_hz", F_UINT, json_type_int, 0, BT(timer_counter_hz), NULL },
+	{ "kernel_level", F_UINT, json_type_int, 0, BT(kernel_level), NULL },
 	{ "cpus", F_SINT, json_type_int, 0, BT(cpus), NULL },
 	{ "same_on_all_cpus", F_BOOL, json_type_boolean, 0, BT(same_on_all_cpus), NULL },
 	{ "hz", F_SINT, json_type_int, 0, BT(hz), NULL },
@@ -104,6 +109,7 @@ static int set_boot(struct parsed *pe, struct json_object *v)
 
 	/* lde.ko's facts come together: the syscall entry says they are. */
 	b->module = json_object_object_get_ex(v, "syscall_entry", NULL);
+	b->has_kernel_level = json_object_object_get_ex(v, "kernel_level", NULL);
 	return lde_trace_json_set_fields(pe, &boot_index, v, b);
 }
 
@@ -161,6 +167,8 @@ static int name_by_recording(const struct lde_trace_header *h,
 	}
 	/* The rows in the recording's words too, where lde has them. */
 	lde_arch_words_use(arch);
+	lde_arch_use_kernel_level(h->boot.has_kernel_level ?
+				  (int)h->boot.kernel_level : -1);
 	if (!json_object_object_get_ex(o, "syscalls", &syscalls))
 		return 0;
 	/* set_syscalls() checked each key and signature. */

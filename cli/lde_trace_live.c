@@ -25,6 +25,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include "lde_arch_words.h"
 #include "lde_syscalls.h"
 #include "lde_trace_cli.h"
 #include "lde_trace.skel.h"
@@ -248,6 +249,8 @@ static int live_open(struct lde_trace_run *run)
 	}
 	/* OS @ boot: what lde.ko reads of the CPUs, and the tick devices. */
 	lde_boot_read(&run->boot);
+	lde_arch_use_kernel_level(run->boot.has_kernel_level ?
+				  (int)run->boot.kernel_level : -1);
 	/*
 	 * The kernel's BTF, parsed once for what lde-trace asks of it (the
 	 * system calls' typedefs, the scheduler's function names): on a

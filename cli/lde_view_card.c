@@ -409,8 +409,16 @@ static void boot_rows(struct lde_card *c)
 		     b->trap_table[0] ? "; " : "", aw->syscall_reg,
 		     b->syscall_entry,
 		     lde_arch_vector(vec, b->timer_vector), b->timer_handler);
-		fill(c, R_BOOT_START_TIMER, NULL, "HZ %d: a tick every %d ms",
-		     b->hz, b->hz ? 1000 / b->hz : 0);
+		if (b->timer_irq_handler[0])
+			/* arm64: the arch timer's IRQ, handler and rate. */
+			fill(c, R_BOOT_START_TIMER, NULL,
+			     "HZ %d: a tick every %d ms; IRQ %d %s, %.1f MHz",
+			     b->hz, b->hz ? 1000 / b->hz : 0, b->timer_irq,
+			     b->timer_irq_handler, b->timer_counter_hz / 1e6);
+		else
+			fill(c, R_BOOT_START_TIMER, NULL,
+			     "HZ %d: a tick every %d ms", b->hz,
+			     b->hz ? 1000 / b->hz : 0);
 	} else {
 		why_not(c, R_BOOT_TABLE, "lde.ko was not loaded: it reads what the CPUs hold");
 		why_not(c, R_BOOT_REMEMBER, "%s", aw->boot_needs_module);

@@ -145,6 +145,19 @@ for f in "$data"/*.lde; do
 			done
 		 done' \
 		_ "$trace" "$f" "$tmp"
+	# The kernel's level in each view: x86's CPL 0, arm64's EL1 (issue
+	# 27: the arm64 traps once said kernel_cpl 0 and "cpl 0 -> 0").
+	case $base in
+	arm64-*) to_kernel='"user_cpl":0,"kernel_cpl":1}' words='EL0 -> EL1' back='EL1 -> EL0' ;;
+	*) to_kernel='"user_cpl":3,"kernel_cpl":0}' words='cpl 3 -> 0' back='cpl 0 -> 3' ;;
+	esac
+	check "$base: every trap goes $words (-j, columns) and returns $back" bash -c \
+		'"$1" -r "$2" -j -e trap 2>/dev/null | grep "\"stage\":\"trap\"" >"$6/traps" &&
+		 [ -s "$6/traps" ] && ! grep -vF -- "$3" "$6/traps" &&
+		 "$1" -r "$2" -e trap,return 2>/dev/null >"$6/cols" &&
+		 ! grep -E " trap  " "$6/cols" | grep -vF -- ", $4" &&
+		 ! grep -E " return  " "$6/cols" | grep -vF -- "kernel, $5"' \
+		_ "$trace" "$f" "$to_kernel" "$words" "$back" "$tmp"
 	check "$base: a cut copy replays what it holds, with a warning" bash -c \
 		'head -c $(( $(stat -c %s "$1") / 2 )) "$1" >"$3/cut.lde" &&
 		 "$2" -r "$3/cut.lde" -j >"$3/cut.out" 2>"$3/cut.err" &&
