@@ -15,8 +15,9 @@
 # runs beside it, as on real hardware.
 #
 # $LDE_TRACE_BEFORE, another build of lde-trace, makes it a before/after
-# comparison instead: only lde-trace's rows (getppid streamed as JSON and
-# in the default view, the ping-pong streamed and summed), each run with
+# comparison instead: only lde-trace's rows (getppid counted with -s,
+# streamed as JSON and in the default view; the ping-pong streamed and
+# summed), each run with
 # that build (the row's name ends in _before) and with $LDE_TRACE, taking
 # turns in each round, beside the untraced loop and bpftrace's count.
 set -eu
@@ -195,7 +196,7 @@ bench() {
 	echo
 }
 
-getppid_tracers="untraced lde_s lde_stream bpftrace perf_trace strace"
+getppid_tracers="untraced lde_s lde_stream lde_view bpftrace perf_trace strace"
 openat_tracers="untraced lde_stream bpftrace_str strace"
 # Round trips of the pinned pipe ping-pong (the scheduler's side).
 n_pipe=${LDE_BENCH_PIPES:-20000}
@@ -203,14 +204,16 @@ pipe_tracers="untraced lde_sched lde_sched_s perf_sched bpftrace_runqlat"
 # LDE_BENCH_TABLES: some of them only (loop openloop pipe).
 tables=" ${LDE_BENCH_TABLES:-loop openloop pipe} "
 if [ -n "$trace_before" ]; then
-	for t in lde_stream lde_view lde_sched lde_sched_s; do
+	for t in lde_s lde_stream lde_view lde_sched lde_sched_s; do
 		label[${t}_before]="${label[$t]}, before"
 		label[$t]="${label[$t]}, after"
 	done
-	getppid_tracers="untraced lde_stream_before lde_stream lde_view_before lde_view bpftrace"
+	getppid_tracers="untraced lde_s_before lde_s lde_stream_before lde_stream lde_view_before lde_view bpftrace"
 	pipe_tracers="untraced lde_sched_before lde_sched lde_sched_s_before lde_sched_s bpftrace_runqlat"
 	tables=" ${LDE_BENCH_TABLES:-loop pipe} "
 fi
+# LDE_BENCH_LOOP_TRACERS: the getppid table's rows, some of them only.
+getppid_tracers=${LDE_BENCH_LOOP_TRACERS:-$getppid_tracers}
 {
 	[ -n "$trace_before" ] &&
 		printf 'Before: %s\nAfter: %s\n\n' "$trace_before" "$trace"
