@@ -104,20 +104,25 @@ static __always_inline __u64 wakeup_flag(__u32 len)
  * (4 ms at HZ=250); lde-trace reads what is left when it stops.
  *
  * Slot 0 is the CPU's batch.  An interrupt can land while a program
- * writes it (busy): the interrupt's event is written in slot 1, the
- * interrupt slot, and waits there until the batch, the event being
- * written included, has gone (interrupts_behind): it never overtakes the
- * events it came after.  The slot goes as soon as the interrupted program
- * is done, or at the CPU's next event, switch or tick; one that is full
- * loses the next interrupt's event, counted.
+ * writes it (busy): the interrupt's event is written in an interrupt
+ * slot (1 or 2, the batch's irq_next says which), and waits there until
+ * the batch, the event being written included, has gone
+ * (interrupts_behind): it never overtakes the events it came after.  The
+ * slot goes as soon as the interrupted program is done, or at the CPU's
+ * next event, switch or tick; one that is full loses the next
+ * interrupt's event, counted.  Two interrupt slots, because sending one
+ * can itself be interrupted: the next interrupt's event goes to the other
+ * (it went nowhere with one slot, and was lost: a tick now and then in an
+ * arm64 guest, whose slower programs a stalled vCPU's late tick lands in
+ * more often).
  */
 #define BATCH_SLOT	0
 #define INTERRUPT_SLOT	1
 
-/* Indexed by CPU * 2 + slot: an array, for the inlined lookup. */
+/* Indexed by CPU * LDE_BATCH_SLOTS + slot: an array, for the inlined lookup. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 2);	/* lde-trace sets: 2 x possible CPUs */
+	__uint(max_entries, LDE_BATCH_SLOTS);	/* lde-trace sets: x possible CPUs */
 	__type(key, __u32);
 	__type(value, struct lde_batch);
 } batches SEC(".maps");
@@ -142,7 +147,8 @@ static __always_inline void batch_send(struct lde_batch *b)
  */
 static __always_inline void batch_send_with_interrupts(struct lde_batch *b)
 {
-	__u32 slot = bpf_get_smp_processor_id() * 2 + INTERRUPT_SLOT;
+	__u32 slot = bpf_get_smp_processor_id() * LDE_BATCH_SLOTS +
+		     INTERRUPT_SLOT + (b->irq_next & 1);
 	struct lde_batch *irq = bpf_map_lookup_elem(&batches, &slot);
 
 	/* Busy: an interrupt of this program writes it; it goes next time. */
@@ -150,6 +156,9 @@ static __always_inline void batch_send_with_interrupts(struct lde_batch *b)
 		return;
 	batch_send(b);
 	b->interrupts_behind = 0;
+	/* An interrupt from here on writes the other slot: it goes after. */
+	b->irq_next ^= 1;
+	barrier();
 	irq->busy = 1;
 	barrier();
 	batch_send(irq);
@@ -160,7 +169,7 @@ static __always_inline void batch_send_with_interrupts(struct lde_batch *b)
 /* Send this CPU's batch, unless this interrupts the program writing it. */
 static __always_inline void batch_flush(__u32 cpu)
 {
-	__u32 slot = cpu * 2 + BATCH_SLOT;
+	__u32 slot = cpu * LDE_BATCH_SLOTS + BATCH_SLOT;
 	struct lde_batch *b = bpf_map_lookup_elem(&batches, &slot);
 
 	if (!b || b->busy)
@@ -189,7 +198,7 @@ static __always_inline struct lde_event *event_start(struct lde_batch **bp,
 						     __u64 ts,
 						     struct task_struct *task)
 {
-	__u32 slot = cpu * 2 + BATCH_SLOT;
+	__u32 slot = cpu * LDE_BATCH_SLOTS + BATCH_SLOT;
 	struct lde_batch *b = bpf_map_lookup_elem(&batches, &slot);
 	struct lde_batch *interrupted = NULL;
 	struct lde_event *e;
@@ -197,7 +206,8 @@ static __always_inline struct lde_event *event_start(struct lde_batch **bp,
 
 	if (b && b->busy) {
 		interrupted = b;
-		slot = cpu * 2 + INTERRUPT_SLOT;
+		slot = cpu * LDE_BATCH_SLOTS + INTERRUPT_SLOT +
+		       (interrupted->irq_next & 1);
 		b = bpf_map_lookup_elem(&batches, &slot);
 	}
 	/* The interrupt slot is not sent when full: it waits its turn. */

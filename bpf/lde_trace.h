@@ -306,16 +306,20 @@ struct lde_event {
  */
 #define LDE_BATCH_BYTES		4096
 #define LDE_EVENT_MAX		sizeof(struct lde_event)
+/* Per CPU: its batch and two interrupt slots (lde_event.bpf.h). */
+#define LDE_BATCH_SLOTS		3
 
 struct lde_batch {
 	unsigned int len;	/* bytes of events waiting in data */
 	unsigned int events;	/* how many */
 	unsigned int busy;	/* an event is being written into data */
-	/* The CPU's batch (slot 0): its interrupt slot holds events. */
+	/* The CPU's batch (slot 0): an interrupt slot holds events. */
 	unsigned char interrupts_behind;
-	/* The interrupt slot (slot 1): sent only after slot 0. */
+	/* An interrupt slot (1 or 2): sent only after slot 0. */
 	unsigned char interrupt_slot;
-	unsigned char pad[2];
+	/* The batch's: which interrupt slot the next interrupt writes (0, 1). */
+	unsigned char irq_next;
+	unsigned char pad;
 	/* The headroom lets the verifier see an event at any offset fit. */
 	unsigned char data[LDE_BATCH_BYTES + LDE_EVENT_MAX];
 };

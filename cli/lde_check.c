@@ -10,13 +10,41 @@
  * Everything is bounded: a program with more processes, threads or pairs
  * than the tables hold has the rest counted as not followed, and said so.
  */
+#include <seccomp.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 
 #include "lde_check.h"
 #include "lde_check_state.h"
 
+
+/* The number of call name on the arch libseccomp's token names, or NO_CALL. */
+static long long call_nr(uint32_t arch, const char *name)
+{
+	int nr = seccomp_syscall_resolve_name_arch(arch, name);
+
+	/* Negative: none (libseccomp's pseudo-numbers say "not on arch"). */
+	return nr >= 0 ? nr : NO_CALL;
+}
+
+static void number_calls(struct lde_check *c, uint32_t arch)
+{
+	c->nr.read = call_nr(arch, "read");
+	c->nr.gettimeofday = call_nr(arch, "gettimeofday");
+	c->nr.clock_gettime = call_nr(arch, "clock_gettime");
+	c->nr.time = call_nr(arch, "time");
+	c->nr.sched_setaffinity = call_nr(arch, "sched_setaffinity");
+}
+
+int lde_check_arch(struct lde_check *c, const char *arch)
+{
+	uint32_t token = seccomp_arch_resolve_name(arch);
+
+	if (!token)
+		return -1;
+	number_calls(c, token);
+	return 0;
+}
 
 struct lde_check *lde_check_new(unsigned int program_pid)
 {
@@ -27,6 +55,7 @@ struct lde_check *lde_check_new(unsigned int program_pid)
 	c->program_pid = program_pid;
 	c->procs[0].pid = program_pid;
 	c->nprocs = 1;
+	number_calls(c, SCMP_ARCH_NATIVE);
 	return c;
 }
 
@@ -127,23 +156,17 @@ static void on_fork(struct lde_check *c, const struct lde_event *e)
 	child->inherited = parent->pinned || parent->inherited;
 }
 
-/* time(2): x86-64 has one; arm64 has none, and -1 is no call's number. */
-#ifdef SYS_time
-#define LDE_SYS_TIME	SYS_time
-#else
-#define LDE_SYS_TIME	(-1)
-#endif
-
-static bool is_timer_call(long long nr)
+/* time(2): x86-64 has one; arm64 has none (NO_CALL, never an event's). */
+static bool is_timer_call(const struct lde_check *c, long long nr)
 {
-	return nr == SYS_clock_gettime || nr == SYS_gettimeofday ||
-	       nr == LDE_SYS_TIME;
+	return nr == c->nr.clock_gettime || nr == c->nr.gettimeofday ||
+	       nr == c->nr.time;
 }
 
-static unsigned int timer_of_call(long long nr)
+static unsigned int timer_of_call(const struct lde_check *c, long long nr)
 {
-	return nr == SYS_gettimeofday ? LDE_TIMER_GETTIMEOFDAY :
-	       nr == LDE_SYS_TIME ? LDE_TIMER_TIME : LDE_TIMER_CLOCK_GETTIME;
+	return nr == c->nr.gettimeofday ? LDE_TIMER_GETTIMEOFDAY :
+	       nr == c->nr.time ? LDE_TIMER_TIME : LDE_TIMER_CLOCK_GETTIME;
 }
 
 static void end_run(struct lde_check *c, struct thread *t)
@@ -183,9 +206,9 @@ static void on_trap(struct lde_check *c, const struct lde_event *e)
 		c->sc[nr].calls++;
 		t->proc->calls[nr]++;
 	}
-	if (is_timer_call(nr))
-		c->timers_trapped |= timer_of_call(nr);
-	if (nr == SYS_sched_setaffinity)	/* pid 0: the caller */
+	if (is_timer_call(c, nr))
+		c->timers_trapped |= timer_of_call(c, nr);
+	if (nr == c->nr.sched_setaffinity)	/* pid 0: the caller */
 		t->setaffinity_target = e->trap.args[0] ? (long long)
 					(int)e->trap.args[0] : e->tid;
 }
@@ -211,7 +234,7 @@ static void on_return(struct lde_check *c, const struct lde_event *e)
 	if (!t->in_call || t->nr != nr)
 		return;		/* its trap came before the trace */
 	t->in_call = false;
-	if (nr == SYS_sched_setaffinity && e->ret.ret == 0)
+	if (nr == c->nr.sched_setaffinity && e->ret.ret == 0)
 		pin(c, t->setaffinity_target);
 	if (t->left_cpu) {
 		end_run(c, t);

@@ -81,9 +81,18 @@ struct lde_finding {
 
 struct lde_check;
 
-/* A checker for the program whose first process is program_pid; NULL: ENOMEM. */
+/*
+ * A checker for the program whose first process is program_pid, its calls
+ * numbered as this machine numbers them; NULL: ENOMEM.
+ */
 struct lde_check *lde_check_new(unsigned int program_pid);
 void lde_check_free(struct lde_check *c);
+/*
+ * The trace was recorded on arch (its header's, libseccomp's name:
+ * "x86_64", "aarch64"): its call numbers are that arch's.  Before the
+ * first event; 0, or -1 if libseccomp does not know arch.
+ */
+int lde_check_arch(struct lde_check *c, const char *arch);
 /* Every event of the trace, in the file's order. */
 void lde_check_event(struct lde_check *c, const struct lde_event *e);
 /* One line of the program's standard output (no newline). */

@@ -8,7 +8,6 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 
 #include "lde_check.h"
 #include "lde_check_state.h"
@@ -418,7 +417,7 @@ static void figure_findings(struct lde_check *c, struct findings *fs,
 	for (i = 0; i < c->nfigures; i++) {
 		const struct figure *g = &c->figures[i];
 		bool sys = g->kind == LDE_FIGURE_SYSCALL;
-		bool read0 = sys && c->loop.nr == SYS_read && ref->read0_ns > 0;
+		bool read0 = sys && c->loop.nr == c->nr.read && ref->read0_ns > 0;
 		double bench = !sys ? ref->switch_ns :
 			       read0 ? ref->read0_ns : ref->getppid_ns;
 		const char *what = !sys ? "a context switch between two processes on one CPU (lmbench's subtraction)" :

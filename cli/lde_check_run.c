@@ -294,6 +294,14 @@ int lde_check_main(char **argv, bool json)
 		lde_check_timers(c, lde_check_imported_timers(prog));
 	if (lde_trace_file_open(&reader, trace_path))
 		goto cleanup;
+	/* Its calls by the recording's numbers ("": x86_64, before arch). */
+	if (lde_check_arch(c, reader.header.arch[0] ? reader.header.arch :
+			   "x86_64")) {
+		fprintf(stderr, "lde-bench: %s: the recording's arch \"%s\" is not one libseccomp knows\n",
+			trace_path, reader.header.arch);
+		lde_trace_file_close_reader(&reader);
+		goto cleanup;
+	}
 	n = lde_trace_file_replay(&reader, check_event, c);
 	lde_trace_file_close_reader(&reader);
 	if (n)

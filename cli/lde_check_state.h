@@ -9,6 +9,8 @@
 #ifndef _LDE_CHECK_STATE_H
 #define _LDE_CHECK_STATE_H
 
+#include <limits.h>
+
 #include "lde_check.h"
 #include "lde_names.h"
 
@@ -18,6 +20,8 @@
 #define MAX_CPUS	256	/* a CPU above is counted as the last */
 #define MAX_FIGURES	8
 #define NR_SYSCALLS	LDE_MAX_SYSCALLS
+/* No event's call number: a call the recording's arch does not have. */
+#define NO_CALL		LLONG_MIN
 
 struct proc {
 	unsigned int pid;
@@ -87,6 +91,15 @@ struct lde_check {
 	struct figure figures[MAX_FIGURES];
 	int nfigures;
 	unsigned int timers_imported, timers_named, timers_trapped;
+	/*
+	 * The calls the checks look for, numbered by the recording's arch
+	 * (lde_check_arch()): arm64's read is x86-64's uname.  NO_CALL for
+	 * one that arch has none of (time(2) on arm64).
+	 */
+	struct {
+		long long read, gettimeofday, clock_gettime, time,
+			  sched_setaffinity;
+	} nr;
 	unsigned long long lost;
 	int exit_status;
 };

@@ -49,34 +49,44 @@ int lde_live_batch(void *ctx, void *data, size_t size)
 
 /*
  * After the programs are detached: the events still waiting in each CPU's
- * batch, then in its interrupt slot (which came after the batch).  A
- * program that was running as it was detached may still be writing one
- * (busy): wait for it, briefly; a batch still busy then is counted lost,
- * never read half-written.  Returns the events so lost.
+ * batch, then in its interrupt slots (which came after the batch; the one
+ * the batch's irq_next names last).  A program that was running as it was
+ * detached may still be writing one (busy): wait for it, briefly; a batch
+ * still busy then is counted lost, never read half-written.  Returns the
+ * events so lost.
  */
 unsigned long long lde_live_drain_batches(struct lde_trace_run *run,
 					  struct lde_trace_bpf *skel)
 {
 	unsigned long long lost = 0;
-	int ncpus = libbpf_num_possible_cpus(), tries;
+	int ncpus = libbpf_num_possible_cpus(), tries, i;
 	struct lde_batch *b = malloc(sizeof(*b));
-	__u32 slot;
+	unsigned int next = 0;
+	__u32 cpu, slot;
 
 	if (ncpus <= 0 || !b)
 		goto out;
-	for (slot = 0; slot < 2 * ncpus; slot++) {
-		for (tries = 0; tries < 100; tries++) {
-			if (bpf_map__lookup_elem(skel->maps.batches, &slot,
-						 sizeof(slot), b, sizeof(*b), 0))
-				goto out;
-			if (!b->busy)
-				break;
-			usleep(1000);
+	for (cpu = 0; cpu < (__u32)ncpus; cpu++) {
+		for (i = 0; i < LDE_BATCH_SLOTS; i++) {
+			/* The batch, the older interrupt slot, the newer. */
+			slot = cpu * LDE_BATCH_SLOTS +
+			       (i == 0 ? 0 : i == 1 ? 1 + (next ^ 1) : 1 + next);
+			for (tries = 0; tries < 100; tries++) {
+				if (bpf_map__lookup_elem(skel->maps.batches,
+							 &slot, sizeof(slot), b,
+							 sizeof(*b), 0))
+					goto out;
+				if (!b->busy)
+					break;
+				usleep(1000);
+			}
+			if (i == 0)
+				next = b->irq_next & 1;
+			if (b->busy)
+				lost += b->events;
+			else if (b->len <= LDE_BATCH_BYTES)
+				lde_live_batch(run, b->data, b->len);
 		}
-		if (b->busy)
-			lost += b->events;
-		else if (b->len <= LDE_BATCH_BYTES)
-			lde_live_batch(run, b->data, b->len);
 	}
 out:
 	free(b);

@@ -35,12 +35,17 @@
 static volatile sig_atomic_t exiting;
 /* -v: libbpf's debug lines too (libbpf's print callback has no context). */
 static bool libbpf_debug;
+/* While attaching: what failed is said in one line (-v: libbpf's too). */
+static bool libbpf_quiet;
 
-/* As libbpf-bootstrap: warnings and errors always, debug under -v. */
+/*
+ * As libbpf-bootstrap: warnings and errors always (but while attaching:
+ * libbpf_quiet), debug under -v.
+ */
 static int libbpf_print(enum libbpf_print_level level, const char *fmt,
 			va_list args)
 {
-	if (level == LIBBPF_DEBUG && !libbpf_debug)
+	if ((level == LIBBPF_DEBUG || libbpf_quiet) && !libbpf_debug)
 		return 0;
 	return vfprintf(stderr, fmt, args);
 }
@@ -208,6 +213,24 @@ static void make_header(struct lde_trace_run *run)
 	snprintf(h->version, sizeof(h->version), "lde-trace %s", LDE_VERSION);
 }
 
+/*
+ * -524 is the kernel's ENOTSUPP: no trampoline for fentry/fexit, which
+ * arm64 kernels before 6.4 lack (no ftrace direct calls; Debian 12's
+ * arm64 6.1): lde supports arm64 on 6.12 only.
+ */
+#define LDE_ENOTSUPP	524
+
+static void say_cannot(const char *what, int err, const char *kernel,
+		       const char *more)
+{
+	if (err == -LDE_ENOTSUPP)
+		fprintf(stderr, "lde-trace: cannot %s: this kernel (%s) cannot attach fentry/fexit programs (ENOTSUPP): on arm64 lde needs Linux 6.4 or later, and is tested on 6.12\n",
+			what, kernel);
+	else
+		fprintf(stderr, "lde-trace: cannot %s: %s%s\n", what,
+			strerror(-err), more);
+}
+
 /* Opens, loads and attaches: events wait in the ring from here. */
 static int live_open(struct lde_trace_run *run)
 {
@@ -285,8 +308,8 @@ static int live_open(struct lde_trace_run *run)
 		if (err == -EPERM || errno == EPERM)
 			fprintf(stderr, "lde-trace: permission denied: run as root, or with CAP_BPF and CAP_PERFMON\n");
 		else
-			fprintf(stderr, "lde-trace: cannot load the BPF programs: %s (-v shows why)\n",
-				strerror(-err));
+			say_cannot("load the BPF programs", err, run->kernel,
+				   " (-v shows why)");
 		return 1;
 	}
 
@@ -310,9 +333,12 @@ static int live_open(struct lde_trace_run *run)
 
 	/* Before the first event can be made: times count from here. */
 	run->start_ns = now_ns();
+	/* Its failure in one line: libbpf's own lines with -v. */
+	libbpf_quiet = true;
 	err = attach_trap_last(skel);
+	libbpf_quiet = false;
 	if (err) {
-		fprintf(stderr, "lde-trace: cannot attach: %s\n", strerror(-err));
+		say_cannot("attach", err, run->kernel, " (-v shows why)");
 		return 1;
 	}
 	s->rb = ring_buffer__new(bpf_map__fd(skel->maps.events), lde_live_batch,

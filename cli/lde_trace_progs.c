@@ -205,6 +205,7 @@ void lde_progs_configure(struct lde_trace_bpf *skel,
 	if (ncpus > 0) {
 		bpf_map__set_max_entries(skel->maps.cpu_states, ncpus);
 		bpf_map__set_max_entries(skel->maps.sched_cpus, ncpus);
-		bpf_map__set_max_entries(skel->maps.batches, 2 * ncpus);
+		bpf_map__set_max_entries(skel->maps.batches,
+					 LDE_BATCH_SLOTS * ncpus);
 	}
 }

@@ -21,7 +21,8 @@
 #                 are arm64 binaries, which fail with "Exec format error")
 #   root/         the guest root: the kernel image package (boot/vmlinuz-$KVER
 #                 and its modules, which vng finds beside the image),
-#                 busybox, bash, libc, a udevd stand-in
+#                 busybox, bash, libc, python3, util-linux's setpriv, a
+#                 udevd stand-in
 #   sysroot/      the arm64 -dev packages lde-trace and lde-bench link
 #                 against statically (libbpf.a, libelf.a, libz.a,
 #                 libzstd.a, libjson-c.a, libseccomp.a and their headers),
@@ -42,10 +43,16 @@ kbuild=/usr/lib/linux-kbuild-$series
 # What the guest root holds: busybox for the tools (and vng's initramfs),
 # bash for virtme-init, and the libraries bash links against; python3 (its
 # minimal interpreter and the standard library's pure-Python modules, json
-# and re among them) for the kselftests' checks of lde-trace's JSON.
+# and re among them; its version is the release's, below) for the
+# kselftests' checks of lde-trace's JSON.
 ROOT_PKGS=(busybox-static bash libc6 libtinfo6 libgcc-s1
-	python3-minimal python3.11-minimal libpython3.11-minimal
-	libpython3.11-stdlib libexpat1 zlib1g)
+	python3-minimal libexpat1 zlib1g libcap-ng0)
+# Single files of a package, PACKAGE:PATH: util-linux's setpriv (busybox's
+# has no --reuid), which the kselftests drop privileges with, as in the
+# x86 guests; with libcap-ng0 above, all it links.  Not the whole
+# package: its mount and the rest would shadow busybox's applets, which
+# virtme-init runs, and need a dozen more libraries.
+ROOT_FILES=(util-linux:usr/bin/setpriv)
 # The static libraries the arm64 lde-trace and lde-bench link (libbpf for
 # the live session; libelf, which libbpf and lde-bench --check read ELF
 # with, and zlib, which libelf and libbpf need; zstd, json-c and
@@ -90,6 +97,14 @@ if [ -z "$(find "$aptdir/state/lists" -maxdepth 1 -name '*Packages*' -mmin -1440
 	apt-get update -q >/dev/null
 fi
 
+# The release's python3 (3.11 on Debian 12, 3.13 on 13): what
+# python3-minimal (pre-)depends on.
+py=$(apt-cache depends python3-minimal 2>/dev/null |
+	sed -n 's/^ *\(Pre\)\{0,1\}Depends: \(python3\.[0-9]*\)-minimal.*/\2/p' |
+	head -n1)
+[ -n "$py" ] || die "cannot tell which python3 python3-minimal depends on"
+ROOT_PKGS+=("$py-minimal" "lib$py-minimal" "lib$py-stdlib")
+
 # Download package $1 once; print the path of its .deb.
 fetch() {
 	local p=$1 debs
@@ -124,12 +139,17 @@ fi
 
 # The guest root.
 root=$out/root
-if [ "$(cat "$root/.lde-ready" 2>/dev/null)" != "${ROOT_PKGS[*]}" ]; then
+if [ "$(cat "$root/.lde-ready" 2>/dev/null)" != "${ROOT_PKGS[*]} ${ROOT_FILES[*]}" ]; then
 	rm -rf "$root"
 	mkdir -p "$root"
 	dpkg -x "$image_deb" "$root"
 	for p in "${ROOT_PKGS[@]}"; do
 		dpkg -x "$(fetch "$p")" "$root"
+	done
+	for f in "${ROOT_FILES[@]}"; do
+		dpkg-deb --fsys-tarfile "$(fetch "${f%%:*}")" |
+			tar -x -C "$root" "./${f#*:}" ||
+			die "no ${f#*:} in ${f%%:*}"
 	done
 	# Debian 12's packages still install into /bin and /lib; merge /usr
 	# the way the host is laid out, so vng's paths (/usr/bin/...) resolve.
@@ -177,7 +197,7 @@ EOT
 exit 0
 EOT
 	chmod 0755 "$root/usr/sbin/udevd" "$root/usr/sbin/udevadm"
-	echo "${ROOT_PKGS[*]}" >"$root/.lde-ready"
+	echo "${ROOT_PKGS[*]} ${ROOT_FILES[*]}" >"$root/.lde-ready"
 fi
 
 # The sysroot of static libraries, redone when the list above changes.

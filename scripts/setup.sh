@@ -57,7 +57,8 @@ fi
 if [ "${1:-}" = debug ]; then
 	PKGS+=(build-essential flex bison bc libssl-dev cpio pahole)
 fi
-#   `setup.sh arm64` adds the host's cross compiler and the arm64 QEMU; the
+#   `setup.sh arm64` (make check, which boots the arm64 guest too, and the
+#   arm64-* goals) adds the host's cross compiler and the arm64 QEMU; the
 #   arm64 kernel, headers and guest root come from scripts/arm64-fetch.sh
 #   into build/arm64/, never through a multiarch install.
 if [ "${1:-}" = arm64 ]; then

@@ -297,7 +297,7 @@ TEST_F_TIMEOUT(trace, timer_ticks_amid_a_storm_keep_counts_exact, 300)
 	/* A 64 MiB ring holds the whole storm: nothing may be lost. */
 	ASSERT_EQ(0, run(&err, "%s -b 65536 -j -e trap,return,timer -- %s getppid 100000 2>&1 >%s",
 			 lde_trace, workload, file));
-	ASSERT_NE(NULL, strstr(err, "lost 0 events"));
+	ASSERT_NE(NULL, strstr(err, "lost 0 events")) TH_LOG("%s", err);
 	EXPECT_TRUE(py_check(file,
 		"n = lambda s: sum(1 for e in ev if e[\"stage\"] == s and e.get(\"name\") == \"getppid\")\n"
 		"assert (n(\"trap\"), n(\"return\")) == (100000, 100000), (n(\"trap\"), n(\"return\"))\n"
