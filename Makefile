@@ -512,7 +512,7 @@ bench: all bench-arm64
 	@./scripts/bench-report.sh $(B)/bench
 	@echo "lde: results in build/bench/bench.md and build/bench/bench.json"
 
-bench-arm64: $(ARM64_KO) arm64-selftests
+bench-arm64: $(ARM64_KO) arm64-selftests $(ARM64_ROOT_READY)
 	@mkdir -p $(B)/bench/arm64
 	@./scripts/vm-run.sh -a arm64 -t $(VM_TIMEOUT) -o $(B)/bench/arm64 -- \
 		env LDE_KO=$(ARM64_KO) LDE_BENCH=$(ARM64_BENCH) ./scripts/guest-bench.sh
