@@ -24,6 +24,9 @@ static const struct lde_arch_words x86_64_words = {
 	.boot_needs_module = "MSR_LSTAR and the IDT need lde.ko",
 	.switch_ctx = "thread.sp",
 	.card_switch_fmt = "A's regs pushed on its k-stack (%u bytes deep), sp kept in A->thread.sp; B->thread.sp (%u deep) loaded: B resumes at %s",
+	/* BPF trampolines came in 5.5, through ftrace's direct calls. */
+	.fentry_needs = "Linux 5.5 or later with CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS",
+	.tested_kernels = "6.1 and 6.12",
 };
 
 /*
@@ -53,6 +56,9 @@ static const struct lde_arch_words arm64_words = {
 	.boot_needs_module = "VBAR_EL1's vectors need lde.ko",
 	.switch_ctx = "thread.cpu_context",
 	.card_switch_fmt = "cpu_switch_to: A->thread.cpu_context (%u deep) saved, B's (%u deep) loaded: B at %s",
+	/* Debian 12's arm64 6.1 has none: attaching there failed -524. */
+	.fentry_needs = "Linux 6.4 or later (arm64's ftrace direct calls came in 6.4)",
+	.tested_kernels = "6.12",
 };
 
 #if defined(__aarch64__)
@@ -140,5 +146,18 @@ const char *lde_arch_vector(char *buf, int vector)
 {
 	snprintf(buf, LDE_ARCH_TEXT_LEN, shown->vector_hex ? "%s%#x" : "%s%d",
 		 shown->vector_prefix, vector);
+	return buf;
+}
+
+const char *lde_arch_no_fentry(char *buf, size_t size, const char *arch,
+			       const char *kernel)
+{
+	const struct lde_arch_words *w = lde_arch_words_of(arch);
+	int n = snprintf(buf, size, "this kernel (%s) cannot attach fentry/fexit programs (ENOTSUPP)",
+			 kernel);
+
+	if (w && n >= 0 && (size_t)n < size)
+		snprintf(buf + n, size - n, ": on %s lde needs %s, and is tested on %s",
+			 w->arch, w->fentry_needs, w->tested_kernels);
 	return buf;
 }

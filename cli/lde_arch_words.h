@@ -11,6 +11,7 @@
 #define _LDE_ARCH_WORDS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 struct lde_arch_words {
 	const char *arch;		/* uname's machine: "x86_64" */
@@ -42,6 +43,11 @@ struct lde_arch_words {
 	const char *switch_ctx;
 	/* The card's switch row: A's depth, B's depth, where B resumes. */
 	const char *card_switch_fmt;
+	/*
+	 * The kernel lde-trace's fentry/fexit programs need on this ISA, and
+	 * the ones lde is tested on: said when attaching fails ENOTSUPP.
+	 */
+	const char *fentry_needs, *tested_kernels;
 };
 
 /* The words of the trace being shown (the native ISA's until told). */
@@ -70,5 +76,12 @@ const char *lde_arch_columns_to_kernel(char *buf, unsigned long long from);
 const char *lde_arch_columns_to_user(char *buf);
 /* A vector: "IDT 236", "VBAR_EL1+0x480". */
 const char *lde_arch_vector(char *buf, int vector);
+
+/*
+ * Why kernel (a release) on arch (uname's machine) failed ENOTSUPP (524)
+ * to attach fentry/fexit programs, into buf: the kernel that arch needs.
+ */
+const char *lde_arch_no_fentry(char *buf, size_t size, const char *arch,
+			       const char *kernel);
 
 #endif /* _LDE_ARCH_WORDS_H */

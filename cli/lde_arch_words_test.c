@@ -122,4 +122,28 @@ TEST(x86_boot_file_says_no_kernel_level)
 	EXPECT_FALSE(b.has_kernel_level);
 }
 
+/*
+ * fentry/fexit failing ENOTSUPP: said for the arch it ran on (the line
+ * spoke of arm64 on every arch), with the kernel that arch needs.
+ */
+TEST(no_fentry_is_said_for_the_running_arch)
+{
+	char buf[256];
+
+	lde_arch_no_fentry(buf, sizeof(buf), "x86_64", "6.1.0-57-amd64");
+	EXPECT_STREQ("this kernel (6.1.0-57-amd64) cannot attach fentry/fexit programs (ENOTSUPP): on x86_64 lde needs Linux 5.5 or later with CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS, and is tested on 6.1 and 6.12",
+		     buf);
+	EXPECT_EQ(NULL, strstr(buf, "arm64"));
+	lde_arch_no_fentry(buf, sizeof(buf), "aarch64", "6.1.0-57-arm64");
+	EXPECT_STREQ("this kernel (6.1.0-57-arm64) cannot attach fentry/fexit programs (ENOTSUPP): on aarch64 lde needs Linux 6.4 or later (arm64's ftrace direct calls came in 6.4), and is tested on 6.12",
+		     buf);
+	/* An arch lde has no words for: no guess at what it needs. */
+	lde_arch_no_fentry(buf, sizeof(buf), "riscv64", "6.12.1");
+	EXPECT_STREQ("this kernel (6.12.1) cannot attach fentry/fexit programs (ENOTSUPP)",
+		     buf);
+	/* Cut short, never past the buffer. */
+	lde_arch_no_fentry(buf, 16, "aarch64", "6.1.0-57-arm64");
+	EXPECT_STREQ("this kernel (6.", buf);
+}
+
 TEST_HARNESS_MAIN
