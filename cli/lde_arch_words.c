@@ -81,6 +81,19 @@ const struct lde_arch_words *lde_arch_words_of(const char *arch)
 	return NULL;
 }
 
+/*
+ * -1: the arch's usual level; else what lde.ko read on the traced CPUs.
+ * Process-wide, as the words shown (above) and the call names
+ * (lde_syscall_names_arch()) are: lde-trace shows one trace a run, live
+ * or replayed, and its source sets all three as it opens.  Not moved into
+ * the views' context (their env->boot holds the level too): two traces of
+ * different arches in one process would still share the words and the
+ * names, and what says the level (lde_json_event(), the columns' and the
+ * protocol's rows) takes no context to read it from.  So that a level
+ * never outlives its arch, choosing an arch's words forgets it.
+ */
+static int kernel_level_read = -1;
+
 int lde_arch_words_use(const char *arch)
 {
 	const struct lde_arch_words *w = lde_arch_words_of(arch);
@@ -88,6 +101,7 @@ int lde_arch_words_use(const char *arch)
 	if (!w)
 		return -1;
 	shown = w;
+	kernel_level_read = -1;
 	return 0;
 }
 
@@ -104,9 +118,6 @@ const char *lde_arch_mode_change(char *buf, unsigned long long from,
 {
 	return mode_change(buf, shown->level_prefix, from, to);
 }
-
-/* -1: the arch's usual level; else what lde.ko read on the traced CPUs. */
-static int kernel_level_read = -1;
 
 void lde_arch_use_kernel_level(int level)
 {

@@ -60,6 +60,7 @@ const struct lde_arch_words *lde_arch_words_of(const char *arch);
 /*
  * The level the kernel runs at, as lde.ko read it (arm64's CurrentEL, the
  * trace's boot facts), or -1: the arch's usual (kernel_level above).
+ * Set after lde_arch_words_use(), which forgets it.
  */
 void lde_arch_use_kernel_level(int level);
 unsigned long long lde_arch_kernel_level(void);

@@ -111,6 +111,29 @@ TEST(arm64_kernel_level_is_the_one_lde_ko_read)
 	EXPECT_STREQ("EL0 -> EL1", lde_arch_to_kernel(buf, 0));
 }
 
+/*
+ * The level lde.ko read belongs to the arch it was read on: choosing
+ * another arch's words forgets it (it said "CPL 3 -> 2", an EL read as
+ * a CPL, when x86's words followed an arm64 trace's level).
+ */
+TEST(a_kernel_level_does_not_outlive_its_arch)
+{
+	char buf[LDE_ARCH_TEXT_LEN];
+
+	ASSERT_EQ(0, lde_arch_words_use("aarch64"));
+	lde_arch_use_kernel_level(2);
+	EXPECT_STREQ("EL0 -> EL2", lde_arch_to_kernel(buf, 0));
+	ASSERT_EQ(0, lde_arch_words_use("x86_64"));
+	EXPECT_STREQ("CPL 3 -> 0", lde_arch_to_kernel(buf, 3));
+	EXPECT_EQ(0, lde_arch_kernel_level());
+	/* An ISA without words changes nothing, the level neither. */
+	ASSERT_EQ(0, lde_arch_words_use("aarch64"));
+	lde_arch_use_kernel_level(2);
+	EXPECT_EQ(-1, lde_arch_words_use("riscv64"));
+	EXPECT_EQ(2, lde_arch_kernel_level());
+	lde_arch_use_kernel_level(-1);
+}
+
 /* x86's boot file has no current_el: nothing is said of it. */
 TEST(x86_boot_file_says_no_kernel_level)
 {
