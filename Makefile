@@ -452,8 +452,9 @@ $(FUZZ): cli/fuzz/lde_trace_fuzz.c $(TRACE_SRCS) $(TRACE_HDRS) \
 # The replay check runs lde-trace -r on the host: no root, no BPF; the
 # help check reads what each tool says of itself; the fuzz check replays
 # every crash ever found, then fuzzes for a bounded time; the symbols check
-# holds the tools' global names to lde_ and bench_; the console check
-# tells a guest that could not power off from a kernel splat.
+# holds the tools' global names to lde_ and bench_; the archive check asks
+# a local archive for the arm64 build of the host's 6.12; the console
+# check tells a guest that could not power off from a kernel splat.
 check-host: lint $(HOST_TESTS) $(LDE_TRACE) $(LDE_BENCH) $(FUZZ)
 	@./scripts/host-check.sh $(HOST_TESTS) \
 		"./scripts/fuzz-check.sh $(FUZZ)" \
@@ -461,6 +462,7 @@ check-host: lint $(HOST_TESTS) $(LDE_TRACE) $(LDE_BENCH) $(FUZZ)
 		"./scripts/handout-check.sh $(LDE_TRACE)" \
 		"./scripts/help-check.sh $(LDE_TRACE) $(LDE_BENCH)" \
 		"./scripts/symbols-check.sh $(LDE_TRACE) $(LDE_BENCH)" \
+		./scripts/arm64-kernel-in-archive-check.sh \
 		./scripts/console-verdict-check.sh
 
 # Every kernel series the host's Debian ships (6.1 and 6.12 on Debian 12,
