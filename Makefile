@@ -190,6 +190,7 @@ CLI_COMMON_DEPS := $(CLI_COMMON) cli/lde_stats.h cli/lde_line.h
 # ISA's words apart.
 TRACE_SRCS := cli/lde_trace.c cli/lde_trace_opts.c cli/lde_trace_live.c \
 	      cli/lde_trace_drain.c cli/lde_trace_progs.c cli/lde_trace_replay.c \
+	      cli/lde_libbpf_log.c \
 	      cli/lde_names.c cli/lde_boot.c cli/lde_arch_words.c \
 	      cli/lde_syscalls.c cli/lde_syscalls_tracefs.c \
 	      cli/lde_render_columns.c cli/lde_render_json.c \
@@ -210,7 +211,7 @@ TRACE_HDRS := cli/lde_names.h cli/lde_boot.h cli/lde_arch_words.h cli/lde_render
 	      cli/lde_tid_table.h cli/lde_trace_json.h cli/lde_trace_json_fields.h \
 	      cli/lde_log2_hist.h \
 	      cli/lde_story.h cli/lde_view.h cli/lde_svg.h cli/lde_svg_internal.h \
-	      cli/lde_trace_cli.h cli/lde_trace_live.h \
+	      cli/lde_trace_cli.h cli/lde_trace_live.h cli/lde_libbpf_log.h \
 	      cli/lde_protocol.h \
 	      bpf/lde_trace.h \
 	      bpf/lde_sched_sum.h
@@ -218,7 +219,7 @@ TRACE_HDRS := cli/lde_names.h cli/lde_boot.h cli/lde_arch_words.h cli/lde_render
 # (the views, the trace-file reader) also runs on a trace file.
 TRACE_LIVE := cli/lde_trace.c cli/lde_trace_opts.c cli/lde_trace_live.c \
 	      cli/lde_trace_drain.c cli/lde_trace_progs.c cli/lde_trace_replay.c \
-	      cli/lde_syscalls_tracefs.c
+	      cli/lde_syscalls_tracefs.c cli/lde_libbpf_log.c
 
 $(LDE_TRACE): $(TRACE_SRCS) $(TRACE_HDRS) $(BPF_OUT)/lde_trace.skel.h \
 	      include/uapi/linux/lde.h $(CLI_COMMON_DEPS) dkms.conf
@@ -389,7 +390,14 @@ HOST_TESTS := $(B)/host/lde_stats_test $(B)/host/lde_line_test \
 	      $(B)/host/lde_tid_table_test $(B)/host/lde_trace_file_test \
 	      $(B)/host/lde_trace_replay_test \
 	      $(B)/host/lde_view_state_test $(B)/host/lde_check_test \
-	      $(B)/host/lde_arch_words_test
+	      $(B)/host/lde_arch_words_test $(B)/host/lde_libbpf_log_test
+
+# libbpf's lines in the live session: held while attaching, and let out.
+$(B)/host/lde_libbpf_log_test: cli/lde_libbpf_log_test.c cli/lde_libbpf_log.c \
+		cli/lde_libbpf_log.h $(KSRC_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -I$(TOP)/cli -I$(KSRC)/tools/testing/selftests \
+		-o $@ $< cli/lde_libbpf_log.c
 
 # Each ISA's words for the rows, and arm64's boot facts as they read.
 $(B)/host/lde_arch_words_test: cli/lde_arch_words_test.c cli/lde_arch_words.c \
@@ -443,14 +451,18 @@ $(FUZZ): cli/fuzz/lde_trace_fuzz.c $(TRACE_SRCS) $(TRACE_HDRS) \
 
 # The replay check runs lde-trace -r on the host: no root, no BPF; the
 # help check reads what each tool says of itself; the fuzz check replays
-# every crash ever found, then fuzzes for a bounded time; the console check
-# tells a guest that could not power off from a kernel splat.
+# every crash ever found, then fuzzes for a bounded time; the symbols check
+# holds the tools' global names to lde_ and bench_; the archive check asks
+# a local archive for the arm64 build of the host's 6.12; the console
+# check tells a guest that could not power off from a kernel splat.
 check-host: lint $(HOST_TESTS) $(LDE_TRACE) $(LDE_BENCH) $(FUZZ)
 	@./scripts/host-check.sh $(HOST_TESTS) \
 		"./scripts/fuzz-check.sh $(FUZZ)" \
 		"./scripts/replay-check.sh $(LDE_TRACE)" \
 		"./scripts/handout-check.sh $(LDE_TRACE)" \
 		"./scripts/help-check.sh $(LDE_TRACE) $(LDE_BENCH)" \
+		"./scripts/symbols-check.sh $(LDE_TRACE) $(LDE_BENCH)" \
+		./scripts/arm64-kernel-in-archive-check.sh \
 		./scripts/console-verdict-check.sh
 
 # Every kernel series the host's Debian ships (6.1 and 6.12 on Debian 12,

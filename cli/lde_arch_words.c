@@ -24,6 +24,9 @@ static const struct lde_arch_words x86_64_words = {
 	.boot_needs_module = "MSR_LSTAR and the IDT need lde.ko",
 	.switch_ctx = "thread.sp",
 	.card_switch_fmt = "A's regs pushed on its k-stack (%u bytes deep), sp kept in A->thread.sp; B->thread.sp (%u deep) loaded: B resumes at %s",
+	/* BPF trampolines came in 5.5, through ftrace's direct calls. */
+	.fentry_needs = "Linux 5.5 or later with CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS",
+	.tested_kernels = "6.1 and 6.12",
 };
 
 /*
@@ -53,6 +56,9 @@ static const struct lde_arch_words arm64_words = {
 	.boot_needs_module = "VBAR_EL1's vectors need lde.ko",
 	.switch_ctx = "thread.cpu_context",
 	.card_switch_fmt = "cpu_switch_to: A->thread.cpu_context (%u deep) saved, B's (%u deep) loaded: B at %s",
+	/* Debian 12's arm64 6.1 has none: attaching there failed -524. */
+	.fentry_needs = "Linux 6.4 or later (arm64's ftrace direct calls came in 6.4)",
+	.tested_kernels = "6.12",
 };
 
 #if defined(__aarch64__)
@@ -75,6 +81,19 @@ const struct lde_arch_words *lde_arch_words_of(const char *arch)
 	return NULL;
 }
 
+/*
+ * -1: the arch's usual level; else what lde.ko read on the traced CPUs.
+ * Process-wide, as the words shown (above) and the call names
+ * (lde_syscall_names_arch()) are: lde-trace shows one trace a run, live
+ * or replayed, and its source sets all three as it opens.  Not moved into
+ * the views' context (their env->boot holds the level too): two traces of
+ * different arches in one process would still share the words and the
+ * names, and what says the level (lde_json_event(), the columns' and the
+ * protocol's rows) takes no context to read it from.  So that a level
+ * never outlives its arch, choosing an arch's words forgets it.
+ */
+static int kernel_level_read = -1;
+
 int lde_arch_words_use(const char *arch)
 {
 	const struct lde_arch_words *w = lde_arch_words_of(arch);
@@ -82,6 +101,7 @@ int lde_arch_words_use(const char *arch)
 	if (!w)
 		return -1;
 	shown = w;
+	kernel_level_read = -1;
 	return 0;
 }
 
@@ -98,9 +118,6 @@ const char *lde_arch_mode_change(char *buf, unsigned long long from,
 {
 	return mode_change(buf, shown->level_prefix, from, to);
 }
-
-/* -1: the arch's usual level; else what lde.ko read on the traced CPUs. */
-static int kernel_level_read = -1;
 
 void lde_arch_use_kernel_level(int level)
 {
@@ -140,5 +157,18 @@ const char *lde_arch_vector(char *buf, int vector)
 {
 	snprintf(buf, LDE_ARCH_TEXT_LEN, shown->vector_hex ? "%s%#x" : "%s%d",
 		 shown->vector_prefix, vector);
+	return buf;
+}
+
+const char *lde_arch_no_fentry(char *buf, size_t size, const char *arch,
+			       const char *kernel)
+{
+	const struct lde_arch_words *w = lde_arch_words_of(arch);
+	int n = snprintf(buf, size, "this kernel (%s) cannot attach fentry/fexit programs (ENOTSUPP)",
+			 kernel);
+
+	if (w && n >= 0 && (size_t)n < size)
+		snprintf(buf + n, size - n, ": on %s lde needs %s, and is tested on %s",
+			 w->arch, w->fentry_needs, w->tested_kernels);
 	return buf;
 }

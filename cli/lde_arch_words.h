@@ -11,6 +11,7 @@
 #define _LDE_ARCH_WORDS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 struct lde_arch_words {
 	const char *arch;		/* uname's machine: "x86_64" */
@@ -42,6 +43,11 @@ struct lde_arch_words {
 	const char *switch_ctx;
 	/* The card's switch row: A's depth, B's depth, where B resumes. */
 	const char *card_switch_fmt;
+	/*
+	 * The kernel lde-trace's fentry/fexit programs need on this ISA, and
+	 * the ones lde is tested on: said when attaching fails ENOTSUPP.
+	 */
+	const char *fentry_needs, *tested_kernels;
 };
 
 /* The words of the trace being shown (the native ISA's until told). */
@@ -54,6 +60,7 @@ const struct lde_arch_words *lde_arch_words_of(const char *arch);
 /*
  * The level the kernel runs at, as lde.ko read it (arm64's CurrentEL, the
  * trace's boot facts), or -1: the arch's usual (kernel_level above).
+ * Set after lde_arch_words_use(), which forgets it.
  */
 void lde_arch_use_kernel_level(int level);
 unsigned long long lde_arch_kernel_level(void);
@@ -70,5 +77,12 @@ const char *lde_arch_columns_to_kernel(char *buf, unsigned long long from);
 const char *lde_arch_columns_to_user(char *buf);
 /* A vector: "IDT 236", "VBAR_EL1+0x480". */
 const char *lde_arch_vector(char *buf, int vector);
+
+/*
+ * Why kernel (a release) on arch (uname's machine) failed ENOTSUPP (524)
+ * to attach fentry/fexit programs, into buf: the kernel that arch needs.
+ */
+const char *lde_arch_no_fentry(char *buf, size_t size, const char *arch,
+			       const char *kernel);
 
 #endif /* _LDE_ARCH_WORDS_H */

@@ -111,6 +111,29 @@ TEST(arm64_kernel_level_is_the_one_lde_ko_read)
 	EXPECT_STREQ("EL0 -> EL1", lde_arch_to_kernel(buf, 0));
 }
 
+/*
+ * The level lde.ko read belongs to the arch it was read on: choosing
+ * another arch's words forgets it (it said "CPL 3 -> 2", an EL read as
+ * a CPL, when x86's words followed an arm64 trace's level).
+ */
+TEST(a_kernel_level_does_not_outlive_its_arch)
+{
+	char buf[LDE_ARCH_TEXT_LEN];
+
+	ASSERT_EQ(0, lde_arch_words_use("aarch64"));
+	lde_arch_use_kernel_level(2);
+	EXPECT_STREQ("EL0 -> EL2", lde_arch_to_kernel(buf, 0));
+	ASSERT_EQ(0, lde_arch_words_use("x86_64"));
+	EXPECT_STREQ("CPL 3 -> 0", lde_arch_to_kernel(buf, 3));
+	EXPECT_EQ(0, lde_arch_kernel_level());
+	/* An ISA without words changes nothing, the level neither. */
+	ASSERT_EQ(0, lde_arch_words_use("aarch64"));
+	lde_arch_use_kernel_level(2);
+	EXPECT_EQ(-1, lde_arch_words_use("riscv64"));
+	EXPECT_EQ(2, lde_arch_kernel_level());
+	lde_arch_use_kernel_level(-1);
+}
+
 /* x86's boot file has no current_el: nothing is said of it. */
 TEST(x86_boot_file_says_no_kernel_level)
 {
@@ -120,6 +143,30 @@ TEST(x86_boot_file_says_no_kernel_level)
 		"hz 250\n"
 		"cpu 0 syscall_entry entry_SYSCALL_64 timer_vector 236 timer_handler asm_sysvec_apic_timer_interrupt fault_vector 14 fault_handler asm_exc_page_fault\n"));
 	EXPECT_FALSE(b.has_kernel_level);
+}
+
+/*
+ * fentry/fexit failing ENOTSUPP: said for the arch it ran on (the line
+ * spoke of arm64 on every arch), with the kernel that arch needs.
+ */
+TEST(no_fentry_is_said_for_the_running_arch)
+{
+	char buf[256];
+
+	lde_arch_no_fentry(buf, sizeof(buf), "x86_64", "6.1.0-57-amd64");
+	EXPECT_STREQ("this kernel (6.1.0-57-amd64) cannot attach fentry/fexit programs (ENOTSUPP): on x86_64 lde needs Linux 5.5 or later with CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS, and is tested on 6.1 and 6.12",
+		     buf);
+	EXPECT_EQ(NULL, strstr(buf, "arm64"));
+	lde_arch_no_fentry(buf, sizeof(buf), "aarch64", "6.1.0-57-arm64");
+	EXPECT_STREQ("this kernel (6.1.0-57-arm64) cannot attach fentry/fexit programs (ENOTSUPP): on aarch64 lde needs Linux 6.4 or later (arm64's ftrace direct calls came in 6.4), and is tested on 6.12",
+		     buf);
+	/* An arch lde has no words for: no guess at what it needs. */
+	lde_arch_no_fentry(buf, sizeof(buf), "riscv64", "6.12.1");
+	EXPECT_STREQ("this kernel (6.12.1) cannot attach fentry/fexit programs (ENOTSUPP)",
+		     buf);
+	/* Cut short, never past the buffer. */
+	lde_arch_no_fentry(buf, 16, "aarch64", "6.1.0-57-arm64");
+	EXPECT_STREQ("this kernel (6.", buf);
 }
 
 TEST_HARNESS_MAIN

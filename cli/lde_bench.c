@@ -25,7 +25,7 @@
 #include "lde_counter.h"
 #include "lde_stats.h"
 
-struct env env = { .samples = 200, .check_run_fd = -1 };
+struct bench_env bench_env = { .samples = 200, .check_run_fd = -1 };
 
 const char *argp_program_version = "lde-bench " LDE_VERSION;
 static const char doc[] =
@@ -59,35 +59,37 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 
 	switch (key) {
 	case 'j':
-		env.json = true;
+		bench_env.json = true;
 		break;
 	case 'x':
-		env.cross_check = true;
+		bench_env.cross_check = true;
 		break;
 	case 'o':
-		env.json_file = arg;
+		bench_env.json_file = arg;
 		break;
 	case 'c':
-		env.check = true;
+		bench_env.check = true;
 		break;
 	case CHECK_RUN_KEY:
-		env.check_run_fd = strtol(arg, &end, 10);
-		if (*end || env.check_run_fd < 0)
+		bench_env.check_run_fd = strtol(arg, &end, 10);
+		if (*end || bench_env.check_run_fd < 0)
 			argp_error(state, "--check-run takes a file descriptor");
 		break;
 	case ARGP_KEY_ARG:
-		if (!env.check && env.check_run_fd < 0)
+		if (!bench_env.check && bench_env.check_run_fd < 0)
 			argp_error(state, "a PROGRAM only goes with --check");
-		env.command = &state->argv[state->next - 1];
+		bench_env.command = &state->argv[state->next - 1];
 		state->next = state->argc;
 		break;
 	case ARGP_KEY_END:
-		if ((env.check || env.check_run_fd >= 0) && !env.command)
+		if ((bench_env.check || bench_env.check_run_fd >= 0) &&
+		    !bench_env.command)
 			argp_error(state, "--check needs a PROGRAM after --");
 		break;
 	case 'n':
-		env.samples = strtol(arg, &end, 10);
-		if (*end || env.samples < 10 || env.samples > 100000)
+		bench_env.samples = strtol(arg, &end, 10);
+		if (*end || bench_env.samples < 10 ||
+		    bench_env.samples > 100000)
 			argp_error(state, "SAMPLES must be 10..100000");
 		break;
 	default:
@@ -96,14 +98,14 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
-struct result results[MAX_RESULTS];
-int nresults;
-double timer_resolution_ns = 1;
+struct bench_result bench_results[BENCH_MAX_RESULTS];
+int bench_nresults;
+double bench_timer_resolution_ns = 1;
 
-struct result *add_result(const char *name, const char *unit,
-			  double *samples, size_t n)
+struct bench_result *bench_add_result(const char *name, const char *unit,
+				      double *samples, size_t n)
 {
-	struct result *r = &results[nresults++];
+	struct bench_result *r = &bench_results[bench_nresults++];
 
 	r->name = name;
 	r->unit = unit;
@@ -116,21 +118,23 @@ static void print_json(FILE *f, double sw_proc, double sw_thread)
 	int i;
 
 	fprintf(f, "{\"samples\":%d,\"tsc_ghz\":%.4f,\"results\":{",
-		env.samples, tsc_ghz);
-	for (i = 0; i < nresults; i++) {
+		bench_env.samples, bench_tsc_ghz);
+	for (i = 0; i < bench_nresults; i++) {
 		if (i)
 			fputc(',', f);
-		lde_json_summary(f, results[i].name, &results[i].s);
+		lde_json_summary(f, bench_results[i].name, &bench_results[i].s);
 	}
 	fprintf(f, "},\"context_switch_ns\":{\"processes\":%.1f,\"threads\":%.1f}",
 		sw_proc, sw_thread);
-	if (env.cross_check) {
+	if (bench_env.cross_check) {
 		fprintf(f, ",\"cross_check\":{\"method\":\"beside\","
 			"\"syscall_ratio\":%.3f,\"round_trip_ratio\":%.3f,",
-			syscall_check.ratio, round_trip_check.ratio);
-		cross_check_json(f, "syscall", &syscall_check);
+			bench_syscall_check.ratio,
+			bench_round_trip_check.ratio);
+		bench_cross_check_json(f, "syscall", &bench_syscall_check);
 		fputc(',', f);
-		cross_check_json(f, "round_trip", &round_trip_check);
+		bench_cross_check_json(f, "round_trip",
+				       &bench_round_trip_check);
 		fputc('}', f);
 	}
 	fprintf(f, "}\n");
@@ -141,7 +145,7 @@ int main(int argc, char **argv)
 	static const struct argp argp = {
 		.options = opts, .parser = parse_arg, .doc = doc,
 	};
-	struct result *rt_proc, *rt_thread, *transfer;
+	struct bench_result *rt_proc, *rt_thread, *transfer;
 	double sw_proc, sw_thread;
 	int zero_fd, lde_fd, p[2], i;
 	char c;
@@ -149,19 +153,20 @@ int main(int argc, char **argv)
 	argp_err_exit_status = 2;
 	if (argp_parse(&argp, argc, argv, ARGP_IN_ORDER, NULL, NULL))
 		return 2;
-	if (env.check_run_fd >= 0)
-		return lde_check_child(env.check_run_fd, env.command);
-	if (env.check)
-		return lde_check_main(env.command, env.json);
-	if (pin_cpu0()) {
+	if (bench_env.check_run_fd >= 0)
+		return lde_check_child(bench_env.check_run_fd,
+				       bench_env.command);
+	if (bench_env.check)
+		return lde_check_main(bench_env.command, bench_env.json);
+	if (bench_pin_cpu0()) {
 		perror("lde-bench: sched_setaffinity");
 		return 1;
 	}
 
 	bench_clock("timer: gettimeofday back-to-back", 0);
 	bench_clock("timer: clock_gettime(MONOTONIC) back-to-back", 1);
-	timer_resolution_ns = results[1].s.median;
-	calibrate_tsc();
+	bench_timer_resolution_ns = bench_results[1].s.median;
+	bench_calibrate_tsc();
 	bench_rdtsc();
 
 	zero_fd = open("/dev/zero", O_RDONLY | O_CLOEXEC);
@@ -187,34 +192,34 @@ int main(int argc, char **argv)
 			 if (ioctl(lde_fd, LDE_IOC_NOP)) abort());
 		close(lde_fd);
 	} else {
-		results[nresults++] = (struct result){
+		bench_results[bench_nresults++] = (struct bench_result){
 			"lde: trap (lde.ko not loaded)", "ns", {}, true };
 	}
 
 	transfer = BENCH_OP("pipe: write+read 1 byte, no switch",
-		 pipe_transfer(p));
+		 bench_pipe_transfer(p));
 	rt_proc = bench_switch(false);
 	rt_thread = bench_switch(true);
 	sw_proc = lde_switch_cost(rt_proc->s.median, transfer->s.median);
 	sw_thread = lde_switch_cost(rt_thread->s.median, transfer->s.median);
 
-	if (env.cross_check) {
-		cross_check_run(&syscall_check);
-		cross_check_run(&round_trip_check);
+	if (bench_env.cross_check) {
+		bench_cross_check_run(&bench_syscall_check);
+		bench_cross_check_run(&bench_round_trip_check);
 	}
 
-	if (env.json_file) {
-		FILE *f = fopen(env.json_file, "we");
+	if (bench_env.json_file) {
+		FILE *f = fopen(bench_env.json_file, "we");
 
 		if (!f) {
-			fprintf(stderr, "lde-bench: %s: %s\n", env.json_file,
-				strerror(errno));
+			fprintf(stderr, "lde-bench: %s: %s\n",
+				bench_env.json_file, strerror(errno));
 			return 1;
 		}
 		print_json(f, sw_proc, sw_thread);
 		fclose(f);
 	}
-	if (env.json) {
+	if (bench_env.json) {
 		print_json(stdout, sw_proc, sw_thread);
 		return 0;
 	}
@@ -223,24 +228,26 @@ int main(int argc, char **argv)
 	       "min ns", "median ns", "p99 ns", "n");
 	printf("|%s|------------|------------|------------|--------|\n",
 	       "------------------------------------------------");
-	for (i = 0; i < nresults; i++) {
-		if (results[i].missing) {
+	for (i = 0; i < bench_nresults; i++) {
+		if (bench_results[i].missing) {
 			printf("| %-46s | %10s | %10s | %10s | %6s |\n",
-			       results[i].name, "-", "-", "-", "-");
+			       bench_results[i].name, "-", "-", "-", "-");
 			continue;
 		}
 		printf("| %-46s | %10.1f | %10.1f | %10.1f | %6zu |\n",
-		       results[i].name, results[i].s.min, results[i].s.median,
-		       results[i].s.p99, results[i].s.n);
+		       bench_results[i].name, bench_results[i].s.min,
+		       bench_results[i].s.median, bench_results[i].s.p99,
+		       bench_results[i].s.n);
 	}
 	printf("\ncontext switch (lmbench: (round trip - 2 pipe transfers) / 2): "
 	       "%.1f ns between processes, %.1f ns between threads\n",
 	       sw_proc, sw_thread);
 	printf(LDE_COUNTER_NAME ": %.3f GHz (" LDE_COUNTER_RATE_FROM ")\n",
-	       tsc_ghz);
-	if (env.cross_check) {
-		cross_check_print("getppid()", &syscall_check);
-		cross_check_print("the ping-pong's round trip", &round_trip_check);
+	       bench_tsc_ghz);
+	if (bench_env.cross_check) {
+		bench_cross_check_print("getppid()", &bench_syscall_check);
+		bench_cross_check_print("the ping-pong's round trip",
+					&bench_round_trip_check);
 	}
 	return 0;
 }

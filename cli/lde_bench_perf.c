@@ -48,8 +48,12 @@
 #define ROUND_TRIP_STAMP_EVERY	8
 #define STAMPS_MAX		(1 << 22)
 
-struct cross_check syscall_check = { "syscall basic", PERF_SYSCALL_LOOPS };
-struct cross_check round_trip_check = { "sched pipe", PERF_PIPE_LOOPS };
+struct bench_cross_check bench_syscall_check = {
+	"syscall basic", PERF_SYSCALL_LOOPS
+};
+struct bench_cross_check bench_round_trip_check = {
+	"sched pipe", PERF_PIPE_LOOPS
+};
 
 /* What lde-bench's side did while perf ran: ops done by each time. */
 struct beside {
@@ -111,7 +115,7 @@ static bool beside_stamp(struct beside *b, long ops)
 		b->ops = o;
 		b->cap = cap;
 	}
-	b->t[b->n] = now_ns();
+	b->t[b->n] = bench_now_ns();
 	b->ops[b->n++] = ops;
 	beside_read(b);
 	b->exited = waitpid(b->perf, &b->status, WNOHANG) == b->perf;
@@ -142,7 +146,7 @@ static double beside_ops_at(const struct beside *b, double t)
  * taskset -c CPU stdbuf -oL perf bench COLLECTION BENCH -l LOOPS, its
  * output to *out, non-blocking.
  */
-static pid_t spawn_perf(const struct cross_check *c, int cpu, int *out)
+static pid_t spawn_perf(const struct bench_cross_check *c, int cpu, int *out)
 {
 	char cpu_s[16], loops_s[24], bench[32], *coll, *name;
 	int p[2], null_fd;
@@ -190,16 +194,16 @@ static double usecs_per_op(char *text)
  * One run: perf and lde-bench's loop of the same operation on one CPU,
  * until perf exits; false if either side gave nothing.
  */
-static bool cross_run(struct cross_check *c, int lde_cpu,
-		      struct cross_run *r)
+static bool cross_run(struct bench_cross_check *c, int lde_cpu,
+		      struct bench_cross_run *r)
 {
 	struct beside b = { 0 };
-	struct pingpong pp;
+	struct bench_pingpong pp;
 	double perf_ns = 0, end, ops, start_ops;
 	pid_t echo = -1;
 	long done = 0;
 	int k;
-	bool is_round_trip = c == &round_trip_check;
+	bool is_round_trip = c == &bench_round_trip_check;
 
 	if (pin_to(lde_cpu))
 		return false;
@@ -210,7 +214,7 @@ static bool cross_run(struct cross_check *c, int lde_cpu,
 		if (echo == 0) {
 			close(pp.ab[1]);
 			close(pp.ba[0]);
-			echo_loop(&pp);
+			bench_echo_loop(&pp);
 			_exit(0);
 		}
 	}
@@ -219,7 +223,7 @@ static bool cross_run(struct cross_check *c, int lde_cpu,
 		if (is_round_trip) {
 			do {
 				for (k = 0; k < ROUND_TRIP_STAMP_EVERY; k++)
-					round_trip(&pp);
+					bench_round_trip(&pp);
 				done += ROUND_TRIP_STAMP_EVERY;
 			} while (beside_stamp(&b, done));
 		} else {
@@ -269,15 +273,15 @@ static bool cross_run(struct cross_check *c, int lde_cpu,
 }
 
 /* The runs, on CPU 0 then 1 and so on; the medians. */
-void cross_check_run(struct cross_check *c)
+void bench_cross_check_run(struct bench_cross_check *c)
 {
-	double v[CROSS_RUNS];
+	double v[BENCH_CROSS_RUNS];
 	int i;
 
-	for (i = 0; i < CROSS_RUNS; i++)
+	for (i = 0; i < BENCH_CROSS_RUNS; i++)
 		if (cross_run(c, i % 2, &c->runs[c->nruns]))
 			c->nruns++;
-	pin_cpu0();
+	bench_pin_cpu0();
 	if (!c->nruns)
 		return;
 	for (i = 0; i < c->nruns; i++)
@@ -291,8 +295,8 @@ void cross_check_run(struct cross_check *c)
 	c->ratio = lde_summarize(v, c->nruns).median;
 }
 
-void cross_check_json(FILE *f, const char *key,
-		      const struct cross_check *c)
+void bench_cross_check_json(FILE *f, const char *key,
+			    const struct bench_cross_check *c)
 {
 	int i;
 
@@ -307,7 +311,8 @@ void cross_check_json(FILE *f, const char *key,
 	fprintf(f, "]}");
 }
 
-void cross_check_print(const char *what, const struct cross_check *c)
+void bench_cross_check_print(const char *what,
+			     const struct bench_cross_check *c)
 {
 	int i;
 

@@ -13,7 +13,7 @@
 
 #include "lde_bench.h"
 
-int pin_cpu0(void)
+int bench_pin_cpu0(void)
 {
 	cpu_set_t set;
 
@@ -22,7 +22,7 @@ int pin_cpu0(void)
 	return sched_setaffinity(0, sizeof(set), &set);
 }
 
-void round_trip(struct pingpong *pp)
+void bench_round_trip(struct bench_pingpong *pp)
 {
 	char c = 0;
 
@@ -31,7 +31,7 @@ void round_trip(struct pingpong *pp)
 }
 
 /* A pipe transfer with no switch: write a byte, read it back. */
-void pipe_transfer(const int *p)
+void bench_pipe_transfer(const int *p)
 {
 	char c = 0;
 
@@ -39,7 +39,7 @@ void pipe_transfer(const int *p)
 		abort();
 }
 
-void echo_loop(struct pingpong *pp)
+void bench_echo_loop(struct bench_pingpong *pp)
 {
 	char c;
 
@@ -50,15 +50,15 @@ void echo_loop(struct pingpong *pp)
 
 static void *echo_thread(void *arg)
 {
-	pin_cpu0();
-	echo_loop(arg);
+	bench_pin_cpu0();
+	bench_echo_loop(arg);
 	return NULL;
 }
 
-struct result *bench_switch(bool threads)
+struct bench_result *bench_switch(bool threads)
 {
-	struct result *r;
-	struct pingpong pp;
+	struct bench_result *r;
+	struct bench_pingpong pp;
 	pthread_t th;
 	pid_t pid = 0;
 
@@ -72,14 +72,14 @@ struct result *bench_switch(bool threads)
 			/* Only the parent may hold the write end: EOF ends us. */
 			close(pp.ab[1]);
 			close(pp.ba[0]);
-			pin_cpu0();
-			echo_loop(&pp);
+			bench_pin_cpu0();
+			bench_echo_loop(&pp);
 			_exit(0);
 		}
 	}
 	r = BENCH_OP(threads ? "switch: round trip, 2 threads, 1 CPU" :
 			      "switch: round trip, 2 processes, 1 CPU",
-		 round_trip(&pp));
+		 bench_round_trip(&pp));
 	close(pp.ab[1]);	/* the echo side sees EOF and ends */
 	if (threads)
 		pthread_join(th, NULL);

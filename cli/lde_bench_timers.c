@@ -10,7 +10,7 @@
 #include "lde_bench.h"
 #include "lde_counter.h"
 
-double now_ns(void)
+double bench_now_ns(void)
 {
 	struct timespec ts;
 
@@ -21,10 +21,10 @@ double now_ns(void)
 /* Back-to-back readings of a clock: the smallest step it can show. */
 void bench_clock(const char *name, int which)
 {
-	double *d = calloc(env.samples, sizeof(*d));
+	double *d = calloc(bench_env.samples, sizeof(*d));
 	int i = 0;
 
-	while (i < env.samples) {
+	while (i < bench_env.samples) {
 		double a, b;
 		struct timeval tv;
 		struct timespec ts;
@@ -46,47 +46,48 @@ void bench_clock(const char *name, int which)
 		}
 		d[i++] = b - a;
 	}
-	add_result(name, "ns", d, env.samples);
+	bench_add_result(name, "ns", d, bench_env.samples);
 	free(d);
 }
 
-double tsc_ghz;
+double bench_tsc_ghz;
 
 /*
  * Counter ticks per ns: the rate the ISA states, else calibrated against
  * CLOCK_MONOTONIC over 200 ms.
  */
-void calibrate_tsc(void)
+void bench_calibrate_tsc(void)
 {
 	double t0, t1;
 	unsigned long long c0, c1;
 
 	if (lde_counter_stated_hz()) {
-		tsc_ghz = lde_counter_stated_hz() / 1e9;
+		bench_tsc_ghz = lde_counter_stated_hz() / 1e9;
 		return;
 	}
-	t0 = now_ns();
+	t0 = bench_now_ns();
 	c0 = lde_counter_read();
 	do
-		t1 = now_ns();
+		t1 = bench_now_ns();
 	while (t1 - t0 < 200e6);
 	c1 = lde_counter_read();
-	tsc_ghz = (c1 - c0) / (t1 - t0);
+	bench_tsc_ghz = (c1 - c0) / (t1 - t0);
 }
 
 void bench_rdtsc(void)
 {
-	double *d = calloc(env.samples, sizeof(*d));
+	double *d = calloc(bench_env.samples, sizeof(*d));
 	int i;
 
-	for (i = 0; i < env.samples; i++) {
+	for (i = 0; i < bench_env.samples; i++) {
 		unsigned long long a = lde_counter_read(), b;
 
 		do
 			b = lde_counter_read();
 		while (b == a);
-		d[i] = (b - a) / tsc_ghz;
+		d[i] = (b - a) / bench_tsc_ghz;
 	}
-	add_result("timer: " LDE_COUNTER_INSN " back-to-back", "ns", d, env.samples);
+	bench_add_result("timer: " LDE_COUNTER_INSN " back-to-back", "ns", d,
+			 bench_env.samples);
 	free(d);
 }

@@ -76,20 +76,29 @@ static struct proc *proc_of(struct lde_check *c, unsigned int pid)
 	return NULL;
 }
 
+static struct thread *known_thread(struct lde_check *c, unsigned int tid)
+{
+	int i;
+
+	for (i = 0; i < c->nthreads; i++)
+		if (c->threads[i].tid == tid)
+			return &c->threads[i];
+	return NULL;
+}
+
 static struct thread *thread_of(struct lde_check *c, unsigned int pid,
 				unsigned int tid, const char *comm)
 {
 	struct proc *p = proc_of(c, pid);
 	struct thread *t;
-	int i;
 
 	if (!p)
 		return NULL;
 	if (comm)
 		memcpy(p->comm, comm, LDE_COMM_LEN);
-	for (i = 0; i < c->nthreads; i++)
-		if (c->threads[i].tid == tid)
-			return &c->threads[i];
+	t = known_thread(c, tid);
+	if (t)
+		return t;
 	if (c->nthreads == MAX_THREADS) {
 		c->not_followed++;
 		return NULL;
@@ -100,16 +109,6 @@ static struct thread *thread_of(struct lde_check *c, unsigned int pid,
 	t->last_cpu = -1;
 	t->run.nr = -1;
 	return t;
-}
-
-static struct thread *known_thread(struct lde_check *c, unsigned int tid)
-{
-	int i;
-
-	for (i = 0; i < c->nthreads; i++)
-		if (c->threads[i].tid == tid)
-			return &c->threads[i];
-	return NULL;
 }
 
 static struct pair *pair_of(struct lde_check *c, struct proc *x,

@@ -197,16 +197,25 @@ static void careful_output(struct lde_check *c, double scale)
 	lde_check_output_line(c, line);
 }
 
+/*
+ * The careful answer's run: a 0-byte read loop, the ping-pong on one CPU,
+ * its figures (times scale) and its timer.  Pinned or not is start()'s.
+ */
+static void careful_answer(struct lde_check *c, double scale)
+{
+	read_loop(c, 2000);
+	pingpong(c, 300, true);
+	careful_output(c, scale);
+	lde_check_timers(c, LDE_TIMER_CLOCK_GETTIME);
+}
+
 TEST(a_careful_answer_gets_no_wrong)
 {
 	struct lde_check *c = start(true);
 	const struct lde_finding *f;
 	int wrong;
 
-	read_loop(c, 2000);
-	pingpong(c, 300, true);
-	careful_output(c, 1);
-	lde_check_timers(c, LDE_TIMER_CLOCK_GETTIME);
+	careful_answer(c, 1);
 	lde_check_end(c, 0, 0);
 	f = get(c, "syscall-loop", &wrong);
 	ASSERT_NE(NULL, f);
@@ -272,10 +281,7 @@ TEST(unpinned_on_one_cpu_by_chance_is_still_wrong)
 	const struct lde_finding *f;
 	int wrong;
 
-	read_loop(c, 2000);
-	pingpong(c, 300, true);
-	careful_output(c, 1);
-	lde_check_timers(c, LDE_TIMER_CLOCK_GETTIME);
+	careful_answer(c, 1);
 	f = get(c, "switch-cpus", &wrong);
 	ASSERT_NE(NULL, f);
 	EXPECT_EQ(LDE_VERDICT_WRONG, f->verdict);
@@ -316,10 +322,7 @@ TEST(figures_several_times_off_are_wrong_with_both_figures)
 	const struct lde_finding *f;
 	int wrong;
 
-	read_loop(c, 2000);
-	pingpong(c, 300, true);
-	careful_output(c, 10);
-	lde_check_timers(c, LDE_TIMER_CLOCK_GETTIME);
+	careful_answer(c, 10);
 	f = get(c, "syscall-figure", &wrong);
 	EXPECT_EQ(LDE_VERDICT_WRONG, f->verdict);
 	EXPECT_NE(NULL, strstr(f->evidence, "10000 ns"));
@@ -363,10 +366,7 @@ TEST(an_arm64_recording_is_checked_by_its_own_call_numbers)
 	calls = &arm64_calls;
 	c = start(true);
 	ASSERT_NE(NULL, c);
-	read_loop(c, 2000);
-	pingpong(c, 300, true);
-	careful_output(c, 1);
-	lde_check_timers(c, LDE_TIMER_CLOCK_GETTIME);
+	careful_answer(c, 1);
 	lde_check_end(c, 0, 0);
 	f = get(c, "syscall-loop", &wrong);
 	ASSERT_NE(NULL, f);

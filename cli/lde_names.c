@@ -124,19 +124,28 @@ void lde_syscall_name_set(long long nr, const char *name)
 	names[nr] = strdup(name);
 }
 
+/*
+ * nr's name: cache[nr], resolved by libseccomp for arch the first time;
+ * else "syscall_NR", written into unknown.
+ */
+static const char *cached_name(char **cache, uint32_t arch, long long nr,
+			       char *unknown, size_t size)
+{
+	if (nr >= 0 && nr < LDE_MAX_SYSCALLS) {
+		if (!cache[nr])
+			cache[nr] = seccomp_syscall_resolve_num_arch(arch, nr);
+		if (cache[nr])
+			return cache[nr];
+	}
+	snprintf(unknown, size, "syscall_%lld", nr);
+	return unknown;
+}
+
 const char *lde_syscall_name(long long nr)
 {
 	static char unknown[32];
 
-	if (nr >= 0 && nr < LDE_MAX_SYSCALLS) {
-		if (!names[nr])
-			names[nr] = seccomp_syscall_resolve_num_arch(
-				names_arch, nr);
-		if (names[nr])
-			return names[nr];
-	}
-	snprintf(unknown, sizeof(unknown), "syscall_%lld", nr);
-	return unknown;
+	return cached_name(names, names_arch, nr, unknown, sizeof(unknown));
 }
 
 const char *lde_call_name(long long nr, unsigned int compat)
@@ -146,15 +155,7 @@ const char *lde_call_name(long long nr, unsigned int compat)
 
 	if (compat != LDE_COMPAT_I386)
 		return lde_syscall_name(nr);
-	if (nr >= 0 && nr < LDE_MAX_SYSCALLS) {
-		if (!cache[nr])
-			cache[nr] = seccomp_syscall_resolve_num_arch(
-				SCMP_ARCH_X86, nr);
-		if (cache[nr])
-			return cache[nr];
-	}
-	snprintf(unknown, sizeof(unknown), "syscall_%lld", nr);
-	return unknown;
+	return cached_name(cache, SCMP_ARCH_X86, nr, unknown, sizeof(unknown));
 }
 
 const char *lde_compat_name(unsigned int compat)

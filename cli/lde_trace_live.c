@@ -10,7 +10,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +25,7 @@
 #include <bpf/libbpf.h>
 
 #include "lde_arch_words.h"
+#include "lde_libbpf_log.h"
 #include "lde_syscalls.h"
 #include "lde_trace_cli.h"
 #include "lde_trace.skel.h"
@@ -33,22 +33,6 @@
 
 /* A signal ends the trace: the one thing a handler may set. */
 static volatile sig_atomic_t exiting;
-/* -v: libbpf's debug lines too (libbpf's print callback has no context). */
-static bool libbpf_debug;
-/* While attaching: what failed is said in one line (-v: libbpf's too). */
-static bool libbpf_quiet;
-
-/*
- * As libbpf-bootstrap: warnings and errors always (but while attaching:
- * libbpf_quiet), debug under -v.
- */
-static int libbpf_print(enum libbpf_print_level level, const char *fmt,
-			va_list args)
-{
-	if ((level == LIBBPF_DEBUG || libbpf_quiet) && !libbpf_debug)
-		return 0;
-	return vfprintf(stderr, fmt, args);
-}
 
 static void on_signal(int sig)
 {
@@ -214,18 +198,22 @@ static void make_header(struct lde_trace_run *run)
 }
 
 /*
- * -524 is the kernel's ENOTSUPP: no trampoline for fentry/fexit, which
- * arm64 kernels before 6.4 lack (no ftrace direct calls; Debian 12's
- * arm64 6.1): lde supports arm64 on 6.12 only.
+ * -524 is the kernel's ENOTSUPP: no trampoline for fentry/fexit (arm64
+ * kernels before 6.4, Debian 12's arm64 6.1 among them, have no ftrace
+ * direct calls); which kernel the running arch needs is the arch
+ * layer's to say.
  */
 #define LDE_ENOTSUPP	524
 
-static void say_cannot(const char *what, int err, const char *kernel,
-		       const char *more)
+static void say_cannot(const struct lde_trace_run *run, const char *what,
+		       int err, const char *more)
 {
+	char why[256];
+
 	if (err == -LDE_ENOTSUPP)
-		fprintf(stderr, "lde-trace: cannot %s: this kernel (%s) cannot attach fentry/fexit programs (ENOTSUPP): on arm64 lde needs Linux 6.4 or later, and is tested on 6.12\n",
-			what, kernel);
+		fprintf(stderr, "lde-trace: cannot %s: %s\n", what,
+			lde_arch_no_fentry(why, sizeof(why), run->header.arch,
+					   run->kernel));
 	else
 		fprintf(stderr, "lde-trace: cannot %s: %s%s\n", what,
 			strerror(-err), more);
@@ -249,8 +237,8 @@ static int live_open(struct lde_trace_run *run)
 	s->pidfd = s->wait_fd = s->release_fd = -1;
 	run->source = s;
 	lde_trace_choose_stages(run);
-	libbpf_debug = o->verbose;
-	libbpf_set_print(libbpf_print);
+	lde_libbpf_log_init(o->verbose, stderr);
+	libbpf_set_print(lde_libbpf_print);
 	if (!uname(&u))
 		snprintf(run->kernel, sizeof(run->kernel), "%s", u.release);
 	if (getenv("LDE_TRACE_RAW")) {
@@ -308,7 +296,7 @@ static int live_open(struct lde_trace_run *run)
 		if (err == -EPERM || errno == EPERM)
 			fprintf(stderr, "lde-trace: permission denied: run as root, or with CAP_BPF and CAP_PERFMON\n");
 		else
-			say_cannot("load the BPF programs", err, run->kernel,
+			say_cannot(run, "load the BPF programs", err,
 				   " (-v shows why)");
 		return 1;
 	}
@@ -333,12 +321,16 @@ static int live_open(struct lde_trace_run *run)
 
 	/* Before the first event can be made: times count from here. */
 	run->start_ns = now_ns();
-	/* Its failure in one line: libbpf's own lines with -v. */
-	libbpf_quiet = true;
+	/*
+	 * libbpf's lines wait while attaching: an ENOTSUPP is said in one
+	 * line below, and libbpf's lines of it are dropped; any other line
+	 * (a warning of an attach that worked, another failure's) comes out.
+	 */
+	lde_libbpf_hold();
 	err = attach_trap_last(skel);
-	libbpf_quiet = false;
+	lde_libbpf_release(err == -LDE_ENOTSUPP ? err : 0);
 	if (err) {
-		say_cannot("attach", err, run->kernel, " (-v shows why)");
+		say_cannot(run, "attach", err, " (-v shows why)");
 		return 1;
 	}
 	s->rb = ring_buffer__new(bpf_map__fd(skel->maps.events), lde_live_batch,

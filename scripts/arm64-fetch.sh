@@ -120,7 +120,13 @@ fetch() {
 	echo "${debs[0]}"
 }
 
-# The kernel and its headers.
+# The kernel and its headers: the arm64 build of the host's own 6.12, if
+# the archive carries it (not fetched already); else say so, in one line.
+shopt -s nullglob
+cached=("$out/debs/linux-image-$KVER-unsigned_"*.deb)
+shopt -u nullglob
+[ ${#cached[@]} -gt 0 ] || "$top/scripts/arm64-kernel-in-archive.sh" "$KVER" ||
+	exit 1
 image_deb=$(fetch "linux-image-$KVER-unsigned")
 headers_deb=$(fetch "linux-headers-$KVER")
 hdr=$out/headers/usr/src/linux-headers-$KVER
@@ -139,7 +145,10 @@ fi
 
 # The guest root.
 root=$out/root
-if [ "$(cat "$root/.lde-ready" 2>/dev/null)" != "${ROOT_PKGS[*]} ${ROOT_FILES[*]}" ]; then
+# Redone when the list changes, or the kernel (the host's 6.12 updated).
+root_ready="${ROOT_PKGS[*]} ${ROOT_FILES[*]}"
+if [ "$(cat "$root/.lde-ready" 2>/dev/null)" != "$root_ready" ] ||
+	[ ! -e "$root/boot/vmlinuz-$KVER" ]; then
 	rm -rf "$root"
 	mkdir -p "$root"
 	dpkg -x "$image_deb" "$root"
@@ -197,7 +206,7 @@ EOT
 exit 0
 EOT
 	chmod 0755 "$root/usr/sbin/udevd" "$root/usr/sbin/udevadm"
-	echo "${ROOT_PKGS[*]} ${ROOT_FILES[*]}" >"$root/.lde-ready"
+	echo "$root_ready" >"$root/.lde-ready"
 fi
 
 # The sysroot of static libraries, redone when the list above changes.

@@ -17,8 +17,12 @@ meta_release() {	# the release a linux-image meta-package depends on
 }
 
 # --arm64: the arm64 guest's release (issue 27; arm64 is 6.12 only): the
-# host's own 6.12 series, whose -common headers and linux-kbuild the arm64
-# headers build against, with -arm64 for -amd64.  ARM64_KVER overrides.
+# host's own installed 6.12 x86 kernel (the one --all lists), whose
+# -common headers and linux-kbuild the arm64 headers build against, with
+# -arm64 for -amd64: both arches run the same version.  Whether the
+# archive still carries that build is arm64-fetch.sh's to ask
+# (arm64-kernel-in-archive.sh), with its arm64 apt index; this answers
+# without one, as the Makefile asks.  ARM64_KVER overrides.
 if [ "${1:-}" = "--arm64" ]; then
 	if [ -n "${ARM64_KVER:-}" ]; then
 		echo "$ARM64_KVER"
