@@ -4,9 +4,9 @@
  * opens, loads and attaches the BPF programs (which ones: lde_trace_progs.c),
  * starts the command or watches -p's process, polls the ring buffer until
  * the trace ends (the views for people's events held by lde_reorder.c
- * until they can go in time order), and detaches.  What it reads out of the BPF object (the
- * batches, what is left after detach, the kernel's own sums and lost
- * counts) is lde_trace_drain.c's.
+ * until they can go in time order), and detaches.  What it reads out of
+ * the BPF object (the batches, what is left after detach, the kernel's
+ * own sums and lost counts) is lde_trace_drain.c's.
  */
 #include <errno.h>
 #include <fcntl.h>
