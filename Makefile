@@ -205,21 +205,22 @@ TRACE_SRCS := cli/lde_trace.c cli/lde_trace_opts.c cli/lde_trace_live.c \
 	      cli/lde_story.c cli/lde_views.c cli/lde_view_card.c \
 	      cli/lde_card_draw.c \
 	      cli/lde_view_protocol.c cli/lde_view_write.c \
-	      cli/lde_render_sequence.c cli/lde_render_html.c
+	      cli/lde_render_sequence.c cli/lde_render_html.c \
+	      cli/lde_reorder.c
 TRACE_HDRS := cli/lde_names.h cli/lde_boot.h cli/lde_arch_words.h cli/lde_render.h \
 	      cli/lde_syscalls.h cli/lde_trace_file.h cli/lde_sched_summary.h \
 	      cli/lde_tid_table.h cli/lde_trace_json.h cli/lde_trace_json_fields.h \
 	      cli/lde_log2_hist.h \
 	      cli/lde_story.h cli/lde_view.h cli/lde_svg.h cli/lde_svg_internal.h \
 	      cli/lde_trace_cli.h cli/lde_trace_live.h cli/lde_libbpf_log.h \
-	      cli/lde_protocol.h \
+	      cli/lde_protocol.h cli/lde_reorder.h \
 	      bpf/lde_trace.h \
 	      bpf/lde_sched_sum.h
 # What reads the live kernel, and lde-trace's main and options; the rest
 # (the views, the trace-file reader) also runs on a trace file.
 TRACE_LIVE := cli/lde_trace.c cli/lde_trace_opts.c cli/lde_trace_live.c \
 	      cli/lde_trace_drain.c cli/lde_trace_progs.c cli/lde_trace_replay.c \
-	      cli/lde_syscalls_tracefs.c cli/lde_libbpf_log.c
+	      cli/lde_syscalls_tracefs.c cli/lde_libbpf_log.c cli/lde_reorder.c
 
 $(LDE_TRACE): $(TRACE_SRCS) $(TRACE_HDRS) $(BPF_OUT)/lde_trace.skel.h \
 	      include/uapi/linux/lde.h $(CLI_COMMON_DEPS) dkms.conf
@@ -390,7 +391,8 @@ HOST_TESTS := $(B)/host/lde_stats_test $(B)/host/lde_line_test \
 	      $(B)/host/lde_tid_table_test $(B)/host/lde_trace_file_test \
 	      $(B)/host/lde_trace_replay_test \
 	      $(B)/host/lde_view_state_test $(B)/host/lde_check_test \
-	      $(B)/host/lde_arch_words_test $(B)/host/lde_libbpf_log_test
+	      $(B)/host/lde_arch_words_test $(B)/host/lde_libbpf_log_test \
+	      $(B)/host/lde_reorder_test
 
 # libbpf's lines in the live session: held while attaching, and let out.
 $(B)/host/lde_libbpf_log_test: cli/lde_libbpf_log_test.c cli/lde_libbpf_log.c \
@@ -419,6 +421,14 @@ $(B)/host/lde_tid_table_test: cli/lde_tid_table_test.c cli/lde_tid_table.c \
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -I$(TOP)/cli -I$(KSRC)/tools/testing/selftests \
 		-o $@ $< cli/lde_tid_table.c
+
+# The live reader's reorder: CPUs' events back in time order, late ones
+# counted, memory bounded.
+$(B)/host/lde_reorder_test: cli/lde_reorder_test.c cli/lde_reorder.c \
+		cli/lde_reorder.h bpf/lde_trace.h $(KSRC_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -I$(TOP)/cli -I$(TOP)/bpf $(UAPI) \
+		-I$(KSRC)/tools/testing/selftests -o $@ $< cli/lde_reorder.c
 
 # Renderers and the trace-file reader, without the live session.
 $(B)/host/lde_trace_file_test $(B)/host/lde_trace_replay_test \

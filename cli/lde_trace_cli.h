@@ -113,5 +113,7 @@ void lde_progs_configure(struct lde_trace_bpf *skel,
 			 const struct btf *vmlinux_btf);
 /* -s on the live kernel: switches are summed there, not from events. */
 bool lde_progs_switches_summed(const struct lde_trace_opts *o);
+/* The views for people are fed in time order: the live reader holds them. */
+bool lde_progs_reordered(const struct lde_trace_opts *o);
 
 #endif /* _LDE_TRACE_CLI_H */

@@ -20,7 +20,8 @@
 
 /*
  * A ring-buffer record is a batch of one CPU's events, in order, each
- * holding only the common part and its kind's own part, back to back.
+ * holding only the common part and its kind's own part, back to back
+ * (one event, for the views for people: those go through the reorder).
  */
 int lde_live_batch(void *ctx, void *data, size_t size)
 {
@@ -40,7 +41,10 @@ int lde_live_batch(void *ctx, void *data, size_t size)
 		len = lde_event_size(e->stage);
 		if (size < len)
 			break;
-		lde_trace_show(run, e);
+		if (s->reordered)
+			lde_reorder_add(&s->order, e);
+		else
+			lde_trace_show(run, e);
 		p += len;
 		size -= len;
 	}

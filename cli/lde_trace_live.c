@@ -3,9 +3,10 @@
  * lde-trace's live session: a source of events (lde_trace_cli.h) that
  * opens, loads and attaches the BPF programs (which ones: lde_trace_progs.c),
  * starts the command or watches -p's process, polls the ring buffer until
- * the trace ends, and detaches.  What it reads out of the BPF object (the
- * batches, what is left after detach, the kernel's own sums and lost
- * counts) is lde_trace_drain.c's.
+ * the trace ends (the views for people's events held by lde_reorder.c
+ * until they can go in time order), and detaches.  What it reads out of
+ * the BPF object (the batches, what is left after detach, the kernel's
+ * own sums and lost counts) is lde_trace_drain.c's.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -33,6 +34,12 @@
 
 /* A signal ends the trace: the one thing a handler may set. */
 static volatile sig_atomic_t exiting;
+
+/* The reorder lets an event out: to every view. */
+static void show_in_order(void *run, const struct lde_event *e)
+{
+	lde_trace_show(run, e);
+}
 
 static void on_signal(int sig)
 {
@@ -290,6 +297,11 @@ static int live_open(struct lde_trace_run *run)
 	lde_progs_configure(skel, o, vmlinux_btf);
 	btf__free(vmlinux_btf);
 	run->trace_cpus = libbpf_num_possible_cpus();
+	s->reordered = lde_progs_reordered(o);
+	if (s->reordered)
+		lde_reorder_init(&s->order, run->trace_cpus,
+				 LDE_REORDER_WINDOW_NS, LDE_REORDER_MAX_BYTES,
+				 show_in_order, run);
 
 	err = lde_trace_bpf__load(skel);
 	if (err) {
@@ -371,6 +383,7 @@ static int live_run(struct lde_trace_run *run)
 		struct epoll_event ready[2];
 		bool process_ended = false;
 		int i, n = epoll_wait(s->wait_fd, ready, 2, 100);
+		unsigned long long read_from = now_ns();
 
 		for (i = 0; i < n; i++)
 			process_ended |= ready[i].data.fd == s->pidfd;
@@ -380,8 +393,14 @@ static int live_run(struct lde_trace_run *run)
 				strerror(-err));
 			break;
 		}
+		/*
+		 * The ring read to its end: what was stamped a window before
+		 * it was read is out, though nothing newer came.
+		 */
+		if (s->reordered)
+			lde_reorder_advance(&s->order, read_from);
 		/* Live even into a pipe: a batch out as soon as it is read. */
-		if (err > 0)
+		if (err > 0 || s->reordered)
 			lde_trace_flush(run);
 		if (process_ended) {
 			fprintf(stderr, "lde-trace: process %d has exited: the trace ends\n",
@@ -404,6 +423,9 @@ static int live_run(struct lde_trace_run *run)
 	ring_buffer__consume(s->rb);
 	s->lost = lde_live_drain_batches(run, s->skel);
 	ring_buffer__consume(s->rb);
+	/* Everything is read: what the reorder holds goes out, in order. */
+	if (s->reordered)
+		lde_reorder_flush(&s->order);
 	s->lost += lde_live_lost(s->skel, LDE_LOST_EVENTS);
 	s->lost_forks = lde_live_lost(s->skel, LDE_LOST_FORKS);
 	s->undecided = lde_live_lost(s->skel, LDE_LOST_UNDECIDED);
@@ -428,6 +450,16 @@ static void live_note(struct lde_trace_run *run, const struct lde_view_end *end)
 	if (s->lost_forks)
 		fprintf(stderr, "lost %llu processes or threads: not followed, no memory for their traced mark (task storage)\n",
 			s->lost_forks);
+	if (s->order.late)
+		fprintf(stderr, "lde-trace: %llu events came after later ones were shown (up to %.1f ms late, more than lde-trace waited for them): shown as they came, out of time order\n",
+			s->order.late, s->order.late_max_ns / 1e6);
+	if (s->order.forced)
+		fprintf(stderr, "lde-trace: %llu events shown before their %.0f ms window passed: more than %lu MiB of events were held to put them in time order\n",
+			s->order.forced, s->order.window_ns / 1e6,
+			(unsigned long)(s->order.max_bytes >> 20));
+	if (s->order.unheld)
+		fprintf(stderr, "lde-trace: %llu events not put in time order (no memory to hold them): shown as they came\n",
+			s->order.unheld);
 	if (s->undecided)
 		fprintf(stderr, "lde-trace: %llu events not decided: their task's traced mark could not be looked up (this kernel's task storage was busy on that CPU), whether the task was traced or not\n",
 			s->undecided);
@@ -453,6 +485,8 @@ static int live_close(struct lde_trace_run *run, int err)
 	if (s->pidfd >= 0)
 		close(s->pidfd);
 	ring_buffer__free(s->rb);
+	if (s->reordered)
+		lde_reorder_free(&s->order);
 	lde_trace_bpf__destroy(s->skel);
 	if (s->raw_records && fclose(s->raw_records) && !err)
 		err = 1;

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+#include "lde_reorder.h"
 #include "lde_trace_cli.h"
 #include "lde_trace.skel.h"
 
@@ -23,9 +24,14 @@ struct live {
 	int status;
 	FILE *raw_records;		/* LDE_TRACE_RAW=FILE */
 	unsigned long long lost, lost_forks, undecided;
+	bool reordered;			/* the views for people: held, in order */
+	struct lde_reorder order;
 };
 
-/* libbpf's ring-buffer callback (ctx: the run): a batch to the views. */
+/*
+ * libbpf's ring-buffer callback (ctx: the run): a batch to the views, or
+ * to the reorder before them.
+ */
 int lde_live_batch(void *ctx, void *data, size_t size);
 /* After detach: the batches still held; returns the events lost. */
 unsigned long long lde_live_drain_batches(struct lde_trace_run *run,

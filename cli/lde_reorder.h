@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Events put back in time order across CPUs, for the views that show
+ * them to people (lde_reorder.c).  The kernel sends these views' events
+ * one ring-buffer record each, nearly in time order, but not quite: an
+ * event's time is taken before its place in the ring, and a CPU stopped
+ * between the two (a vCPU the host does not run) lets other CPUs' later
+ * events in first.  The reader holds what it decodes and lets out the
+ * events older than a watermark, as perf's ordered_events does.
+ */
+#ifndef _LDE_REORDER_H
+#define _LDE_REORDER_H
+
+#include <stddef.h>
+
+#include "lde_trace.h"
+
+/*
+ * How late an event may reach the ring after a later one of another CPU:
+ * its CPU stopped after it took the time and before the ring took the
+ * event.  Under QEMU TCG on a loaded host, a vCPU thread the host does
+ * not run for a while: 12 ms was seen (getppid loops on two CPUs); on
+ * hardware an NMI or SMI, microseconds.  An event later than this is
+ * shown as it comes, counted, and the window grows to twice its lateness
+ * (at most LDE_REORDER_MAX_WINDOW_NS).  A longer window holds more
+ * events, and under TCG every page the reader touches costs.
+ */
+#define LDE_REORDER_WINDOW_NS		(25ULL * 1000 * 1000)
+#define LDE_REORDER_MAX_WINDOW_NS	(2000ULL * 1000 * 1000)
+/* The events held, at most: past it the oldest go out first. */
+#define LDE_REORDER_MAX_BYTES		(32UL << 20)
+
+typedef void (*lde_reorder_emit_fn)(void *ctx, const struct lde_event *e);
+
+struct lde_reorder_queue;
+struct lde_reorder_first;
+
+/* Room for held events, of one size: taken and given back in O(1). */
+struct lde_reorder_slab {
+	void *free;			/* a list through the free slots */
+	void **chunks;
+	size_t nr_chunks, slot;
+};
+
+struct lde_reorder {
+	lde_reorder_emit_fn emit;
+	void *ctx;
+	/*
+	 * Each CPU's events in a queue of their own, in time order (they
+	 * come nearly so: an event that comes before an earlier one of its
+	 * CPU is moved back to its place); the last queue takes events of a
+	 * CPU past nr_cpus.  The queues that hold events are in a min-heap
+	 * by their first event: the oldest of all is its first.
+	 */
+	struct lde_reorder_queue *queues;
+	struct lde_reorder_first *by_first;	/* the heap of queues */
+	unsigned int nr_queues, nr_by_first;
+	size_t n;			/* events held */
+	size_t held_bytes, max_bytes;	/* their slots' bytes */
+	struct lde_reorder_slab small[3], large;	/* 64, 128, 192 bytes */
+	struct lde_reorder_slab *slab_of[LDE_NR_EVENT_KINDS];	/* by kind */
+	unsigned long long newest;	/* the newest time seen */
+	unsigned long long watermark;	/* everything older is out */
+	unsigned long long window_ns;
+	/*
+	 * Per CPU: a trap the kernel held until its return (a string read
+	 * again there) and that came behind the watermark, waiting for the
+	 * CPU's next event, its return; NULL if none.
+	 */
+	struct lde_event **held_traps;
+	unsigned int nr_cpus;
+	/* What came behind the watermark, shown as it came. */
+	unsigned long long late, late_max_ns;
+	/* Let out early, the held events over max_bytes. */
+	unsigned long long forced;
+	/* Out of memory: shown as they came. */
+	unsigned long long unheld;
+};
+
+/*
+ * Events from CPUs 0 to nr_cpus - 1 go out to emit(ctx, e), in time
+ * order, held at most window_ns after the newest seen and max_bytes in
+ * all.
+ */
+void lde_reorder_init(struct lde_reorder *r, unsigned int nr_cpus,
+		      unsigned long long window_ns, size_t max_bytes,
+		      lde_reorder_emit_fn emit, void *ctx);
+/* Takes a copy of e, which must be whole (lde_event_size of its kind). */
+void lde_reorder_add(struct lde_reorder *r, const struct lde_event *e);
+/*
+ * The clock read at now_ns (CLOCK_MONOTONIC, the events' clock) before
+ * the ring buffer was read to its end: every event older than the window
+ * before it has come, whether or not a later one did.
+ */
+void lde_reorder_advance(struct lde_reorder *r, unsigned long long now_ns);
+/* The trace ended, everything read: all that is held goes out. */
+void lde_reorder_flush(struct lde_reorder *r);
+void lde_reorder_free(struct lde_reorder *r);
+
+#endif /* _LDE_REORDER_H */
