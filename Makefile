@@ -189,7 +189,8 @@ CLI_COMMON_DEPS := $(CLI_COMMON) cli/lde_stats.h cli/lde_line.h
 # lde_card_draw.c, lde_summary.c); options, names, boot facts and each
 # ISA's words apart.
 TRACE_SRCS := cli/lde_trace.c cli/lde_trace_opts.c cli/lde_trace_live.c \
-	      cli/lde_trace_drain.c cli/lde_trace_progs.c cli/lde_trace_replay.c \
+	      cli/lde_trace_drain.c cli/lde_trace_batches.c \
+	      cli/lde_trace_progs.c cli/lde_trace_replay.c \
 	      cli/lde_names.c cli/lde_boot.c cli/lde_arch_words.c \
 	      cli/lde_syscalls.c cli/lde_syscalls_tracefs.c \
 	      cli/lde_render_columns.c cli/lde_render_json.c \
@@ -210,7 +211,7 @@ TRACE_HDRS := cli/lde_names.h cli/lde_boot.h cli/lde_arch_words.h cli/lde_render
 	      cli/lde_tid_table.h cli/lde_trace_json.h cli/lde_trace_json_fields.h \
 	      cli/lde_log2_hist.h \
 	      cli/lde_story.h cli/lde_view.h cli/lde_svg.h cli/lde_svg_internal.h \
-	      cli/lde_trace_cli.h cli/lde_trace_live.h \
+	      cli/lde_trace_cli.h cli/lde_trace_live.h cli/lde_trace_batches.h \
 	      cli/lde_protocol.h \
 	      bpf/lde_trace.h \
 	      bpf/lde_sched_sum.h
@@ -389,7 +390,7 @@ HOST_TESTS := $(B)/host/lde_stats_test $(B)/host/lde_line_test \
 	      $(B)/host/lde_tid_table_test $(B)/host/lde_trace_file_test \
 	      $(B)/host/lde_trace_replay_test \
 	      $(B)/host/lde_view_state_test $(B)/host/lde_check_test \
-	      $(B)/host/lde_arch_words_test
+	      $(B)/host/lde_arch_words_test $(B)/host/lde_trace_batches_test
 
 # Each ISA's words for the rows, and arm64's boot facts as they read.
 $(B)/host/lde_arch_words_test: cli/lde_arch_words_test.c cli/lde_arch_words.c \
@@ -405,6 +406,14 @@ $(B)/host/lde_check_test: cli/lde_check_test.c $(CHECK_CORE) cli/lde_check.h \
 	$(CC) $(CFLAGS) -I$(TOP)/cli -I$(TOP)/bpf $(UAPI) \
 		-I$(KSRC)/tools/testing/selftests -o $@ $< $(CHECK_CORE) \
 		cli/lde_names.c $(CLI_COMMON) -lseccomp -lm
+
+# What lde-trace reads of the batches, on batches laid out on the host.
+$(B)/host/lde_trace_batches_test: cli/lde_trace_batches_test.c \
+		cli/lde_trace_batches.c cli/lde_trace_batches.h bpf/lde_trace.h \
+		$(KSRC_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -I$(TOP)/cli -I$(TOP)/bpf $(UAPI) \
+		-I$(KSRC)/tools/testing/selftests -o $@ $< cli/lde_trace_batches.c
 
 $(B)/host/lde_tid_table_test: cli/lde_tid_table_test.c cli/lde_tid_table.c \
 		cli/lde_tid_table.h $(KSRC_STAMP)

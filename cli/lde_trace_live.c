@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
 #include <sys/pidfd.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -312,6 +313,12 @@ static int live_open(struct lde_trace_run *run)
 				   " (-v shows why)");
 		return 1;
 	}
+	err = lde_live_map_batches(s);
+	if (err) {
+		fprintf(stderr, "lde-trace: cannot map the event batches: %s\n",
+			strerror(-err));
+		return 1;
+	}
 
 	if (o->command) {
 		s->child = spawn_stopped(o->command, &s->release_fd);
@@ -360,7 +367,7 @@ static int live_run(struct lde_trace_run *run)
 {
 	const struct lde_trace_opts *o = run->opts;
 	struct live *s = run->source;
-	unsigned long long deadline = 0;
+	unsigned long long deadline = 0, lost;
 	int err;
 
 	signal(SIGINT, on_signal);
@@ -410,11 +417,14 @@ static int live_run(struct lde_trace_run *run)
 	 */
 	lde_trace_bpf__detach(s->skel);
 	ring_buffer__consume(s->rb);
-	s->lost = lde_live_drain_batches(run, s->skel);
+	s->lost = lde_live_drain_batches(run);
 	ring_buffer__consume(s->rb);
-	s->lost += lde_live_lost(s->skel, LDE_LOST_EVENTS);
-	s->lost_forks = lde_live_lost(s->skel, LDE_LOST_FORKS);
-	s->undecided = lde_live_lost(s->skel, LDE_LOST_UNDECIDED);
+	s->lost_unread = lde_live_lost(s->skel, LDE_LOST_EVENTS, &lost);
+	s->lost += lost + s->cut_records;
+	err = lde_live_lost(s->skel, LDE_LOST_FORKS, &s->lost_forks);
+	s->lost_unread = s->lost_unread ? s->lost_unread : err;
+	err = lde_live_lost(s->skel, LDE_LOST_UNDECIDED, &s->undecided);
+	s->lost_unread = s->lost_unread ? s->lost_unread : err;
 	return 0;
 }
 
@@ -433,6 +443,12 @@ static void live_note(struct lde_trace_run *run, const struct lde_view_end *end)
 	struct live *s = run->source;
 
 	fprintf(stderr, "lost %llu events\n", s->lost);
+	if (s->cut_records)
+		fprintf(stderr, "lde-trace: %llu ring records ended in bytes that are no event: counted one lost each, at least\n",
+			s->cut_records);
+	if (s->lost_unread)
+		fprintf(stderr, "lde-trace: the kernel's lost counters could not be read (%s): more may have been lost than said\n",
+			strerror(-s->lost_unread));
 	if (s->lost_forks)
 		fprintf(stderr, "lost %llu processes or threads: not followed, no memory for their traced mark (task storage)\n",
 			s->lost_forks);
@@ -461,6 +477,8 @@ static int live_close(struct lde_trace_run *run, int err)
 	if (s->pidfd >= 0)
 		close(s->pidfd);
 	ring_buffer__free(s->rb);
+	if (s->batches)
+		munmap((void *)s->batches, s->batches_len);
 	lde_trace_bpf__destroy(s->skel);
 	if (s->raw_records && fclose(s->raw_records) && !err)
 		err = 1;

@@ -22,16 +22,23 @@ struct live {
 	pid_t child;			/* -- COMMAND, until it is reaped */
 	int status;
 	FILE *raw_records;		/* LDE_TRACE_RAW=FILE */
+	const volatile void *batches;	/* the batches map, mapped */
+	size_t batches_len;
 	unsigned long long lost, lost_forks, undecided;
+	/* Ring records that ended in bytes that are no event: one lost each. */
+	unsigned long long cut_records;
+	int lost_unread;		/* the lost counters' read: 0, -errno */
 };
 
 /* libbpf's ring-buffer callback (ctx: the run): a batch to the views. */
 int lde_live_batch(void *ctx, void *data, size_t size);
+/* After load: the batches map into s->batches; 0, or a negative errno. */
+int lde_live_map_batches(struct live *s);
 /* After detach: the batches still held; returns the events lost. */
-unsigned long long lde_live_drain_batches(struct lde_trace_run *run,
-					  struct lde_trace_bpf *skel);
-/* A counter of enum lde_lost, summed over CPUs. */
-unsigned long long lde_live_lost(struct lde_trace_bpf *skel, enum lde_lost what);
+unsigned long long lde_live_drain_batches(struct lde_trace_run *run);
+/* A counter of enum lde_lost, summed over CPUs, in *total; 0, or -errno. */
+int lde_live_lost(struct lde_trace_bpf *skel, enum lde_lost what,
+		  unsigned long long *total);
 /* -s: what the kernel summed instead of sending (session: the run). */
 void lde_live_add_kernel_sums(const void *session, struct lde_summary *sum);
 
