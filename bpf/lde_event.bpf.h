@@ -60,13 +60,19 @@ static __always_inline bool stage_on(enum lde_stage stage)
 	return stage_mask & (1U << stage);
 }
 
+/*
+ * An atomic add, though the counter is this CPU's: a program that loses
+ * events can be interrupted between the load and the store of a plain
+ * += by an interrupt's program that loses some too, whose count the
+ * store would then overwrite.
+ */
 static __always_inline void count_lost_as(enum lde_lost what, __u64 n)
 {
 	__u32 key = what;
 	__u64 *lost = bpf_map_lookup_elem(&lost_events, &key);
 
 	if (lost)
-		*lost += n;
+		__sync_fetch_and_add(lost, n);
 }
 
 static __always_inline void count_lost(__u64 events)

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -170,6 +171,37 @@ int lde_live_lost(struct lde_trace_bpf *skel, enum lde_lost what,
 		for (i = 0; i < ncpus; i++)
 			*total += vals[i];
 	free(vals);
+	return err;
+}
+
+/*
+ * Runs of lde-trace's programs the kernel skipped: a program is not run
+ * again on a CPU where it is already running (something it does, or an
+ * interrupt landing in it, hitting its own hook), and the kernel counts
+ * each skip in the program's recursion_misses, in no map of lde's.
+ * Summed over the loaded programs into *skipped; 0, or the -errno of a
+ * program whose count could not be read.
+ */
+int lde_live_skipped_runs(struct lde_trace_bpf *skel,
+			  unsigned long long *skipped)
+{
+	struct bpf_program *prog;
+	int err = 0;
+
+	*skipped = 0;
+	bpf_object__for_each_program(prog, skel->obj) {
+		struct bpf_prog_info info;
+		__u32 len = sizeof(info);
+		int fd = bpf_program__fd(prog);
+
+		if (fd < 0)
+			continue;	/* not loaded */
+		memset(&info, 0, sizeof(info));
+		if (bpf_obj_get_info_by_fd(fd, &info, &len))
+			err = -errno;
+		else
+			*skipped += info.recursion_misses;
+	}
 	return err;
 }
 

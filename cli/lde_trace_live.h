@@ -28,6 +28,7 @@ struct live {
 	/* Ring records that ended in bytes that are no event: one lost each. */
 	unsigned long long cut_records;
 	int lost_unread;		/* the lost counters' read: 0, -errno */
+	unsigned long long skipped_runs;	/* lde_live_skipped_runs() */
 };
 
 /* libbpf's ring-buffer callback (ctx: the run): a batch to the views. */
@@ -39,6 +40,9 @@ unsigned long long lde_live_drain_batches(struct lde_trace_run *run);
 /* A counter of enum lde_lost, summed over CPUs, in *total; 0, or -errno. */
 int lde_live_lost(struct lde_trace_bpf *skel, enum lde_lost what,
 		  unsigned long long *total);
+/* Program runs the kernel skipped (recursion), summed; 0, or -errno. */
+int lde_live_skipped_runs(struct lde_trace_bpf *skel,
+			  unsigned long long *skipped);
 /* -s: what the kernel summed instead of sending (session: the run). */
 void lde_live_add_kernel_sums(const void *session, struct lde_summary *sum);
 
