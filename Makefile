@@ -189,7 +189,8 @@ CLI_COMMON_DEPS := $(CLI_COMMON) cli/lde_stats.h cli/lde_line.h
 # lde_card_draw.c, lde_summary.c); options, names, boot facts and each
 # ISA's words apart.
 TRACE_SRCS := cli/lde_trace.c cli/lde_trace_opts.c cli/lde_trace_live.c \
-	      cli/lde_trace_drain.c cli/lde_trace_progs.c cli/lde_trace_replay.c \
+	      cli/lde_trace_drain.c cli/lde_trace_batches.c \
+	      cli/lde_trace_progs.c cli/lde_trace_replay.c \
 	      cli/lde_libbpf_log.c \
 	      cli/lde_names.c cli/lde_boot.c cli/lde_arch_words.c \
 	      cli/lde_syscalls.c cli/lde_syscalls_tracefs.c \
@@ -213,7 +214,7 @@ TRACE_HDRS := cli/lde_names.h cli/lde_boot.h cli/lde_arch_words.h cli/lde_render
 	      cli/lde_log2_hist.h \
 	      cli/lde_story.h cli/lde_view.h cli/lde_svg.h cli/lde_svg_internal.h \
 	      cli/lde_trace_cli.h cli/lde_trace_live.h cli/lde_libbpf_log.h \
-	      cli/lde_protocol.h cli/lde_reorder.h \
+	      cli/lde_trace_batches.h cli/lde_protocol.h cli/lde_reorder.h \
 	      bpf/lde_trace.h \
 	      bpf/lde_sched_sum.h
 # What reads the live kernel, and lde-trace's main and options; the rest
@@ -392,7 +393,7 @@ HOST_TESTS := $(B)/host/lde_stats_test $(B)/host/lde_line_test \
 	      $(B)/host/lde_trace_replay_test \
 	      $(B)/host/lde_view_state_test $(B)/host/lde_check_test \
 	      $(B)/host/lde_arch_words_test $(B)/host/lde_libbpf_log_test \
-	      $(B)/host/lde_reorder_test
+	      $(B)/host/lde_reorder_test $(B)/host/lde_trace_batches_test
 
 # libbpf's lines in the live session: held while attaching, and let out.
 $(B)/host/lde_libbpf_log_test: cli/lde_libbpf_log_test.c cli/lde_libbpf_log.c \
@@ -415,6 +416,14 @@ $(B)/host/lde_check_test: cli/lde_check_test.c $(CHECK_CORE) cli/lde_check.h \
 	$(CC) $(CFLAGS) -I$(TOP)/cli -I$(TOP)/bpf $(UAPI) \
 		-I$(KSRC)/tools/testing/selftests -o $@ $< $(CHECK_CORE) \
 		cli/lde_names.c $(CLI_COMMON) -lseccomp -lm
+
+# What lde-trace reads of the batches, on batches laid out on the host.
+$(B)/host/lde_trace_batches_test: cli/lde_trace_batches_test.c \
+		cli/lde_trace_batches.c cli/lde_trace_batches.h bpf/lde_trace.h \
+		$(KSRC_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -I$(TOP)/cli -I$(TOP)/bpf $(UAPI) \
+		-I$(KSRC)/tools/testing/selftests -o $@ $< cli/lde_trace_batches.c
 
 $(B)/host/lde_tid_table_test: cli/lde_tid_table_test.c cli/lde_tid_table.c \
 		cli/lde_tid_table.h $(KSRC_STAMP)

@@ -60,13 +60,19 @@ static __always_inline bool stage_on(enum lde_stage stage)
 	return stage_mask & (1U << stage);
 }
 
+/*
+ * An atomic add, though the counter is this CPU's: a program that loses
+ * events can be interrupted between the load and the store of a plain
+ * += by an interrupt's program that loses some too, whose count the
+ * store would then overwrite.
+ */
 static __always_inline void count_lost_as(enum lde_lost what, __u64 n)
 {
 	__u32 key = what;
 	__u64 *lost = bpf_map_lookup_elem(&lost_events, &key);
 
 	if (lost)
-		*lost += n;
+		__sync_fetch_and_add(lost, n);
 }
 
 static __always_inline void count_lost(__u64 events)
@@ -119,9 +125,14 @@ static __always_inline __u64 wakeup_flag(__u32 len)
 #define BATCH_SLOT	0
 #define INTERRUPT_SLOT	1
 
-/* Indexed by CPU * LDE_BATCH_SLOTS + slot: an array, for the inlined lookup. */
+/*
+ * Indexed by CPU * LDE_BATCH_SLOTS + slot: an array, for the inlined
+ * lookup; mapped into lde-trace, which reads what is left after detach
+ * there (a read that cannot fail and leave events uncounted).
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__uint(max_entries, LDE_BATCH_SLOTS);	/* lde-trace sets: x possible CPUs */
 	__type(key, __u32);
 	__type(value, struct lde_batch);
@@ -135,8 +146,12 @@ static __always_inline void batch_send(struct lde_batch *b)
 	b->events = 0;
 	/* Never over LDE_BATCH_BYTES: the test lets the verifier see it. */
 	barrier_var(len);
-	if (!len || len > LDE_BATCH_BYTES)
+	if (!len)
 		return;
+	if (len > LDE_BATCH_BYTES) {	/* never written so: counted all the same */
+		count_lost(n);
+		return;
+	}
 	if (bpf_ringbuf_output(&events, b->data, len, wakeup_flag(len)))
 		count_lost(n);
 }

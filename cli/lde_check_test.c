@@ -90,6 +90,17 @@ static void sw(struct lde_check *c, unsigned int prev, unsigned int next,
 	lde_check_event(c, &e);
 }
 
+/* prev is preempted (runnable) for next. */
+static void preempt(struct lde_check *c, unsigned int prev, unsigned int next,
+		    unsigned int cpu)
+{
+	struct lde_event e = ev(LDE_STAGE_SWITCH, prev, cpu);
+
+	e.sw.next_pid = e.sw.next_tid = next;
+	e.sw.nonvoluntary = 1;
+	lde_check_event(c, &e);
+}
+
 static void wake(struct lde_check *c, unsigned int woken, unsigned int by,
 		 unsigned int target)
 {
@@ -157,6 +168,34 @@ static void pingpong(struct lde_check *c, int rounds, bool one_cpu)
 		if (!one_cpu)
 			sw(c, 0, PARENT, pc);
 		ret(c, PARENT, pc, calls->read);
+	}
+}
+
+/*
+ * The same ping-pong on one CPU when each reply preempts its sender: the
+ * child writes, waking the parent, which preempts it inside that write;
+ * the parent reads the byte, writes back and blocks in its next read,
+ * and the child, still runnable, was never asleep: that write woke no
+ * one.  Every wakeup goes one way, child to parent (a guest's run of the
+ * careful answer on 6.1: 510 round trips, 511 wakeups child to parent,
+ * none parent to child, the child 510 times preempted in its write), and
+ * still every round trip is one send each way and two switches.
+ */
+static void pingpong_one_way(struct lde_check *c, int rounds)
+{
+	trap(c, CHILD, 0, calls->write);
+	preempt(c, CHILD, PARENT, 0);
+	while (rounds--) {
+		trap(c, PARENT, 0, calls->write);
+		ret(c, PARENT, 0, calls->write);
+		trap(c, PARENT, 0, calls->read);
+		sw(c, PARENT, CHILD, 0);
+		ret(c, CHILD, 0, calls->write);
+		call(c, CHILD, 0, calls->read, 3, 1);
+		trap(c, CHILD, 0, calls->write);
+		wake(c, PARENT, CHILD, 0);
+		preempt(c, CHILD, PARENT, 0);
+		ret(c, PARENT, 0, calls->read);
 	}
 }
 
@@ -241,6 +280,75 @@ TEST(a_careful_answer_gets_no_wrong)
 	EXPECT_EQ(LDE_VERDICT_OK, f->verdict);
 	EXPECT_NE(NULL, strstr(f->evidence, "half a round trip of the ping-pong at 2995 ns in this run: ratio 0.90"));
 	EXPECT_EQ(0, wrong);
+	lde_check_free(c);
+}
+
+/*
+ * Every wakeup one way (pingpong_one_way()) is still a ping-pong: it
+ * once failed the careful answer in the guest with "no two of its
+ * processes woke each other 100 times or more" when the pairing asked
+ * for wakeups both ways.
+ */
+TEST(a_ping_pong_whose_wakeups_all_go_one_way_is_one)
+{
+	struct lde_check *c = start(true);
+	const struct lde_finding *f;
+	int wrong;
+
+	read_loop(c, 2000);
+	pingpong_one_way(c, 300);
+	careful_output(c, 1);
+	lde_check_timers(c, LDE_TIMER_CLOCK_GETTIME);
+	lde_check_end(c, 0, 0);
+	f = get(c, "switch-cpus", &wrong);
+	ASSERT_NE(NULL, f);
+	EXPECT_EQ(LDE_VERDICT_OK, f->verdict);
+	EXPECT_NE(NULL, strstr(f->evidence, "100% of their switch-ins on CPU 0"));
+	EXPECT_NE(NULL, strstr(f->evidence, "0 of 300 wakeups between them crossed CPUs"));
+	f = get(c, "switch-rate", &wrong);
+	ASSERT_NE(NULL, f);
+	EXPECT_EQ(LDE_VERDICT_OK, f->verdict);
+	/* The pair as first met: the child, then the parent. */
+	EXPECT_NE(NULL, strstr(f->evidence, "300 round trips (write calls each way; wakeups each way: 300, 0)"));
+	EXPECT_NE(NULL, strstr(f->evidence, "2.00 per round trip"));
+	f = get(c, "switch-figure", &wrong);
+	ASSERT_NE(NULL, f);
+	EXPECT_EQ(LDE_VERDICT_OK, f->verdict);
+	EXPECT_NE(NULL, strstr(f->evidence, "half a round trip of the ping-pong at"));
+	EXPECT_EQ(0, wrong);
+	lde_check_free(c);
+}
+
+/*
+ * A producer and a consumer: one process writes, the other only reads.
+ * The wakeups go one way, as in a ping-pong whose replies wake no one,
+ * but nothing is sent back: no round trip, no ping-pong.
+ */
+TEST(wakeups_one_way_with_no_reply_are_no_ping_pong)
+{
+	struct lde_check *c = start(true);
+	const struct lde_finding *f;
+	int rounds = 300, wrong;
+
+	read_loop(c, 2000);
+	trap(c, CHILD, 0, calls->read);
+	sw(c, CHILD, PARENT, 0);
+	while (rounds--) {
+		trap(c, PARENT, 0, calls->write);
+		wake(c, CHILD, PARENT, 0);
+		preempt(c, PARENT, CHILD, 0);
+		ret(c, CHILD, 0, calls->read);
+		trap(c, CHILD, 0, calls->read);
+		sw(c, CHILD, PARENT, 0);
+		ret(c, PARENT, 0, calls->write);
+	}
+	careful_output(c, 1);
+	lde_check_timers(c, LDE_TIMER_CLOCK_GETTIME);
+	f = get(c, "switch-cpus", &wrong);
+	ASSERT_NE(NULL, f);
+	EXPECT_EQ(LDE_VERDICT_WRONG, f->verdict);
+	EXPECT_NE(NULL, strstr(f->evidence, "no two of its processes"));
+	EXPECT_EQ(NULL, get(c, "switch-rate", &wrong));
 	lde_check_free(c);
 }
 

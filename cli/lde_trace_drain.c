@@ -3,12 +3,16 @@
  * What the live session reads out of the BPF object (lde_trace_live.h):
  * each ring-buffer record, a batch of one CPU's events, decoded and fed
  * to the views; after the programs are detached, the batches they still
- * held; the lost counters; and -s's sums the kernel made instead of
- * sending events.
+ * held (from the map's memory, lde_trace_batches.c); the lost counters;
+ * and -s's sums the kernel made instead of sending events.  What cannot
+ * be read is counted lost, or said.
  */
+#include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -16,85 +20,92 @@
 
 #include "lde_render.h"
 #include "lde_sched_summary.h"
+#include "lde_trace_batches.h"
 #include "lde_trace_live.h"
+
+/* An event read: to the reorder for the views for people, else shown. */
+static void show_event(void *ctx, const struct lde_event *e)
+{
+	struct lde_trace_run *run = ctx;
+	struct live *s = run->source;
+
+	if (s->reordered)
+		lde_reorder_add(&s->order, e);
+	else
+		lde_trace_show(run, e);
+}
 
 /*
  * A ring-buffer record is a batch of one CPU's events, in order, each
  * holding only the common part and its kind's own part, back to back
  * (one event, for the views for people: those go through the reorder).
+ * A record that ends in bytes that are no whole event lost at least one
+ * (the kernel sends whole events): counted, never passed over.
  */
 int lde_live_batch(void *ctx, void *data, size_t size)
 {
 	struct lde_trace_run *run = ctx;
 	struct live *s = run->source;
-	const unsigned char *p = data;
+	bool cut;
 
 	if (s->raw_records)
 		fwrite(data, 1, size, s->raw_records);
-
-	while (size >= offsetof(struct lde_event, trap)) {
-		const struct lde_event *e = (const void *)p;
-		size_t len;
-
-		if (e->stage >= LDE_NR_EVENT_KINDS)
-			break;
-		len = lde_event_size(e->stage);
-		if (size < len)
-			break;
-		if (s->reordered)
-			lde_reorder_add(&s->order, e);
-		else
-			lde_trace_show(run, e);
-		p += len;
-		size -= len;
-	}
+	lde_batch_decode(data, size, show_event, run, &cut);
+	if (cut)
+		s->cut_records++;
 	return 0;
 }
 
 /*
- * After the programs are detached: the events still waiting in each CPU's
- * batch, then in its interrupt slots (which came after the batch; the one
- * the batch's irq_next names last).  A program that was running as it was
- * detached may still be writing one (busy): wait for it, briefly; a batch
- * still busy then is counted lost, never read half-written.  Returns the
- * events so lost.
+ * The batches map's values in lde-trace's memory (the map is
+ * BPF_F_MMAPABLE): after detach they are read there, where a read cannot
+ * fail half way through the CPUs and leave batches unread and uncounted.
+ * Before the trace starts: 0, or a negative errno (no trace then).
  */
-unsigned long long lde_live_drain_batches(struct lde_trace_run *run,
-					  struct lde_trace_bpf *skel)
+int lde_live_map_batches(struct live *s)
 {
-	unsigned long long lost = 0;
-	int ncpus = libbpf_num_possible_cpus(), tries, i;
-	struct lde_batch *b = malloc(sizeof(*b));
-	unsigned int next = 0;
-	__u32 cpu, slot;
+	const struct bpf_map *map = s->skel->maps.batches;
+	long page = sysconf(_SC_PAGESIZE);
+	size_t len = (size_t)bpf_map__max_entries(map) * LDE_BATCH_STRIDE;
+	void *mem;
 
-	if (ncpus <= 0 || !b)
-		goto out;
-	for (cpu = 0; cpu < (__u32)ncpus; cpu++) {
-		for (i = 0; i < LDE_BATCH_SLOTS; i++) {
-			/* The batch, the older interrupt slot, the newer. */
-			slot = cpu * LDE_BATCH_SLOTS +
-			       (i == 0 ? 0 : i == 1 ? 1 + (next ^ 1) : 1 + next);
-			for (tries = 0; tries < 100; tries++) {
-				if (bpf_map__lookup_elem(skel->maps.batches,
-							 &slot, sizeof(slot), b,
-							 sizeof(*b), 0))
-					goto out;
-				if (!b->busy)
-					break;
-				usleep(1000);
-			}
-			if (i == 0)
-				next = b->irq_next & 1;
-			if (b->busy)
-				lost += b->events;
-			else if (b->len <= LDE_BATCH_BYTES)
-				lde_live_batch(run, b->data, b->len);
-		}
-	}
-out:
-	free(b);
-	return lost;
+	if (bpf_map__value_size(map) != sizeof(struct lde_batch) ||
+	    bpf_map__max_entries(map) % LDE_BATCH_SLOTS)
+		return -EINVAL;
+	len = (len + page - 1) / page * page;
+	mem = mmap(NULL, len, PROT_READ, MAP_SHARED, bpf_map__fd(map), 0);
+	if (mem == MAP_FAILED)
+		return -errno;
+	s->batches = mem;
+	s->batches_len = len;
+	return 0;
+}
+
+/* A program still writing a slot as it was detached: up to 100 ms. */
+static int wait_a_little(int tries)
+{
+	if (tries >= 100)
+		return 0;
+	usleep(1000);
+	return 1;
+}
+
+/*
+ * After the programs are detached: the events still waiting in each CPU's
+ * batch and interrupt slots (lde_batches_drain()).  Returns the events
+ * lost there.
+ */
+unsigned long long lde_live_drain_batches(struct lde_trace_run *run)
+{
+	struct live *s = run->source;
+	struct lde_batches_map map = {
+		.mem = s->batches,
+		.stride = LDE_BATCH_STRIDE,
+		.ncpus = bpf_map__max_entries(s->skel->maps.batches) /
+			 LDE_BATCH_SLOTS,
+	};
+
+	return lde_batches_drain(&map, show_event, run, wait_a_little);
 }
 
 /* Fold the kernel's per-CPU syscall counts into the summary. */
@@ -149,22 +160,57 @@ static void collect_sched_sums(struct lde_trace_bpf *skel,
 	free(tot);
 }
 
-unsigned long long lde_live_lost(struct lde_trace_bpf *skel, enum lde_lost what)
+int lde_live_lost(struct lde_trace_bpf *skel, enum lde_lost what,
+		  unsigned long long *total)
 {
-	int ncpus = libbpf_num_possible_cpus(), i;
-	unsigned long long total = 0, *vals;
+	int ncpus = libbpf_num_possible_cpus(), i, err;
+	unsigned long long *vals;
 	__u32 key = what;
 
+	*total = 0;
 	if (ncpus <= 0)
-		return 0;
+		return ncpus ? ncpus : -EINVAL;
 	vals = calloc(ncpus, sizeof(*vals));
-	if (vals && !bpf_map__lookup_elem(skel->maps.lost_events, &key,
-					  sizeof(key), vals,
-					  ncpus * sizeof(*vals), 0))
+	if (!vals)
+		return -ENOMEM;
+	err = bpf_map__lookup_elem(skel->maps.lost_events, &key, sizeof(key),
+				   vals, ncpus * sizeof(*vals), 0);
+	if (!err)
 		for (i = 0; i < ncpus; i++)
-			total += vals[i];
+			*total += vals[i];
 	free(vals);
-	return total;
+	return err;
+}
+
+/*
+ * Runs of lde-trace's programs the kernel skipped: a program is not run
+ * again on a CPU where it is already running (something it does, or an
+ * interrupt landing in it, hitting its own hook), and the kernel counts
+ * each skip in the program's recursion_misses, in no map of lde's.
+ * Summed over the loaded programs into *skipped; 0, or the -errno of a
+ * program whose count could not be read.
+ */
+int lde_live_skipped_runs(struct lde_trace_bpf *skel,
+			  unsigned long long *skipped)
+{
+	struct bpf_program *prog;
+	int err = 0;
+
+	*skipped = 0;
+	bpf_object__for_each_program(prog, skel->obj) {
+		struct bpf_prog_info info;
+		__u32 len = sizeof(info);
+		int fd = bpf_program__fd(prog);
+
+		if (fd < 0)
+			continue;	/* not loaded */
+		memset(&info, 0, sizeof(info));
+		if (bpf_obj_get_info_by_fd(fd, &info, &len))
+			err = -errno;
+		else
+			*skipped += info.recursion_misses;
+	}
+	return err;
 }
 
 /* -s: what the kernel summed instead of sending (lde_trace_progs.c). */

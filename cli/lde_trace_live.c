@@ -14,8 +14,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/membarrier.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
 #include <sys/pidfd.h>
+#include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -312,6 +315,12 @@ static int live_open(struct lde_trace_run *run)
 				   " (-v shows why)");
 		return 1;
 	}
+	err = lde_live_map_batches(s);
+	if (err) {
+		fprintf(stderr, "lde-trace: cannot map the event batches: %s\n",
+			strerror(-err));
+		return 1;
+	}
 
 	if (o->command) {
 		s->child = spawn_stopped(o->command, &s->release_fd);
@@ -359,12 +368,25 @@ static int live_open(struct lde_trace_run *run)
 	return 0;
 }
 
+/*
+ * After detach: a program that was running as it was detached finishes
+ * before what it wrote is read.  MEMBARRIER_CMD_GLOBAL waits for an RCU
+ * grace period (synchronize_rcu()), and the kernel runs a tracepoint's
+ * BPF program inside an RCU read-side section (fentry and fexit programs
+ * are waited for by their detach already).  A kernel that refuses it
+ * (nohz_full) leaves the drain's wait for a busy batch.
+ */
+static void wait_for_running_programs(void)
+{
+	syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0);
+}
+
 /* Polls until the command ends, -p's process ends, -d, or a signal. */
 static int live_run(struct lde_trace_run *run)
 {
 	const struct lde_trace_opts *o = run->opts;
 	struct live *s = run->source;
-	unsigned long long deadline = 0;
+	unsigned long long deadline = 0, lost;
 	int err;
 
 	signal(SIGINT, on_signal);
@@ -420,15 +442,21 @@ static int live_run(struct lde_trace_run *run)
 	 * detached sent meanwhile.
 	 */
 	lde_trace_bpf__detach(s->skel);
+	wait_for_running_programs();
 	ring_buffer__consume(s->rb);
-	s->lost = lde_live_drain_batches(run, s->skel);
+	s->lost = lde_live_drain_batches(run);
 	ring_buffer__consume(s->rb);
 	/* Everything is read: what the reorder holds goes out, in order. */
 	if (s->reordered)
 		lde_reorder_flush(&s->order);
-	s->lost += lde_live_lost(s->skel, LDE_LOST_EVENTS);
-	s->lost_forks = lde_live_lost(s->skel, LDE_LOST_FORKS);
-	s->undecided = lde_live_lost(s->skel, LDE_LOST_UNDECIDED);
+	s->lost_unread = lde_live_lost(s->skel, LDE_LOST_EVENTS, &lost);
+	s->lost += lost + s->cut_records;
+	err = lde_live_lost(s->skel, LDE_LOST_FORKS, &s->lost_forks);
+	s->lost_unread = s->lost_unread ? s->lost_unread : err;
+	err = lde_live_lost(s->skel, LDE_LOST_UNDECIDED, &s->undecided);
+	s->lost_unread = s->lost_unread ? s->lost_unread : err;
+	err = lde_live_skipped_runs(s->skel, &s->skipped_runs);
+	s->lost_unread = s->lost_unread ? s->lost_unread : err;
 	return 0;
 }
 
@@ -447,6 +475,15 @@ static void live_note(struct lde_trace_run *run, const struct lde_view_end *end)
 	struct live *s = run->source;
 
 	fprintf(stderr, "lost %llu events\n", s->lost);
+	if (s->cut_records)
+		fprintf(stderr, "lde-trace: %llu ring records ended in bytes that are no event: counted one lost each, at least\n",
+			s->cut_records);
+	if (s->skipped_runs)
+		fprintf(stderr, "lde-trace: the kernel skipped %llu runs of lde-trace's programs (a program does not run again on a CPU where it is running): events they would have sent are not in the trace\n",
+			s->skipped_runs);
+	if (s->lost_unread)
+		fprintf(stderr, "lde-trace: the kernel's lost counters or its skipped runs could not be read (%s): more may have been lost than said\n",
+			strerror(-s->lost_unread));
 	if (s->lost_forks)
 		fprintf(stderr, "lost %llu processes or threads: not followed, no memory for their traced mark (task storage)\n",
 			s->lost_forks);
@@ -487,6 +524,8 @@ static int live_close(struct lde_trace_run *run, int err)
 	ring_buffer__free(s->rb);
 	if (s->reordered)
 		lde_reorder_free(&s->order);
+	if (s->batches)
+		munmap((void *)s->batches, s->batches_len);
 	lde_trace_bpf__destroy(s->skel);
 	if (s->raw_records && fclose(s->raw_records) && !err)
 		err = 1;

@@ -23,9 +23,15 @@ struct live {
 	pid_t child;			/* -- COMMAND, until it is reaped */
 	int status;
 	FILE *raw_records;		/* LDE_TRACE_RAW=FILE */
+	const volatile void *batches;	/* the batches map, mapped */
+	size_t batches_len;
 	unsigned long long lost, lost_forks, undecided;
 	bool reordered;			/* the views for people: held, in order */
 	struct lde_reorder order;
+	/* Ring records that ended in bytes that are no event: one lost each. */
+	unsigned long long cut_records;
+	int lost_unread;		/* the lost counters' read: 0, -errno */
+	unsigned long long skipped_runs;	/* lde_live_skipped_runs() */
 };
 
 /*
@@ -33,11 +39,16 @@ struct live {
  * to the reorder before them.
  */
 int lde_live_batch(void *ctx, void *data, size_t size);
+/* After load: the batches map into s->batches; 0, or a negative errno. */
+int lde_live_map_batches(struct live *s);
 /* After detach: the batches still held; returns the events lost. */
-unsigned long long lde_live_drain_batches(struct lde_trace_run *run,
-					  struct lde_trace_bpf *skel);
-/* A counter of enum lde_lost, summed over CPUs. */
-unsigned long long lde_live_lost(struct lde_trace_bpf *skel, enum lde_lost what);
+unsigned long long lde_live_drain_batches(struct lde_trace_run *run);
+/* A counter of enum lde_lost, summed over CPUs, in *total; 0, or -errno. */
+int lde_live_lost(struct lde_trace_bpf *skel, enum lde_lost what,
+		  unsigned long long *total);
+/* Program runs the kernel skipped (recursion), summed; 0, or -errno. */
+int lde_live_skipped_runs(struct lde_trace_bpf *skel,
+			  unsigned long long *skipped);
 /* -s: what the kernel summed instead of sending (session: the run). */
 void lde_live_add_kernel_sums(const void *session, struct lde_summary *sum);
 
