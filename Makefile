@@ -446,14 +446,15 @@ $(FUZZ): cli/fuzz/lde_trace_fuzz.c $(TRACE_SRCS) $(TRACE_HDRS) \
 # The replay check runs lde-trace -r on the host: no root, no BPF; the
 # help check reads what each tool says of itself; the fuzz check replays
 # every crash ever found, then fuzzes for a bounded time; the console check
-# tells a guest that could not power off from a kernel splat.
+# tells a guest that could not power off from a kernel splat; the bench
+# report check puts two recorded homeworks side by side.
 check-host: lint $(HOST_TESTS) $(LDE_TRACE) $(LDE_BENCH) $(FUZZ)
 	@./scripts/host-check.sh $(HOST_TESTS) \
 		"./scripts/fuzz-check.sh $(FUZZ)" \
 		"./scripts/replay-check.sh $(LDE_TRACE)" \
 		"./scripts/handout-check.sh $(LDE_TRACE)" \
 		"./scripts/help-check.sh $(LDE_TRACE) $(LDE_BENCH)" \
-		./scripts/console-verdict-check.sh
+		./scripts/console-verdict-check.sh ./scripts/bench-report-check.sh
 
 # Every kernel series the host's Debian ships (6.1 and 6.12 on Debian 12,
 # 6.12 on 13), one boot each, with the same sources and the same CO-RE BPF
