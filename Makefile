@@ -368,9 +368,15 @@ $(ARM64_TRACE): $(TRACE_SRCS) $(TRACE_HDRS) $(ARM64_BPF_OUT)/lde_trace.skel.h \
 		-lbpf -lseccomp -ljson-c -lzstd -lm
 	@$(ARM64_LIBS_CHECK) || { rm -f $@; exit 1; }
 
+# The tests' Python checks, as for x86 (the root has python3).
+$(ARM64_SELFTEST)/%.py: $(SELFTEST_DIR)/%.py
+	@mkdir -p $(@D)
+	cp $< $@
+
 arm64-selftests: $(addprefix $(ARM64_SELFTEST)/,$(SELFTESTS) lde_workload lde_lifecycle \
-		   homework_careful homework_gettimeofday_loop) $(ARM64_BENCH) \
-		 $(ARM64_TRACE)
+		   homework_careful homework_gettimeofday_loop \
+		   lde_args_vs_strace.py lde_calls_vs_strace.py \
+		   lde_sched_vs_perf.py) $(ARM64_BENCH) $(ARM64_TRACE)
 
 all: module tools selftests
 
