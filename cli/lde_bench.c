@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <linux/lde.h>
@@ -115,9 +116,19 @@ struct bench_result *bench_add_result(const char *name, const char *unit,
 
 static void print_json(FILE *f, double sw_proc, double sw_thread)
 {
+	struct utsname u;
 	int i;
 
-	fprintf(f, "{\"samples\":%d,\"tsc_ghz\":%.4f,\"results\":{",
+	/* Where they were measured: make bench sets two ISAs' side by side. */
+	if (uname(&u)) {
+		snprintf(u.machine, sizeof(u.machine), "unknown");
+		snprintf(u.release, sizeof(u.release), "unknown");
+	}
+	fputs("{\"machine\":", f);
+	lde_json_str(f, u.machine, sizeof(u.machine));
+	fputs(",\"kernel\":", f);
+	lde_json_str(f, u.release, sizeof(u.release));
+	fprintf(f, ",\"samples\":%d,\"tsc_ghz\":%.4f,\"results\":{",
 		bench_env.samples, bench_tsc_ghz);
 	for (i = 0; i < bench_nresults; i++) {
 		if (i)

@@ -22,10 +22,12 @@
 #   root/         the guest root: the kernel image package (boot/vmlinuz-$KVER
 #                 and its modules, which vng finds beside the image),
 #                 busybox, bash, libc, python3, util-linux's setpriv, a
-#                 udevd stand-in
+#                 udevd stand-in; the shared libraries lde-trace and
+#                 lde-bench run with (libbpf, libelf, zlib, zstd, json-c,
+#                 libseccomp, and what they need), and strace, which the
+#                 kselftests hold lde-trace against
 #   sysroot/      the arm64 -dev packages lde-trace and lde-bench link
-#                 against statically (libbpf.a, libelf.a, libz.a,
-#                 libzstd.a, libjson-c.a, libseccomp.a and their headers),
+#                 against (headers and the .so links) and their libraries,
 #                 beside the cross compiler's own libc
 #
 # Needs `scripts/setup.sh arm64` (the cross compiler, qemu-system-arm) for
@@ -53,12 +55,21 @@ ROOT_PKGS=(busybox-static bash libc6 libtinfo6 libgcc-s1
 # package: its mount and the rest would shadow busybox's applets, which
 # virtme-init runs, and need a dozen more libraries.
 ROOT_FILES=(util-linux:usr/bin/setpriv)
-# The static libraries the arm64 lde-trace and lde-bench link (libbpf for
-# the live session; libelf, which libbpf and lde-bench --check read ELF
-# with, and zlib, which libelf and libbpf need; zstd, json-c and
-# libseccomp for trace files and system-call names).
+# The libraries the arm64 lde-trace and lde-bench link (libbpf for the
+# live session; libelf, which libbpf and lde-bench --check read ELF with,
+# and zlib, which libelf and libbpf need; zstd, json-c and libseccomp for
+# trace files and system-call names).  They link dynamically, and run
+# with the root's loader and these libraries: Debian 13's libelf.a
+# (elfutils 0.192) calls eu_search_tree_init, which no archive of the
+# release defines, so a static link fails there; the shared libraries
+# link on both releases.
 SYSROOT_PKGS=(libbpf-dev libelf-dev zlib1g-dev libzstd-dev libjson-c-dev
 	libseccomp-dev)
+# What the root runs besides: strace (lde_trace_test compares lde-trace
+# with it, call by call).  Not perf: its package needs Perl, Python and
+# a dozen more libraries, and its switch-by-switch cross-check would take
+# many times an x86 guest's 302 s under arm64's TCG (not measured).
+ROOT_TOOL_PKGS=(strace)
 
 die() { echo "arm64-fetch: $*" >&2; exit 1; }
 [ -d "$common" ] || die "missing $common: install linux-headers-$series-common (the host's own) first"
@@ -105,6 +116,27 @@ py=$(apt-cache depends python3-minimal 2>/dev/null |
 [ -n "$py" ] || die "cannot tell which python3 python3-minimal depends on"
 ROOT_PKGS+=("$py-minimal" "lib$py-minimal" "lib$py-stdlib")
 
+# The shared libraries of the -dev packages: the one each names at its
+# own version ("libelf-dev Depends: libelf1 (= 0.188-2.1)"; libelf1t64
+# on Debian 13), so the library the tools run with is the one they link.
+LIB_PKGS=()
+for p in "${SYSROOT_PKGS[@]}"; do
+	lib=$(apt-cache show --no-all-versions "$p" 2>/dev/null |
+		sed -n 's/^Depends: //p' | tr ',' '\n' |
+		sed -n 's/^ *\([^ ]*\) (= .*/\1/p' | head -n1)
+	[ -n "$lib" ] || die "cannot tell which library package $p is for"
+	LIB_PKGS+=("$lib")
+done
+# Those libraries and the root's tools with everything they depend on,
+# as apt resolves it against an empty system (libc6, libgcc-s1, ...;
+# strace's libunwind8 on Debian 13).
+run_list=$(apt-get install -s -q --no-install-recommends \
+	"${LIB_PKGS[@]}" "${ROOT_TOOL_PKGS[@]}" 2>/dev/null |
+	sed -n 's/^Inst \([^ ]*\) .*/\1/p' | sort -u) ||
+	die "apt cannot resolve ${LIB_PKGS[*]} ${ROOT_TOOL_PKGS[*]}"
+read -ra RUN_PKGS <<<"$(echo $run_list)"
+[ ${#RUN_PKGS[@]} -gt 0 ] || die "apt resolved nothing for ${LIB_PKGS[*]} ${ROOT_TOOL_PKGS[*]}"
+
 # Download package $1 once; print the path of its .deb.
 fetch() {
 	local p=$1 debs
@@ -146,13 +178,13 @@ fi
 # The guest root.
 root=$out/root
 # Redone when the list changes, or the kernel (the host's 6.12 updated).
-root_ready="${ROOT_PKGS[*]} ${ROOT_FILES[*]}"
+root_ready="${ROOT_PKGS[*]} ${RUN_PKGS[*]} ${ROOT_FILES[*]}"
 if [ "$(cat "$root/.lde-ready" 2>/dev/null)" != "$root_ready" ] ||
 	[ ! -e "$root/boot/vmlinuz-$KVER" ]; then
 	rm -rf "$root"
 	mkdir -p "$root"
 	dpkg -x "$image_deb" "$root"
-	for p in "${ROOT_PKGS[@]}"; do
+	for p in "${ROOT_PKGS[@]}" "${RUN_PKGS[@]}"; do
 		dpkg -x "$(fetch "$p")" "$root"
 	done
 	for f in "${ROOT_FILES[@]}"; do
@@ -209,15 +241,22 @@ EOT
 	echo "$root_ready" >"$root/.lde-ready"
 fi
 
-# The sysroot of static libraries, redone when the list above changes.
+# The sysroot the tools link against, redone when the lists above change.
 sysroot=$out/sysroot
-if [ "$(cat "$sysroot/.lde-ready" 2>/dev/null)" != "${SYSROOT_PKGS[*]}" ]; then
+if [ "$(cat "$sysroot/.lde-ready" 2>/dev/null)" != "${SYSROOT_PKGS[*]} ${LIB_PKGS[*]}" ]; then
 	rm -rf "$sysroot"
 	mkdir -p "$sysroot"
-	for p in "${SYSROOT_PKGS[@]}"; do
+	for p in "${SYSROOT_PKGS[@]}" "${LIB_PKGS[@]}"; do
 		dpkg -x "$(fetch "$p")" "$sysroot"
 	done
-	echo "${SYSROOT_PKGS[*]}" >"$sysroot/.lde-ready"
+	# A link that names an absolute path (zlib1g-dev's libz.so ->
+	# /lib/aarch64-linux-gnu/libz.so.1...) means that path inside the
+	# sysroot, not on the host.
+	find "$sysroot" -type l | while read -r l; do
+		t=$(readlink "$l")
+		case $t in /*) ln -sfn "$sysroot$t" "$l" ;; esac
+	done
+	echo "${SYSROOT_PKGS[*]} ${LIB_PKGS[*]}" >"$sysroot/.lde-ready"
 fi
 
 echo "arm64-fetch: kernel $root/boot/vmlinuz-$KVER"

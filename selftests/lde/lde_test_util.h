@@ -50,6 +50,19 @@ static inline bool lde_flags_irqs_on(unsigned long long flags)
 	return flags & 0x200;	/* rflags.IF */
 }
 
+/*
+ * lde_workload toy's words for the frame's levels: the saved code
+ * selector and its CPL (the selector's low two bits), the handler's CPL.
+ * The SCAN twin reads them back (lde_trap_test), saved value first.
+ */
+#define LDE_FRAME_LEVELS_FMT	"saved cs=0x%llx (CPL %u), handler CPL %u"
+#define LDE_FRAME_LEVELS_ARGS(f) (f)->cs, (f)->user_cpl, (f)->kernel_cpl
+#define LDE_FRAME_LEVELS_SCAN	"toy frame: saved cs=0x%llx (CPL %u), handler CPL %u, %n"
+static inline unsigned int lde_saved_level_of(unsigned long long cs)
+{
+	return cs & 3;
+}
+
 /* lde-trace's boot object: the system-call entry, part of the timer's
  * and the page fault's handler names. */
 #define LDE_SYSCALL_ENTRY	"entry_SYSCALL_64"
@@ -76,6 +89,21 @@ static inline unsigned long lde_user_code_selector(void)
 static inline bool lde_flags_irqs_on(unsigned long long flags)
 {
 	return !(flags & 0x80);	/* PSTATE.I: IRQs masked */
+}
+
+/*
+ * lde_workload toy's words for the frame's levels: arm64 saves no
+ * selector; the PSTATE the exception saved (SPSR_EL1, kept as
+ * pt_regs->pstate) says the level in its mode field, M[3:2] (EL0t is 0),
+ * and the handler runs at CurrentEL's.  The SCAN twin reads them back
+ * (lde_trap_test), saved value first.
+ */
+#define LDE_FRAME_LEVELS_FMT	"saved pstate=0x%llx (EL%u), handler EL%u"
+#define LDE_FRAME_LEVELS_ARGS(f) (f)->flags, (f)->user_cpl, (f)->kernel_cpl
+#define LDE_FRAME_LEVELS_SCAN	"toy frame: saved pstate=0x%llx (EL%u), handler EL%u, %n"
+static inline unsigned int lde_saved_level_of(unsigned long long pstate)
+{
+	return (pstate & 0xf) >> 2;
 }
 
 /* The EL0 slots of VBAR_EL1: svc and faults share the synchronous one. */

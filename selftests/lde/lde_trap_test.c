@@ -5,6 +5,7 @@
  * stays sealed, counters stay exact under a storm, and the lde:* trace
  * events fire with the right fields.
  */
+#include <libgen.h>
 #include <pthread.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
@@ -186,6 +187,41 @@ TEST_F(dev, frame_shows_user_mode_saved_and_kernel_mode_running)
 	EXPECT_GT(frame.handler_stack_depth, frame.regs_depth);
 	EXPECT_GT(frame.kernel_stack_size, frame.handler_stack_depth);
 	EXPECT_LE(8192, frame.kernel_stack_size);
+}
+
+/*
+ * The same frame as lde_workload toy prints it (the demo's line), in the
+ * ISA's words: x86's saved cs and CPLs, arm64's saved pstate and ELs.
+ * The saved value's own level must be the printed one.  Before, arm64
+ * printed x86's words: "saved cs=0x0 (CPL 0), handler CPL 1".
+ */
+TEST_F(dev, toy_frame_line_says_the_isas_words)
+{
+	char exe[512], cmd[600], line[512] = "";
+	unsigned int level = ~0U, handler_level = ~0U;
+	unsigned long long saved = 0;
+	ssize_t n;
+	int end = 0;
+	FILE *p;
+
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	ASSERT_LT(0, n);
+	exe[n] = '\0';
+	/* The workload is built next to this test binary. */
+	snprintf(cmd, sizeof(cmd), "%s/lde_workload toy 2>/dev/null",
+		 dirname(exe));
+	p = popen(cmd, "r");
+	ASSERT_NE(NULL, p);
+	while (fgets(line, sizeof(line), p) && strncmp(line, "toy frame: ", 11))
+		;
+	EXPECT_EQ(0, pclose(p));
+	ASSERT_EQ(3, sscanf(line, LDE_FRAME_LEVELS_SCAN, &saved, &level,
+			    &handler_level, &end)) TH_LOG("%s", line);
+	EXPECT_LT(0, end) TH_LOG("%s", line);
+	EXPECT_EQ(LDE_USER_LEVEL, level);
+	EXPECT_EQ(LDE_USER_LEVEL, lde_saved_level_of(saved))
+		TH_LOG("saved 0x%llx", saved);
+	EXPECT_EQ(LDE_KERNEL_LEVEL, handler_level);
 }
 
 TEST_F(dev, unknown_syscall_number_is_enosys)

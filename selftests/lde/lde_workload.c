@@ -52,6 +52,8 @@
 
 #include <linux/lde.h>
 
+#include "lde_test_util.h"
+
 static volatile sig_atomic_t stop;
 
 static void on_alarm(int sig)
@@ -343,8 +345,9 @@ int main(int argc, char **argv)
 		trap.nr = LDE_SYS_FRAME;
 		trap.args[0] = (unsigned long)&frame;
 		ioctl(fd, LDE_IOC_TRAP, &trap);
-		printf("toy frame: saved cs=0x%llx (CPL %u), handler CPL %u, handler %u bytes deep in a %u-byte kernel stack, pt_regs in the top %u\n",
-		       frame.cs, frame.user_cpl, frame.kernel_cpl,
+		/* The levels in the ISA's words (lde_test_util.h). */
+		printf("toy frame: " LDE_FRAME_LEVELS_FMT ", handler %u bytes deep in a %u-byte kernel stack, pt_regs in the top %u\n",
+		       LDE_FRAME_LEVELS_ARGS(&frame),
 		       frame.handler_stack_depth, frame.kernel_stack_size,
 		       frame.regs_depth);
 		trap.nr = 99;
