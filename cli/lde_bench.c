@@ -11,6 +11,7 @@
 #include <argp.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -114,6 +115,23 @@ struct bench_result *bench_add_result(const char *name, const char *unit,
 	return r;
 }
 
+/* One switch's figure, or null where the subtraction left nothing. */
+static void print_switch_json(FILE *f, double ns)
+{
+	if (isnan(ns))
+		fputs("null", f);
+	else
+		fprintf(f, "%.1f", ns);
+}
+
+static void print_switch(double ns, const char *between)
+{
+	if (isnan(ns))
+		printf("not measurable %s", between);
+	else
+		printf("%.1f ns %s", ns, between);
+}
+
 static void print_json(FILE *f, double sw_proc, double sw_thread)
 {
 	struct utsname u;
@@ -135,8 +153,11 @@ static void print_json(FILE *f, double sw_proc, double sw_thread)
 			fputc(',', f);
 		lde_json_summary(f, bench_results[i].name, &bench_results[i].s);
 	}
-	fprintf(f, "},\"context_switch_ns\":{\"processes\":%.1f,\"threads\":%.1f}",
-		sw_proc, sw_thread);
+	fputs("},\"context_switch_ns\":{\"processes\":", f);
+	print_switch_json(f, sw_proc);
+	fputs(",\"threads\":", f);
+	print_switch_json(f, sw_thread);
+	fputc('}', f);
 	if (bench_env.cross_check) {
 		fprintf(f, ",\"cross_check\":{\"method\":\"beside\","
 			"\"syscall_ratio\":%.3f,\"round_trip_ratio\":%.3f,",
@@ -250,9 +271,14 @@ int main(int argc, char **argv)
 		       bench_results[i].s.median, bench_results[i].s.p99,
 		       bench_results[i].s.n);
 	}
-	printf("\ncontext switch (lmbench: (round trip - 2 pipe transfers) / 2): "
-	       "%.1f ns between processes, %.1f ns between threads\n",
-	       sw_proc, sw_thread);
+	printf("\ncontext switch (lmbench: (round trip - 2 pipe transfers) / 2): ");
+	print_switch(sw_proc, "between processes");
+	fputs(", ", stdout);
+	print_switch(sw_thread, "between threads");
+	putchar('\n');
+	if (isnan(sw_proc) || isnan(sw_thread))
+		printf("(not measurable: a round trip's median was no more than two pipe\n"
+		       " transfers' medians, which noise under load does: run again)\n");
 	printf(LDE_COUNTER_NAME ": %.3f GHz (" LDE_COUNTER_RATE_FROM ")\n",
 	       bench_tsc_ghz);
 	if (bench_env.cross_check) {

@@ -49,7 +49,7 @@ double lde_switch_cost(double round_trip, double pipe_transfer)
 {
 	double left = round_trip - 2 * pipe_transfer;
 
-	return left > 0 ? left / 2 : 0;
+	return left > 0 ? left / 2 : NAN;
 }
 
 double lde_loop_cost(double total_ns, long loops, double one_ns)

@@ -23,7 +23,9 @@ double lde_percentile(const double *sorted, size_t n, double pct);
 /*
  * lmbench's context-switch cost: a ping-pong round trip holds two switches
  * and two pipe transfers (write + read) that would cost the same without a
- * switch; what is left, halved, is one switch.  Never negative.
+ * switch; what is left, halved, is one switch.  NAN when nothing is left
+ * (the transfers measured as dear as the round trip: noise, not a free
+ * switch), so no made-up 0 is printed as a figure.
  */
 double lde_switch_cost(double round_trip, double pipe_transfer);
 

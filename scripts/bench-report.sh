@@ -34,7 +34,8 @@ def ratios(b):
     out = {k: v["median"] / r[unit]["median"] for k, v in r.items()
            if "median" in v and v["n"]}
     for k, v in b.get("context_switch_ns", {}).items():
-        out["switch: one, " + k] = v / r[unit]["median"]
+        # null: lde-bench found the subtraction left nothing (noise)
+        out["switch: one, " + k] = None if v is None else v / r[unit]["median"]
     return out
 def same(k):	# the counter's row: rdtsc on one, cntvct_el0 on the other
     return "timer: counter back-to-back" if k.startswith("timer: ") and \
@@ -46,6 +47,8 @@ ra = {same(k): v for k, v in ratios(arm64).items()}
 coarse = "timer: gettimeofday back-to-back"
 def column(isa, b):	# the boot's kernel, where lde-bench said it
     return "%s (%s)" % (isa, b["kernel"]) if "kernel" in b else isa
+def cell(v):
+    return "not measurable" if v is None else "%.3g" % v
 with open(os.path.join(d, "bench.md"), "a") as md:
     md.write("\n## The homework on two ISAs: each median over its own boot's "
              "null system call (getppid via syscall(2))\n\n"
@@ -53,7 +56,7 @@ with open(os.path.join(d, "bench.md"), "a") as md:
              % (column("x86-64", x86), column("arm64", arm64)))
     for k in rx:
         if k in ra and k != coarse:
-            md.write("| %s | %.3g | %.3g |\n" % (k, rx[k], ra[k]))
+            md.write("| %s | %s | %s |\n" % (k, cell(rx[k]), cell(ra[k])))
     md.write("\n(%s left out: both read its microsecond resolution, "
              "not its cost.)\n" % coarse)
 x86["per_null_syscall"] = rx
