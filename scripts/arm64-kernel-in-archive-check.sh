@@ -77,6 +77,16 @@ archive no-headers linux-image-6.12.118+deb12-arm64-unsigned
 [ $? = 1 ]
 ok $? "the image without its headers: not carried"
 
+# No 6.12 build of this release at all: still the one line, naming none
+# (grep finding nothing must not end the script under pipefail first).
+archive other-release linux-image-6.12.117+deb13-arm64-unsigned \
+	linux-headers-6.12.117+deb13-arm64
+"$check" 6.12.118+deb12-arm64 2>"$tmp/err"
+[ $? = 1 ]
+ok $? "no build of this release: exit 1"
+grep -q "(it carries no 6.12 arm64 kernel)" "$tmp/err"
+ok $? "no build of this release: the line says it carries none: $(cat "$tmp/err")"
+
 echo "1..$n"
 echo "# Totals: pass:$pass fail:$fail xfail:0 xpass:0 skip:0 error:0"
 [ "$fail" -eq 0 ]

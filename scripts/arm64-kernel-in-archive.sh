@@ -30,6 +30,6 @@ case $version in
 esac
 have=$(apt-cache pkgnames "linux-image-$major." 2>/dev/null |
 	sed -n 's/^linux-image-\([^-]*\)-arm64-unsigned$/\1/p' |
-	grep -F -e "$release" | sort -uV | paste -sd' ' -)
+	{ grep -F -e "$release" || true; } | sort -uV | paste -sd' ' -)
 echo "lde: the archive has no arm64 build of $version, the host's installed $major x86 kernel (it carries ${have:-no $major arm64 kernel}): update the host's $major kernel and its headers (apt-get update; apt-get upgrade), so that the arm64 guest runs the same version as the x86 one" >&2
 exit 1
