@@ -370,11 +370,14 @@ static int live_open(struct lde_trace_run *run)
 
 /*
  * After detach: a program that was running as it was detached finishes
- * before what it wrote is read.  MEMBARRIER_CMD_GLOBAL waits for an RCU
- * grace period (synchronize_rcu()), and the kernel runs a tracepoint's
- * BPF program inside an RCU read-side section (fentry and fexit programs
- * are waited for by their detach already).  A kernel that refuses it
- * (nohz_full) leaves the drain's wait for a busy batch.
+ * before what it wrote is read, mostly.  MEMBARRIER_CMD_GLOBAL waits for
+ * an RCU grace period (synchronize_rcu(), on more than one online CPU),
+ * and the kernel runs tracepoint and fentry/fexit programs alike inside
+ * an RCU read-side section (a trampoline's __bpf_prog_enter takes it: a
+ * CPU still in the trampoline before it is not waited for).  What is
+ * not waited for, or a kernel that refuses the call (nohz_full), is left
+ * to the drain's wait for a busy batch; so the call's result is not
+ * checked.
  */
 static void wait_for_running_programs(void)
 {
