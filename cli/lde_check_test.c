@@ -199,6 +199,26 @@ static void pingpong_one_way(struct lde_check *c, int rounds)
 	}
 }
 
+/*
+ * A producer and a consumer on one CPU: the parent writes, waking the
+ * child, which preempts it, reads and blocks again; the child never
+ * writes back.
+ */
+static void producer_consumer(struct lde_check *c, int rounds)
+{
+	trap(c, CHILD, 0, calls->read);
+	sw(c, CHILD, PARENT, 0);
+	while (rounds--) {
+		trap(c, PARENT, 0, calls->write);
+		wake(c, CHILD, PARENT, 0);
+		preempt(c, PARENT, CHILD, 0);
+		ret(c, CHILD, 0, calls->read);
+		trap(c, CHILD, 0, calls->read);
+		sw(c, CHILD, PARENT, 0);
+		ret(c, PARENT, 0, calls->write);
+	}
+}
+
 static const struct lde_check_reference ref = {
 	.getppid_ns = 1800, .read0_ns = 2100, .switch_ns = 40000,
 	.gettimeofday_step_ns = 1000, .clock_gettime_step_ns = 70,
@@ -320,28 +340,18 @@ TEST(a_ping_pong_whose_wakeups_all_go_one_way_is_one)
 }
 
 /*
- * A producer and a consumer: one process writes, the other only reads.
- * The wakeups go one way, as in a ping-pong whose replies wake no one,
+ * A producer and a consumer (producer_consumer()): one process writes,
+ * the other only reads.  The wakeups go one way, as in a ping-pong whose replies wake no one,
  * but nothing is sent back: no round trip, no ping-pong.
  */
 TEST(wakeups_one_way_with_no_reply_are_no_ping_pong)
 {
 	struct lde_check *c = start(true);
 	const struct lde_finding *f;
-	int rounds = 300, wrong;
+	int wrong;
 
 	read_loop(c, 2000);
-	trap(c, CHILD, 0, calls->read);
-	sw(c, CHILD, PARENT, 0);
-	while (rounds--) {
-		trap(c, PARENT, 0, calls->write);
-		wake(c, CHILD, PARENT, 0);
-		preempt(c, PARENT, CHILD, 0);
-		ret(c, CHILD, 0, calls->read);
-		trap(c, CHILD, 0, calls->read);
-		sw(c, CHILD, PARENT, 0);
-		ret(c, PARENT, 0, calls->write);
-	}
+	producer_consumer(c, 300);
 	careful_output(c, 1);
 	lde_check_timers(c, LDE_TIMER_CLOCK_GETTIME);
 	f = get(c, "switch-cpus", &wrong);

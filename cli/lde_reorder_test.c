@@ -48,6 +48,15 @@ static struct lde_event event(unsigned int stage, unsigned int cpu,
 	return e;
 }
 
+/* One event made and added. */
+static void add(struct lde_reorder *r, unsigned int stage, unsigned int cpu,
+		unsigned int tid, unsigned long long ts)
+{
+	struct lde_event e = event(stage, cpu, tid, ts);
+
+	lde_reorder_add(r, &e);
+}
+
 static bool in_order(const struct sink *s)
 {
 	size_t i;
@@ -206,20 +215,16 @@ TEST(an_event_waits_for_the_window)
 {
 	static struct sink s;
 	struct lde_reorder r;
-	struct lde_event e;
 
 	lde_reorder_init(&r, 2, 1000, LDE_REORDER_MAX_BYTES, collect, &s);
-	e = event(LDE_STAGE_SWITCH, 1, 7, 5000);
-	lde_reorder_add(&r, &e);
-	e = event(LDE_STAGE_SWITCH, 0, 8, 5999);
-	lde_reorder_add(&r, &e);
+	add(&r, LDE_STAGE_SWITCH, 1, 7, 5000);
+	add(&r, LDE_STAGE_SWITCH, 0, 8, 5999);
 	EXPECT_EQ(0, s.n);
 	/*
 	 * The newest at 6200: 5000 is older than the window, 5999 not (the
 	 * watermark moves once it can move an eighth of the window).
 	 */
-	e = event(LDE_STAGE_SWITCH, 0, 8, 6200);
-	lde_reorder_add(&r, &e);
+	add(&r, LDE_STAGE_SWITCH, 0, 8, 6200);
 	ASSERT_EQ(1, s.n);
 	EXPECT_EQ(5000, s.ts[0]);
 	/* The clock, with nothing new: an idle ring lets 5999 out. */
@@ -237,16 +242,12 @@ TEST(a_late_event_is_counted_and_shown_at_once)
 {
 	static struct sink s;
 	struct lde_reorder r;
-	struct lde_event e;
 
 	lde_reorder_init(&r, 2, 1000, LDE_REORDER_MAX_BYTES, collect, &s);
-	e = event(LDE_STAGE_SWITCH, 0, 7, 10000);
-	lde_reorder_add(&r, &e);
-	e = event(LDE_STAGE_SWITCH, 0, 7, 20000);
-	lde_reorder_add(&r, &e);
+	add(&r, LDE_STAGE_SWITCH, 0, 7, 10000);
+	add(&r, LDE_STAGE_SWITCH, 0, 7, 20000);
 	ASSERT_EQ(1, s.n);
-	e = event(LDE_STAGE_TIMER, 1, 9, 12000);	/* 8000 ns late */
-	lde_reorder_add(&r, &e);
+	add(&r, LDE_STAGE_TIMER, 1, 9, 12000);	/* 8000 ns late */
 	ASSERT_EQ(2, s.n);
 	EXPECT_EQ(12000, s.ts[1]);
 	EXPECT_EQ(1, r.late);
@@ -270,20 +271,16 @@ TEST(a_held_trap_goes_out_before_its_return)
 	struct lde_event e;
 
 	lde_reorder_init(&r, 2, 1000, LDE_REORDER_MAX_BYTES, collect, &s);
-	e = event(LDE_STAGE_SWITCH, 1, 5, 1000);
-	lde_reorder_add(&r, &e);
-	e = event(LDE_STAGE_SWITCH, 1, 5, 50000);
-	lde_reorder_add(&r, &e);
+	add(&r, LDE_STAGE_SWITCH, 1, 5, 1000);
+	add(&r, LDE_STAGE_SWITCH, 1, 5, 50000);
 	ASSERT_EQ(1, s.n);
 	/* openat trapped at 2000 on CPU 0, returned at 51000. */
-	e = event(LDE_EVENT_TRAP_STRINGS, 0, 7, 2000);
-	lde_reorder_add(&r, &e);
+	add(&r, LDE_EVENT_TRAP_STRINGS, 0, 7, 2000);
 	EXPECT_EQ(1, s.n);
 	e = event(LDE_STAGE_RETURN, 0, 7, 51000);
 	e.ret.kernel_ns = 49000;
 	lde_reorder_add(&r, &e);
-	e = event(LDE_STAGE_SWITCH, 1, 5, 50500);
-	lde_reorder_add(&r, &e);
+	add(&r, LDE_STAGE_SWITCH, 1, 5, 50500);
 	lde_reorder_flush(&r);
 	ASSERT_EQ(5, s.n);
 	EXPECT_EQ(50000, s.ts[1]);
@@ -294,10 +291,8 @@ TEST(a_held_trap_goes_out_before_its_return)
 	EXPECT_EQ(0, r.late);
 
 	/* Its return lost: the next event on CPU 0 is another's. */
-	e = event(LDE_STAGE_TRAP, 0, 7, 3000);
-	lde_reorder_add(&r, &e);
-	e = event(LDE_STAGE_SWITCH, 0, 7, 60000);
-	lde_reorder_add(&r, &e);
+	add(&r, LDE_STAGE_TRAP, 0, 7, 3000);
+	add(&r, LDE_STAGE_SWITCH, 0, 7, 60000);
 	ASSERT_EQ(6, s.n);
 	EXPECT_EQ(3000, s.ts[5]);
 	EXPECT_EQ(1, r.late);
