@@ -286,6 +286,7 @@ static int columns_end(void *state, struct lde_line *out,
 const struct lde_view_ops lde_columns_view = {
 	.name = "the columns",
 	.report = true,
+	.time_order = true,
 	.wanted = columns_wanted,
 	.start = columns_start,
 	.event = columns_view_event,

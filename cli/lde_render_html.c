@@ -394,6 +394,7 @@ const struct lde_view_ops lde_html_view = {
 	.name = "the handout (-o FILE.html)",
 	.story = true,
 	.file = LDE_VIEW_OUTPUT,
+	.time_order = true,
 	.wanted = html_wanted,
 	.start = html_start,
 	.event = html_event,

@@ -410,6 +410,7 @@ static int map_view_end(void *state, struct lde_line *out,
 const struct lde_view_ops lde_map_view = {
 	.name = "the CPU map (-m)",
 	.report = true,
+	.time_order = true,
 	.wanted = map_wanted,
 	.start = map_start,
 	.event = map_view_event,

@@ -281,6 +281,7 @@ const struct lde_view_ops lde_sequence_view = {
 	.name = "the sequence diagram (-F -o FILE.svg)",
 	.story = true,
 	.file = LDE_VIEW_OUTPUT,
+	.time_order = true,
 	.wanted = sequence_wanted,
 	.start = sequence_start,
 	.event = sequence_event,

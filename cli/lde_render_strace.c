@@ -321,6 +321,7 @@ static int strace_view_end(void *state, struct lde_line *out,
 const struct lde_view_ops lde_strace_view = {
 	.name = "strace-style lines (-S)",
 	.report = true,
+	.time_order = true,
 	.wanted = strace_wanted,
 	.start = strace_start,
 	.event = strace_view_event,

@@ -95,12 +95,13 @@ static void view_env(const struct lde_trace_run *run, struct lde_view_env *env)
 	memcpy(env->comm, o->comm, LDE_COMM_LEN);
 }
 
-void lde_trace_choose_stages(struct lde_trace_run *run)
+void lde_trace_views_needs(struct lde_trace_run *run)
 {
 	struct lde_view_env env;
 
 	view_env(run, &env);
 	run->opts->stages = lde_views_stages(&env);
+	run->opts->time_order = lde_views_time_order(&env);
 }
 
 /* The views the options ask for: 0, or 1 (said). */

@@ -45,6 +45,11 @@ struct lde_trace_opts {
 	/* -r: the window shown, in ns from the start; until 0: to the end. */
 	unsigned long long since_ns, until_ns;
 	unsigned long long min_kernel_ns;	/* -M */
+	/*
+	 * Not an option: a view asked for shows events in time order across
+	 * CPUs (lde_views_time_order()), set with the stages.
+	 */
+	bool time_order;
 };
 
 /* Parses argv into o: 0, or the exit code of a usage error (said). */
@@ -78,10 +83,11 @@ struct lde_trace_run {
 };
 
 /*
- * The stages to trace (or replay) for the views asked for, into
- * run->opts->stages: a source decides them before it opens.
+ * What the views asked for need of a source, into run->opts: the stages
+ * to trace (or replay), and whether events come in time order across
+ * CPUs.  A source decides them before it opens.
  */
-void lde_trace_choose_stages(struct lde_trace_run *run);
+void lde_trace_views_needs(struct lde_trace_run *run);
 /* Every event of either source goes here: to each view. */
 void lde_trace_show(struct lde_trace_run *run, const struct lde_event *e);
 /* The lines so far out, now: the output stays live. */

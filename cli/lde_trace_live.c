@@ -246,7 +246,7 @@ static int live_open(struct lde_trace_run *run)
 	}
 	s->pidfd = s->wait_fd = s->release_fd = -1;
 	run->source = s;
-	lde_trace_choose_stages(run);
+	lde_trace_views_needs(run);
 	lde_libbpf_log_init(o->verbose, stderr);
 	libbpf_set_print(lde_libbpf_print);
 	if (!uname(&u))

@@ -22,26 +22,18 @@ bool lde_progs_switches_summed(const struct lde_trace_opts *o)
 }
 
 /*
- * Lines for people (columns, -P) show events in the order they happen on
- * all CPUs (so do -F's and the handout's steps, which follow a task
- * across CPUs): the kernel sends them one event at a time.  JSON, for
- * programs, comes a batch per CPU at a time: in order per CPU and per
- * thread, ts_ns sorts it.
- */
-static bool views_in_time_order(const struct lde_trace_opts *o)
-{
-	return !o->json && (!lde_opts_no_event_lines(o) ||
-			    lde_opts_story_view(o));
-}
-
-/*
- * One at a time is nearly time order, not quite (lde_reorder.h): the
- * live session holds these views' events to put them in time order.
- * Not with -x or -M, whose traps go out at their return, just before it.
+ * The views for people (lde_view_ops.time_order: the columns, -P, -S,
+ * -m, the card, the handout) show events in the order they happen on all
+ * CPUs: the kernel sends them one event at a time, which is nearly time
+ * order, not quite (lde_reorder.h), and the live session holds them to
+ * put them in time order; beside -j too.  -j alone, for programs, comes a
+ * batch per CPU at a time: in order per CPU and per thread, ts_ns sorts
+ * it.  Not held with -x or -M, whose traps go out at their return, just
+ * before it.
  */
 bool lde_progs_reordered(const struct lde_trace_opts *o)
 {
-	return views_in_time_order(o) && !o->failed_only && !o->min_kernel_ns;
+	return o->time_order && !o->failed_only && !o->min_kernel_ns;
 }
 
 /* The running kernel is major.minor or later. */
@@ -206,8 +198,8 @@ void lde_progs_configure(struct lde_trace_bpf *skel,
 	skel->rodata->batch_bytes = ring_bytes / 8;
 	if (skel->rodata->batch_bytes > LDE_BATCH_BYTES)
 		skel->rodata->batch_bytes = LDE_BATCH_BYTES;
-	/* Lines for people: one event at a time (views_in_time_order). */
-	if (views_in_time_order(env))
+	/* The views for people: one event at a time (lde_progs_reordered). */
+	if (env->time_order)
 		skel->rodata->batch_bytes = LDE_EVENT_MAX;
 	/* A batch always has room for the largest event. */
 	if (skel->rodata->batch_bytes < LDE_EVENT_MAX)

@@ -73,7 +73,7 @@ static int replay_open(struct lde_trace_run *run)
 	run->root_pid = o->pid;
 	/* -w: the file written keeps the recording's header. */
 	run->header = s->r.header;
-	lde_trace_choose_stages(run);
+	lde_trace_views_needs(run);
 	run->header.stages = o->stages;
 	if (o->syscalls_arg)
 		lde_opts_syscalls_by_recording(o);

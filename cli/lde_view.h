@@ -91,6 +91,13 @@ struct lde_view_ops {
 	 * says, so it is not fed one unless -e asks for the stage.
 	 */
 	bool story;
+	/*
+	 * It shows what happened on all CPUs in the order it happened (a
+	 * view for people): the live session puts events in time order for
+	 * it (lde_reorder.h).  The others need only each CPU's and each
+	 * thread's order, which every source keeps.
+	 */
+	bool time_order;
 	/* Is this view asked for? */
 	bool (*wanted)(const struct lde_view_env *env);
 	/* Its state, or NULL (and errno set) if it cannot start. */
@@ -125,6 +132,8 @@ extern const unsigned int lde_views_count;
  * lde_switch when every view asked for is a story's and -e did not ask.
  */
 unsigned int lde_views_stages(const struct lde_view_env *env);
+/* Is a view asked for one whose events come in time order (time_order)? */
+bool lde_views_time_order(const struct lde_view_env *env);
 /*
  * Starts every view asked for: 0, or -errno (said on stderr, the views
  * started are ended).  Then a view of a file can still fail at its end.

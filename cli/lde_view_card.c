@@ -583,6 +583,7 @@ static int card_end(void *state, struct lde_line *out,
 const struct lde_view_ops lde_card_view = {
 	.name = "the card (-F)",
 	.story = true,
+	.time_order = true,
 	.wanted = card_wanted,
 	.start = card_start,
 	.event = card_event,

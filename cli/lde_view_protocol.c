@@ -45,6 +45,7 @@ const struct lde_view_ops lde_protocol_view = {
 	.name = "the protocol (-P)",
 	.story = true,
 	.report = true,
+	.time_order = true,
 	.wanted = protocol_wanted,
 	.start = protocol_start,
 	.event = protocol_event,

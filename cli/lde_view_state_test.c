@@ -4,7 +4,8 @@
  * harness), from events made here: the CPU map (-m) draws CPUs 64 and
  * above; -P, -S and -m keep each thread's own state when thread ids
  * collide in a direct-mapped table or outnumber a small one; what a view
- * cannot keep it says, never draws wrong.
+ * cannot keep it says, never draws wrong; the views for people are fed in
+ * time order whatever is beside them.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include "lde_names.h"
 #include "lde_render.h"
 #include "lde_syscalls.h"
+#include "lde_view.h"
 #include "kselftest_harness.h"
 
 static char out[1 << 22];
@@ -337,6 +339,33 @@ TEST(strace_exit_ends_that_process_calls_oldest_first)
 	lde_strace_end(st, &l);
 	lde_line_char(&l, '\0');
 	EXPECT_STREQ("200 getpid() <unfinished ...>\n", out);
+}
+
+/*
+ * The live session puts events in time order across CPUs when a view for
+ * people is asked for (lde_progs_reordered): beside -j too, whose
+ * batches alone would come a CPU at a time.
+ */
+TEST(views_for_people_get_time_order_whatever_is_beside_them)
+{
+	struct lde_view_env env;
+
+#define ENV(...) (env = (struct lde_view_env){ __VA_ARGS__ }, &env)
+	EXPECT_TRUE(lde_views_time_order(ENV(.width = 80)));
+	EXPECT_TRUE(lde_views_time_order(ENV(.json = true, .protocol = true)));
+	EXPECT_TRUE(lde_views_time_order(ENV(.json = true, .strace = true)));
+	EXPECT_TRUE(lde_views_time_order(ENV(.json = true, .map = true)));
+	EXPECT_TRUE(lde_views_time_order(ENV(.json = true, .figure = true)));
+	EXPECT_TRUE(lde_views_time_order(ENV(.quiet = true,
+					     .output_path = "h.html")));
+	EXPECT_TRUE(lde_views_time_order(ENV(.summary = true, .map = true)));
+	EXPECT_FALSE(lde_views_time_order(ENV(.json = true)));
+	EXPECT_FALSE(lde_views_time_order(ENV(.json = true, .summary = true,
+					      .output_path = "t.json")));
+	EXPECT_FALSE(lde_views_time_order(ENV(.quiet = true,
+					      .output_path = "t.svg")));
+	EXPECT_FALSE(lde_views_time_order(ENV(.summary = true)));
+#undef ENV
 }
 
 TEST_HARNESS_MAIN

@@ -56,6 +56,16 @@ unsigned int lde_views_stages(const struct lde_view_env *env)
 	return env->stages & ~(1U << LDE_STAGE_LDE_SWITCH);
 }
 
+bool lde_views_time_order(const struct lde_view_env *env)
+{
+	unsigned int i;
+
+	for (i = 0; i < lde_views_count; i++)
+		if (lde_views_all[i]->time_order && lde_views_all[i]->wanted(env))
+			return true;
+	return false;
+}
+
 static const char *view_path(const struct lde_views *v,
 			     const struct lde_view_ops *ops)
 {
