@@ -74,9 +74,10 @@ for spec in "${specs[@]}"; do
 	else
 		echo "# the guest ($kver) wrote no results"
 		# virtme-ng's init waits 120 s for udev to make the virtio
-		# ports; a slow guest on a busy host can miss that.
+		# ports; a slow guest can miss that (a debug kernel's did with
+		# every udev rule: LDE_VM_UDEV_RULES, scripts/vm-run.sh).
 		grep -q "cannot find script I/O ports" "$out/console.log" 2>/dev/null &&
-			echo "# its udev did not make the script ports in time: the host was busy (other guests?); run it again alone"
+			echo "# its udev did not make the script ports within virtme-init's 120 s settle (console.log: 'waiting for udev to settle')"
 		fail=$((fail + 1))
 	fi
 	# The console verdict counts as one more test.
