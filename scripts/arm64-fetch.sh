@@ -177,8 +177,17 @@ fi
 
 # The guest root.
 root=$out/root
-# Redone when the list changes, or the kernel (the host's 6.12 updated).
-root_ready="${ROOT_PKGS[*]} ${RUN_PKGS[*]} ${ROOT_FILES[*]}"
+# Redone when what it is made of changes: the .debs by file name (package,
+# version, arch; a .deb is fetched once and kept until build/arm64/debs is
+# emptied), the single files taken, the kernel (the host's 6.12 updated).
+root_debs() {
+	local p
+	basename "$image_deb"
+	for p in "${ROOT_PKGS[@]}" "${RUN_PKGS[@]}" "${ROOT_FILES[@]%%:*}"; do
+		basename "$(fetch "$p")"
+	done
+}
+root_ready="$(root_debs | tr '\n' ' ')${ROOT_FILES[*]}"
 if [ "$(cat "$root/.lde-ready" 2>/dev/null)" != "$root_ready" ] ||
 	[ ! -e "$root/boot/vmlinuz-$KVER" ]; then
 	rm -rf "$root"
@@ -241,9 +250,12 @@ EOT
 	echo "$root_ready" >"$root/.lde-ready"
 fi
 
-# The sysroot the tools link against, redone when the lists above change.
+# The sysroot the tools link against, redone when its .debs change.
 sysroot=$out/sysroot
-if [ "$(cat "$sysroot/.lde-ready" 2>/dev/null)" != "${SYSROOT_PKGS[*]} ${LIB_PKGS[*]}" ]; then
+sysroot_ready=$(for p in "${SYSROOT_PKGS[@]}" "${LIB_PKGS[@]}"; do
+	basename "$(fetch "$p")"
+done | tr '\n' ' ')
+if [ "$(cat "$sysroot/.lde-ready" 2>/dev/null)" != "$sysroot_ready" ]; then
 	rm -rf "$sysroot"
 	mkdir -p "$sysroot"
 	for p in "${SYSROOT_PKGS[@]}" "${LIB_PKGS[@]}"; do
@@ -256,7 +268,7 @@ if [ "$(cat "$sysroot/.lde-ready" 2>/dev/null)" != "${SYSROOT_PKGS[*]} ${LIB_PKG
 		t=$(readlink "$l")
 		case $t in /*) ln -sfn "$sysroot$t" "$l" ;; esac
 	done
-	echo "${SYSROOT_PKGS[*]} ${LIB_PKGS[*]}" >"$sysroot/.lde-ready"
+	echo "$sysroot_ready" >"$sysroot/.lde-ready"
 fi
 
 echo "arm64-fetch: kernel $root/boot/vmlinuz-$KVER"
