@@ -23,13 +23,14 @@ bool lde_progs_switches_summed(const struct lde_trace_opts *o)
 
 /*
  * The views for people (lde_view_ops.time_order: the columns, -P, -S,
- * -m, the card, the handout) show events in the order they happen on all
- * CPUs: the kernel sends them one event at a time, which is nearly time
- * order, not quite (lde_reorder.h), and the live session holds them to
- * put them in time order (the handout's beside -j too: whatever view
- * wants it).  -j alone, for programs, comes a batch per CPU at a time: in
- * order per CPU and per thread, ts_ns sorts it.  Not held with -x or -M, whose traps go out at their return, just
- * before it.
+ * -m, the card, its sequence diagram, the handout) show events in the
+ * order they happen on all CPUs: the kernel sends them one event at a
+ * time, which is nearly time order, not quite (lde_reorder.h), and the
+ * live session holds them to put them in time order (the handout's
+ * beside -j too: whatever view wants it).  -j alone, for programs, comes
+ * a batch per CPU at a time: in order per CPU and per thread, ts_ns
+ * sorts it.  Not held with -x or -M, whose traps go out at their return,
+ * just before it.
  */
 bool lde_progs_reordered(const struct lde_trace_opts *o)
 {

@@ -94,8 +94,7 @@ struct lde_view_ops {
 	/*
 	 * It shows what happened on all CPUs in the order it happened (a
 	 * view for people): the live session puts events in time order for
-	 * it (lde_reorder.h).  The others need only each CPU's and each
-	 * thread's order, which every source keeps.
+	 * it (lde_reorder.h).  The others need only each thread's order.
 	 */
 	bool time_order;
 	/* Is this view asked for? */

@@ -58,11 +58,14 @@ unsigned int lde_views_stages(const struct lde_view_env *env)
 
 bool lde_views_time_order(const struct lde_view_env *env)
 {
+	const struct lde_view_ops *ops;
 	unsigned int i;
 
-	for (i = 0; i < lde_views_count; i++)
-		if (lde_views_all[i]->time_order && lde_views_all[i]->wanted(env))
+	for (i = 0; i < lde_views_count; i++) {
+		ops = lde_views_all[i];
+		if (ops->time_order && ops->wanted(env))
 			return true;
+	}
 	return false;
 }
 

@@ -180,14 +180,17 @@ root=$out/root
 # Redone when what it is made of changes: the .debs by file name (package,
 # version, arch; a .deb is fetched once and kept until build/arm64/debs is
 # emptied), the single files taken, the kernel (the host's 6.12 updated).
-root_debs() {
-	local p
-	basename "$image_deb"
-	for p in "${ROOT_PKGS[@]}" "${RUN_PKGS[@]}" "${ROOT_FILES[@]%%:*}"; do
-		basename "$(fetch "$p")"
+# Every .deb is fetched (or found) before anything is removed: one that
+# cannot be stops the script here, the root left as it was.
+debs_key() {
+	local p d
+	for p in "$@"; do
+		d=$(fetch "$p") || exit 1
+		printf '%s ' "${d##*/}"
 	done
 }
-root_ready="$(root_debs | tr '\n' ' ')${ROOT_FILES[*]}"
+root_ready="${image_deb##*/} $(debs_key "${ROOT_PKGS[@]}" "${RUN_PKGS[@]}" \
+	"${ROOT_FILES[@]%%:*}")${ROOT_FILES[*]}"
 if [ "$(cat "$root/.lde-ready" 2>/dev/null)" != "$root_ready" ] ||
 	[ ! -e "$root/boot/vmlinuz-$KVER" ]; then
 	rm -rf "$root"
@@ -252,9 +255,7 @@ fi
 
 # The sysroot the tools link against, redone when its .debs change.
 sysroot=$out/sysroot
-sysroot_ready=$(for p in "${SYSROOT_PKGS[@]}" "${LIB_PKGS[@]}"; do
-	basename "$(fetch "$p")"
-done | tr '\n' ' ')
+sysroot_ready=$(debs_key "${SYSROOT_PKGS[@]}" "${LIB_PKGS[@]}")
 if [ "$(cat "$sysroot/.lde-ready" 2>/dev/null)" != "$sysroot_ready" ]; then
 	rm -rf "$sysroot"
 	mkdir -p "$sysroot"

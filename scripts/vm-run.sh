@@ -127,8 +127,9 @@ nice_cmd=()
 # every rule, a debug kernel's coldplug under TCG outlasted virtme-init's
 # 120 s settle in four boots of five (at nice -20 too), and then the
 # command never ran; with this one, its settle took 24 s.  Mounted over
-# the rules in the guest only; the host's stay as they are.
-if [ "${LDE_VM_UDEV_RULES:-}" = default ]; then
+# the rules in the guest only; the host's stay as they are.  Not in the
+# arm64 root: it has no rules, and a stand-in udevd that reads none.
+if [ "${LDE_VM_UDEV_RULES:-}" = default ] && [ "$arch" != arm64 ]; then
 	rules=$top/build/vm-udev-rules
 	mkdir -p "$rules"
 	cp /usr/lib/udev/rules.d/50-udev-default.rules "$rules/"
