@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Events back in time order across CPUs (lde_reorder.h).  The BPF side
- * sends the views for people one record per event (bpf/lde_event.bpf.h),
- * but an event's time is read before the ring takes it, and a CPU that
- * stops in between (a vCPU the host does not run) lets other CPUs' later
- * events in ahead of it; an interrupt's event can come just before the
- * event it interrupted, and a trap held for a string comes at its return.
+ * sends the views for people a batch per CPU at a time (bpf/lde_event.bpf.h),
+ * in order per CPU: a batch waits for its CPU's switch or timer tick, so
+ * other CPUs' later events come first, and an event's time is read
+ * before the ring takes it, so a CPU that stops in between (a vCPU the
+ * host does not run) lets other CPUs' later events in ahead of it; an
+ * interrupt's event can come just before the event it interrupted, and a
+ * trap held for a string comes at its return.
  * An event is held in its CPU's queue until the watermark, the newest
  * time seen (or the clock read before the ring was emptied) less the
  * window, passes it: by then every event older than the watermark has
@@ -14,8 +16,9 @@
  * else; letting one out, a walk down a heap as deep as the CPUs are few.
  *
  * An event that comes behind the watermark anyway is never dropped nor
- * silently misplaced: it goes out at once, counted (late, late_max_ns),
- * and the window grows.  One kind comes late by design: a trap the kernel
+ * silently misplaced: it goes out at once, counted (late, late_max_ns)
+ * if a later one went out before it, and the window grows.  One kind
+ * comes late by design: a trap the kernel
  * held until its return to read a string again, sent just before its
  * return with the time it trapped.  It waits for its CPU's next event,
  * its return, and goes out just before it, as it was sent.  Memory is
@@ -200,6 +203,8 @@ static inline void take_first(struct lde_reorder *r,
 	q->len--;
 	r->n--;
 	r->held_bytes -= x.slab->slot;
+	if (x.e->ts_ns > r->last_out)
+		r->last_out = x.e->ts_ns;
 	r->emit(r->ctx, x.e);
 	slab_put(x.slab, x.e);
 }
@@ -302,14 +307,22 @@ static void advance_to(struct lde_reorder *r, unsigned long long watermark)
 	}
 }
 
-/* e came behind the watermark: out now, counted, and the window grows. */
+/*
+ * e came behind the watermark: out now, and the window grows.  Counted
+ * late if a later event was shown already: if none was, it is still in
+ * time order.
+ */
 static void emit_late(struct lde_reorder *r, const struct lde_event *e)
 {
 	unsigned long long late_ns = r->newest - e->ts_ns;
 
-	r->late++;
-	if (late_ns > r->late_max_ns)
-		r->late_max_ns = late_ns;
+	if (e->ts_ns < r->last_out) {
+		r->late++;
+		if (late_ns > r->late_max_ns)
+			r->late_max_ns = late_ns;
+	} else {
+		r->last_out = e->ts_ns;
+	}
 	if (late_ns > LDE_REORDER_MAX_WINDOW_NS / 2)
 		late_ns = LDE_REORDER_MAX_WINDOW_NS / 2;
 	if (2 * late_ns > r->window_ns)

@@ -61,6 +61,7 @@ struct lde_reorder {
 	struct lde_reorder_slab *slab_of[LDE_NR_EVENT_KINDS];	/* by kind */
 	unsigned long long newest;	/* the newest time seen */
 	unsigned long long watermark;	/* everything older is out */
+	unsigned long long last_out;	/* the newest time shown */
 	unsigned long long window_ns;
 	/*
 	 * Per CPU: a trap the kernel held until its return (a string read
@@ -69,7 +70,7 @@ struct lde_reorder {
 	 */
 	struct lde_event **held_traps;
 	unsigned int nr_cpus;
-	/* What came behind the watermark, shown as it came. */
+	/* What came after a later event was shown, shown as it came. */
 	unsigned long long late, late_max_ns;
 	/* Let out early, the held events over max_bytes. */
 	unsigned long long forced;
