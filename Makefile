@@ -413,10 +413,11 @@ $(B)/host/lde_libbpf_log_test: cli/lde_libbpf_log_test.c cli/lde_libbpf_log.c \
 
 # Each ISA's words for the rows, and arm64's boot facts as they read.
 $(B)/host/lde_arch_words_test: cli/lde_arch_words_test.c cli/lde_arch_words.c \
-		cli/lde_arch_words.h cli/lde_boot.c cli/lde_boot.h $(KSRC_STAMP)
+		cli/lde_arch_words.h cli/lde_boot.c cli/lde_boot.h \
+		cli/lde_line.c cli/lde_line.h $(KSRC_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -I$(TOP)/cli -I$(KSRC)/tools/testing/selftests \
-		-o $@ $< cli/lde_arch_words.c cli/lde_boot.c
+		-o $@ $< cli/lde_arch_words.c cli/lde_boot.c cli/lde_line.c
 
 # lde-bench --check's findings, from events made on the host.
 $(B)/host/lde_check_test: cli/lde_check_test.c $(CHECK_CORE) cli/lde_check.h \

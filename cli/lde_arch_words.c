@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "lde_arch_words.h"
+#include "lde_line.h"
 
 /* Today's words: syscall lands at MSR_LSTAR, interrupts through the IDT. */
 static const struct lde_arch_words x86_64_words = {
@@ -105,11 +106,24 @@ int lde_arch_words_use(const char *arch)
 	return 0;
 }
 
+/*
+ * "cpl 3 -> 0", "EL0 -> EL1": in the default view twice an event, so
+ * appended, not printed (lde_line.h): snprintf cost the view more than
+ * the rest of its line.
+ */
 static const char *mode_change(char *buf, const char *prefix,
 			       unsigned long long from, unsigned long long to)
 {
-	snprintf(buf, LDE_ARCH_TEXT_LEN, "%s%llu -> %s%llu", prefix, from,
-		 shown->level_prefix_both ? prefix : "", to);
+	struct lde_line l;
+
+	lde_line_start(&l, buf, LDE_ARCH_TEXT_LEN - 1);
+	lde_line_str(&l, prefix);
+	lde_line_u64(&l, from);
+	lde_line_lit(&l, " -> ");
+	if (shown->level_prefix_both)
+		lde_line_str(&l, prefix);
+	lde_line_u64(&l, to);
+	*l.end = '\0';
 	return buf;
 }
 
