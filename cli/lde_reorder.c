@@ -1,13 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Events back in time order across CPUs (lde_reorder.h).  The BPF side
- * sends the views for people a batch per CPU at a time (bpf/lde_event.bpf.h),
- * in order per CPU: a batch waits for its CPU's switch or timer tick, so
- * other CPUs' later events come first, and an event's time is read
- * before the ring takes it, so a CPU that stops in between (a vCPU the
- * host does not run) lets other CPUs' later events in ahead of it; an
- * interrupt's event can come just before the event it interrupted, and a
- * trap held for a string comes at its return.
+ * sends the views for people one record per event (bpf/lde_event.bpf.h),
+ * but an event's time is read before the ring takes it, and a CPU that
+ * stops in between (a vCPU the host does not run) lets other CPUs' later
+ * events in ahead of it; an interrupt's event can come just before the
+ * event it interrupted, and a trap held for a string comes at its return.
  * An event is held in its CPU's queue until the watermark, the newest
  * time seen (or the clock read before the ring was emptied) less the
  * window, passes it: by then every event older than the watermark has
@@ -18,9 +16,8 @@
  * An event that comes behind the watermark anyway is never dropped nor
  * silently misplaced: it goes out at once, counted (late, late_max_ns)
  * if a later one went out before it, and the window grows.  One kind
- * comes late by design: a trap the kernel
- * held until its return to read a string again, sent just before its
- * return with the time it trapped.  It waits for its CPU's next event,
+ * comes late by design: a trap the kernel held until its return to read
+ * a string again, sent just before its return with the time it trapped.  It waits for its CPU's next event,
  * its return, and goes out just before it, as it was sent.  Memory is
  * bounded (max_bytes): past it the oldest go out early, counted (forced).
  */
