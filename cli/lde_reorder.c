@@ -17,9 +17,10 @@
  * silently misplaced: it goes out at once, counted (late, late_max_ns)
  * if a later one went out before it, and the window grows.  One kind
  * comes late by design: a trap the kernel held until its return to read
- * a string again, sent just before its return with the time it trapped.  It waits for its CPU's next event,
- * its return, and goes out just before it, as it was sent.  Memory is
- * bounded (max_bytes): past it the oldest go out early, counted (forced).
+ * a string again, sent just before its return with the time it trapped.
+ * It waits for its CPU's next event, its return, and goes out just before
+ * it, as it was sent.  Memory is bounded (max_bytes): past it the oldest
+ * go out early, counted (forced).
  */
 #include <stdbool.h>
 #include <stdlib.h>
@@ -304,6 +305,15 @@ static void advance_to(struct lde_reorder *r, unsigned long long watermark)
 	}
 }
 
+/* e not held (no memory, or a kind unknown): out as it came, counted. */
+static void emit_unheld(struct lde_reorder *r, const struct lde_event *e)
+{
+	r->unheld++;
+	if (e->ts_ns > r->last_out)
+		r->last_out = e->ts_ns;
+	r->emit(r->ctx, e);
+}
+
 /*
  * e came behind the watermark: out now, and the window grows.  Counted
  * late if a later event was shown already: if none was, it is still in
@@ -344,8 +354,7 @@ static void hold(struct lde_reorder *r, struct lde_event *c,
 	}
 	if (qi >= r->nr_queues || !queue_add(r, qi, &x)) {
 		/* No room to hold it: out as it came, counted. */
-		r->unheld++;
-		r->emit(r->ctx, c);
+		emit_unheld(r, c);
 		slab_put(slab, c);
 		return;
 	}
@@ -381,8 +390,7 @@ void lde_reorder_add(struct lde_reorder *r, const struct lde_event *e)
 
 	/* Not an event lde-trace knows (the ring reader stops before). */
 	if (e->stage >= LDE_NR_EVENT_KINDS) {
-		r->unheld++;
-		r->emit(r->ctx, e);
+		emit_unheld(r, e);
 		return;
 	}
 	if (e->ts_ns > r->newest)
@@ -402,8 +410,7 @@ void lde_reorder_add(struct lde_reorder *r, const struct lde_event *e)
 	slab = r->slab_of[e->stage];
 	c = copy_event(slab, e);
 	if (!c) {
-		r->unheld++;
-		r->emit(r->ctx, e);
+		emit_unheld(r, e);
 	} else if (is_syscall_trap(c) && c->ts_ns < r->watermark &&
 		   cpu < r->nr_cpus) {
 		r->held_traps[cpu] = c;

@@ -21,8 +21,9 @@
  * event.  Under QEMU TCG on a loaded host, a vCPU thread the host does
  * not run for a while: 12 ms was seen (getppid loops on two CPUs); on
  * hardware an NMI or SMI, microseconds.  An event later than this is
- * shown as it comes, counted, and the window grows to twice its lateness
- * (at most LDE_REORDER_MAX_WINDOW_NS).  A longer window holds more
+ * shown as it comes (counted late if a later one was shown before it),
+ * and the window grows to twice its lateness (at most
+ * LDE_REORDER_MAX_WINDOW_NS).  A longer window holds more
  * events, and under TCG every page the reader touches costs.
  */
 #define LDE_REORDER_WINDOW_NS		(25ULL * 1000 * 1000)

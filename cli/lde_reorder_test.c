@@ -3,10 +3,10 @@
  * Host-side tests of the reorder (kselftest harness): CPUs' events that
  * come one at a time, some after a stall of their CPU, and CPUs' batches
  * that come out of order, go out in time order, every event once; an event
- * behind the watermark goes out at once and is counted, and the window
- * grows; a trap the kernel held until its return goes out just before
- * it; the clock lets out what an idle ring leaves held; a full hold lets
- * the oldest out first, counted.
+ * behind the watermark goes out at once, counted late if a later one went
+ * out before it, and the window grows; a trap the kernel held until its
+ * return goes out just before it; the clock lets out what an idle ring
+ * leaves held; a full hold lets the oldest out first, counted.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -90,8 +90,9 @@ static unsigned long long after_later_ones(const struct sink *s)
  * ring: every event sent before the clock read is in.  Every event comes
  * out once, in time order, none late.
  */
-static void stalls(struct __test_metadata *_metadata, unsigned long long stall_max,
-		   unsigned long long *late)
+static void stalls(struct __test_metadata *_metadata,
+		   unsigned long long stall_max, unsigned long long *late,
+		   unsigned long long *window)
 {
 	enum { CPUS = 2, EVENTS = 200000 };
 	static struct lde_event sent[EVENTS];
@@ -144,7 +145,12 @@ static void stalls(struct __test_metadata *_metadata, unsigned long long stall_m
 	EXPECT_EQ(0, r.forced);
 	EXPECT_EQ(0, r.n);
 	*late = r.late;
-	/* Late, exactly the events shown after a later one. */
+	*window = r.window_ns;
+	/*
+	 * Late, exactly the events shown after a later one (no trap here
+	 * is matched to its return, whose kernel_ns is 0: a held trap
+	 * shown before its return would be after a later one, not late).
+	 */
 	EXPECT_EQ(r.late, after_later_ones(&s));
 	/* The window grew to twice the latest lateness seen, or more. */
 	EXPECT_GE(r.window_ns, 2 * r.late_max_ns);
@@ -153,18 +159,20 @@ static void stalls(struct __test_metadata *_metadata, unsigned long long stall_m
 
 TEST(one_event_a_record_after_stalls_comes_out_in_time_order)
 {
-	unsigned long long late;
+	unsigned long long late, window;
 
-	stalls(_metadata, 12000000, &late);
+	stalls(_metadata, 12000000, &late, &window);
 	EXPECT_EQ(0, late);
+	/* Nothing came behind the watermark: the window never grew. */
+	EXPECT_EQ(LDE_REORDER_WINDOW_NS, window);
 }
 
 /* A stall longer than the window: its event is late, said, never lost. */
 TEST(a_stall_past_the_window_is_counted_late)
 {
-	unsigned long long late;
+	unsigned long long late, window;
 
-	stalls(_metadata, 200000000, &late);
+	stalls(_metadata, 200000000, &late, &window);
 	EXPECT_LT(0, late);
 }
 
@@ -282,7 +290,7 @@ TEST(a_late_event_is_counted_and_shown_at_once)
  * and in time order still, so not counted late (the window grows all
  * the same).
  */
-TEST(an_event_behind_the_watermark_before_nothing_later_is_in_order)
+TEST(an_event_behind_the_watermark_with_nothing_later_shown_is_in_order)
 {
 	static struct sink s;
 	struct lde_reorder r;
