@@ -232,6 +232,22 @@ TEST(cpus_batches_come_out_in_time_order)
 	lde_reorder_free(&r);
 }
 
+/*
+ * A reorder of two CPUs and a 1 us window that has taken two switches of
+ * task tid on cpu, at first and then second: first is out, second held.
+ */
+static void two_switches_first_out(struct __test_metadata *_metadata,
+				   struct lde_reorder *r, struct sink *s,
+				   unsigned int cpu, unsigned int tid,
+				   unsigned long long first,
+				   unsigned long long second)
+{
+	lde_reorder_init(r, 2, 1000, LDE_REORDER_MAX_BYTES, collect, s);
+	add(r, LDE_STAGE_SWITCH, cpu, tid, first);
+	add(r, LDE_STAGE_SWITCH, cpu, tid, second);
+	ASSERT_EQ(1, s->n);
+}
+
 /* Held until the watermark passes: not one event out before then. */
 TEST(an_event_waits_for_the_window)
 {
@@ -268,10 +284,7 @@ TEST(a_late_event_is_counted_and_shown_at_once)
 	static struct sink s;
 	struct lde_reorder r;
 
-	lde_reorder_init(&r, 2, 1000, LDE_REORDER_MAX_BYTES, collect, &s);
-	add(&r, LDE_STAGE_SWITCH, 0, 7, 10000);
-	add(&r, LDE_STAGE_SWITCH, 0, 7, 20000);
-	ASSERT_EQ(1, s.n);
+	two_switches_first_out(_metadata, &r, &s, 0, 7, 10000, 20000);
 	add(&r, LDE_STAGE_SWITCH, 0, 7, 30000);
 	ASSERT_EQ(2, s.n);
 	add(&r, LDE_STAGE_TIMER, 1, 9, 12000);	/* 18000 ns late */
@@ -295,10 +308,7 @@ TEST(an_event_behind_the_watermark_with_nothing_later_shown_is_in_order)
 	static struct sink s;
 	struct lde_reorder r;
 
-	lde_reorder_init(&r, 2, 1000, LDE_REORDER_MAX_BYTES, collect, &s);
-	add(&r, LDE_STAGE_SWITCH, 0, 7, 10000);
-	add(&r, LDE_STAGE_SWITCH, 0, 7, 20000);
-	ASSERT_EQ(1, s.n);
+	two_switches_first_out(_metadata, &r, &s, 0, 7, 10000, 20000);
 	add(&r, LDE_STAGE_TIMER, 1, 9, 12000);	/* behind, 8000 ns */
 	ASSERT_EQ(2, s.n);
 	EXPECT_EQ(12000, s.ts[1]);
@@ -324,10 +334,7 @@ TEST(a_held_trap_goes_out_before_its_return)
 	struct lde_reorder r;
 	struct lde_event e;
 
-	lde_reorder_init(&r, 2, 1000, LDE_REORDER_MAX_BYTES, collect, &s);
-	add(&r, LDE_STAGE_SWITCH, 1, 5, 1000);
-	add(&r, LDE_STAGE_SWITCH, 1, 5, 50000);
-	ASSERT_EQ(1, s.n);
+	two_switches_first_out(_metadata, &r, &s, 1, 5, 1000, 50000);
 	/* openat trapped at 2000 on CPU 0, returned at 51000. */
 	add(&r, LDE_EVENT_TRAP_STRINGS, 0, 7, 2000);
 	EXPECT_EQ(1, s.n);
