@@ -484,7 +484,8 @@ $(FUZZ): cli/fuzz/lde_trace_fuzz.c $(TRACE_SRCS) $(TRACE_HDRS) \
 # holds the tools' global names to lde_ and bench_; the archive check asks
 # a local archive for the arm64 build of the host's 6.12; the console
 # check tells a guest that could not power off from a kernel splat; the
-# bench report check puts two recorded homeworks side by side.
+# bench report check puts two recorded homeworks side by side; the failures
+# check holds what make check says again of a failure at its end.
 check-host: lint $(HOST_TESTS) $(LDE_TRACE) $(LDE_BENCH) $(FUZZ)
 	@./scripts/host-check.sh $(HOST_TESTS) \
 		"./scripts/fuzz-check.sh $(FUZZ)" \
@@ -493,7 +494,8 @@ check-host: lint $(HOST_TESTS) $(LDE_TRACE) $(LDE_BENCH) $(FUZZ)
 		"./scripts/help-check.sh $(LDE_TRACE) $(LDE_BENCH)" \
 		"./scripts/symbols-check.sh $(LDE_TRACE) $(LDE_BENCH)" \
 		./scripts/arm64-kernel-in-archive-check.sh \
-		./scripts/console-verdict-check.sh ./scripts/bench-report-check.sh
+		./scripts/console-verdict-check.sh ./scripts/bench-report-check.sh \
+		./scripts/tap-failures-check.sh
 
 # Every kernel series the host's Debian ships (6.1 and 6.12 on Debian 12,
 # 6.12 on 13), one boot each, with the same sources and the same CO-RE BPF

@@ -4,7 +4,9 @@
 # each guest's console is judged too.  The boots run side by side (each
 # single-threaded TCG guest takes one host CPU), their TAP is printed one
 # kernel after the other, and last comes one line "N passed, N failed"
-# over all kernels and the host tests (skips counted apart).  Exits
+# over all kernels and the host tests (skips counted apart), after what
+# failed told again (scripts/tap-failures.sh: a log cut to its head and
+# tail still names the failure and its lines).  Exits
 # non-zero if any test failed, a console shows a splat, or a guest timed
 # out.
 #
@@ -63,6 +65,13 @@ done
 wait "${pids[@]}"
 
 pass=0 fail=0 skip=0
+guest_failures=()
+# not_ok WHAT: a guest's verdict that failed, counted and told again last.
+not_ok() {
+	echo "not ok - $1"
+	guest_failures+=("$1")
+	fail=$((fail + 1))
+}
 for spec in "${specs[@]}"; do
 	IFS=: read -r kver _ <<<"$spec"
 	out=$top/build/vm/$kver
@@ -72,27 +81,22 @@ for spec in "${specs[@]}"; do
 		read -r p f s <"$out/results"
 		pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s))
 	else
-		echo "# the guest ($kver) wrote no results"
+		not_ok "the guest ($kver) wrote no results"
 		# virtme-ng's init waits 120 s for udev to make the virtio
 		# ports; a slow guest can miss that (a debug kernel's did with
 		# every udev rule: LDE_VM_UDEV_RULES, scripts/vm-run.sh).
 		grep -q "cannot find script I/O ports" "$out/console.log" 2>/dev/null &&
 			echo "# its udev did not make the script ports within virtme-init's 120 s settle (console.log: 'waiting for udev to settle')"
-		fail=$((fail + 1))
 	fi
 	# The console verdict counts as one more test.
 	rc=$(cat "$out/rc" 2>/dev/null || echo 2)
 	case $rc in
 	0 | 1) echo "ok - guest console ($kver): no BUG, WARNING, Oops, lockdep report or RCU stall"
 	       pass=$((pass + 1)) ;;
-	3)     echo "not ok - guest console ($kver) shows a splat (build/vm/$kver/splats.txt)"
-	       fail=$((fail + 1)) ;;
-	4)     echo "not ok - guest ($kver) could not power off, no kernel splat: its init exited instead (the lde: line above says why)"
-	       fail=$((fail + 1)) ;;
-	124)   echo "not ok - guest ($kver) did not finish within VM_TIMEOUT (${VM_TIMEOUT:-3000} s; half again for arm64)"
-	       fail=$((fail + 1)) ;;
-	*)     echo "not ok - guest run ($kver) failed (exit $rc)"
-	       fail=$((fail + 1)) ;;
+	3)     not_ok "guest console ($kver) shows a splat (build/vm/$kver/splats.txt)" ;;
+	4)     not_ok "guest ($kver) could not power off, no kernel splat: its init exited instead (the lde: line above says why)" ;;
+	124)   not_ok "guest ($kver) did not finish within VM_TIMEOUT (${VM_TIMEOUT:-3000} s; half again for arm64)" ;;
+	*)     not_ok "guest run ($kver) failed (exit $rc)" ;;
 	esac
 done
 # The host-side unit tests (make check-host) count too, where they ran.
@@ -101,6 +105,19 @@ if [ -z "${LDE_NO_HOST_RESULTS:-}" ] && [ -f "$top/build/host-results" ]; then
 	pass=$((pass + hp)) fail=$((fail + hf)) skip=$((skip + hs))
 fi
 
+if [ "$fail" -gt 0 ]; then
+	echo "# what failed, again:"
+	failed_taps=()
+	[ -z "${LDE_NO_HOST_RESULTS:-}" ] && failed_taps+=("host=$top/build/host-check.tap")
+	for spec in "${specs[@]}"; do
+		IFS=: read -r kver _ <<<"$spec"
+		failed_taps+=("$kver=$top/build/vm/$kver/tap.txt")
+	done
+	"$top/scripts/tap-failures.sh" "${failed_taps[@]}"
+	for verdict in "${guest_failures[@]+"${guest_failures[@]}"}"; do
+		echo "# not ok - $verdict"
+	done
+fi
 if [ "$skip" -gt 0 ]; then
 	echo "$pass passed, $fail failed, $skip skipped"
 else
