@@ -219,10 +219,10 @@ TRACE_HDRS := cli/lde_names.h cli/lde_boot.h cli/lde_arch_words.h cli/lde_render
 	      bpf/lde_trace.h \
 	      bpf/lde_sched_sum.h
 # What reads the live kernel, and lde-trace's main and options; the rest
-# (the views, the trace-file reader) also runs on a trace file.
+# (the views, the trace-file reader, the reorder) also runs on a trace file.
 TRACE_LIVE := cli/lde_trace.c cli/lde_trace_opts.c cli/lde_trace_live.c \
 	      cli/lde_trace_drain.c cli/lde_trace_progs.c cli/lde_trace_replay.c \
-	      cli/lde_syscalls_tracefs.c cli/lde_libbpf_log.c cli/lde_reorder.c
+	      cli/lde_syscalls_tracefs.c cli/lde_libbpf_log.c
 
 $(LDE_TRACE): $(TRACE_SRCS) $(TRACE_HDRS) $(BPF_OUT)/lde_trace.skel.h \
 	      include/uapi/linux/lde.h $(CLI_COMMON_DEPS) dkms.conf

@@ -360,6 +360,20 @@ unsigned int lde_event_size(unsigned int kind)
 	return 0;
 }
 
+#ifndef __bpf__
+/*
+ * A copy of e into a whole struct: only the bytes its kind has.  An event
+ * read from a batch, a ring record or the reorder's slot is that long and
+ * no longer (lde_batch_decode(), lde_reorder.c), so `*dst = *e` would read
+ * past it.
+ */
+static inline void lde_event_copy(struct lde_event *dst,
+				  const struct lde_event *e)
+{
+	__builtin_memcpy(dst, e, lde_event_size(e->stage));
+}
+#endif
+
 /* Counters of what could not be sent or followed, per CPU. */
 enum lde_lost {
 	LDE_LOST_EVENTS,	/* the ring or a batch had no room */

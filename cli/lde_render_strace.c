@@ -271,7 +271,7 @@ void lde_strace_event(struct lde_strace *s, struct lde_line *l,
 			lde_line_lit(l, " <unfinished ...>\n");
 			break;
 		}
-		o->trap = *e;
+		lde_event_copy(&o->trap, e);
 		break;
 	case LDE_STAGE_RETURN:
 	case LDE_EVENT_EXEC_RETURN:

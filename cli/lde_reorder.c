@@ -127,6 +127,8 @@ void lde_reorder_init(struct lde_reorder *r, unsigned int nr_cpus,
 	r->ctx = ctx;
 	r->window_ns = window_ns;
 	r->max_bytes = max_bytes;
+	if (nr_cpus > LDE_REORDER_MAX_CPUS)
+		nr_cpus = LDE_REORDER_MAX_CPUS;
 	r->held_traps = calloc(nr_cpus, sizeof(*r->held_traps));
 	r->nr_cpus = r->held_traps ? nr_cpus : 0;
 	for (i = 0; i < 3; i++)

@@ -30,6 +30,16 @@
 #define LDE_REORDER_MAX_WINDOW_NS	(2000ULL * 1000 * 1000)
 /* The events held, at most: past it the oldest go out first. */
 #define LDE_REORDER_MAX_BYTES		(32UL << 20)
+/*
+ * A window no time passes: events go out only when more than max_bytes
+ * are held, oldest first, or at the flush.  For a file, which has all
+ * the time it needs: replay of one recorded a batch per CPU, where an
+ * idle CPU's batch can come at the end of the trace (lde_trace_replay.c).
+ * Small enough that newest + window + window / 8 does not wrap.
+ */
+#define LDE_REORDER_NO_WINDOW		(~0ULL >> 3)
+/* The CPUs kept apart, at most (a file says how many): the rest share one. */
+#define LDE_REORDER_MAX_CPUS		4096U
 
 typedef void (*lde_reorder_emit_fn)(void *ctx, const struct lde_event *e);
 

@@ -49,14 +49,17 @@ static void name_task(struct task_times *t, unsigned int pid,
 void lde_sched_summary_account(struct lde_sched_summary *sched,
 			       const struct lde_event *e)
 {
-	unsigned int known = e->sw.known;
-	int prev_traced = lde_prev_traced(known);
-	int next_traced = lde_next_traced(known);
-	unsigned int slot = lde_reason_slot(e->sw.reason);
+	unsigned int known, slot;
+	int prev_traced, next_traced;
 	struct task_times *t;
 
+	/* Only a switch has these bytes (lde_event_size()). */
 	if (e->stage != LDE_STAGE_SWITCH)
 		return;
+	known = e->sw.known;
+	prev_traced = lde_prev_traced(known);
+	next_traced = lde_next_traced(known);
+	slot = lde_reason_slot(e->sw.reason);
 	/* A file recorded before the scheduler's fields: only its kind. */
 	if (!(known & LDE_KNOWN_SCHED)) {
 		sched->totals.switches++;

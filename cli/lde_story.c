@@ -481,7 +481,7 @@ static void story_event(struct lde_story *st, const struct lde_event *e)
 
 	if (held->n && completes(st, e)) {
 		held->ctx[held->n] = context_of(st, e);
-		held->ev[held->n++] = *e;
+		lde_event_copy(&held->ev[held->n++], e);
 		remember(st, e);
 		/* A tick and the switch it caused: A may come back next. */
 		if (held->kind == LDE_STEP_TICK && held->n == 2)
@@ -498,7 +498,7 @@ static void story_event(struct lde_story *st, const struct lde_event *e)
 
 		one->kind = kind;
 		one->n = 1;
-		one->ev[0] = *e;
+		lde_event_copy(&one->ev[0], e);
 		one->ctx[0] = context_of(st, e);
 		step_done(st, one);
 		one->n = 0;
@@ -508,7 +508,7 @@ static void story_event(struct lde_story *st, const struct lde_event *e)
 	}
 	if (kind != LDE_STEP_EVENT) {
 		held->kind = kind;
-		held->ev[0] = *e;
+		lde_event_copy(&held->ev[0], e);
 		held->ctx[0] = context_of(st, e);
 		held->n = 1;
 		remember(st, e);
@@ -516,7 +516,7 @@ static void story_event(struct lde_story *st, const struct lde_event *e)
 	}
 	/* An event alone is a step of its own, never folded. */
 	held->kind = LDE_STEP_EVENT;
-	held->ev[0] = *e;
+	lde_event_copy(&held->ev[0], e);
 	held->ctx[0] = context_of(st, e);
 	held->n = 1;
 	number_step(st, held);

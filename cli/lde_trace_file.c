@@ -167,8 +167,8 @@ int lde_trace_file_create(struct lde_trace_writer **wp, const char *path,
 	lde_json_str(out, h->kernel, sizeof(h->kernel));
 	fputs(",\"arch\":", out);
 	lde_json_str(out, h->arch, sizeof(h->arch));
-	fprintf(out, ",\"cpus\":%d,\"clock\":\"CLOCK_MONOTONIC\",\"stages\":[",
-		h->cpus);
+	fprintf(out, ",\"cpus\":%d,\"clock\":\"CLOCK_MONOTONIC\",\"order\":\"%s\",\"stages\":[",
+		h->cpus, h->cpu_order ? "cpu" : "time");
 	for (i = 0; i < LDE_NR_STAGES; i++) {
 		if (!(h->stages & 1U << i))
 			continue;

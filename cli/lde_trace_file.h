@@ -3,7 +3,7 @@
  * lde-trace's trace files (-w to write, -r to read): JSON Lines, version 2.
  *
  *   {"stage":"header","format":3,"version":..,"kernel":..,"arch":..,"cpus":..,
- *    "clock":"CLOCK_MONOTONIC","stages":[..],
+ *    "clock":"CLOCK_MONOTONIC","order":"time"|"cpu","stages":[..],
  *    "syscalls":{"257":"openat(int dfd, const char * filename, ..)",..},
  *    "types":{"umode_t":"short unsigned int",..},"boot":{..}}
  *   one object per event, as -j prints it (ts_ns from the start)
@@ -59,6 +59,14 @@ struct lde_trace_header {
 	char arch[32];
 	int cpus;
 	unsigned int stages;	/* bit per enum lde_stage traced */
+	/*
+	 * "order":"cpu": the events come a batch per CPU at a time (a
+	 * recording with -j, -q or -s alone, or -x or -M): in order per CPU
+	 * and per thread, not across CPUs; a replay for people sorts them.
+	 * "time" (or no "order", as before it was written): in time order,
+	 * as the views for people were shown them.
+	 */
+	bool cpu_order;
 	struct lde_boot boot;
 };
 

@@ -32,6 +32,17 @@ static int set_header_stage(struct parsed *pe, struct json_object *v)
 	return 0;
 }
 
+static int set_order(struct parsed *pe, struct json_object *v)
+{
+	const char *order = json_object_get_string(v);
+
+	if (!strcmp(order, "cpu"))
+		pe->header->cpu_order = true;
+	else if (strcmp(order, "time"))
+		return lde_trace_json_bad(pe, "order", "is neither \"time\" nor \"cpu\"");
+	return 0;
+}
+
 static int set_stages(struct parsed *pe, struct json_object *v)
 {
 	size_t i, n = json_object_array_length(v);
@@ -121,6 +132,7 @@ static struct field header_fields[] = {
 	{ "arch", F_STR, json_type_string, 0, HD(arch), NULL },
 	{ "cpus", F_SINT, json_type_int, 0, HD(cpus), NULL },
 	SKIP("clock"),
+	FN("order", json_type_string, set_order),
 	FN("stages", json_type_array, set_stages),
 	FN("syscalls", json_type_object, set_syscalls),
 	FN("types", json_type_object, set_types),

@@ -301,6 +301,7 @@ static int live_open(struct lde_trace_run *run)
 	btf__free(vmlinux_btf);
 	run->trace_cpus = libbpf_num_possible_cpus();
 	s->reordered = lde_progs_reordered(o);
+	run->header.cpu_order = !s->reordered;
 	if (s->reordered)
 		lde_reorder_init(&s->order, run->trace_cpus,
 				 LDE_REORDER_WINDOW_NS, LDE_REORDER_MAX_BYTES,

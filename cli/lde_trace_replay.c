@@ -4,24 +4,38 @@
  * Needs no root, no BPF, no kernel: the file's header says what the live
  * system knew, and each recorded event is filtered as it would have been
  * live (-p, -c, -e, -t, --since, --until) before the views see it.
+ * A file recorded a batch per CPU at a time (its header's "order":"cpu")
+ * is put back in time order for the views for people, as the live
+ * session does (lde_reorder.c), holding up to LDE_REORDER_MAX_BYTES of
+ * events with no time window: a file has all the time it needs.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "lde_names.h"
+#include "lde_reorder.h"
 #include "lde_trace_cli.h"
 
 struct replay {
 	struct lde_trace_reader r;
 	bool opened;
+	bool reordered;		/* a batch per CPU, to views for people */
+	struct lde_reorder order;
 };
+
+/* The reorder lets an event out: to every view. */
+static void show_in_order(void *run, const struct lde_event *e)
+{
+	lde_trace_show(run, e);
+}
 
 /* -r: a recorded event of the run, filtered as it would have been live. */
 static void replay_event(void *run, const struct lde_event *e)
 {
 	struct lde_trace_run *replaying = run;
 	const struct lde_trace_opts *o = replaying->opts;
+	struct replay *s = replaying->source;
 	bool sw = e->stage == LDE_STAGE_SWITCH ||
 		  e->stage == LDE_STAGE_LDE_SWITCH;
 
@@ -47,7 +61,10 @@ static void replay_event(void *run, const struct lde_event *e)
 	if (o->comm[0] && strncmp(e->comm, o->comm, LDE_COMM_LEN) &&
 	    !(sw && !strncmp(e->sw.next_comm, o->comm, LDE_COMM_LEN)))
 		return;
-	lde_trace_show(replaying, e);
+	if (s->reordered)
+		lde_reorder_add(&s->order, e);
+	else
+		lde_trace_show(replaying, e);
 }
 
 /* The header: the boot facts, the CPUs, and the stages recorded. */
@@ -75,6 +92,22 @@ static int replay_open(struct lde_trace_run *run)
 	run->header = s->r.header;
 	lde_trace_views_needs(run);
 	run->header.stages = o->stages;
+	/*
+	 * The views for people want time order, and so does the summary
+	 * here: live, the kernel sums the switches (lde_sched.bpf.h); from
+	 * a file, a task's sleep is its switch in less its switch out, which
+	 * may come from two CPUs' batches.
+	 */
+	s->reordered = s->r.header.cpu_order &&
+		       (lde_progs_reordered(o) || o->summary);
+	if (s->reordered) {
+		lde_reorder_init(&s->order,
+				 run->trace_cpus > 0 ? run->trace_cpus : 1,
+				 LDE_REORDER_NO_WINDOW, LDE_REORDER_MAX_BYTES,
+				 show_in_order, run);
+		/* -w: what the views are shown is in time order. */
+		run->header.cpu_order = false;
+	}
 	if (o->syscalls_arg)
 		lde_opts_syscalls_by_recording(o);
 	return 0;
@@ -86,6 +119,9 @@ static int replay_run(struct lde_trace_run *run)
 	int err;
 
 	err = lde_trace_file_replay(&s->r, replay_event, run);
+	/* What the reorder holds goes out, in order, even after bad input. */
+	if (s->reordered)
+		lde_reorder_flush(&s->order);
 	return err ? 1 : 0;
 }
 
@@ -105,6 +141,13 @@ static void replay_note(struct lde_trace_run *run,
 
 	if (s->r.end.seen)
 		fprintf(stderr, "lost %llu events\n", s->r.end.lost);
+	if (s->reordered && s->order.late)
+		fprintf(stderr, "lde-trace: %llu events of the file came after later ones were shown (up to %.1f ms late, more than the %lu MiB lde-trace holds to put a file recorded a batch per CPU in time order): shown as they came, out of time order\n",
+			s->order.late, s->order.late_max_ns / 1e6,
+			(unsigned long)(s->order.max_bytes >> 20));
+	if (s->reordered && s->order.unheld)
+		fprintf(stderr, "lde-trace: %llu events not put in time order (no memory to hold them): shown as they came\n",
+			s->order.unheld);
 }
 
 static int replay_close(struct lde_trace_run *run, int err)
@@ -113,6 +156,8 @@ static int replay_close(struct lde_trace_run *run, int err)
 
 	if (s && s->opened)
 		lde_trace_file_close_reader(&s->r);
+	if (s && s->reordered)
+		lde_reorder_free(&s->order);
 	free(s);
 	run->source = NULL;
 	return err ? 1 : 0;

@@ -115,6 +115,51 @@ TEST(a_file_that_is_not_a_trace_is_refused)
  * FILE:LINE: what; memory stays bounded (a line is never held whole past
  * its bound).  The nesting was a SIGSEGV with the hand-written parser.
  */
+/*
+ * The header's "order": "cpu" for a file recorded a batch per CPU (which
+ * a replay for people sorts), "time" or none for one in time order; the
+ * writer says which, the reader reads it back, and anything else is bad.
+ */
+TEST(the_header_says_the_files_order)
+{
+	struct lde_trace_reader r;
+	struct lde_trace_header h = { .format = LDE_TRACE_FORMAT, .cpus = 2 };
+	struct lde_trace_writer *w;
+	char written[] = "/tmp/lde-trace-file-test-XXXXXX";
+	const char *path;
+	int fd, i;
+
+	path = file_with(HEADER EXIT_EVENT);
+	ASSERT_NE(NULL, path);
+	ASSERT_EQ(0, lde_trace_file_open(&r, path));
+	EXPECT_FALSE(r.header.cpu_order);
+	lde_trace_file_close_reader(&r);
+	unlink(path);
+	path = file_with("{\"stage\":\"header\",\"format\":3,\"order\":\"cpu\"}\n");
+	ASSERT_NE(NULL, path);
+	ASSERT_EQ(0, lde_trace_file_open(&r, path));
+	EXPECT_TRUE(r.header.cpu_order);
+	lde_trace_file_close_reader(&r);
+	unlink(path);
+	path = file_with("{\"stage\":\"header\",\"format\":3,\"order\":\"sideways\"}\n");
+	ASSERT_NE(NULL, path);
+	EXPECT_EQ(-1, lde_trace_file_open(&r, path));
+	unlink(path);
+
+	fd = mkstemp(written);
+	ASSERT_LE(0, fd);
+	close(fd);
+	for (i = 0; i < 2; i++) {
+		h.cpu_order = i;
+		ASSERT_EQ(0, lde_trace_file_create(&w, written, &h));
+		ASSERT_EQ(0, lde_trace_file_close(w, 0, 0));
+		ASSERT_EQ(0, lde_trace_file_open(&r, written));
+		EXPECT_EQ(i, r.header.cpu_order);
+		lde_trace_file_close_reader(&r);
+	}
+	unlink(written);
+}
+
 static char *big_text(const char *head, const char *unit, size_t times,
 		      const char *tail)
 {

@@ -145,6 +145,32 @@ for f in "$data"/*.lde; do
 			done
 		 done' \
 		_ "$trace" "$f" "$tmp"
+	# A file recorded a batch per CPU (-j, -q or -s alone: "order":"cpu"),
+	# here made from this one (scripts/batch-order.py): each view for
+	# people, and the summary, shows what the same events sorted show; -j
+	# keeps the file's order; -w of a replay for people is in time order.
+	check "$base: a copy in per-CPU batch order replays as the sorted one" env trace="$trace" bash -c \
+		'd=$3/batch && mkdir -p "$d/s" "$d/b" &&
+		 python3 "$4/scripts/batch-order.py" "$2" "$d/s/t.lde" "$d/b/t.lde" || exit 1
+		 view() { (cd "$d/$1" && shift && COLUMNS=132 "$trace" -r t.lde "$@"); }
+		 for v in "" -P -S -m -F -s "-s -j" "-o t.svg" "-F -o t.svg" "-o t.html"; do
+			view s $v >"$d/s/out" 2>&1
+			view b $v >"$d/b/out" 2>&1
+			cmp "$d/s/out" "$d/b/out" || { echo "view: $v"; exit 1; }
+			for o in t.svg t.html; do
+				[ -e "$d/s/$o" ] || continue
+				cmp "$d/s/$o" "$d/b/$o" || { echo "view: $v"; exit 1; }
+				rm -f "$d/s/$o" "$d/b/$o"
+			done
+		 done
+		 view s -j >"$d/s/out" 2>&1 && view b -j >"$d/b/out" 2>&1 &&
+		 ! cmp -s "$d/s/out" "$d/b/out" || { echo "-j sorted the batches"; exit 1; }
+		 view b -s -w w.lde >/dev/null 2>&1 &&
+		 head -n1 "$d/b/w.lde" | grep -q "\"order\":\"time\"" &&
+		 view b -j -w x.lde >/dev/null 2>&1 &&
+		 head -n1 "$d/b/x.lde" | grep -q "\"order\":\"cpu\"" &&
+		 cmp <(sed 1d "$d/s/t.lde") <(sed 1d "$d/b/w.lde")' \
+		_ "$trace" "$f" "$tmp" "$top"
 	# The kernel's level in each view: x86's CPL 0, arm64's EL1 (issue
 	# 27: the arm64 traps once said kernel_cpl 0 and "cpl 0 -> 0").
 	case $base in

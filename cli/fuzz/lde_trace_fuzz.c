@@ -6,7 +6,9 @@
  * the summary (-s), the trace-file writer (-w), the Perfetto file (-o),
  * the card -F, the timeline and sequence pictures, the handout.  Every
  * event the reader gives goes to every view, as lde-trace -r sends it to
- * the ones chosen.  Built with clang -fsanitize=fuzzer,address,undefined;
+ * the ones chosen; through the reorder first where the header says the
+ * file came a batch per CPU, with little memory, so that its letting out
+ * early is driven too.  Built with clang -fsanitize=fuzzer,address,undefined;
  * run by scripts/fuzz-check.sh (make check-host) over the recorded traces.
  */
 #include <stdint.h>
@@ -15,6 +17,7 @@
 #include <string.h>
 
 #include "lde_render.h"
+#include "lde_reorder.h"
 #include "lde_trace_file.h"
 #include "lde_view.h"
 
@@ -37,6 +40,11 @@ static void every_view(void *ctx, const struct lde_event *e)
 			lde_line_flush(&lines[v], sink);
 		lde_views_all[v]->event(state[v], &lines[v], e);
 	}
+}
+
+static void reorder_add(void *order, const struct lde_event *e)
+{
+	lde_reorder_add(order, e);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -73,7 +81,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 	}
 
-	lde_trace_file_replay(&r, every_view, NULL);
+	if (r.header.cpu_order) {
+		struct lde_reorder order;
+
+		lde_reorder_init(&order, r.header.cpus > 0 ? r.header.cpus : 1,
+				 LDE_REORDER_NO_WINDOW, 8 << 10, every_view,
+				 NULL);
+		lde_trace_file_replay(&r, reorder_add, &order);
+		lde_reorder_flush(&order);
+		lde_reorder_free(&order);
+	} else {
+		lde_trace_file_replay(&r, every_view, NULL);
+	}
 
 	vend.lost = r.end.lost;
 	vend.lost_processes = r.end.lost_processes;
