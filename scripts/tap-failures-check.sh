@@ -2,13 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0
 # Host test of scripts/tap-failures.sh: from TAP nested as make check
 # prints it, a failing test's own lines and the "not ok" lines come out,
-# a passing test's never.  TAP, with the harness's totals line.
+# a passing test's never.  TAP (scripts/tap.sh), with the totals line.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
-failures=$top/scripts/tap-failures.sh
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-n=0 pass=0 fail=0
+. "$top/scripts/tap.sh"
 
 # A guest's TAP (scripts/guest-check.sh): a passing test with a log line,
 # a failing one, then the binary's verdict and the console's.
@@ -50,21 +49,18 @@ printf '%s\n' "$long" >"$tmp/long.tap"
 # with !, none).
 expect() {
 	local name=$1 pattern=$2 none=${3:-} found=no
-	n=$((n + 1))
 	grep -q -E -- "$pattern" "$tmp/said" && found=yes
 	if { [ -z "$none" ] && [ $found = yes ]; } ||
 	   { [ -n "$none" ] && [ $found = no ]; }; then
-		echo "ok $n - $name"
-		pass=$((pass + 1))
+		tap_ok "$name"
 	else
-		echo "not ok $n - $name; it said:"
+		tap_not_ok "$name; it said:"
 		sed 's/^/# /' "$tmp/said"
-		fail=$((fail + 1))
 	fi
 }
 
 echo "TAP version 13"
-"$failures" "6.1=$tmp/guest.tap" "host=$tmp/host.tap" "x=$tmp/long.tap" \
+"$top/scripts/tap-failures.sh" "6.1=$tmp/guest.tap" "host=$tmp/host.tap" "x=$tmp/long.tap" \
 	"gone=$tmp/none.tap" >"$tmp/said" 2>&1
 expect "a failing test is named with its kernel" '^# 6\.1: not ok 2 trace\.fails$'
 expect "its assertion comes with it" '^#   lde_trace_test\.c:20:fails:Expected 0 \(0\) == late \(3\)$'
@@ -75,6 +71,4 @@ expect "the host script's verdict is named" '^# host: not ok - host: replay-chec
 expect "a long test is cut in the middle" '^#   \.\.\. \(7[0-9] lines\)$'
 expect "and keeps its last lines" '^#   line 100$'
 expect "a file that is not there is passed over" 'gone' !
-echo "1..$n"
-echo "# Totals: pass:$pass fail:$fail xfail:0 xpass:0 skip:0 error:0"
-[ "$fail" -eq 0 ]
+tap_totals

@@ -1,10 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0
 # The TAP the host checks print, sourced by replay-check.sh,
-# handout-check.sh, help-check.sh and fuzz-check.sh: tap_ok and tap_not_ok
-# number a test and count it; check runs one, with what a failing command
-# said as "# " lines; tap_totals ends the plan with kselftest's "# Totals"
-# line.  A script that calls check first sets tmp to a directory of its
-# own (the failing command's words go there, NUL bytes and all).
+# handout-check.sh, help-check.sh, fuzz-check.sh and
+# tap-failures-check.sh: tap_ok and tap_not_ok number a test and count
+# it; check runs one, with what a failing command said as "# " lines;
+# tap_totals ends the plan with kselftest's "# Totals" line.  A script
+# that calls check first sets tmp to a directory of its own (the failing
+# command's words go there, NUL bytes and all).
 pass=0 fail=0 skip=0 n=0
 
 tap_ok() { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n $1"; }
