@@ -324,7 +324,9 @@ TEST_F_TIMEOUT(trace, timer_ticks_amid_a_storm_keep_counts_exact, 300)
  * order.  Its events are in time order, but for a trap the kernel held
  * until its return (a string read again), which comes just before it,
  * and the events lde-trace says came late; and every getppid of both
- * loops is there, trap then return, as -j gets them.
+ * loops is there, trap then return, as -j gets them.  Each file's header
+ * says its order: -j's a batch per CPU, which a replay for people puts in
+ * time order, every event of it.
  */
 TEST_F_TIMEOUT(trace, people_views_show_every_cpus_events_in_time_order, 900)
 {
@@ -358,6 +360,7 @@ TEST_F_TIMEOUT(trace, people_views_show_every_cpus_events_in_time_order, 900)
 			late = strtoull(p, NULL, 10);
 		TH_LOG("%s: %llu events said late", views[i], late);
 		snprintf(code, sizeof(code),
+			"assert ev[0].get(\"order\") == \"%s\", ev[0]\n"
 			"ev = [e for e in ev if \"ts_ns\" in e]\n"
 			"w = [e for e in ev if e.get(\"name\") == \"getppid\" and e[\"comm\"] == \"lde_workload\"]\n"
 			"tids = sorted({e[\"tid\"] for e in w})\n"
@@ -370,13 +373,32 @@ TEST_F_TIMEOUT(trace, people_views_show_every_cpus_events_in_time_order, 900)
 			"    return t[\"stage\"] == \"trap\" and r.get(\"stage\") == \"return\" and r[\"tid\"] == t[\"tid\"] and r[\"ts_ns\"] - t[\"ts_ns\"] == r[\"kernel_ns\"]\n"
 			"bad = [i for i in range(1, len(ev)) if ev[i][\"ts_ns\"] < ev[i - 1][\"ts_ns\"] and not held(i)]\n"
 			"assert %d or len(bad) <= %llu, \"%%d events before earlier ones (said late: %llu), first: line %%d %%s after %%s\" %% (len(bad), bad[0], ev[bad[0]], ev[bad[0] - 1])\n"
-			"print(\"ok\")", !strcmp(views[i], "-j"), late, late);
+			"print(\"ok\")", !strcmp(views[i], "-j") ? "cpu" : "time",
+			!strcmp(views[i], "-j"), late, late);
 		snprintf(file + strlen(file), sizeof(file) - strlen(file),
 			 ".lde");
 		EXPECT_TRUE(py_check(file, code));
 		free(err);
 		err = NULL;
 	}
+	/*
+	 * -j's file, a batch per CPU, replayed for people: every event, in
+	 * time order (the replay holds all of it: no window of time).
+	 */
+	snprintf(file, sizeof(file), "%s/trace-order-2", outdir);
+	ASSERT_EQ(0, run(NULL, "%s -r %s.lde -P -w %s-sorted.lde >/dev/null 2>&1",
+			 lde_trace, file, file));
+	snprintf(code, sizeof(code),
+		"n = sum(1 for l in open(\"%s.lde\") if \"ts_ns\" in l)\n"
+		"assert ev[0].get(\"order\") == \"time\", ev[0]\n"
+		"ev = [e for e in ev if \"ts_ns\" in e]\n"
+		"assert len(ev) == n, (len(ev), n)\n"
+		"bad = [i for i in range(1, len(ev)) if ev[i][\"ts_ns\"] < ev[i - 1][\"ts_ns\"]]\n"
+		"assert not bad, \"%%d events before earlier ones, first: %%s after %%s\" %% (len(bad), ev[bad[0]], ev[bad[0] - 1])\n"
+		"print(\"ok\")", file);
+	snprintf(file + strlen(file), sizeof(file) - strlen(file),
+		 "-sorted.lde");
+	EXPECT_TRUE(py_check(file, code));
 }
 
 /* -s alone counts in the kernel: the same exact counts, and a task table. */
