@@ -370,7 +370,11 @@ unsigned int lde_event_size(unsigned int kind)
 static inline void lde_event_copy(struct lde_event *dst,
 				  const struct lde_event *e)
 {
-	__builtin_memcpy(dst, e, lde_event_size(e->stage));
+	unsigned int size = lde_event_size(e->stage);
+
+	/* A kind lde-trace does not know: its common part, all it has. */
+	__builtin_memcpy(dst, e, size ? size :
+			 __builtin_offsetof(struct lde_event, trap));
 }
 #endif
 

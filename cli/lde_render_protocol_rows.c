@@ -359,7 +359,7 @@ void lde_protocol_rows_switch(struct lde_protocol *d, const struct lde_event *e,
 void lde_protocol_rows_other(struct lde_protocol *d, const struct lde_event *e)
 {
 	char a[TEXT_LEN], b[TEXT_LEN], w[40], by[40];
-	int code = e->exit.code;
+	int code;
 
 	lde_story_who(w, e->comm, e->tid);
 	switch (e->stage) {
@@ -377,6 +377,7 @@ void lde_protocol_rows_other(struct lde_protocol *d, const struct lde_event *e)
 			   LDE_PATH_LEN, e->exec.filename, w), "", "");
 		return;
 	case LDE_STAGE_EXIT:
+		code = e->exit.code;	/* an exit's bytes only (lde_event_size) */
 		if (code & 0x7f)
 			lde_protocol_fmt(b, "killed by %s", lde_signal_name(code & 0x7f));
 		else

@@ -258,12 +258,19 @@ static bool queue_add(struct lde_reorder *r, unsigned int qi,
 		      const struct lde_reorder_entry *x)
 {
 	struct lde_reorder_queue *q = &r->queues[qi];
-	size_t i;
+	size_t i, moved = 0;
 
 	if (!queue_room(q))
 		return false;
-	for (i = q->len; i && x->key < at(q, i - 1)->key; i--)
+	for (i = q->len; i && x->key < at(q, i - 1)->key; i--) {
+		if (moved++ == LDE_REORDER_MAX_MOVE) {
+			r->late++;
+			if (r->newest - x->key > r->late_max_ns)
+				r->late_max_ns = r->newest - x->key;
+			break;
+		}
 		*at(q, i) = *at(q, i - 1);
+	}
 	*at(q, i) = *x;
 	if (!q->len++) {
 		r->by_first[r->nr_by_first].queue = qi;
@@ -419,8 +426,12 @@ void lde_reorder_add(struct lde_reorder *r, const struct lde_event *e)
 	} else {
 		hold(r, c, slab, c->ts_ns);
 	}
-	/* Out in runs: once the watermark can move an eighth of the window. */
-	if (r->newest > r->watermark + r->window_ns + r->window_ns / 8)
+	/*
+	 * Out in runs: once the watermark can move an eighth of the window
+	 * (compared as a difference: the watermark may be near 2^64).
+	 */
+	if (r->newest > r->watermark &&
+	    r->newest - r->watermark > r->window_ns + r->window_ns / 8)
 		advance_to(r, r->newest - r->window_ns);
 }
 

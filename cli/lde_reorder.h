@@ -35,11 +35,20 @@
  * are held, oldest first, or at the flush.  For a file, which has all
  * the time it needs: replay of one recorded a batch per CPU, where an
  * idle CPU's batch can come at the end of the trace (lde_trace_replay.c).
- * Small enough that newest + window + window / 8 does not wrap.
+ * Small enough that window + window / 8 does not wrap (the watermark,
+ * which a hostile file's times can take near 2^64, is compared apart).
  */
 #define LDE_REORDER_NO_WINDOW		(~0ULL >> 3)
 /* The CPUs kept apart, at most (a file says how many): the rest share one. */
 #define LDE_REORDER_MAX_CPUS		4096U
+/*
+ * How far back in its CPU's queue an event is moved, at most: a CPU's
+ * events come nearly in order (an interrupt's before the event it
+ * interrupted), and a hostile file's reversed ones must not make taking
+ * an event in cost the whole queue.  One that would go further stays
+ * where it got to, counted late: it will be shown out of time order.
+ */
+#define LDE_REORDER_MAX_MOVE		256
 
 typedef void (*lde_reorder_emit_fn)(void *ctx, const struct lde_event *e);
 

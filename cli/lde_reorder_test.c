@@ -6,7 +6,8 @@
  * behind the watermark goes out at once, counted late if a later one went
  * out before it, and the window grows; a trap the kernel held until its
  * return goes out just before it; the clock lets out what an idle ring
- * leaves held; a full hold lets the oldest out first, counted.
+ * leaves held; a full hold lets the oldest out first, counted; a CPU's
+ * events in reverse cost a bounded move each.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -384,6 +385,42 @@ TEST(a_full_hold_lets_the_oldest_out)
 	EXPECT_EQ(100, s.n);
 	EXPECT_TRUE(in_order(&s));
 	EXPECT_EQ(0, r.late);
+	lde_reorder_free(&r);
+}
+
+/*
+ * With no window (a file's replay), a CPU's events that come in reverse
+ * are each moved back LDE_REORDER_MAX_MOVE places at most, the rest
+ * counted late; all go out.  Times a hostile file gives, near 2^64 (past
+ * even that window), lose no event, and what is out of order is said.
+ */
+TEST(a_reversed_cpu_costs_a_bounded_move_and_is_said)
+{
+	static struct sink s;
+	struct lde_reorder r;
+	unsigned int i, n = 4 * LDE_REORDER_MAX_MOVE;
+
+	lde_reorder_init(&r, 1, LDE_REORDER_NO_WINDOW, LDE_REORDER_MAX_BYTES,
+			 collect, &s);
+	for (i = 0; i < n; i++)
+		add(&r, LDE_STAGE_RETURN, 0, 7, 1000000 - i);
+	EXPECT_EQ(n - LDE_REORDER_MAX_MOVE - 1, r.late);
+	EXPECT_EQ(0, s.n);
+	lde_reorder_flush(&r);
+	EXPECT_EQ(n, s.n);
+	EXPECT_EQ(r.late, after_later_ones(&s));
+	lde_reorder_free(&r);
+
+	memset(&s, 0, sizeof(s));
+	lde_reorder_init(&r, 2, LDE_REORDER_NO_WINDOW, LDE_REORDER_MAX_BYTES,
+			 collect, &s);
+	add(&r, LDE_STAGE_RETURN, 0, 7, ~0ULL - 5);
+	add(&r, LDE_STAGE_RETURN, 1, 8, 10);
+	add(&r, LDE_STAGE_RETURN, 1, 8, ~0ULL - 4);
+	add(&r, LDE_STAGE_RETURN, 0, 7, 20);
+	lde_reorder_flush(&r);
+	EXPECT_EQ(4, s.n);
+	EXPECT_EQ(r.late, after_later_ones(&s));
 	lde_reorder_free(&r);
 }
 

@@ -101,8 +101,13 @@ static int replay_open(struct lde_trace_run *run)
 	s->reordered = s->r.header.cpu_order &&
 		       (lde_progs_reordered(o) || o->summary);
 	if (s->reordered) {
-		lde_reorder_init(&s->order,
-				 run->trace_cpus > 0 ? run->trace_cpus : 1,
+		/*
+		 * Every CPU a queue of its own, whatever the header says: the
+		 * events of CPUs past its count would share one, and a file's
+		 * batches of two CPUs in one queue cost an insertion each.
+		 * A queue takes memory only once it holds an event.
+		 */
+		lde_reorder_init(&s->order, LDE_REORDER_MAX_CPUS,
 				 LDE_REORDER_NO_WINDOW, LDE_REORDER_MAX_BYTES,
 				 show_in_order, run);
 		/* -w: what the views are shown is in time order. */

@@ -112,6 +112,12 @@ if [ "$fail" -gt 0 ]; then
 	for spec in "${specs[@]}"; do
 		IFS=: read -r kver _ <<<"$spec"
 		failed_taps+=("$kver=$top/build/vm/$kver/tap.txt")
+		# A binary that never finished (killed, or its guest timed out)
+		# left its lines in its own file only (scripts/guest-check.sh).
+		for t in "$top/build/vm/$kver"/*.tap; do
+			[ -f "$t" ] && ! grep -q '^# Totals: ' "$t" &&
+				failed_taps+=("$kver, $(basename "$t" .tap)=$t")
+		done
 	done
 	"$top/scripts/tap-failures.sh" "${failed_taps[@]}"
 	for verdict in "${guest_failures[@]+"${guest_failures[@]}"}"; do

@@ -27,6 +27,8 @@ TAP version 13
 # not ok 2 trace.fails
 # # FAILED: 1 / 2 tests passed.
 not ok 1 selftests: lde: lde_trace_test # exit=1
+# TAP version 13
+# # Starting 2 tests from 1 test cases.
 EOT
 # The host's (scripts/tap.sh through scripts/host-check.sh): the words of
 # a failing check come after its "not ok".
@@ -37,6 +39,13 @@ cat >"$tmp/host.tap" <<'EOT'
 # # what the failing command said
 # 1..2
 not ok - host: replay-check.sh
+EOT
+# A binary killed mid-test: its own file ends in the test's lines.
+cat >"$tmp/killed.tap" <<'EOT'
+TAP version 13
+1..2
+#  RUN           trace.slow ...
+# lde_trace_test.c:30:slow:still waiting
 EOT
 long=$( {
 	echo "# #  RUN           trace.long ..."
@@ -61,7 +70,7 @@ expect() {
 
 echo "TAP version 13"
 "$top/scripts/tap-failures.sh" "6.1=$tmp/guest.tap" "host=$tmp/host.tap" "x=$tmp/long.tap" \
-	"gone=$tmp/none.tap" >"$tmp/said" 2>&1
+	"gone=$tmp/none.tap" "arm64, lde_trace_test=$tmp/killed.tap" >"$tmp/said" 2>&1
 expect "a failing test is named with its kernel" '^# 6\.1: not ok 2 trace\.fails$'
 expect "its assertion comes with it" '^#   lde_trace_test\.c:20:fails:Expected 0 \(0\) == late \(3\)$'
 expect "the binary's verdict is named" '^# 6\.1: not ok 1 selftests: lde: lde_trace_test'
@@ -71,4 +80,7 @@ expect "the host script's verdict is named" '^# host: not ok - host: replay-chec
 expect "a long test is cut in the middle" '^#   \.\.\. \(7[0-9] lines\)$'
 expect "and keeps its last lines" '^#   line 100$'
 expect "a file that is not there is passed over" 'gone' !
+expect "a test with no verdict is told, by its file" '^# arm64, lde_trace_test: no verdict: its TAP ends here'
+expect "with its lines" '^#   lde_trace_test\.c:30:slow:still waiting$'
+expect "nothing after a binary's verdict is taken for its words" 'TAP version|Starting' !
 tap_totals

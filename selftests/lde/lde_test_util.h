@@ -290,6 +290,19 @@ static inline char *tracefs_read_trace(void)
 }
 
 /*
+ * LDE_TEST_TIMEOUT_SCALE, at least 1: how many times slower than an x86
+ * guest this one runs (the arm64 guest's 4, make check-debug's 20).  A
+ * test's own waits are scaled by it, as the harness's bounds are.
+ */
+static inline int lde_test_time_scale(void)
+{
+	const char *scale_env = getenv("LDE_TEST_TIMEOUT_SCALE");
+	int scale = scale_env ? atoi(scale_env) : 1;
+
+	return scale > 1 ? scale : 1;
+}
+
+/*
  * In place of TEST_HARNESS_MAIN.  LDE_TEST_TIMEOUT_SCALE=N multiplies
  * every test's time bound (compiled into the harness's metadata) by N:
  * make check-debug's KASAN and lockdep kernel under TCG runs everything
@@ -299,8 +312,7 @@ static inline char *tracefs_read_trace(void)
 #define LDE_HARNESS_MAIN						\
 	static void __attribute__((constructor)) lde_scale_timeouts(void) \
 	{								\
-		const char *scale_env = getenv("LDE_TEST_TIMEOUT_SCALE"); \
-		int scale = scale_env ? atoi(scale_env) : 1;		\
+		int scale = lde_test_time_scale();			\
 		struct __fixture_metadata *f;				\
 		struct __test_metadata *t;				\
 									\

@@ -1087,7 +1087,7 @@ TEST_F_TIMEOUT(trace, the_end_of_the_traced_process_ends_the_trace, 300)
 {
 	char out[600], err[600], pid_arg[16], *said = NULL;
 	pid_t sleeper, tracer;
-	int status = -1, fd, i;
+	int status = -1, fd, i, scale = lde_test_time_scale();
 
 	sleeper = fork();
 	ASSERT_LE(0, sleeper);
@@ -1110,8 +1110,12 @@ TEST_F_TIMEOUT(trace, the_end_of_the_traced_process_ends_the_trace, 300)
 		      NULL);
 		_exit(127);
 	}
-	/* Tracing once the sleeper's first trap is out (one every 10 ms). */
-	for (i = 0; i < 1200 && !file_size(out); i++) {
+	/*
+	 * Tracing once the sleeper's first trap is out (one every 10 ms):
+	 * lde-trace's start (BTF, the verifier, attaching) within 120 s, or
+	 * as many times that as the guest is slower.
+	 */
+	for (i = 0; i < 1200 * scale && !file_size(out); i++) {
 		if (waitpid(tracer, &status, WNOHANG) == tracer)
 			break;
 		usleep(100000);
@@ -1120,12 +1124,12 @@ TEST_F_TIMEOUT(trace, the_end_of_the_traced_process_ends_the_trace, 300)
 	kill(sleeper, SIGKILL);
 	waitpid(sleeper, NULL, 0);
 	/* Generous for a loaded TCG guest: the old lde-trace never ended. */
-	for (i = 0; i < 600; i++) {
+	for (i = 0; i < 600 * scale; i++) {
 		if (waitpid(tracer, &status, WNOHANG) == tracer)
 			break;
 		usleep(100000);
 	}
-	if (i == 600) {
+	if (i == 600 * scale) {
 		kill(tracer, SIGKILL);
 		waitpid(tracer, NULL, 0);
 	}

@@ -211,12 +211,21 @@ static void on_signal(int sig)
 {
 }
 
-/* Two returns from a handler: after a call, and after an interrupted one. */
+/*
+ * Two returns from a handler: after a call, and after an interrupted one.
+ * The timer must fire once the nanosleep has begun: 1 s after it is set,
+ * as many times that as the guest is slower (LDE_TEST_TIMEOUT_SCALE).
+ * 100 ms was too little under strace in a loaded TCG guest: a stall
+ * between the two calls let SIGALRM come first, and the nanosleep ran
+ * its whole 20 s and returned 0.
+ */
 static int signal_returns(void)
 {
+	const char *scale_env = getenv("LDE_TEST_TIMEOUT_SCALE");
+	long scale = scale_env && atol(scale_env) > 1 ? atol(scale_env) : 1;
 	struct sigaction sa = { .sa_handler = on_signal };	/* no SA_RESTART */
-	struct itimerval soon = { .it_value.tv_usec = 100000 };
-	struct timespec long_sleep = { .tv_sec = 20 };
+	struct itimerval soon = { .it_value.tv_sec = scale };
+	struct timespec long_sleep = { .tv_sec = 60 * scale };
 	sigset_t usr2;
 
 	sigemptyset(&usr2);
