@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 
 #include "lde_test_util.h"
@@ -422,6 +423,34 @@ TEST_F(trace, summary_counted_in_kernel_is_exact)
 }
 
 /*
+ * What lde-trace said at the end is "lost 0 events" and, before 6.2 only,
+ * at most its line of events not decided: 6.1's task storage finds no
+ * mark while a timer's program lands inside the kernel's own task-storage
+ * work (bpf/lde_tasks.bpf.h); such an event is taken as untraced, by the
+ * kernel's sums and the trace file alike, and said.
+ */
+static bool lost_none(const char *err)
+{
+	static const char lost[] = "lost 0 events\n";
+	static const char undecided[] = " events not decided: ";
+	struct utsname u;
+	const char *nl;
+	int major = 0, minor = 0;
+
+	if (!err || strncmp(err, lost, strlen(lost)))
+		return false;
+	err += strlen(lost);
+	if (!*err)
+		return true;
+	nl = strchr(err, '\n');
+	if (uname(&u) || sscanf(u.release, "%d.%d", &major, &minor) != 2)
+		return false;
+	return (major < 6 || (major == 6 && minor < 2)) &&
+	       !strncmp(err, "lde-trace: ", 11) && strstr(err, undecided) &&
+	       nl && !nl[1];
+}
+
+/*
  * -s sums each switch in the kernel; a replay sums the switch events of
  * the same run, recorded with -w.  Both stamp each switch once, so the
  * two summaries must be the same text, to the last digit: the per-task
@@ -437,8 +466,9 @@ TEST_F(trace, sched_summed_in_kernel_equals_the_replay)
 	snprintf(replay, sizeof(replay), "%s/trace-sum-replay.txt", outdir);
 	ASSERT_EQ(0, run(&err, "%s -s -e switch -w %s -- %s sched 2 2>&1 >%s",
 			 lde_trace, rec, workload, live));
-	EXPECT_TRUE(err && !strcmp(err, "lost 0 events\n"))
-		TH_LOG("%s", err ? err : "(nothing)");
+	EXPECT_TRUE(lost_none(err)) TH_LOG("%s", err ? err : "(nothing)");
+	if (err && strstr(err, "not decided"))
+		TH_LOG("6.1: %s", err);
 	ASSERT_EQ(0, run(NULL, "%s -r %s -s >%s 2>/dev/null", lde_trace, rec,
 			 replay));
 	ASSERT_EQ(0, run(&a, "cat %s", live));
