@@ -84,7 +84,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (r.header.cpu_order) {
 		struct lde_reorder order;
 
-		lde_reorder_init(&order, r.header.cpus > 0 ? r.header.cpus : 1,
+		/* As lde_trace_replay.c does, but for the memory bound. */
+		lde_reorder_init(&order, LDE_REORDER_MAX_CPUS,
 				 LDE_REORDER_NO_WINDOW, 8 << 10, every_view,
 				 NULL);
 		lde_trace_file_replay(&r, reorder_add, &order);
