@@ -163,7 +163,28 @@ void lde_line_secs(struct lde_line *l, unsigned long long ns)
 	lde_line_mem(l, six, sizeof(six));
 }
 
-void lde_line_column(struct lde_line *l, const char *col, size_t width)
+void lde_line_secs_near(struct lde_line *l, struct lde_secs_kept *last,
+			unsigned long long ns)
+{
+	unsigned long long usec = ns / 1000;
+	unsigned long long secs = usec / 1000000;
+	char six[6];
+
+	if (!last->len || secs != last->secs) {
+		struct lde_line kept;
+
+		lde_line_start(&kept, last->text, sizeof(last->text));
+		lde_line_u64(&kept, secs);
+		lde_line_char(&kept, '.');
+		last->secs = secs;
+		last->len = lde_line_len(&kept);
+	}
+	lde_line_kept(l, last->text, last->len, sizeof(last->text));
+	six_digits(six, usec % 1000000);
+	lde_line_mem(l, six, sizeof(six));
+}
+
+void lde_line_column_slow(struct lde_line *l, const char *col, size_t width)
 {
 	size_t used = l->end - col;
 

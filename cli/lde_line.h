@@ -65,6 +65,22 @@ static inline void lde_line_mem(struct lde_line *l, const char *s, size_t n)
 		*d++ = *s++;
 }
 
+/*
+ * len bytes of a text kept in a buffer of size bytes (size known when
+ * compiling): where the whole buffer fits, one fixed copy of it, and the
+ * end moved by len.
+ */
+static inline void lde_line_kept(struct lde_line *l, const char *text,
+				 size_t len, size_t size)
+{
+	if (size <= lde_line_room(l)) {
+		memcpy(l->end, text, size);
+		l->end += len;
+		return;
+	}
+	lde_line_mem(l, text, len);
+}
+
 static inline void lde_line_str(struct lde_line *l, const char *s)
 {
 	lde_line_mem(l, s, strlen(s));
@@ -98,8 +114,37 @@ void lde_line_u64_near(struct lde_line *l, struct lde_u64_high *last,
 void lde_line_hex(struct lde_line *l, unsigned long long v);
 /* Nanoseconds as seconds with six decimals, cut to the microsecond. */
 void lde_line_secs(struct lde_line *l, unsigned long long ns);
-/* Spaces up to width since col (a left-justified column), then one more. */
-void lde_line_column(struct lde_line *l, const char *col, size_t width);
+/*
+ * Nanoseconds as lde_line_secs, for times of events in a row: the whole
+ * seconds and their point are kept in last and reused while they hold.
+ */
+struct lde_secs_kept {
+	unsigned long long secs;
+	size_t len;			/* 0: nothing kept */
+	char text[24];
+};
+void lde_line_secs_near(struct lde_line *l, struct lde_secs_kept *last,
+			unsigned long long ns);
+void lde_line_column_slow(struct lde_line *l, const char *col, size_t width);
+
+/*
+ * Spaces up to width since col (a left-justified column), then one more.
+ * Several columns a line, every line: where it fits, one fixed copy of
+ * spaces and the end moved by as many as are wanted.
+ */
+static inline void lde_line_column(struct lde_line *l, const char *col,
+				   size_t width)
+{
+	static const char spaces[32] = "                                ";
+	size_t used = l->end - col;
+
+	if (width < sizeof(spaces) && lde_line_room(l) >= sizeof(spaces)) {
+		memcpy(l->end, spaces, sizeof(spaces));
+		l->end += used < width ? width + 1 - used : 1;
+		return;
+	}
+	lde_line_column_slow(l, col, width);
+}
 /*
  * A JSON string of at most max bytes of s: quotes, backslashes, control
  * characters and bytes above 0x7f escaped (\u00XX), so any comm or path,

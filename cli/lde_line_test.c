@@ -125,6 +125,67 @@ TEST(seconds_are_cut_to_the_microsecond)
 	}
 }
 
+TEST(kept_seconds_match_seconds_made_anew)
+{
+	struct lde_secs_kept last = {};
+	unsigned long long ns = 0;
+	char want[LINE_SIZE + 1];
+	struct lde_line l;
+	int i;
+
+	srand(3);
+	for (i = 0; i < 100000; i++) {
+		/* Steps within a second, some across one, a few huge jumps. */
+		ns += i % 1000 ? rand() % 5000000 : (unsigned long long)rand() << 24;
+		if (i == 50000)
+			ns = 0;
+		start(&l);
+		lde_line_secs(&l, ns);
+		strcpy(want, line_text(&l));
+		start(&l);
+		lde_line_secs_near(&l, &last, ns);
+		ASSERT_STREQ(want, line_text(&l));
+	}
+}
+
+/* Near the end of a buffer, each is cut where the one it replaces is. */
+TEST(kept_texts_are_cut_short_as_made_ones)
+{
+	char made[64], kept[64];
+	struct lde_secs_kept last = {};
+	struct lde_line a, b;
+	size_t size;
+
+	for (size = 0; size < 20; size++) {
+		lde_line_start(&a, made, size);
+		lde_line_secs(&a, 1234567890123ULL);
+		lde_line_start(&b, kept, size);
+		lde_line_secs_near(&b, &last, 1234567890123ULL);
+		ASSERT_EQ(lde_line_len(&a), lde_line_len(&b));
+		ASSERT_EQ(0, memcmp(made, kept, lde_line_len(&a)));
+		/* And once more, from what was kept. */
+		lde_line_start(&b, kept, size);
+		lde_line_secs_near(&b, &last, 1234567890999ULL);
+		ASSERT_EQ(lde_line_len(&a), lde_line_len(&b));
+	}
+	for (size = 0; size < 40; size++) {
+		char *col;
+
+		lde_line_start(&a, made, size);
+		col = a.end;
+		lde_line_str(&a, "bash");
+		lde_line_column(&a, col, 16);
+		lde_line_char(&a, '|');
+		lde_line_start(&b, kept, sizeof(kept));
+		col = b.end;
+		lde_line_str(&b, "bash");
+		lde_line_column(&b, col, 16);
+		lde_line_char(&b, '|');
+		ASSERT_EQ(size < 18 ? size : 18, lde_line_len(&a));
+		ASSERT_EQ(0, memcmp(made, kept, lde_line_len(&a)));
+	}
+}
+
 TEST(columns_match_left_justified_printf)
 {
 	struct lde_line l;

@@ -26,7 +26,9 @@
 
 /*
  * The text of who an event is about (its pid, tid and comm), kept for the
- * next event: a system call makes two events in a row for one thread.
+ * next event of that thread: a system call makes two events in a row for
+ * one thread, and a few threads on a few CPUs take turns.  A slot per
+ * tid % LDE_WHO_KEPT; a slot whose len is 0 keeps nothing.
  */
 struct lde_who_text {
 	unsigned int pid, tid;
@@ -35,15 +37,27 @@ struct lde_who_text {
 	char text[128];		/* a comm escaped is at most 96 bytes */
 };
 
+#define LDE_WHO_KEPT	4
+
+struct lde_who_texts {
+	struct lde_who_text slot[LDE_WHO_KEPT];
+};
+
+static inline struct lde_who_text *lde_who_slot(struct lde_who_texts *w,
+						const struct lde_event *e)
+{
+	return &w->slot[e->tid % LDE_WHO_KEPT];
+}
+
 /* Appends the kept text if it is e's; false when it must be made anew. */
 static inline bool lde_who_text_append(struct lde_who_text *who,
 				       struct lde_line *l,
 				       const struct lde_event *e)
 {
-	if (e->tid != who->tid || e->pid != who->pid ||
+	if (!who->len || e->tid != who->tid || e->pid != who->pid ||
 	    memcmp(e->comm, who->comm, LDE_COMM_LEN))
 		return false;
-	lde_line_mem(l, who->text, who->len);
+	lde_line_kept(l, who->text, who->len, sizeof(who->text));
 	return true;
 }
 
@@ -57,13 +71,13 @@ static inline void lde_who_text_keep(struct lde_who_text *who,
 	who->tid = e->tid;
 	memcpy(who->comm, e->comm, LDE_COMM_LEN);
 	who->len = l->end - from;
-	if (who->len > sizeof(who->text)) {
-		who->tid = -1U;	/* cannot happen; never keep a cut text */
+	/* Never keep a text a full line cut short (nor one too long). */
+	if (who->len > sizeof(who->text) || !lde_line_room(l)) {
+		who->len = 0;
 		return;
 	}
 	memcpy(who->text, from, who->len);
 }
-
 
 /*
  * The text of a number kept for the next event: a program traps from the
@@ -83,7 +97,7 @@ struct lde_json_made {
 };
 /* One -j stream's text kept from event to event: the same lines faster. */
 struct lde_json_text {
-	struct lde_who_text who;
+	struct lde_who_texts who;
 	struct lde_kept_number kept_ip, kept_sp;
 	struct lde_u64_high ts_high;
 	/* ,"stage":..,"nr":..,"name":.. by [return, trap][nr]; NULL: none */
@@ -98,10 +112,59 @@ void lde_json_event(struct lde_line *l, const struct lde_event *e,
 		    unsigned long long start_ns);
 void lde_json_boot(struct lde_line *l, const struct lde_boot *b);
 
-/* Columns under a header (default): lde_render_columns.c */
+/* As %#llx (lde_line_hex), the text kept for the same value next time. */
+struct lde_kept_hex {
+	unsigned long long v;
+	size_t len;		/* 0: nothing kept */
+	char text[24];		/* 0x and 16 digits */
+};
+
+static inline void lde_line_hex_kept(struct lde_line *l, struct lde_kept_hex *k,
+				     unsigned long long v)
+{
+	char *from = l->end;
+
+	if (k->len && k->v == v) {
+		lde_line_kept(l, k->text, k->len, sizeof(k->text));
+		return;
+	}
+	lde_line_hex(l, v);
+	k->v = v;
+	k->len = l->end - from;
+	/* Kept unless a full line cut it short; whole, it fits text[]. */
+	if (!lde_line_room(l) || k->len > sizeof(k->text))
+		k->len = 0;
+	memcpy(k->text, from, k->len);
+}
+
+/*
+ * Columns under a header (default): lde_render_columns.c.  A system call
+ * streams two lines, and a loop's lines differ in little but the time
+ * and a return value: the text of what stays (the call's stage and name,
+ * its ip and sp, the mode change) is kept and copied, not made again.
+ */
+struct lde_columns_call {
+	int stage;		/* -1: nothing kept */
+	long long nr;
+	unsigned int compat;
+	bool hex_ret;		/* a return shown in hex (mmap, brk) */
+	size_t len;
+	char text[96];		/* "trap       getppid(", "return     getppid = " */
+};
+
+struct lde_columns_mode {
+	unsigned long long from, level;
+	size_t len;		/* 0: nothing kept */
+	char text[48];		/* "cpl 3 -> 0" (LDE_ARCH_TEXT_LEN) */
+};
+
 struct lde_columns {
-	struct lde_who_text who;
+	struct lde_who_texts who;
 	struct lde_who_text next;	/* a switch's next task */
+	struct lde_secs_kept secs;
+	struct lde_columns_call call[2];	/* [trap, return] */
+	struct lde_kept_hex ip, sp;
+	struct lde_columns_mode to_kernel, to_user;
 };
 void lde_columns_init(struct lde_columns *c);
 void lde_columns_header(struct lde_line *l);

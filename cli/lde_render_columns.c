@@ -47,7 +47,8 @@ static void columns_next(struct lde_who_text *next, struct lde_line *l,
 {
 	char *from = l->end;
 
-	if (e->sw.next_tid == next->tid && e->sw.next_pid == next->pid &&
+	if (next->len && e->sw.next_tid == next->tid &&
+	    e->sw.next_pid == next->pid &&
 	    !memcmp(e->sw.next_comm, next->comm, LDE_COMM_LEN)) {
 		lde_line_mem(l, next->text, next->len);
 		return;
@@ -63,7 +64,7 @@ static void columns_next(struct lde_who_text *next, struct lde_line *l,
 	next->len = l->end - from;
 	/* Never keep a text a full line cut short. */
 	if (next->len > sizeof(next->text) || !lde_line_room(l)) {
-		next->tid = -1U;
+		next->len = 0;
 		return;
 	}
 	memcpy(next->text, from, next->len);
@@ -107,90 +108,15 @@ static void columns_exec_return(struct lde_line *l, const struct lde_event *e)
 		lde_line_lit(l, ", registers cleared");
 }
 
-void lde_columns_init(struct lde_columns *c)
+/* The events other than a system call's two: the STAGE column and details. */
+static void columns_other(struct lde_columns *c, struct lde_line *l,
+			  const struct lde_event *e)
 {
-	c->who.tid = -1U;	/* nothing kept */
-	c->next.tid = -1U;
-}
+	char *col = l->end;
 
-void lde_columns_event(struct lde_columns *c, struct lde_line *l,
-		       const struct lde_event *e, unsigned long long start_ns)
-{
-	bool toy = e->stage == LDE_STAGE_LDE_TRAP ||
-		   e->stage == LDE_STAGE_LDE_RETURN;
-	char mode[LDE_ARCH_TEXT_LEN];
-	char *col;
-
-	col = l->end;
-	lde_line_secs(l, e->ts_ns - start_ns);
-	lde_line_column(l, col, 12);
-	col = l->end;
-	lde_line_u64(l, e->cpu);
-	lde_line_column(l, col, 3);
-	if (!lde_who_text_append(&c->who, l, e)) {
-		char *from = l->end;
-
-		col = l->end;
-		lde_line_u64(l, e->pid);
-		lde_line_column(l, col, 7);
-		col = l->end;
-		lde_line_u64(l, e->tid);
-		lde_line_column(l, col, 7);
-		col = l->end;
-		lde_line_printable(l, e->comm, LDE_COMM_LEN);
-		lde_line_column(l, col, 16);
-		lde_who_text_keep(&c->who, l, from, e);
-	}
-	col = l->end;
 	lde_line_str(l, lde_kind_name(e->stage));
 	lde_line_column(l, col, 10);
-	if (toy)
-		lde_line_lit(l, "toy ");
 	switch (e->stage) {
-	case LDE_STAGE_TRAP:
-	case LDE_EVENT_TRAP_STRINGS:
-	case LDE_STAGE_LDE_TRAP:
-		lde_line_str(l, toy ? lde_toy_syscall_name(e->trap.nr) :
-			     lde_call_name(e->trap.nr, e->trap.compat));
-		lde_line_char(l, '(');
-		if (toy) {
-			lde_line_hex(l, e->trap.args[0]);
-			lde_line_lit(l, ", ");
-			lde_line_hex(l, e->trap.args[1]);
-		} else {
-			lde_syscall_args_text(l, e, NULL, false);
-		}
-		lde_line_lit(l, ") from ip=");
-		lde_line_hex(l, e->trap.ip);
-		if (!toy) {
-			lde_line_lit(l, " sp=");
-			lde_line_hex(l, e->trap.sp);
-		}
-		lde_line_lit(l, ", ");
-		lde_line_str(l, lde_arch_columns_to_kernel(mode, e->trap.cpl));
-		break;
-	case LDE_STAGE_RETURN:
-	case LDE_STAGE_LDE_RETURN:
-	case LDE_EVENT_EXEC_RETURN:
-		lde_line_str(l, toy ? lde_toy_syscall_name(e->ret.nr) :
-			     lde_call_name(e->ret.nr, e->ret.compat));
-		lde_line_lit(l, " = ");
-		if (toy)
-			lde_line_s64(l, e->ret.ret);
-		else
-			lde_call_ret_text(l, e->ret.nr, e->ret.compat, e->ret.ret);
-		lde_line_lit(l, ", ");
-		lde_line_u64(l, e->ret.kernel_ns);
-		if (toy)
-			lde_line_lit(l, " ns in handler");
-		else
-		{
-			lde_line_lit(l, " ns in kernel, ");
-			lde_line_str(l, lde_arch_columns_to_user(mode));
-		}
-		if (e->stage == LDE_EVENT_EXEC_RETURN)
-			columns_exec_return(l, e);
-		break;
 	case LDE_STAGE_SWITCH:
 	case LDE_STAGE_LDE_SWITCH:
 		columns_switch(c, l, e);
@@ -235,6 +161,166 @@ void lde_columns_event(struct lde_columns *c, struct lde_line *l,
 		lde_line_u64(l, e->reap.by_pid);
 		lde_line_char(l, '/');
 		lde_line_u64(l, e->reap.by_tid);
+		break;
+	}
+}
+
+/*
+ * The STAGE column and the call's name, to its "(" or " = ": kept for the
+ * next trap or return of the same call.  false: the text would not fit
+ * its buffer (a name from a hostile file), and is appended to l.
+ */
+static const struct lde_columns_call *
+columns_call(struct lde_columns *c, struct lde_line *l,
+	     const struct lde_event *e, bool ret, long long nr,
+	     unsigned int compat)
+{
+	struct lde_columns_call *k = &c->call[ret];
+	bool toy = e->stage == LDE_STAGE_LDE_TRAP ||
+		   e->stage == LDE_STAGE_LDE_RETURN;
+	struct lde_line text;
+	char *col;
+
+	if (k->stage == e->stage && k->nr == nr && k->compat == compat)
+		return k;
+	lde_line_start(&text, k->text, sizeof(k->text));
+	col = text.end;
+	lde_line_str(&text, lde_kind_name(e->stage));
+	lde_line_column(&text, col, 10);
+	if (toy)
+		lde_line_lit(&text, "toy ");
+	lde_line_str(&text, toy ? lde_toy_syscall_name(nr) :
+		     lde_call_name(nr, compat));
+	if (ret)
+		lde_line_lit(&text, " = ");
+	else
+		lde_line_char(&text, '(');
+	k->hex_ret = ret && !toy && lde_call_returns_address(nr, compat);
+	k->len = lde_line_len(&text);
+	k->stage = e->stage;
+	k->nr = nr;
+	k->compat = compat;
+	if (lde_line_room(&text))
+		return k;
+	/* Cut short: made again on the line itself, and not kept. */
+	k->stage = -1;
+	col = l->end;
+	lde_line_str(l, lde_kind_name(e->stage));
+	lde_line_column(l, col, 10);
+	if (toy)
+		lde_line_lit(l, "toy ");
+	lde_line_str(l, toy ? lde_toy_syscall_name(nr) :
+		     lde_call_name(nr, compat));
+	if (ret)
+		lde_line_lit(l, " = ");
+	else
+		lde_line_char(l, '(');
+	return k;
+}
+
+/* "cpl 3 -> 0", "cpl 0 -> 3": kept while the levels hold. */
+static void columns_mode(struct lde_line *l, struct lde_columns_mode *m,
+			 bool to_kernel, unsigned long long from)
+{
+	unsigned long long level = lde_arch_kernel_level();
+
+	if (!m->len || m->from != from || m->level != level) {
+		if (to_kernel)
+			lde_arch_columns_to_kernel(m->text, from);
+		else
+			lde_arch_columns_to_user(m->text);
+		m->len = strlen(m->text);
+		m->from = from;
+		m->level = level;
+	}
+	lde_line_kept(l, m->text, m->len, sizeof(m->text));
+}
+
+void lde_columns_init(struct lde_columns *c)
+{
+	memset(c, 0, sizeof(*c));	/* no text kept */
+	c->call[0].stage = -1;
+	c->call[1].stage = -1;
+}
+
+void lde_columns_event(struct lde_columns *c, struct lde_line *l,
+		       const struct lde_event *e, unsigned long long start_ns)
+{
+	bool toy = e->stage == LDE_STAGE_LDE_TRAP ||
+		   e->stage == LDE_STAGE_LDE_RETURN;
+	const struct lde_columns_call *call;
+	struct lde_who_text *who;
+	char *col;
+
+	col = l->end;
+	lde_line_secs_near(l, &c->secs, e->ts_ns - start_ns);
+	lde_line_column(l, col, 12);
+	col = l->end;
+	lde_line_u64(l, e->cpu);
+	lde_line_column(l, col, 3);
+	who = lde_who_slot(&c->who, e);
+	if (!lde_who_text_append(who, l, e)) {
+		char *from = l->end;
+
+		col = l->end;
+		lde_line_u64(l, e->pid);
+		lde_line_column(l, col, 7);
+		col = l->end;
+		lde_line_u64(l, e->tid);
+		lde_line_column(l, col, 7);
+		col = l->end;
+		lde_line_printable(l, e->comm, LDE_COMM_LEN);
+		lde_line_column(l, col, 16);
+		lde_who_text_keep(who, l, from, e);
+	}
+	switch (e->stage) {
+	case LDE_STAGE_TRAP:
+	case LDE_EVENT_TRAP_STRINGS:
+	case LDE_STAGE_LDE_TRAP:
+		call = columns_call(c, l, e, false, e->trap.nr, e->trap.compat);
+		if (call->stage >= 0)
+			lde_line_kept(l, call->text, call->len,
+				      sizeof(call->text));
+		if (toy) {
+			lde_line_hex(l, e->trap.args[0]);
+			lde_line_lit(l, ", ");
+			lde_line_hex(l, e->trap.args[1]);
+		} else {
+			lde_syscall_args_text(l, e, NULL, false);
+		}
+		lde_line_lit(l, ") from ip=");
+		lde_line_hex_kept(l, &c->ip, e->trap.ip);
+		if (!toy) {
+			lde_line_lit(l, " sp=");
+			lde_line_hex_kept(l, &c->sp, e->trap.sp);
+		}
+		lde_line_lit(l, ", ");
+		columns_mode(l, &c->to_kernel, true, e->trap.cpl);
+		break;
+	case LDE_STAGE_RETURN:
+	case LDE_STAGE_LDE_RETURN:
+	case LDE_EVENT_EXEC_RETURN:
+		call = columns_call(c, l, e, true, e->ret.nr, e->ret.compat);
+		if (call->stage >= 0)
+			lde_line_kept(l, call->text, call->len,
+				      sizeof(call->text));
+		if (toy)
+			lde_line_s64(l, e->ret.ret);
+		else
+			lde_ret_text(l, e->ret.ret, call->hex_ret);
+		lde_line_lit(l, ", ");
+		lde_line_u64(l, e->ret.kernel_ns);
+		if (toy) {
+			lde_line_lit(l, " ns in handler");
+		} else {
+			lde_line_lit(l, " ns in kernel, ");
+			columns_mode(l, &c->to_user, false, 0);
+		}
+		if (e->stage == LDE_EVENT_EXEC_RETURN)
+			columns_exec_return(l, e);
+		break;
+	default:
+		columns_other(c, l, e);
 		break;
 	}
 	lde_line_char(l, '\n');

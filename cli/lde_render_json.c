@@ -282,7 +282,6 @@ static void json_switch(struct lde_line *l, const struct lde_event *e)
 int lde_json_text_init(struct lde_json_text *t)
 {
 	memset(t, 0, sizeof(*t));
-	t->who.tid = -1U;	/* nothing kept */
 	t->made = calloc(2 * LDE_MAX_SYSCALLS, sizeof(*t->made));
 	return t->made ? 0 : -ENOMEM;
 }
@@ -300,7 +299,7 @@ void lde_json_text_free(struct lde_json_text *t)
 void lde_json_event(struct lde_line *l, const struct lde_event *e,
 		    unsigned long long start_ns)
 {
-	struct lde_json_text nothing_kept = { .who.tid = -1U };
+	struct lde_json_text nothing_kept = { 0 };
 
 	lde_json_text_event(&nothing_kept, l, e, start_ns);
 }
@@ -311,7 +310,7 @@ void lde_json_text_event(struct lde_json_text *t, struct lde_line *l,
 	lde_line_lit(l, "{\"ts_ns\":");
 	lde_line_u64_near(l, &t->ts_high, e->ts_ns - start_ns);
 	JSON_U64(l, "cpu", e->cpu);
-	json_who(l, &t->who, e);
+	json_who(l, lde_who_slot(&t->who, e), e);
 	switch (e->stage) {
 	case LDE_STAGE_TRAP:
 	case LDE_EVENT_TRAP_STRINGS:

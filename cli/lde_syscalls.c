@@ -542,14 +542,25 @@ void lde_syscall_ret_text(struct lde_line *l, long long nr, long long ret)
 	lde_call_ret_text(l, nr, LDE_COMPAT_NONE, ret);
 }
 
+bool lde_call_returns_address(long long nr, unsigned int compat)
+{
+	return returns_address(lde_call_name(nr, compat));
+}
+
 void lde_call_ret_text(struct lde_line *l, long long nr, unsigned int compat,
 		       long long ret)
+{
+	lde_ret_text(l, ret, !lde_syscall_errno(ret) &&
+			     lde_call_returns_address(nr, compat));
+}
+
+void lde_ret_text(struct lde_line *l, long long ret, bool address)
 {
 	int err = lde_syscall_errno(ret);
 	const char *name, *desc;
 
 	if (!err) {
-		if (returns_address(lde_call_name(nr, compat)))
+		if (address)
 			lde_line_hex(l, ret);
 		else
 			lde_line_s64(l, ret);

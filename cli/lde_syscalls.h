@@ -81,6 +81,10 @@ unsigned int lde_call_string_args(long long nr, unsigned int compat);
 /* "3", "-1 ENOENT (...)", "0x7f2c1000" for call nr of table compat. */
 void lde_call_ret_text(struct lde_line *l, long long nr, unsigned int compat,
 		       long long ret);
+/* Whether call nr of table compat returns an address (shown in hex). */
+bool lde_call_returns_address(long long nr, unsigned int compat);
+/* The same text for a call known to return an address or not. */
+void lde_ret_text(struct lde_line *l, long long ret, bool address);
 
 /* ,"syscalls":{...},"types":{...} for a trace file's header. */
 void lde_syscalls_write_json(FILE *f);
