@@ -31,6 +31,18 @@ void lde_trace_show(struct lde_trace_run *run, const struct lde_event *e)
 	lde_views_event(&run->views, &run->out, e);
 }
 
+void lde_trace_show_in_order(void *run, const struct lde_event *e)
+{
+	lde_trace_show(run, e);
+}
+
+void lde_trace_say_unheld(unsigned long long n)
+{
+	if (n)
+		fprintf(stderr, "lde-trace: %llu events not put in time order (no memory to hold them): shown as they came\n",
+			n);
+}
+
 void lde_trace_flush(struct lde_trace_run *run)
 {
 	lde_line_flush(&run->out, stdout);

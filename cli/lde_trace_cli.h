@@ -90,6 +90,10 @@ struct lde_trace_run {
 void lde_trace_views_needs(struct lde_trace_run *run);
 /* Every event of either source goes here: to each view. */
 void lde_trace_show(struct lde_trace_run *run, const struct lde_event *e);
+/* The same for the reorder (lde_reorder_emit_fn): run is the run. */
+void lde_trace_show_in_order(void *run, const struct lde_event *e);
+/* Says n events the reorder could not hold (no memory), if any. */
+void lde_trace_say_unheld(unsigned long long n);
 /* The lines so far out, now: the output stays live. */
 void lde_trace_flush(struct lde_trace_run *run);
 

@@ -38,12 +38,6 @@
 /* A signal ends the trace: the one thing a handler may set. */
 static volatile sig_atomic_t exiting;
 
-/* The reorder lets an event out: to every view. */
-static void show_in_order(void *run, const struct lde_event *e)
-{
-	lde_trace_show(run, e);
-}
-
 static void on_signal(int sig)
 {
 	exiting = 1;
@@ -305,7 +299,7 @@ static int live_open(struct lde_trace_run *run)
 	if (s->reordered)
 		lde_reorder_init(&s->order, run->trace_cpus,
 				 LDE_REORDER_WINDOW_NS, LDE_REORDER_MAX_BYTES,
-				 show_in_order, run);
+				 lde_trace_show_in_order, run);
 
 	err = lde_trace_bpf__load(skel);
 	if (err) {
@@ -498,9 +492,7 @@ static void live_note(struct lde_trace_run *run, const struct lde_view_end *end)
 		fprintf(stderr, "lde-trace: %llu events shown before their %.0f ms window passed: more than %lu MiB of events were held to put them in time order\n",
 			s->order.forced, s->order.window_ns / 1e6,
 			(unsigned long)(s->order.max_bytes >> 20));
-	if (s->order.unheld)
-		fprintf(stderr, "lde-trace: %llu events not put in time order (no memory to hold them): shown as they came\n",
-			s->order.unheld);
+	lde_trace_say_unheld(s->order.unheld);
 	if (s->undecided)
 		fprintf(stderr, "lde-trace: %llu events not decided: their task's traced mark could not be looked up (this kernel's task storage was busy on that CPU), whether the task was traced or not\n",
 			s->undecided);

@@ -24,12 +24,6 @@ struct replay {
 	struct lde_reorder order;
 };
 
-/* The reorder lets an event out: to every view. */
-static void show_in_order(void *run, const struct lde_event *e)
-{
-	lde_trace_show(run, e);
-}
-
 /* -r: a recorded event of the run, filtered as it would have been live. */
 static void replay_event(void *run, const struct lde_event *e)
 {
@@ -109,7 +103,7 @@ static int replay_open(struct lde_trace_run *run)
 		 */
 		lde_reorder_init(&s->order, LDE_REORDER_MAX_CPUS,
 				 LDE_REORDER_NO_WINDOW, LDE_REORDER_MAX_BYTES,
-				 show_in_order, run);
+				 lde_trace_show_in_order, run);
 		/* -w: what the views are shown is in time order. */
 		run->header.cpu_order = false;
 	}
@@ -150,9 +144,8 @@ static void replay_note(struct lde_trace_run *run,
 		fprintf(stderr, "lde-trace: %llu events of the file came after later ones were shown (up to %.1f ms late, more than the %lu MiB lde-trace holds to put a file recorded a batch per CPU in time order): shown as they came, out of time order\n",
 			s->order.late, s->order.late_max_ns / 1e6,
 			(unsigned long)(s->order.max_bytes >> 20));
-	if (s->reordered && s->order.unheld)
-		fprintf(stderr, "lde-trace: %llu events not put in time order (no memory to hold them): shown as they came\n",
-			s->order.unheld);
+	if (s->reordered)
+		lde_trace_say_unheld(s->order.unheld);
 }
 
 static int replay_close(struct lde_trace_run *run, int err)
