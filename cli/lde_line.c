@@ -203,7 +203,7 @@ void lde_line_json_str(struct lde_line *l, const char *s, size_t max)
 		unsigned char c = s[i];
 
 		/* Cut short, but keep room for one escape and the quote. */
-		if (lde_line_room(l) < 7)
+		if (lde_line_room(l) < LDE_LINE_JSON_STR_ROOM)
 			break;
 		if (c == '"' || c == '\\') {
 			lde_line_char(l, '\\');

@@ -66,9 +66,9 @@ static inline void lde_line_mem(struct lde_line *l, const char *s, size_t n)
 }
 
 /*
- * len bytes of a text kept in a buffer of size bytes (size known when
- * compiling): where the whole buffer fits, one fixed copy of it, and the
- * end moved by len.
+ * len bytes (len <= size) of a text kept in a buffer of size bytes (size
+ * known when compiling): where the whole buffer fits, one fixed copy of
+ * it, and the end moved by len.
  */
 static inline void lde_line_kept(struct lde_line *l, const char *text,
 				 size_t len, size_t size)
@@ -148,8 +148,10 @@ static inline void lde_line_column(struct lde_line *l, const char *col,
 /*
  * A JSON string of at most max bytes of s: quotes, backslashes, control
  * characters and bytes above 0x7f escaped (\u00XX), so any comm or path,
- * however cut, stays valid UTF-8 JSON.
+ * however cut, stays valid UTF-8 JSON.  Cut short, it leaves less than
+ * LDE_LINE_JSON_STR_ROOM bytes of room; whole, it may leave as little.
  */
+#define LDE_LINE_JSON_STR_ROOM	7
 void lde_line_json_str(struct lde_line *l, const char *s, size_t max);
 /* At most max bytes of s for a column: control characters shown as '?'. */
 void lde_line_printable(struct lde_line *l, const char *s, size_t max);

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lde_arch_words.h"
 #include "lde_boot.h"
 #include "lde_line.h"
 #include "lde_trace.h"
@@ -34,7 +35,11 @@ struct lde_who_text {
 	unsigned int pid, tid;
 	char comm[LDE_COMM_LEN];
 	size_t len;
-	char text[128];		/* a comm escaped is at most 96 bytes */
+	/*
+	 * The columns' text fits (comm at most 16 bytes); -j's, with a comm
+	 * escaped to 96 bytes, can be longer (140), and is then not kept.
+	 */
+	char text[128];
 };
 
 #define LDE_WHO_KEPT	4
@@ -49,15 +54,22 @@ static inline struct lde_who_text *lde_who_slot(struct lde_who_texts *w,
 	return &w->slot[e->tid % LDE_WHO_KEPT];
 }
 
-/* Appends the kept text if it is e's; false when it must be made anew. */
+/*
+ * Appends the kept text if it is e's; false when it must be made anew.
+ * Near the end of the line it is made anew too: a text cut short there
+ * is cut as the made one is (a JSON string still closes its quote).
+ */
 static inline bool lde_who_text_append(struct lde_who_text *who,
 				       struct lde_line *l,
 				       const struct lde_event *e)
 {
-	if (!who->len || e->tid != who->tid || e->pid != who->pid ||
+	if (!who->len ||
+	    lde_line_room(l) < sizeof(who->text) + LDE_LINE_JSON_STR_ROOM ||
+	    e->tid != who->tid || e->pid != who->pid ||
 	    memcmp(e->comm, who->comm, LDE_COMM_LEN))
 		return false;
-	lde_line_kept(l, who->text, who->len, sizeof(who->text));
+	memcpy(l->end, who->text, sizeof(who->text));
+	l->end += who->len;
 	return true;
 }
 
@@ -71,8 +83,13 @@ static inline void lde_who_text_keep(struct lde_who_text *who,
 	who->tid = e->tid;
 	memcpy(who->comm, e->comm, LDE_COMM_LEN);
 	who->len = l->end - from;
-	/* Never keep a text a full line cut short (nor one too long). */
-	if (who->len > sizeof(who->text) || !lde_line_room(l)) {
+	/*
+	 * Never keep a text the line's end cut short (nor one too long): a
+	 * number cut leaves no room, a JSON string cut less than
+	 * LDE_LINE_JSON_STR_ROOM (lde_line_json_str).
+	 */
+	if (who->len > sizeof(who->text) ||
+	    lde_line_room(l) < LDE_LINE_JSON_STR_ROOM) {
 		who->len = 0;
 		return;
 	}
@@ -153,9 +170,10 @@ struct lde_columns_call {
 };
 
 struct lde_columns_mode {
+	const struct lde_arch_words *words;	/* whose words */
 	unsigned long long from, level;
 	size_t len;		/* 0: nothing kept */
-	char text[48];		/* "cpl 3 -> 0" (LDE_ARCH_TEXT_LEN) */
+	char text[LDE_ARCH_TEXT_LEN];		/* "cpl 3 -> 0" */
 };
 
 struct lde_columns {

@@ -167,8 +167,10 @@ static void columns_other(struct lde_columns *c, struct lde_line *l,
 
 /*
  * The STAGE column and the call's name, to its "(" or " = ": kept for the
- * next trap or return of the same call.  false: the text would not fit
- * its buffer (a name from a hostile file), and is appended to l.
+ * next trap or return of the same call (the names are the run's, set
+ * before its first event).  A text that would not fit its buffer is
+ * appended to l instead, and the slot keeps nothing (stage -1): a trace
+ * file's names are at most 63 bytes, so it does not happen today.
  */
 static const struct lde_columns_call *
 columns_call(struct lde_columns *c, struct lde_line *l,
@@ -218,18 +220,21 @@ columns_call(struct lde_columns *c, struct lde_line *l,
 	return k;
 }
 
-/* "cpl 3 -> 0", "cpl 0 -> 3": kept while the levels hold. */
+/* "cpl 3 -> 0", "cpl 0 -> 3": kept while the ISA's words and levels hold. */
 static void columns_mode(struct lde_line *l, struct lde_columns_mode *m,
 			 bool to_kernel, unsigned long long from)
 {
+	const struct lde_arch_words *words = lde_arch_words();
 	unsigned long long level = lde_arch_kernel_level();
 
-	if (!m->len || m->from != from || m->level != level) {
+	if (!m->len || m->words != words || m->from != from ||
+	    m->level != level) {
 		if (to_kernel)
 			lde_arch_columns_to_kernel(m->text, from);
 		else
 			lde_arch_columns_to_user(m->text);
 		m->len = strlen(m->text);
+		m->words = words;
 		m->from = from;
 		m->level = level;
 	}

@@ -111,7 +111,9 @@ JSON_INLINE void json_syscall(struct lde_line *l, struct lde_json_text *t,
 	const char *table = lde_compat_name(compat);
 	char *from = l->end;
 
-	if (m && m->text) {
+	/* Near the line's end made anew: a cut string still closes. */
+	if (m && m->text &&
+	    lde_line_room(l) >= m->len + LDE_LINE_JSON_STR_ROOM) {
 		lde_line_mem(l, m->text, m->len);
 		return;
 	}
@@ -120,7 +122,8 @@ JSON_INLINE void json_syscall(struct lde_line *l, struct lde_json_text *t,
 	JSON_STR(l, "name", lde_call_name(nr, compat), 64);
 	if (table)
 		JSON_STR(l, "compat", table, 16);
-	if (m) {
+	/* Kept unless the line's end cut it short. */
+	if (m && !m->text && lde_line_room(l) >= LDE_LINE_JSON_STR_ROOM) {
 		m->len = l->end - from;
 		m->text = strndup(from, m->len);
 	}

@@ -5,7 +5,9 @@
  * above; -P, -S and -m keep each thread's own state when thread ids
  * collide in a direct-mapped table or outnumber a small one; what a view
  * cannot keep it says, never draws wrong; the views for people are fed in
- * time order whatever is beside them.
+ * time order whatever is beside them; the text the columns and -j keep
+ * from one event for the next is the text they would make anew, at any
+ * point a full line cuts it.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -367,6 +369,108 @@ TEST(views_for_people_get_time_order_whatever_is_beside_them)
 					      .output_path = "t.svg")));
 	EXPECT_FALSE(lde_views_time_order(ENV(.summary = true)));
 #undef ENV
+}
+
+static unsigned long long xorshift(unsigned long long *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	return *x;
+}
+
+/*
+ * A loop's events, mostly: a few threads of a few comms (one escaped in
+ * JSON to 24 bytes), the same calls from the same ip and sp, and now and
+ * then anything.
+ */
+static struct lde_event random_event(unsigned long long *x)
+{
+	static const char *const comms[] = {
+		"", "sh", "lde_workload", "0123456789abcdef", "a\"b\\c",
+		"\x01\x7f\xff\xfe",
+	};
+	static const long long nrs[] = { 39, 35, 61, 0, -1, 100000 };
+	static const unsigned int stages[] = {
+		LDE_STAGE_TRAP, LDE_STAGE_RETURN, LDE_STAGE_TRAP,
+		LDE_STAGE_RETURN, LDE_STAGE_LDE_TRAP, LDE_STAGE_LDE_RETURN,
+		LDE_STAGE_SWITCH, LDE_STAGE_TIMER,
+	};
+	unsigned int tid = 100 + xorshift(x) % 6;
+	struct lde_event e;
+	const char *comm;
+
+	e = event(stages[xorshift(x) % 8], xorshift(x) % 5000000000ULL,
+		  xorshift(x) % 4, xorshift(x) % 8 ? tid : -1U);
+	if (e.tid == -1U)
+		e.pid = 0;
+	comm = comms[xorshift(x) % 6];
+	memcpy(e.comm, comm, strlen(comm));
+	switch (e.stage) {
+	case LDE_STAGE_TRAP:
+	case LDE_STAGE_LDE_TRAP:
+		e.trap.nr = nrs[xorshift(x) % 6];
+		e.trap.compat = xorshift(x) % 4 == 0;
+		e.trap.ip = 0x7f0000001000ULL + xorshift(x) % 2;
+		e.trap.sp = xorshift(x) % 4 ? 0x7ffd00000000ULL : xorshift(x);
+		e.trap.cpl = xorshift(x) % 8 ? 3 : 0;
+		break;
+	case LDE_STAGE_RETURN:
+	case LDE_STAGE_LDE_RETURN:
+		e.ret.nr = nrs[xorshift(x) % 6];
+		e.ret.ret = (long long)(xorshift(x) % 200) - 100;
+		e.ret.kernel_ns = xorshift(x) % 100000;
+		break;
+	case LDE_STAGE_SWITCH:
+		e.sw.next_tid = xorshift(x) % 4 ? tid : -1U;
+		e.sw.next_pid = e.sw.next_tid == -1U ? 0 : tid;
+		memcpy(e.sw.next_comm, comm, strlen(comm));
+		break;
+	}
+	return e;
+}
+
+TEST(kept_text_is_the_text_made_anew)
+{
+	static char kept_buf[4096], made_buf[4096];
+	unsigned long long x = 88172645463325252ULL;
+	struct lde_json_text json, json_made;
+	struct lde_columns columns, columns_made;
+	struct lde_line kept, made;
+	int i, view;
+
+	define_syscalls();
+	lde_columns_init(&columns);
+	ASSERT_EQ(0, lde_json_text_init(&json));
+	for (i = 0; i < 100000; i++) {
+		struct lde_event e = random_event(&x);
+		/* Whole lines mostly; one in four cut anywhere. */
+		size_t size = xorshift(&x) % 4 ? sizeof(kept_buf) :
+			      xorshift(&x) % 320;
+
+		for (view = 0; view < 2; view++) {
+			lde_line_start(&kept, kept_buf, size);
+			lde_line_start(&made, made_buf, size);
+			if (view) {
+				lde_json_text_event(&json, &kept, &e, 0);
+				memset(&json_made, 0, sizeof(json_made));
+				lde_json_text_event(&json_made, &made, &e, 0);
+			} else {
+				lde_columns_event(&columns, &kept, &e, 0);
+				lde_columns_init(&columns_made);
+				lde_columns_event(&columns_made, &made, &e, 0);
+			}
+			ASSERT_EQ(lde_line_len(&made), lde_line_len(&kept))
+				TH_LOG("event %d, %s, a line of %zu", i,
+				       view ? "-j" : "the columns", size);
+			ASSERT_EQ(0, memcmp(made_buf, kept_buf,
+					    lde_line_len(&made)))
+				TH_LOG("event %d, %s, a line of %zu: %.*s", i,
+				       view ? "-j" : "the columns", size,
+				       (int)lde_line_len(&kept), kept_buf);
+		}
+	}
+	lde_json_text_free(&json);
 }
 
 TEST_HARNESS_MAIN
