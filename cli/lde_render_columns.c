@@ -165,48 +165,13 @@ static void columns_other(struct lde_columns *c, struct lde_line *l,
 	}
 }
 
-/*
- * The STAGE column and the call's name, to its "(" or " = ": kept for the
- * next trap or return of the same call (the names are the run's, set
- * before its first event).  A text that would not fit its buffer is
- * appended to l instead, and the slot keeps nothing (stage -1): a trace
- * file's names are at most 63 bytes, so it does not happen today.
- */
-static const struct lde_columns_call *
-columns_call(struct lde_columns *c, struct lde_line *l,
-	     const struct lde_event *e, bool ret, long long nr,
-	     unsigned int compat)
+/* The STAGE column and the call's name, to its "(" or " = ". */
+static void columns_call_text(struct lde_line *l, const struct lde_event *e,
+			      bool ret, bool toy, long long nr,
+			      unsigned int compat)
 {
-	struct lde_columns_call *k = &c->call[ret];
-	bool toy = e->stage == LDE_STAGE_LDE_TRAP ||
-		   e->stage == LDE_STAGE_LDE_RETURN;
-	struct lde_line text;
-	char *col;
+	char *col = l->end;
 
-	if (k->stage == e->stage && k->nr == nr && k->compat == compat)
-		return k;
-	lde_line_start(&text, k->text, sizeof(k->text));
-	col = text.end;
-	lde_line_str(&text, lde_kind_name(e->stage));
-	lde_line_column(&text, col, 10);
-	if (toy)
-		lde_line_lit(&text, "toy ");
-	lde_line_str(&text, toy ? lde_toy_syscall_name(nr) :
-		     lde_call_name(nr, compat));
-	if (ret)
-		lde_line_lit(&text, " = ");
-	else
-		lde_line_char(&text, '(');
-	k->hex_ret = ret && !toy && lde_call_returns_address(nr, compat);
-	k->len = lde_line_len(&text);
-	k->stage = e->stage;
-	k->nr = nr;
-	k->compat = compat;
-	if (lde_line_room(&text))
-		return k;
-	/* Cut short: made again on the line itself, and not kept. */
-	k->stage = -1;
-	col = l->end;
 	lde_line_str(l, lde_kind_name(e->stage));
 	lde_line_column(l, col, 10);
 	if (toy)
@@ -217,6 +182,38 @@ columns_call(struct lde_columns *c, struct lde_line *l,
 		lde_line_lit(l, " = ");
 	else
 		lde_line_char(l, '(');
+}
+
+/*
+ * columns_call_text(), kept for the next trap or return of the same call
+ * (the names are the run's, set before its first event).  A text that
+ * would not fit its buffer is appended to l instead, and the slot keeps
+ * nothing (stage -1): a trace file's names are at most 63 bytes, so it
+ * does not happen today.
+ */
+static const struct lde_columns_call *
+columns_call(struct lde_columns *c, struct lde_line *l,
+	     const struct lde_event *e, bool ret, long long nr,
+	     unsigned int compat)
+{
+	struct lde_columns_call *k = &c->call[ret];
+	bool toy = e->stage == LDE_STAGE_LDE_TRAP ||
+		   e->stage == LDE_STAGE_LDE_RETURN;
+	struct lde_line text;
+
+	if (k->stage == e->stage && k->nr == nr && k->compat == compat)
+		return k;
+	lde_line_start(&text, k->text, sizeof(k->text));
+	columns_call_text(&text, e, ret, toy, nr, compat);
+	k->hex_ret = ret && !toy && lde_call_returns_address(nr, compat);
+	k->len = lde_line_len(&text);
+	k->stage = e->stage;
+	k->nr = nr;
+	k->compat = compat;
+	if (!lde_line_room(&text)) {
+		k->stage = -1;
+		columns_call_text(l, e, ret, toy, nr, compat);
+	}
 	return k;
 }
 
