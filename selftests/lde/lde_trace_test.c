@@ -729,7 +729,8 @@ TEST_F(trace, spinners_show_timer_then_preempted_switch)
 		"        if e[\"preempt\"] and last.get(e[\"cpu\"]) == e[\"prev_tid\"] and e[\"next_comm\"] == \"lde_workload\":\n"
 		"            ok = True\n"
 		"        last.pop(e[\"cpu\"], None)\n"
-		"assert ok, \"no timer in user mode followed by a preempted switch\"\n"
+		"w = [e for e in ev if e[\"stage\"] == \"switch\" and e[\"next_comm\"] == \"lde_workload\"]\n"
+		"assert ok, \"no timer in user mode followed by a preempted switch: %d timers in user mode, %d in kernel mode, %d switches to lde_workload (%d preempted)\" % (sum(e[\"stage\"] == \"timer\" and e[\"mode\"] == \"user\" for e in ev), sum(e[\"stage\"] == \"timer\" and e[\"mode\"] == \"kernel\" for e in ev), len(w), sum(e[\"preempt\"] for e in w))\n"
 		"print(\"ok\")"));
 }
 

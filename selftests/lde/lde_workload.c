@@ -3,7 +3,8 @@
  * Workloads with known behaviour, for the lde-trace tests:
  *   lde_workload getppid N      N getppid() system calls, nothing else added
  *   lde_workload segv           a write through a NULL pointer
- *   lde_workload spin SECONDS   two CPU-bound spinners pinned to CPU 0
+ *   lde_workload spin SECONDS   two CPU-bound spinners pinned to CPU 0,
+ *                               both there for SECONDS
  *   lde_workload comm NAME      rename itself, then one getppid()
  *   lde_workload idle           getppid() every 10 ms until killed
  *   lde_workload toy            trap through /dev/lde: getpid, write, frame
@@ -70,11 +71,32 @@ static void pin(int cpu)
 	sched_setaffinity(0, sizeof(set), &set);
 }
 
-static void spin(int seconds)
+/*
+ * Where two spinners meet before they time themselves: each counts
+ * itself in once it runs on CPU 0.  Shared, as fork leaves it.
+ */
+static int *spinners_met(void)
+{
+	int *met = mmap(NULL, sizeof(*met), PROT_READ | PROT_WRITE,
+			MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	return met == MAP_FAILED ? NULL : met;
+}
+
+/*
+ * Spins on CPU 0 for SECONDS once the other spinner is there too: each
+ * alarm started at its own fork let one spinner run most of its time
+ * alone where moving the second to CPU 0 took long (1.5 s in a starved
+ * arm64 guest), and the two shared the CPU for a few ticks only.
+ */
+static void spin(int seconds, int *met)
 {
 	unsigned long n = 0;
 
 	pin(0);
+	__atomic_add_fetch(met, 1, __ATOMIC_SEQ_CST);
+	while (__atomic_load_n(met, __ATOMIC_SEQ_CST) < 2)
+		;	/* no system call while waiting either */
 	signal(SIGALRM, on_alarm);
 	alarm(seconds);
 	while (!stop)	/* no system call in the loop */
@@ -289,34 +311,47 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (!strcmp(mode, "spin") && argc > 2) {
-		pid_t a = fork(), b;
+		int *met = spinners_met();
+		pid_t a, b;
 
+		if (!met)
+			return 1;
+		a = fork();
 		if (a == 0)
-			spin(atoi(argv[2]));
-		b = fork();
+			spin(atoi(argv[2]), met);
+		b = a < 0 ? -1 : fork();
 		if (b == 0)
-			spin(atoi(argv[2]));
+			spin(atoi(argv[2]), met);
+		if (b < 0) {	/* the first would wait for the second forever */
+			if (a > 0)
+				kill(a, SIGKILL);
+			return 1;
+		}
 		waitpid(a, NULL, 0);
 		waitpid(b, NULL, 0);
 		return 0;
 	}
 	if (!strcmp(mode, "sched") && argc > 2) {
 		int to_pong[2], to_ping[2], seconds = atoi(argv[2]), k;
+		int *met = spinners_met();
 		pid_t kids[4];
 
-		if (pipe(to_pong) || pipe(to_ping))
+		if (!met || pipe(to_pong) || pipe(to_ping))
 			return 1;
 		for (k = 0; k < 4; k++) {
 			kids[k] = fork();
-			if (kids[k] < 0)
+			if (kids[k] < 0) {
+				while (k--)
+					kill(kids[k], SIGKILL);
 				return 1;
+			}
 			if (kids[k])
 				continue;
 			if (k < 2) {
 				close(to_pong[0]), close(to_pong[1]);
 				close(to_ping[0]), close(to_ping[1]);
 				prctl(PR_SET_NAME, "lde-spin");
-				spin(seconds);
+				spin(seconds, met);
 			}
 			/* Only its own ends: the other's exit is its EOF. */
 			close(k == 2 ? to_ping[1] : to_pong[1]);
