@@ -303,16 +303,32 @@ static inline int lde_test_time_scale(void)
 }
 
 /*
+ * LDE_TEST_BOUND_SCALE, at least 1: how many times more the harness's
+ * time bounds (hang guards) allow beside that (make check's 2: guests
+ * under TCG share the host's CPUs), leaving a test's own waits and
+ * figures alone.
+ */
+static inline int lde_test_bound_scale(void)
+{
+	const char *scale_env = getenv("LDE_TEST_BOUND_SCALE");
+	int scale = scale_env ? atoi(scale_env) : 1;
+
+	return scale > 1 && scale < 1000 ? scale : 1;
+}
+
+/*
  * In place of TEST_HARNESS_MAIN.  LDE_TEST_TIMEOUT_SCALE=N multiplies
  * every test's time bound (compiled into the harness's metadata) by N:
  * make check-debug's KASAN and lockdep kernel under TCG runs everything
- * many times slower.  This constructor follows every test's registering
- * one in the file, so it runs after them (.init_array runs in order).
+ * many times slower; LDE_TEST_BOUND_SCALE multiplies them again.  This
+ * constructor follows every test's registering one in the file, so it
+ * runs after them (.init_array runs in order).
  */
 #define LDE_HARNESS_MAIN						\
 	static void __attribute__((constructor)) lde_scale_timeouts(void) \
 	{								\
-		int scale = lde_test_time_scale();			\
+		int scale = lde_test_time_scale() *			\
+			    lde_test_bound_scale();			\
 		struct __fixture_metadata *f;				\
 		struct __test_metadata *t;				\
 									\
