@@ -290,30 +290,32 @@ static inline char *tracefs_read_trace(void)
 }
 
 /*
- * LDE_TEST_TIMEOUT_SCALE, at least 1: how many times slower than an x86
+ * LDE_TEST_TIMEOUT_SCALE, 1 to 999: how many times slower than an x86
  * guest this one runs (the arm64 guest's 4, make check-debug's 20).  A
  * test's own waits are scaled by it, as the harness's bounds are.
  */
-static inline int lde_test_time_scale(void)
+static inline int lde_test_env_scale(const char *name)
 {
-	const char *scale_env = getenv("LDE_TEST_TIMEOUT_SCALE");
+	const char *scale_env = getenv(name);
 	int scale = scale_env ? atoi(scale_env) : 1;
 
-	return scale > 1 ? scale : 1;
+	return scale > 1 && scale < 1000 ? scale : 1;
+}
+
+static inline int lde_test_time_scale(void)
+{
+	return lde_test_env_scale("LDE_TEST_TIMEOUT_SCALE");
 }
 
 /*
- * LDE_TEST_BOUND_SCALE, at least 1: how many times more the harness's
+ * LDE_TEST_BOUND_SCALE, 1 to 999: how many times more the harness's
  * time bounds (hang guards) allow beside that (make check's 2: guests
  * under TCG share the host's CPUs), leaving a test's own waits and
  * figures alone.
  */
 static inline int lde_test_bound_scale(void)
 {
-	const char *scale_env = getenv("LDE_TEST_BOUND_SCALE");
-	int scale = scale_env ? atoi(scale_env) : 1;
-
-	return scale > 1 && scale < 1000 ? scale : 1;
+	return lde_test_env_scale("LDE_TEST_BOUND_SCALE");
 }
 
 /*
