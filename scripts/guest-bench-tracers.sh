@@ -35,6 +35,7 @@ trace_before=${LDE_TRACE_BEFORE:-}
 declare -A label=(
 	[untraced]="untraced"
 	[lde_s]="lde-trace -s (counted in the kernel)"
+	[lde_quiet]="lde-trace -q, every trap and return read, none shown"
 	[lde_stream]="lde-trace -j, every trap (arguments decoded) and return to /dev/null"
 	[lde_view]="lde-trace, the default view (columns, default stages) to /dev/null"
 	[bpftrace]="bpftrace counting sys_enter in a map"
@@ -107,6 +108,14 @@ run_one() {
 	lde_s)
 		"$trace" -s -e trap,return -- "$work" "$w" "$calls" 2>/dev/null |
 			loop_ns ;;
+	lde_quiet)
+		# Sent, read and decoded as -j's, then dropped: -j's cost less
+		# its text (and -s's, the programs' alone, less the sending).
+		"$trace" -q -e trap,return -- sh -c 'exec "$0" "$1" "$2" >"$3"' \
+			"$work" "$w" "$calls" "$out/stream-loop.txt" \
+			2>"$out/stream.err" || true
+		awk '/^lost [0-9]+ events/ { print $2 }' "$out/stream.err" >>"$lost"
+		loop_ns <"$out/stream-loop.txt" ;;
 	lde_stream)
 		# The events go to /dev/null, the loop's own line to a file.
 		"$trace" -j -e trap,return -- sh -c 'exec "$0" "$1" "$2" >"$3"' \
@@ -196,7 +205,7 @@ bench() {
 	echo
 }
 
-getppid_tracers="untraced lde_s lde_stream lde_view bpftrace perf_trace strace"
+getppid_tracers="untraced lde_s lde_quiet lde_stream lde_view bpftrace perf_trace strace"
 openat_tracers="untraced lde_stream bpftrace_str strace"
 # Round trips of the pinned pipe ping-pong (the scheduler's side).
 n_pipe=${LDE_BENCH_PIPES:-20000}
