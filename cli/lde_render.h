@@ -101,10 +101,14 @@ static inline void lde_who_text_keep(struct lde_who_text *who,
  * same few call sites with the same few stack pointers, so an ip or sp
  * is most often the last one again, and its 15 digits need not be made.
  */
-struct lde_kept_number {
-	unsigned long long v;
+/*
+ * A trap's ,"ip":..,"sp":..,"user_cpl":..,"kernel_cpl":.. as last made,
+ * by thread (lde_who_slot's slots): a loop's traps repeat it whole.
+ */
+struct lde_json_trap_tail {
+	unsigned long long ip, sp, cpl, kernel_level;
 	size_t len;		/* 0: nothing kept */
-	char text[48];		/* ,"key":digits */
+	char text[128];		/* 4 keys, 4 numbers of up to 20 digits */
 };
 
 /* JSON Lines (-j): lde_render_json.c */
@@ -115,7 +119,7 @@ struct lde_json_made {
 /* One -j stream's text kept from event to event: the same lines faster. */
 struct lde_json_text {
 	struct lde_who_texts who;
-	struct lde_kept_number kept_ip, kept_sp;
+	struct lde_json_trap_tail tail[LDE_WHO_KEPT];
 	struct lde_u64_high ts_high;
 	/* ,"stage":..,"nr":..,"name":.. by [return, trap][nr]; NULL: none */
 	struct lde_json_made *made;

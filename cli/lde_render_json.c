@@ -59,27 +59,36 @@ JSON_INLINE void json_bool(struct lde_line *l, const char *key,
 
 #define JSON_BOOL(l, key, v)	json_bool(l, ",\"" key "\":", sizeof(key) + 3, v)
 
-JSON_INLINE void json_u64_kept(struct lde_line *l, struct lde_kept_number *k,
-			       const char *key, size_t key_len,
-			       unsigned long long v)
+/*
+ * ,"ip":..,"sp":..,"user_cpl":..,"kernel_cpl":.. of a trap: the thread's
+ * kept text when it is that text (the four numbers make it), copied whole
+ * where it fits; kept unless a full line cut it short.
+ */
+static void json_trap_tail(struct lde_line *l, struct lde_json_trap_tail *k,
+			   const struct lde_event *e)
 {
+	/* The level the handler runs at: CPL 0; arm64's EL1. */
+	unsigned long long level = lde_arch_kernel_level();
 	char *from = l->end;
 
-	if (k->len && k->v == v) {
-		lde_line_mem(l, k->text, k->len);
+	if (k->len && k->ip == e->trap.ip && k->sp == e->trap.sp &&
+	    k->cpl == e->trap.cpl && k->kernel_level == level &&
+	    lde_line_room(l) >= sizeof(k->text)) {
+		memcpy(l->end, k->text, sizeof(k->text));
+		l->end += k->len;
 		return;
 	}
-	json_u64(l, key, key_len, v);
-	k->v = v;
-	k->len = l->end - from;
-	/* Kept unless a full line cut it short; whole, it fits text[]. */
-	if (!lde_line_room(l))
-		k->len = 0;
+	JSON_U64(l, "ip", e->trap.ip);
+	JSON_U64(l, "sp", e->trap.sp);
+	JSON_U64(l, "user_cpl", e->trap.cpl);
+	JSON_U64(l, "kernel_cpl", level);
+	k->ip = e->trap.ip;
+	k->sp = e->trap.sp;
+	k->cpl = e->trap.cpl;
+	k->kernel_level = level;
+	k->len = lde_line_room(l) ? l->end - from : 0;
 	memcpy(k->text, from, k->len);
 }
-
-#define JSON_U64_KEPT(l, kept, key, v) \
-	json_u64_kept(l, kept, ",\"" key "\":", sizeof(key) + 3, v)
 
 /* ,"pid":..,"tid":..,"comm":".." */
 static void json_who(struct lde_line *l, struct lde_who_text *who,
@@ -324,11 +333,7 @@ void lde_json_text_event(struct lde_json_text *t, struct lde_line *l,
 		if (lde_trap_has_sigmask(e))
 			JSON_U64(l, "sigmask",
 				 e->trap.args[LDE_SIGRETURN_MASK]);
-		JSON_U64_KEPT(l, &t->kept_ip, "ip", e->trap.ip);
-		JSON_U64_KEPT(l, &t->kept_sp, "sp", e->trap.sp);
-		JSON_U64(l, "user_cpl", e->trap.cpl);
-		/* The level the handler runs at: CPL 0; arm64's EL1. */
-		JSON_U64(l, "kernel_cpl", lde_arch_kernel_level());
+		json_trap_tail(l, &t->tail[e->tid % LDE_WHO_KEPT], e);
 		break;
 	case LDE_STAGE_RETURN:
 	case LDE_EVENT_EXEC_RETURN:

@@ -361,9 +361,14 @@ long long lde_syscall_arg_value(const struct lde_syscall_arg *a,
 
 bool lde_trap_has_sigmask(const struct lde_event *e)
 {
-	return e->trap.compat == LDE_COMPAT_NONE &&
-	       !strcmp(lde_syscall_name(e->trap.nr), "rt_sigreturn") &&
-	       e->trap.args[LDE_SIGRETURN_MASK_READ];
+	const char *name;
+
+	/* Asked at every trap: the name's first letter before a call. */
+	if (e->trap.compat != LDE_COMPAT_NONE ||
+	    !e->trap.args[LDE_SIGRETURN_MASK_READ])
+		return false;
+	name = lde_syscall_name(e->trap.nr);
+	return name[0] == 'r' && !strcmp(name, "rt_sigreturn");
 }
 
 long long lde_call_arg_value(const struct lde_syscall_arg *a,
