@@ -117,9 +117,17 @@ struct lde_json_made {
 	size_t len;
 };
 /* One -j stream's text kept from event to event: the same lines faster. */
+/* A return's ,"ret":..[,"errno":".."] as last made, by thread too. */
+struct lde_json_ret_text {
+	long long ret;
+	size_t len;		/* 0: nothing kept */
+	char text[80];		/* 20 digits and a sign, an errno's name */
+};
+
 struct lde_json_text {
 	struct lde_who_texts who;
 	struct lde_json_trap_tail tail[LDE_WHO_KEPT];
+	struct lde_json_ret_text ret[LDE_WHO_KEPT];
 	struct lde_u64_high ts_high;
 	/* ,"stage":..,"nr":..,"name":.. by [return, trap][nr]; NULL: none */
 	struct lde_json_made *made;

@@ -248,6 +248,33 @@ static void json_errno(struct lde_line *l, int err)
 		JSON_STR(l, "errno", name, 32);
 }
 
+/*
+ * ,"ret":..[,"errno":".."] of a return: a loop's calls often return the
+ * same; kept and used as the trap's tail is.
+ */
+static void json_ret(struct lde_line *l, struct lde_json_ret_text *k,
+		     long long ret)
+{
+	char *from = l->end;
+
+	if (k->len && k->ret == ret && lde_line_room(l) >= sizeof(k->text)) {
+		memcpy(l->end, k->text, sizeof(k->text));
+		l->end += k->len;
+		return;
+	}
+	JSON_S64(l, "ret", ret);
+	if (lde_syscall_errno(ret))
+		json_errno(l, lde_syscall_errno(ret));
+	k->ret = ret;
+	/*
+	 * Never kept cut short: a number cut leaves no room, the errno's
+	 * JSON string cut less than LDE_LINE_JSON_STR_ROOM.
+	 */
+	k->len = lde_line_room(l) >= LDE_LINE_JSON_STR_ROOM &&
+		 l->end - from <= sizeof(k->text) ? l->end - from : 0;
+	memcpy(k->text, from, k->len);
+}
+
 static void json_switch(struct lde_line *l, const struct lde_event *e)
 {
 	JSON_U64(l, "prev_pid", e->pid);
@@ -338,9 +365,7 @@ void lde_json_text_event(struct lde_json_text *t, struct lde_line *l,
 	case LDE_STAGE_RETURN:
 	case LDE_EVENT_EXEC_RETURN:
 		json_syscall(l, t, LDE_STAGE_RETURN, e->ret.nr, e->ret.compat);
-		JSON_S64(l, "ret", e->ret.ret);
-		if (lde_syscall_errno(e->ret.ret))
-			json_errno(l, lde_syscall_errno(e->ret.ret));
+		json_ret(l, &t->ret[e->tid % LDE_WHO_KEPT], e->ret.ret);
 		JSON_U64(l, "kernel_ns", e->ret.kernel_ns);
 		if (e->stage == LDE_EVENT_EXEC_RETURN)
 			json_exec_return(l, e);
