@@ -96,14 +96,13 @@ static inline void lde_who_text_keep(struct lde_who_text *who,
 	memcpy(who->text, from, who->len);
 }
 
-/*
- * The text of a number kept for the next event: a program traps from the
- * same few call sites with the same few stack pointers, so an ip or sp
- * is most often the last one again, and its 15 digits need not be made.
- */
+/* JSON Lines (-j): lde_render_json.c */
+
 /*
  * A trap's ,"ip":..,"sp":..,"user_cpl":..,"kernel_cpl":.. as last made,
- * by thread (lde_who_slot's slots): a loop's traps repeat it whole.
+ * by thread (lde_who_slot's slots): a program traps from the same few
+ * call sites with the same few stack pointers, so a loop's traps repeat
+ * it whole, and its 15-digit numbers need not be made.
  */
 struct lde_json_trap_tail {
 	unsigned long long ip, sp, cpl, kernel_level;
@@ -111,12 +110,6 @@ struct lde_json_trap_tail {
 	char text[128];		/* 4 keys, 4 numbers of up to 20 digits */
 };
 
-/* JSON Lines (-j): lde_render_json.c */
-struct lde_json_made {
-	char *text;
-	size_t len;
-};
-/* One -j stream's text kept from event to event: the same lines faster. */
 /* A return's ,"ret":..[,"errno":".."] as last made, by thread too. */
 struct lde_json_ret_text {
 	long long ret;
@@ -124,6 +117,11 @@ struct lde_json_ret_text {
 	char text[80];		/* 20 digits and a sign, an errno's name */
 };
 
+struct lde_json_made {
+	char *text;
+	size_t len;
+};
+/* One -j stream's text kept from event to event: the same lines faster. */
 struct lde_json_text {
 	struct lde_who_texts who;
 	struct lde_json_trap_tail tail[LDE_WHO_KEPT];

@@ -60,9 +60,36 @@ JSON_INLINE void json_bool(struct lde_line *l, const char *key,
 #define JSON_BOOL(l, key, v)	json_bool(l, ",\"" key "\":", sizeof(key) + 3, v)
 
 /*
+ * A kept text of size bytes (len of them its text) appended, whole, where
+ * it fits; near the line's end it is made anew, and cut as that is.
+ */
+static bool json_kept_append(struct lde_line *l, const char *text,
+			     size_t size, size_t len)
+{
+	if (!len || lde_line_room(l) < size)
+		return false;
+	memcpy(l->end, text, size);
+	l->end += len;
+	return true;
+}
+
+/*
+ * The length to keep of the text made from `from` on: 0 when the line's
+ * end cut it (a number cut leaves no room, a JSON string cut less than
+ * LDE_LINE_JSON_STR_ROOM), or when it is longer than size.
+ */
+static size_t json_kept_len(const struct lde_line *l, const char *from,
+			    size_t size)
+{
+	size_t len = l->end - from;
+
+	return lde_line_room(l) >= LDE_LINE_JSON_STR_ROOM && len <= size ?
+	       len : 0;
+}
+
+/*
  * ,"ip":..,"sp":..,"user_cpl":..,"kernel_cpl":.. of a trap: the thread's
- * kept text when it is that text (the four numbers make it), copied whole
- * where it fits; kept unless a full line cut it short.
+ * kept text when it is that text (the four numbers make it).
  */
 static void json_trap_tail(struct lde_line *l, struct lde_json_trap_tail *k,
 			   const struct lde_event *e)
@@ -71,13 +98,10 @@ static void json_trap_tail(struct lde_line *l, struct lde_json_trap_tail *k,
 	unsigned long long level = lde_arch_kernel_level();
 	char *from = l->end;
 
-	if (k->len && k->ip == e->trap.ip && k->sp == e->trap.sp &&
+	if (k->ip == e->trap.ip && k->sp == e->trap.sp &&
 	    k->cpl == e->trap.cpl && k->kernel_level == level &&
-	    lde_line_room(l) >= sizeof(k->text)) {
-		memcpy(l->end, k->text, sizeof(k->text));
-		l->end += k->len;
+	    json_kept_append(l, k->text, sizeof(k->text), k->len))
 		return;
-	}
 	JSON_U64(l, "ip", e->trap.ip);
 	JSON_U64(l, "sp", e->trap.sp);
 	JSON_U64(l, "user_cpl", e->trap.cpl);
@@ -86,7 +110,7 @@ static void json_trap_tail(struct lde_line *l, struct lde_json_trap_tail *k,
 	k->sp = e->trap.sp;
 	k->cpl = e->trap.cpl;
 	k->kernel_level = level;
-	k->len = lde_line_room(l) ? l->end - from : 0;
+	k->len = json_kept_len(l, from, sizeof(k->text));
 	memcpy(k->text, from, k->len);
 }
 
@@ -250,28 +274,21 @@ static void json_errno(struct lde_line *l, int err)
 
 /*
  * ,"ret":..[,"errno":".."] of a return: a loop's calls often return the
- * same; kept and used as the trap's tail is.
+ * same value; the thread's kept text when it is that value's.
  */
 static void json_ret(struct lde_line *l, struct lde_json_ret_text *k,
 		     long long ret)
 {
 	char *from = l->end;
 
-	if (k->len && k->ret == ret && lde_line_room(l) >= sizeof(k->text)) {
-		memcpy(l->end, k->text, sizeof(k->text));
-		l->end += k->len;
+	if (k->ret == ret && json_kept_append(l, k->text, sizeof(k->text),
+					      k->len))
 		return;
-	}
 	JSON_S64(l, "ret", ret);
 	if (lde_syscall_errno(ret))
 		json_errno(l, lde_syscall_errno(ret));
 	k->ret = ret;
-	/*
-	 * Never kept cut short: a number cut leaves no room, the errno's
-	 * JSON string cut less than LDE_LINE_JSON_STR_ROOM.
-	 */
-	k->len = lde_line_room(l) >= LDE_LINE_JSON_STR_ROOM &&
-		 l->end - from <= sizeof(k->text) ? l->end - from : 0;
+	k->len = json_kept_len(l, from, sizeof(k->text));
 	memcpy(k->text, from, k->len);
 }
 
