@@ -176,12 +176,39 @@ static void end_run(struct lde_check *c, struct thread *t)
 	t->run.nr = -1;
 }
 
+static void end_turns(struct lde_check *c, struct thread *t)
+{
+	if (t->turns.len >= 2 && t->turns.len > c->transfer.len)
+		c->transfer = t->turns;
+	t->turns.len = 0;
+}
+
+/* A trap goes on the calls in turn, or starts them anew with its call. */
+static void turn(struct lde_check *c, struct thread *t, long long nr,
+		 unsigned long long ts_ns)
+{
+	struct two_call_run *r = &t->turns;
+
+	if (r->len == 1 && nr != r->nr[0]) {
+		r->nr[1] = nr;
+		return;
+	}
+	if (r->len > 1 && nr == r->nr[r->len % 2])
+		return;
+	end_turns(c, t);
+	r->nr[0] = nr;
+	r->tid = t->tid;
+	r->first_ns = ts_ns;
+}
+
 void lde_check_end_runs(struct lde_check *c)
 {
 	int i;
 
-	for (i = 0; i < c->nthreads; i++)
+	for (i = 0; i < c->nthreads; i++) {
 		end_run(c, &c->threads[i]);
+		end_turns(c, &c->threads[i]);
+	}
 }
 
 static void on_trap(struct lde_check *c, const struct lde_event *e)
@@ -194,6 +221,7 @@ static void on_trap(struct lde_check *c, const struct lde_event *e)
 	t->last_cpu = e->cpu;
 	t->in_call = true;
 	t->left_cpu = false;
+	t->gave_way = false;
 	t->nr = nr;
 	if (nr != t->run.nr) {
 		end_run(c, t);
@@ -201,6 +229,7 @@ static void on_trap(struct lde_check *c, const struct lde_event *e)
 		t->run.tid = t->tid;
 		t->run.first_ns = e->ts_ns;
 	}
+	turn(c, t, nr, e->ts_ns);
 	if (nr >= 0 && nr < NR_SYSCALLS) {
 		c->sc[nr].calls++;
 		t->proc->calls[nr]++;
@@ -235,6 +264,12 @@ static void on_return(struct lde_check *c, const struct lde_event *e)
 	t->in_call = false;
 	if (nr == c->nr.sched_setaffinity && e->ret.ret == 0)
 		pin(c, t->setaffinity_target);
+	if (t->gave_way) {
+		end_turns(c, t);
+	} else {
+		t->turns.len++;
+		t->turns.last_ns = e->ts_ns;
+	}
 	if (t->left_cpu) {
 		end_run(c, t);
 		return;
@@ -265,6 +300,8 @@ static void on_switch(struct lde_check *c, const struct lde_event *e)
 			t->last_cpu = e->cpu;
 			if (t->in_call)
 				t->left_cpu = true;
+			if (t->in_call && (!e->sw.nonvoluntary || next))
+				t->gave_way = true;
 		}
 	}
 	if (next) {

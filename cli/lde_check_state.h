@@ -40,15 +40,32 @@ struct run {
 	unsigned long long len, first_ns, last_ns;
 };
 
+/*
+ * Calls of two kinds in turn by one thread, none giving way to the
+ * program's other processes: a write and a read of one pipe in one
+ * process, what lmbench subtracts from a round trip of its ping-pong.
+ * A call preempted by another program goes on (the program's clock holds
+ * that time too); one that waited, or was preempted by its partner in a
+ * ping-pong (a write whose reply came at once), ends it.  len counts
+ * calls returned.
+ */
+struct two_call_run {
+	long long nr[2];
+	unsigned int tid;
+	unsigned long long len, first_ns, last_ns;
+};
+
 struct thread {
 	unsigned int tid;
 	struct proc *proc;
 	int last_cpu;		/* -1: not seen on a CPU yet */
 	bool in_call;		/* between a trap and its return */
 	bool left_cpu;		/* switched out inside that call */
+	bool gave_way;		/* ... waiting, or to the program's own */
 	long long nr;
 	long long setaffinity_target;
 	struct run run;		/* the one going on */
+	struct two_call_run turns;	/* the one going on */
 };
 
 struct pair {
@@ -87,6 +104,7 @@ struct lde_check {
 	unsigned long long not_followed;	/* events of tasks over the tables */
 	struct syscall_count sc[NR_SYSCALLS];
 	struct run loop;	/* the longest run: the timed loop */
+	struct two_call_run transfer;	/* the longest: the pipe in one process */
 	unsigned long long events;
 	struct figure figures[MAX_FIGURES];
 	int nfigures;
