@@ -210,6 +210,7 @@ TRACE_SRCS := cli/lde_trace.c cli/lde_trace_opts.c cli/lde_trace_live.c \
 	      cli/lde_render_sequence.c cli/lde_render_html.c \
 	      cli/lde_reorder.c
 TRACE_HDRS := cli/lde_names.h cli/lde_boot.h cli/lde_arch_words.h cli/lde_render.h \
+	      cli/lde_kept_line.h \
 	      cli/lde_syscalls.h cli/lde_trace_file.h cli/lde_sched_summary.h \
 	      cli/lde_tid_table.h cli/lde_trace_json.h cli/lde_trace_json_fields.h \
 	      cli/lde_log2_hist.h \

@@ -19,6 +19,8 @@
 #include "lde_line.h"
 #include "lde_trace.h"
 
+struct lde_kept_lines;
+
 /*
  * The longest text one event appends: a protocol fold, or a CPU map line
  * of 8192 CPUs (five characters each) and its margin.
@@ -121,6 +123,7 @@ struct lde_json_made {
 	char *text;
 	size_t len;
 };
+
 /* One -j stream's text kept from event to event: the same lines faster. */
 struct lde_json_text {
 	struct lde_who_texts who;
@@ -129,6 +132,8 @@ struct lde_json_text {
 	struct lde_u64_high ts_high;
 	/* ,"stage":..,"nr":..,"name":.. by [return, trap][nr]; NULL: none */
 	struct lde_json_made *made;
+	/* Whole lines (lde_kept_line.h); NULL: none (lde_json_event()'s) */
+	struct lde_kept_lines *lines;
 };
 int lde_json_text_init(struct lde_json_text *t);
 void lde_json_text_free(struct lde_json_text *t);
@@ -187,6 +192,7 @@ struct lde_columns_mode {
 };
 
 struct lde_columns {
+	struct lde_kept_lines *lines;	/* lde_kept_line.h; NULL: none */
 	struct lde_who_texts who;
 	struct lde_who_text next;	/* a switch's next task */
 	struct lde_secs_kept secs;

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "lde_arch_words.h"
+#include "lde_kept_line.h"
 #include "lde_names.h"
 #include "lde_render.h"
 #include "lde_syscalls.h"
@@ -238,6 +239,15 @@ static void columns_mode(struct lde_line *l, struct lde_columns_mode *m,
 	lde_line_kept(l, m->text, m->len, sizeof(m->text));
 }
 
+/* A return's end but its newline: its kernel_ns, the mode it returns to. */
+static void columns_kernel_ns(struct lde_columns *c, struct lde_line *l,
+			      const struct lde_event *e)
+{
+	lde_line_u64(l, e->ret.kernel_ns);
+	lde_line_lit(l, " ns in kernel, ");
+	columns_mode(l, &c->to_user, false, 0);
+}
+
 void lde_columns_init(struct lde_columns *c)
 {
 	memset(c, 0, sizeof(*c));	/* no text kept */
@@ -250,13 +260,22 @@ void lde_columns_event(struct lde_columns *c, struct lde_line *l,
 {
 	bool toy = e->stage == LDE_STAGE_LDE_TRAP ||
 		   e->stage == LDE_STAGE_LDE_RETURN;
+	struct lde_kept_line *kept = lde_kept_line_slot(c->lines, e);
 	const struct lde_columns_call *call;
 	struct lde_who_text *who;
-	char *col;
+	char *col, *from, *to = NULL;
 
 	col = l->end;
 	lde_line_secs_near(l, &c->secs, e->ts_ns - start_ns);
 	lde_line_column(l, col, 12);
+	if (kept && lde_kept_line_append(kept, l, e)) {
+		if (e->stage == LDE_STAGE_RETURN) {
+			columns_kernel_ns(c, l, e);
+			lde_line_char(l, '\n');
+		}
+		return;
+	}
+	from = l->end;
 	col = l->end;
 	lde_line_u64(l, e->cpu);
 	lde_line_column(l, col, 3);
@@ -311,12 +330,12 @@ void lde_columns_event(struct lde_columns *c, struct lde_line *l,
 		else
 			lde_ret_text(l, e->ret.ret, call->hex_ret);
 		lde_line_lit(l, ", ");
-		lde_line_u64(l, e->ret.kernel_ns);
+		to = l->end;
 		if (toy) {
+			lde_line_u64(l, e->ret.kernel_ns);
 			lde_line_lit(l, " ns in handler");
 		} else {
-			lde_line_lit(l, " ns in kernel, ");
-			columns_mode(l, &c->to_user, false, 0);
+			columns_kernel_ns(c, l, e);
 		}
 		if (e->stage == LDE_EVENT_EXEC_RETURN)
 			columns_exec_return(l, e);
@@ -326,12 +345,15 @@ void lde_columns_event(struct lde_columns *c, struct lde_line *l,
 		break;
 	}
 	lde_line_char(l, '\n');
+	if (kept)
+		lde_kept_line_keep(kept, l, from, to ? to : l->end, e);
 }
 
 /* -- the view: the default ------------------------------------------------- */
 
 struct columns_view {
 	struct lde_columns c;
+	struct lde_kept_lines lines;
 	unsigned long long start_ns;
 };
 
@@ -349,6 +371,7 @@ static void *columns_start(const struct lde_view_env *env,
 	if (!v)
 		return NULL;
 	lde_columns_init(&v->c);
+	v->c.lines = &v->lines;
 	v->start_ns = env->start_ns;
 	lde_columns_header(out);
 	if (env->boot_rows)

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "lde_arch_words.h"
+#include "lde_kept_line.h"
 #include "lde_names.h"
 #include "lde_render.h"
 #include "lde_syscalls.h"
@@ -339,7 +340,11 @@ int lde_json_text_init(struct lde_json_text *t)
 {
 	memset(t, 0, sizeof(*t));
 	t->made = calloc(2 * LDE_MAX_SYSCALLS, sizeof(*t->made));
-	return t->made ? 0 : -ENOMEM;
+	t->lines = calloc(1, sizeof(*t->lines));
+	if (t->made && t->lines)
+		return 0;
+	lde_json_text_free(t);
+	return -ENOMEM;
 }
 
 void lde_json_text_free(struct lde_json_text *t)
@@ -350,6 +355,8 @@ void lde_json_text_free(struct lde_json_text *t)
 		free(t->made[i].text);
 	free(t->made);
 	t->made = NULL;
+	free(t->lines);
+	t->lines = NULL;
 }
 
 void lde_json_event(struct lde_line *l, const struct lde_event *e,
@@ -363,8 +370,19 @@ void lde_json_event(struct lde_line *l, const struct lde_event *e,
 void lde_json_text_event(struct lde_json_text *t, struct lde_line *l,
 			 const struct lde_event *e, unsigned long long start_ns)
 {
+	struct lde_kept_line *kept = lde_kept_line_slot(t->lines, e);
+	char *from, *to = NULL;
+
 	lde_line_lit(l, "{\"ts_ns\":");
 	lde_line_u64_near(l, &t->ts_high, e->ts_ns - start_ns);
+	if (kept && lde_kept_line_append(kept, l, e)) {
+		if (e->stage == LDE_STAGE_RETURN) {
+			lde_line_u64(l, e->ret.kernel_ns);
+			lde_line_lit(l, "}\n");
+		}
+		return;
+	}
+	from = l->end;
 	JSON_U64(l, "cpu", e->cpu);
 	json_who(l, lde_who_slot(&t->who, e), e);
 	switch (e->stage) {
@@ -383,7 +401,9 @@ void lde_json_text_event(struct lde_json_text *t, struct lde_line *l,
 	case LDE_EVENT_EXEC_RETURN:
 		json_syscall(l, t, LDE_STAGE_RETURN, e->ret.nr, e->ret.compat);
 		json_ret(l, &t->ret[e->tid % LDE_WHO_KEPT], e->ret.ret);
-		JSON_U64(l, "kernel_ns", e->ret.kernel_ns);
+		lde_line_lit(l, ",\"kernel_ns\":");
+		to = l->end;
+		lde_line_u64(l, e->ret.kernel_ns);
 		if (e->stage == LDE_EVENT_EXEC_RETURN)
 			json_exec_return(l, e);
 		break;
@@ -448,6 +468,8 @@ void lde_json_text_event(struct lde_json_text *t, struct lde_line *l,
 		break;
 	}
 	lde_line_lit(l, "}\n");
+	if (kept)
+		lde_kept_line_keep(kept, l, from, to ? to : l->end, e);
 }
 
 /* OS @ boot: one object, before the events. */

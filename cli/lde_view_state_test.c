@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lde_kept_line.h"
 #include "lde_names.h"
 #include "lde_render.h"
 #include "lde_syscalls.h"
@@ -437,13 +438,31 @@ TEST(kept_text_is_the_text_made_anew)
 	struct lde_json_text json, json_made;
 	struct lde_columns columns, columns_made;
 	struct lde_line kept, made;
-	int i, view;
+	static struct lde_kept_lines columns_lines;
+	struct lde_event last[2][8] = { 0 };
+	int i, view, repeats = 0, kept_lines = 0;
 
 	define_syscalls();
 	lde_columns_init(&columns);
+	columns.lines = &columns_lines;
 	ASSERT_EQ(0, lde_json_text_init(&json));
 	for (i = 0; i < 100000; i++) {
 		struct lde_event e = random_event(&x);
+
+		/* One in three a thread's last trap or return again, later. */
+		if (xorshift(&x) % 3 == 0 && (e.stage == LDE_STAGE_TRAP ||
+					      e.stage == LDE_STAGE_RETURN)) {
+			struct lde_event *again = &last[e.stage == LDE_STAGE_RETURN][e.tid % 8];
+
+			if (again->stage == e.stage) {
+				again->ts_ns += xorshift(&x) % 5000;
+				if (e.stage == LDE_STAGE_RETURN)
+					again->ret.kernel_ns = xorshift(&x) % 100000;
+				e = *again;
+				repeats++;
+			}
+			*again = e;
+		}
 		/* Whole lines mostly; one in four cut anywhere. */
 		size_t size = xorshift(&x) % 4 ? sizeof(kept_buf) :
 			      xorshift(&x) % 320;
@@ -470,6 +489,13 @@ TEST(kept_text_is_the_text_made_anew)
 				       (int)lde_line_len(&kept), kept_buf);
 		}
 	}
+	/* Lines were kept whole, and used: repeats were many. */
+	for (i = 0; i < 2 * LDE_WHO_KEPT; i++) {
+		kept_lines += json.lines->slot[i / LDE_WHO_KEPT][i % LDE_WHO_KEPT].len > 0;
+		kept_lines += columns_lines.slot[i / LDE_WHO_KEPT][i % LDE_WHO_KEPT].len > 0;
+	}
+	EXPECT_LT(10000, repeats);
+	EXPECT_LT(1, kept_lines);
 	lde_json_text_free(&json);
 }
 

@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A trap's or return's line as a view last made it, kept by thread
+ * (lde_who_slot()'s slots) and stage, from after its time on: a loop's
+ * lines repeat all but their time (and a return's kernel_ns), so where
+ * the event's bytes from cpu on (a return's up to its kernel_ns) and the
+ * arch's words are the same, so is the text.  A return's text ends
+ * before its kernel_ns.  -j (lde_render_json.c) and the columns
+ * (lde_render_columns.c) keep theirs; lde_view_state_test.c holds each
+ * line kept against the line made anew, cut anywhere.
+ */
+#ifndef _LDE_KEPT_LINE_H
+#define _LDE_KEPT_LINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "lde_arch_words.h"
+#include "lde_line.h"
+#include "lde_render.h"
+#include "lde_trace.h"
+
+#define LDE_KEPT_LINE_KEY \
+	(offsetof(struct lde_event, trap) + sizeof(struct lde_trap_part) - \
+	 offsetof(struct lde_event, cpu))
+/* Copied in blocks of this many bytes: a line's 100 to 200 in a few moves. */
+#define LDE_KEPT_LINE_BLOCK	32
+
+struct lde_kept_line {
+	unsigned char key[LDE_KEPT_LINE_KEY];
+	const struct lde_arch_words *words;
+	unsigned long long kernel_level;
+	size_t len;		/* 0: nothing kept */
+	char text[448];		/* a whole number of blocks */
+};
+
+/* By [trap, return][lde_who_slot()'s slot]. */
+struct lde_kept_lines {
+	struct lde_kept_line slot[2][LDE_WHO_KEPT];
+};
+
+/* The thread's kept line for a trap or a return; NULL for other events. */
+static inline struct lde_kept_line *
+lde_kept_line_slot(struct lde_kept_lines *k, const struct lde_event *e)
+{
+	if (!k || (e->stage != LDE_STAGE_TRAP && e->stage != LDE_STAGE_RETURN))
+		return NULL;
+	return &k->slot[e->stage == LDE_STAGE_RETURN][e->tid % LDE_WHO_KEPT];
+}
+
+/* The bytes of a trap (a return) from cpu on that make its kept line. */
+static inline size_t lde_kept_line_key_len(const struct lde_event *e)
+{
+	return e->stage == LDE_STAGE_TRAP ? LDE_KEPT_LINE_KEY :
+	       offsetof(struct lde_event, ret.kernel_ns) -
+	       offsetof(struct lde_event, cpu);
+}
+
+/*
+ * The kept line appended when it is e's and fits whole; false: the line
+ * is to be made (and near the line's end, cut as that is).
+ */
+static inline bool lde_kept_line_append(const struct lde_kept_line *k,
+					struct lde_line *l,
+					const struct lde_event *e)
+{
+	size_t i;
+
+	if (!k->len || k->words != lde_arch_words() ||
+	    k->kernel_level != lde_arch_kernel_level() ||
+	    memcmp(k->key, &e->cpu, lde_kept_line_key_len(e)) ||
+	    lde_line_room(l) < sizeof(k->text))
+		return false;
+	for (i = 0; i < k->len; i += LDE_KEPT_LINE_BLOCK)
+		memcpy(l->end + i, k->text + i, LDE_KEPT_LINE_BLOCK);
+	l->end += k->len;
+	return true;
+}
+
+/*
+ * The line made from `from` to the line's end kept, up to `to`; kept
+ * only when the line was whole (its end left the room a cut leaves
+ * none of: LDE_LINE_JSON_STR_ROOM) and fits.
+ */
+static inline void lde_kept_line_keep(struct lde_kept_line *k,
+				      const struct lde_line *l,
+				      const char *from, const char *to,
+				      const struct lde_event *e)
+{
+	k->len = 0;
+	if (lde_line_room(l) < LDE_LINE_JSON_STR_ROOM ||
+	    (size_t)(l->end - from) > sizeof(k->text))
+		return;
+	k->len = to - from;
+	k->words = lde_arch_words();
+	k->kernel_level = lde_arch_kernel_level();
+	memcpy(k->key, &e->cpu, lde_kept_line_key_len(e));
+	memcpy(k->text, from, k->len);
+}
+
+#endif /* _LDE_KEPT_LINE_H */
