@@ -31,7 +31,8 @@ struct lde_kept_line {
 	unsigned char key[LDE_KEPT_LINE_KEY];
 	const struct lde_arch_words *words;
 	unsigned long long kernel_level;
-	size_t len;		/* 0: nothing kept */
+	bool seen;		/* the key is the last line's */
+	size_t len;		/* 0: no text kept */
 	char text[448];		/* a whole number of blocks */
 };
 
@@ -57,6 +58,15 @@ static inline size_t lde_kept_line_key_len(const struct lde_event *e)
 	       offsetof(struct lde_event, cpu);
 }
 
+/* The kept key is e's (the same bytes, the same arch's words). */
+static inline bool lde_kept_line_is(const struct lde_kept_line *k,
+				    const struct lde_event *e)
+{
+	return k->seen && k->words == lde_arch_words() &&
+	       k->kernel_level == lde_arch_kernel_level() &&
+	       !memcmp(k->key, &e->cpu, lde_kept_line_key_len(e));
+}
+
 /*
  * The kept line appended when it is e's and fits whole; false: the line
  * is to be made (and near the line's end, cut as that is).
@@ -67,10 +77,8 @@ static inline bool lde_kept_line_append(const struct lde_kept_line *k,
 {
 	size_t i;
 
-	if (!k->len || k->words != lde_arch_words() ||
-	    k->kernel_level != lde_arch_kernel_level() ||
-	    memcmp(k->key, &e->cpu, lde_kept_line_key_len(e)) ||
-	    lde_line_room(l) < sizeof(k->text))
+	if (!k->len || lde_line_room(l) < sizeof(k->text) ||
+	    !lde_kept_line_is(k, e))
 		return false;
 	for (i = 0; i < k->len; i += LDE_KEPT_LINE_BLOCK)
 		memcpy(l->end + i, k->text + i, LDE_KEPT_LINE_BLOCK);
@@ -79,23 +87,30 @@ static inline bool lde_kept_line_append(const struct lde_kept_line *k,
 }
 
 /*
- * The line made from `from` to the line's end kept, up to `to`; kept
- * only when the line was whole (its end left the room a cut leaves
- * none of: LDE_LINE_JSON_STR_ROOM) and fits.
+ * After a line was made: the first time, its key kept; the second time
+ * in a row, its text from `from` up to `to` too, kept only when the line
+ * was whole (its end left the room a cut leaves none of:
+ * LDE_LINE_JSON_STR_ROOM) and fits.  A line seen once is not copied: a
+ * trace of lines that do not repeat pays for a key, not a text.
  */
 static inline void lde_kept_line_keep(struct lde_kept_line *k,
 				      const struct lde_line *l,
 				      const char *from, const char *to,
 				      const struct lde_event *e)
 {
+	if (!lde_kept_line_is(k, e)) {
+		k->len = 0;
+		k->seen = true;
+		k->words = lde_arch_words();
+		k->kernel_level = lde_arch_kernel_level();
+		memcpy(k->key, &e->cpu, lde_kept_line_key_len(e));
+		return;
+	}
 	k->len = 0;
 	if (lde_line_room(l) < LDE_LINE_JSON_STR_ROOM ||
 	    (size_t)(l->end - from) > sizeof(k->text))
 		return;
 	k->len = to - from;
-	k->words = lde_arch_words();
-	k->kernel_level = lde_arch_kernel_level();
-	memcpy(k->key, &e->cpu, lde_kept_line_key_len(e));
 	memcpy(k->text, from, k->len);
 }
 
