@@ -94,6 +94,7 @@ const struct lde_arch_words *lde_arch_words_of(const char *arch)
  * never outlives its arch, choosing an arch's words forgets it.
  */
 static int kernel_level_read = -1;
+unsigned int lde_arch_changes;
 
 int lde_arch_words_use(const char *arch)
 {
@@ -103,6 +104,7 @@ int lde_arch_words_use(const char *arch)
 		return -1;
 	shown = w;
 	kernel_level_read = -1;
+	lde_arch_changes++;
 	return 0;
 }
 
@@ -136,6 +138,7 @@ const char *lde_arch_mode_change(char *buf, unsigned long long from,
 void lde_arch_use_kernel_level(int level)
 {
 	kernel_level_read = level;
+	lde_arch_changes++;
 }
 
 unsigned long long lde_arch_kernel_level(void)

@@ -65,6 +65,13 @@ const struct lde_arch_words *lde_arch_words_of(const char *arch);
 void lde_arch_use_kernel_level(int level);
 unsigned long long lde_arch_kernel_level(void);
 
+/*
+ * Counts the calls of the two above: text kept from event to event
+ * (lde_kept_line.h) is the words' and the level's of the count it was
+ * made at.  A variable, read where a function call per event would cost.
+ */
+extern unsigned int lde_arch_changes;
+
 #define LDE_ARCH_TEXT_LEN	48
 /* "CPL 3 -> 0", "EL0 -> EL1": from a level to another, into buf. */
 const char *lde_arch_mode_change(char *buf, unsigned long long from,

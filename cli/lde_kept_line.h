@@ -4,7 +4,7 @@
  * (lde_who_slot()'s slots) and stage, from after its time on: a loop's
  * lines repeat all but their time (and a return's kernel_ns), so where
  * the event's bytes from cpu on (a return's up to its kernel_ns) and the
- * arch's words are the same, so is the text.  A return's text ends
+ * arch's words and level (lde_arch_changes) are the same, so is the text.  A return's text ends
  * before its kernel_ns.  -j (lde_render_json.c) and the columns
  * (lde_render_columns.c) keep theirs; lde_view_state_test.c holds each
  * line kept against the line made anew, cut anywhere.
@@ -28,9 +28,8 @@
 #define LDE_KEPT_LINE_BLOCK	32
 
 struct lde_kept_line {
-	unsigned char key[LDE_KEPT_LINE_KEY];
-	const struct lde_arch_words *words;
-	unsigned long long kernel_level;
+	unsigned long long key[LDE_KEPT_LINE_KEY / 8];
+	unsigned int arch_changes;	/* lde_arch_changes when made */
 	bool seen;		/* the key is the last line's */
 	size_t len;		/* 0: no text kept */
 	char text[448];		/* a whole number of blocks */
@@ -58,13 +57,33 @@ static inline size_t lde_kept_line_key_len(const struct lde_event *e)
 	       offsetof(struct lde_event, cpu);
 }
 
-/* The kept key is e's (the same bytes, the same arch's words). */
+_Static_assert(offsetof(struct lde_event, cpu) % 8 == 0 &&
+	       LDE_KEPT_LINE_KEY % 8 == 0 &&
+	       (offsetof(struct lde_event, ret.kernel_ns) -
+		offsetof(struct lde_event, cpu)) % 8 == 0,
+	       "a kept line's key is compared a word at a time");
+
+/*
+ * The kept key is e's (the same bytes, the same arch's words).  A word
+ * at a time, not memcmp(): under QEMU's TCG the C library's SSE2 memcmp
+ * cost the reader more than the text it saved (perf in the guest).
+ */
 static inline bool lde_kept_line_is(const struct lde_kept_line *k,
 				    const struct lde_event *e)
 {
-	return k->seen && k->words == lde_arch_words() &&
-	       k->kernel_level == lde_arch_kernel_level() &&
-	       !memcmp(k->key, &e->cpu, lde_kept_line_key_len(e));
+	const char *from = (const char *)&e->cpu;
+	size_t i, n = lde_kept_line_key_len(e) / 8;
+
+	if (!k->seen || k->arch_changes != lde_arch_changes)
+		return false;
+	for (i = 0; i < n; i++) {
+		unsigned long long w;
+
+		memcpy(&w, from + 8 * i, 8);
+		if (w != k->key[i])
+			return false;
+	}
+	return true;
 }
 
 /*
@@ -101,8 +120,7 @@ static inline void lde_kept_line_keep(struct lde_kept_line *k,
 	if (!lde_kept_line_is(k, e)) {
 		k->len = 0;
 		k->seen = true;
-		k->words = lde_arch_words();
-		k->kernel_level = lde_arch_kernel_level();
+		k->arch_changes = lde_arch_changes;
 		memcpy(k->key, &e->cpu, lde_kept_line_key_len(e));
 		return;
 	}
