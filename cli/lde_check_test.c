@@ -282,15 +282,27 @@ static void careful_output(struct lde_check *c, double scale)
 }
 
 /*
- * The careful answer's run: a 0-byte read loop, the pipe's transfer in
- * one process, the ping-pong on one CPU, its figures (times scale) and
- * its timer.  Pinned or not is start()'s.
+ * The careful answer's calls: a 0-byte read loop, the pipe's transfer in
+ * one process, the ping-pong on one CPU (its replies preempting their
+ * sender, or not).
  */
-static void careful_answer(struct lde_check *c, double scale)
+static void careful_calls(struct lde_check *c, bool one_way)
 {
 	read_loop(c, 2000);
 	transfer_loop(c, 300);
-	pingpong(c, 300, true);
+	if (one_way)
+		pingpong_one_way(c, 300);
+	else
+		pingpong(c, 300, true);
+}
+
+/*
+ * The careful answer's run: its calls, its figures (times scale) and its
+ * timer.  Pinned or not is start()'s.
+ */
+static void careful_answer(struct lde_check *c, double scale)
+{
+	careful_calls(c, false);
 	careful_output(c, scale);
 	lde_check_timers(c, LDE_TIMER_CLOCK_GETTIME);
 }
@@ -344,9 +356,7 @@ TEST(an_lmbench_figure_is_held_against_the_kernels_subtraction)
 	const struct lde_finding *f;
 	int wrong;
 
-	read_loop(c, 2000);
-	transfer_loop(c, 300);
-	pingpong(c, 300, true);
+	careful_calls(c, false);
 	lde_check_output_line(c, "null system call (0-byte read): 1000 ns");
 	lde_check_output_line(c, "context switch (lmbench: (round trip - 2 transfers) / 2): 1.1 us");
 	lde_check_output_line(c, "context switch, by a tenth of the round trips: 0.1 us");
@@ -378,9 +388,7 @@ TEST(a_ping_pong_whose_wakeups_all_go_one_way_is_one)
 	const struct lde_finding *f;
 	int wrong;
 
-	read_loop(c, 2000);
-	transfer_loop(c, 300);
-	pingpong_one_way(c, 300);
+	careful_calls(c, true);
 	careful_output(c, 1);
 	lde_check_timers(c, LDE_TIMER_CLOCK_GETTIME);
 	lde_check_end(c, 0, 0);
