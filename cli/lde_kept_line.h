@@ -4,8 +4,9 @@
  * (lde_who_slot()'s slots) and stage, from after its time on: a loop's
  * lines repeat all but their time (and a return's kernel_ns), so where
  * the event's bytes from cpu on (a return's up to its kernel_ns) and the
- * arch's words and level (lde_arch_changes) are the same, so is the text.  A return's text ends
- * before its kernel_ns.  -j (lde_render_json.c) and the columns
+ * arch's words and level (lde_arch_changes) are the same, so is the
+ * text.  A return's text ends before its kernel_ns.  -j
+ * (lde_render_json.c) and the columns
  * (lde_render_columns.c) keep theirs; lde_view_state_test.c holds each
  * line kept against the line made anew, cut anywhere.
  */
@@ -108,9 +109,8 @@ static inline bool lde_kept_line_append(const struct lde_kept_line *k,
 /*
  * After a line was made: the first time, its key kept; the second time
  * in a row, its text from `from` up to `to` too, kept only when the line
- * was whole (its end left the room a cut leaves none of:
- * LDE_LINE_JSON_STR_ROOM) and fits.  A line seen once is not copied: a
- * trace of lines that do not repeat pays for a key, not a text.
+ * was whole and fits (lde_line_kept_len()).  A line seen once is not
+ * copied: a trace of lines that do not repeat pays for a key, not a text.
  */
 static inline void lde_kept_line_keep(struct lde_kept_line *k,
 				      const struct lde_line *l,
@@ -124,11 +124,7 @@ static inline void lde_kept_line_keep(struct lde_kept_line *k,
 		memcpy(k->key, &e->cpu, lde_kept_line_key_len(e));
 		return;
 	}
-	k->len = 0;
-	if (lde_line_room(l) < LDE_LINE_JSON_STR_ROOM ||
-	    (size_t)(l->end - from) > sizeof(k->text))
-		return;
-	k->len = to - from;
+	k->len = lde_line_kept_len(l, from, sizeof(k->text)) ? to - from : 0;
 	memcpy(k->text, from, k->len);
 }
 

@@ -152,6 +152,21 @@ static inline void lde_line_column(struct lde_line *l, const char *col,
  * LDE_LINE_JSON_STR_ROOM bytes of room; whole, it may leave as little.
  */
 #define LDE_LINE_JSON_STR_ROOM	7
+
+/*
+ * The length of the text made since `from`, to keep for the next line:
+ * 0 when the line's end cut it (a number cut leaves no room, a JSON
+ * string cut less than LDE_LINE_JSON_STR_ROOM), or when it is longer
+ * than size, the room kept for it.
+ */
+static inline size_t lde_line_kept_len(const struct lde_line *l,
+				       const char *from, size_t size)
+{
+	size_t len = l->end - from;
+
+	return lde_line_room(l) >= LDE_LINE_JSON_STR_ROOM && len <= size ?
+	       len : 0;
+}
 void lde_line_json_str(struct lde_line *l, const char *s, size_t max);
 /* At most max bytes of s for a column: control characters shown as '?'. */
 void lde_line_printable(struct lde_line *l, const char *s, size_t max);

@@ -84,17 +84,8 @@ static inline void lde_who_text_keep(struct lde_who_text *who,
 	who->pid = e->pid;
 	who->tid = e->tid;
 	memcpy(who->comm, e->comm, LDE_COMM_LEN);
-	who->len = l->end - from;
-	/*
-	 * Never keep a text the line's end cut short (nor one too long): a
-	 * number cut leaves no room, a JSON string cut less than
-	 * LDE_LINE_JSON_STR_ROOM (lde_line_json_str).
-	 */
-	if (who->len > sizeof(who->text) ||
-	    lde_line_room(l) < LDE_LINE_JSON_STR_ROOM) {
-		who->len = 0;
-		return;
-	}
+	/* Never a text the line's end cut short, nor one too long. */
+	who->len = lde_line_kept_len(l, from, sizeof(who->text));
 	memcpy(who->text, from, who->len);
 }
 

@@ -75,20 +75,6 @@ static bool json_kept_append(struct lde_line *l, const char *text,
 }
 
 /*
- * The length to keep of the text made from `from` on: 0 when the line's
- * end cut it (a number cut leaves no room, a JSON string cut less than
- * LDE_LINE_JSON_STR_ROOM), or when it is longer than size.
- */
-static size_t json_kept_len(const struct lde_line *l, const char *from,
-			    size_t size)
-{
-	size_t len = l->end - from;
-
-	return lde_line_room(l) >= LDE_LINE_JSON_STR_ROOM && len <= size ?
-	       len : 0;
-}
-
-/*
  * ,"ip":..,"sp":..,"user_cpl":..,"kernel_cpl":.. of a trap: the thread's
  * kept text when it is that text (the four numbers make it).
  */
@@ -111,7 +97,7 @@ static void json_trap_tail(struct lde_line *l, struct lde_json_trap_tail *k,
 	k->sp = e->trap.sp;
 	k->cpl = e->trap.cpl;
 	k->kernel_level = level;
-	k->len = json_kept_len(l, from, sizeof(k->text));
+	k->len = lde_line_kept_len(l, from, sizeof(k->text));
 	memcpy(k->text, from, k->len);
 }
 
@@ -289,7 +275,7 @@ static void json_ret(struct lde_line *l, struct lde_json_ret_text *k,
 	if (lde_syscall_errno(ret))
 		json_errno(l, lde_syscall_errno(ret));
 	k->ret = ret;
-	k->len = json_kept_len(l, from, sizeof(k->text));
+	k->len = lde_line_kept_len(l, from, sizeof(k->text));
 	memcpy(k->text, from, k->len);
 }
 
