@@ -439,11 +439,11 @@ static void timer_finding(struct lde_check *c, struct findings *fs,
  * against both of a student's methods: half a round trip, and lmbench's
  * subtraction ((round trip - 2 transfers) / 2) made of the kernel's
  * timing of the same two stretches, the ping-pong and the pipe in one
- * process.  The subtraction alone must be: the transfer loop runs at
- * another moment than the ping-pong, and when a stall made it slow, its
- * figure is far under half a round trip (a careful answer's 30.3 us
- * against 84.4 us, ratio 0.36, in a guest where the transfers cost more
- * than the switch).  A factor of LDE_CHECK_TOLERANCE either way keeps
+ * process.  Half a round trip alone is no yardstick for the subtraction:
+ * the transfer loop runs at another moment than the ping-pong, and when
+ * a stall made it slow, the subtraction comes out far under half a round
+ * trip (a careful answer's 30.3 us against 84.4 us, ratio 0.36, in a
+ * guest where the transfers cost more than the switch).  A factor of LDE_CHECK_TOLERANCE either way keeps
  * those methods apart from arithmetic mistakes (a wrong count, a wrong
  * unit: several times off).  lde-bench's own measurement, before the
  * program under the same trace, is said beside it; it is the yardstick
