@@ -344,6 +344,20 @@ flush:
 }
 
 /*
+ * Never attached: lde-trace runs it on a CPU (a test run, on that CPU)
+ * whose batch has waited longer than a tick lets a batch wait: an idle
+ * CPU's, whose tick has stopped.  The views that show events in time
+ * order cannot show a later event before that CPU's earlier ones have
+ * come.
+ */
+SEC("raw_tp")
+int lde_send_batch(void *ctx)
+{
+	batch_flush(bpf_get_smp_processor_id());
+	return 0;
+}
+
+/*
  * "Create entry for process list".  A traced task's new threads, and with
  * a COMMAND its child processes, are marked traced before they first
  * run; one that cannot be (no memory for its storage) is counted, never

@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Events put back in time order across CPUs, for the views that show
- * them to people (lde_reorder.c).  The kernel sends these views' events
- * one ring-buffer record each, nearly in time order, but not quite: an
- * event's time is taken before its place in the ring, and a CPU stopped
- * between the two (a vCPU the host does not run) lets other CPUs' later
- * events in first.  The reader holds what it decodes and lets out the
- * events older than a watermark, as perf's ordered_events does.
+ * them to people (lde_reorder.c).  The kernel sends each CPU's events a
+ * batch at a time, in order per CPU, but not across CPUs: a CPU's batch
+ * goes at its next switch or tick, and an event's time is taken before
+ * its place in the batch, so a CPU stopped between the two (a vCPU the
+ * host does not run) lets other CPUs' later events in first.  The reader
+ * holds what it decodes and lets out the events older than a watermark,
+ * as perf's ordered_events does.
  */
 #ifndef _LDE_REORDER_H
 #define _LDE_REORDER_H
@@ -17,7 +18,9 @@
 
 /*
  * How late an event may reach the ring after a later one of another CPU:
- * its CPU stopped after it took the time and before the ring took the
+ * its batch waits for its CPU's next switch or tick (4 ms at HZ=250; an
+ * idle CPU's, which has no tick, the live session sends itself), or its
+ * CPU stopped after it took the time and before the batch took the
  * event.  Under QEMU TCG on a loaded host, a vCPU thread the host does
  * not run for a while: 12 ms was seen (getppid loops on two CPUs); on
  * hardware an NMI or SMI, microseconds.  An event later than this is
@@ -54,6 +57,7 @@ typedef void (*lde_reorder_emit_fn)(void *ctx, const struct lde_event *e);
 
 struct lde_reorder_queue;
 struct lde_reorder_first;
+struct lde_reorder_chunk;
 
 /* Room for held events, of one size: taken and given back in O(1). */
 struct lde_reorder_slab {
@@ -79,16 +83,22 @@ struct lde_reorder {
 	size_t held_bytes, max_bytes;	/* their slots' bytes */
 	struct lde_reorder_slab small[3], large;	/* 64, 128, 192 bytes */
 	struct lde_reorder_slab *slab_of[LDE_NR_EVENT_KINDS];	/* by kind */
+	/* Batches taken whole: every one made, and those free again. */
+	struct lde_reorder_chunk **chunks, *free_chunks;
+	size_t nr_chunks;
 	unsigned long long newest;	/* the newest time seen */
 	unsigned long long watermark;	/* everything older is out */
 	unsigned long long last_out;	/* the newest time shown */
 	unsigned long long window_ns;
+	/* An event from this time on may still come (lde_reorder_wait_for). */
+	unsigned long long waiting_from;
 	/*
 	 * Per CPU: a trap the kernel held until its return (a string read
 	 * again there) and that came behind the watermark, waiting for the
 	 * CPU's next event, its return; NULL if none.
 	 */
 	struct lde_event **held_traps;
+	unsigned int nr_held_traps;
 	unsigned int nr_cpus;
 	/* What came after a later event was shown, shown as it came. */
 	unsigned long long late, late_max_ns;
@@ -109,11 +119,26 @@ void lde_reorder_init(struct lde_reorder *r, unsigned int nr_cpus,
 /* Takes a copy of e, which must be whole (lde_event_size of its kind). */
 void lde_reorder_add(struct lde_reorder *r, const struct lde_event *e);
 /*
+ * A batch of events as the kernel sends them, back to back, each taken
+ * as lde_reorder_add() takes it, but copied once for all of them.
+ * Returns the bytes of whole events it began with and took; size less
+ * that is no event (lde_batch_event_len()).
+ */
+size_t lde_reorder_add_batch(struct lde_reorder *r, const void *data,
+			     size_t size);
+/*
  * The clock read at now_ns (CLOCK_MONOTONIC, the events' clock) before
  * the ring buffer was read to its end: every event older than the window
  * before it has come, whether or not a later one did.
  */
 void lde_reorder_advance(struct lde_reorder *r, unsigned long long now_ns);
+/*
+ * An event stamped ts or later may still come, however old: the
+ * watermark stops before ts until told again (~0: no such event).  For
+ * the live session, whose CPUs' batches hold events until a tick or a
+ * switch sends them, and which looks at what they hold.
+ */
+void lde_reorder_wait_for(struct lde_reorder *r, unsigned long long ts);
 /* The trace ended, everything read: all that is held goes out. */
 void lde_reorder_flush(struct lde_reorder *r);
 void lde_reorder_free(struct lde_reorder *r);

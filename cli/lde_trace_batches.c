@@ -19,17 +19,11 @@ unsigned int lde_batch_decode(const void *data, size_t size,
 
 	*cut = false;
 	while (size) {
-		const struct lde_event *e = (const void *)p;
-		size_t len;
+		size_t len = lde_batch_event_len(p, size);
 
-		/* The kernel writes whole events: anything else lost one. */
-		if (size < offsetof(struct lde_event, trap) ||
-		    e->stage >= LDE_NR_EVENT_KINDS)
+		if (!len)
 			break;
-		len = lde_event_size(e->stage);
-		if (!len || size < len)
-			break;
-		show(ctx, e);
+		show(ctx, (const void *)p);
 		shown++;
 		p += len;
 		size -= len;
@@ -70,6 +64,27 @@ static bool copy_idle(const volatile struct lde_batch *slot,
 			return false;
 		}
 	}
+}
+
+unsigned long long lde_batches_oldest(const struct lde_batches_map *map,
+				      unsigned int cpu)
+{
+	unsigned long long oldest = LDE_BATCHES_NONE, ts;
+	unsigned int i;
+
+	for (i = 0; cpu < map->ncpus && i < LDE_BATCH_SLOTS; i++) {
+		const volatile struct lde_batch *b =
+			slot_of(map, cpu * LDE_BATCH_SLOTS + i);
+		const volatile struct lde_event *e = (const volatile void *)b->data;
+
+		/* Its first event is whole before len counts it. */
+		if (b->len < offsetof(struct lde_event, trap))
+			continue;
+		ts = e->ts_ns;
+		if (ts < oldest)
+			oldest = ts;
+	}
+	return oldest;
 }
 
 unsigned long long lde_batches_drain(const struct lde_batches_map *map,

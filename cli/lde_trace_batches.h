@@ -19,6 +19,23 @@
 typedef void (*lde_event_fn)(void *ctx, const struct lde_event *e);
 
 /*
+ * The length of the event at the start of a batch's size bytes, or 0
+ * if they are no whole event of a kind lde-trace knows (the kernel
+ * writes only whole ones: whatever follows is lost, at least one).
+ */
+static inline size_t lde_batch_event_len(const void *data, size_t size)
+{
+	const struct lde_event *e = data;
+	size_t len;
+
+	if (size < offsetof(struct lde_event, trap) ||
+	    e->stage >= LDE_NR_EVENT_KINDS)
+		return 0;
+	len = lde_event_size(e->stage);
+	return size < len ? 0 : len;
+}
+
+/*
  * Each whole event of a batch's bytes to show, in order; how many.
  * *cut is set when bytes are left that are no whole event (a kind
  * unknown, or cut short): the kernel writes only whole events, so at
@@ -36,6 +53,16 @@ struct lde_batches_map {
 
 /* The kernel's distance between an array map's values (8-byte aligned). */
 #define LDE_BATCH_STRIDE	((sizeof(struct lde_batch) + 7) & ~(size_t)7)
+
+/*
+ * While the programs run: the time of the oldest event waiting in a
+ * CPU's batch and interrupt slots, as the map holds them at this moment
+ * (a program may be writing them: a hint, never read as an event), or
+ * LDE_BATCHES_NONE if none waits.
+ */
+#define LDE_BATCHES_NONE	(~0ULL)
+unsigned long long lde_batches_oldest(const struct lde_batches_map *map,
+				      unsigned int cpu);
 
 /*
  * After detach: every CPU's batch, then its interrupt slots (the older,

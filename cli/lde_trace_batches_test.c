@@ -157,4 +157,29 @@ TEST(a_record_cut_short_is_said)
 	free(b);
 }
 
+/*
+ * What waits while the programs run: the oldest first event of a CPU's
+ * three slots (an interrupt's may be older than its batch's), none for a
+ * CPU with nothing waiting or past the map.
+ */
+TEST(the_oldest_waiting_event_is_found_in_any_slot)
+{
+	struct lde_batches_map map = { .stride = LDE_BATCH_STRIDE, .ncpus = NCPUS };
+	void *mem = batches();
+
+	map.mem = mem;
+	put(slot(mem, 0, 0), 50);
+	put(slot(mem, 0, 0), 30);	/* not first: the batch's is 50 */
+	put(slot(mem, 0, 2), 40);
+	put(slot(mem, 2, 1), 70);
+	EXPECT_EQ(40, lde_batches_oldest(&map, 0));
+	EXPECT_EQ(LDE_BATCHES_NONE, lde_batches_oldest(&map, 1));
+	EXPECT_EQ(70, lde_batches_oldest(&map, 2));
+	EXPECT_EQ(LDE_BATCHES_NONE, lde_batches_oldest(&map, NCPUS));
+	/* Sent: the program set its length to 0 first. */
+	slot(mem, 0, 2)->len = 0;
+	EXPECT_EQ(50, lde_batches_oldest(&map, 0));
+	free(mem);
+}
+
 TEST_HARNESS_MAIN

@@ -38,7 +38,7 @@ static void show_event(void *ctx, const struct lde_event *e)
 /*
  * A ring-buffer record is a batch of one CPU's events, in order, each
  * holding only the common part and its kind's own part, back to back
- * (one event, for the views for people: those go through the reorder).
+ * (for the views for people, taken whole by the reorder).
  * A record that ends in bytes that are no whole event lost at least one
  * (the kernel sends whole events): counted, never passed over.
  */
@@ -50,7 +50,10 @@ int lde_live_batch(void *ctx, void *data, size_t size)
 
 	if (s->raw_records)
 		fwrite(data, 1, size, s->raw_records);
-	lde_batch_decode(data, size, show_event, run, &cut);
+	if (s->reordered)
+		cut = lde_reorder_add_batch(&s->order, data, size) != size;
+	else
+		lde_batch_decode(data, size, show_event, run, &cut);
 	if (cut)
 		s->cut_records++;
 	return 0;
@@ -95,17 +98,62 @@ static int wait_a_little(int tries)
  * batch and interrupt slots (lde_batches_drain()).  Returns the events
  * lost there.
  */
-unsigned long long lde_live_drain_batches(struct lde_trace_run *run)
+static struct lde_batches_map batches_map(const struct live *s)
 {
-	struct live *s = run->source;
-	struct lde_batches_map map = {
+	return (struct lde_batches_map) {
 		.mem = s->batches,
 		.stride = LDE_BATCH_STRIDE,
 		.ncpus = bpf_map__max_entries(s->skel->maps.batches) /
 			 LDE_BATCH_SLOTS,
 	};
+}
+
+unsigned long long lde_live_drain_batches(struct lde_trace_run *run)
+{
+	struct lde_batches_map map = batches_map(run->source);
 
 	return lde_batches_drain(&map, show_event, run, wait_a_little);
+}
+
+/*
+ * A CPU's batch goes out at its next switch or tick: a running CPU's
+ * events wait a tick at most (4 ms at HZ=250, 10 at HZ=100).  Events that
+ * waited longer wait on a CPU with no tick, an idle one.
+ */
+#define LDE_BATCH_STALE_NS	(12ULL * 1000 * 1000)
+
+unsigned long long lde_live_send_waiting(struct lde_trace_run *run,
+					 unsigned long long now)
+{
+	struct live *s = run->source;
+	struct lde_batches_map map = batches_map(s);
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .flags = BPF_F_TEST_RUN_ON_CPU);
+	int fd = bpf_program__fd(s->skel->progs.lde_send_batch);
+	unsigned long long oldest, from = now;
+	unsigned int cpu;
+	bool sent = false;
+
+	for (cpu = 0; cpu < map.ncpus; cpu++) {
+		oldest = lde_batches_oldest(&map, cpu);
+		if (oldest < now && now - oldest >= LDE_BATCH_STALE_NS) {
+			opts.cpu = cpu;
+			/*
+			 * Not run: an offline CPU, whose batch waits for the
+			 * drain; its events will come late, and be said late.
+			 */
+			if (bpf_prog_test_run_opts(fd, &opts))
+				continue;
+			sent = true;
+			s->sent_waiting++;
+			/* Still there if that CPU was writing it. */
+			oldest = lde_batches_oldest(&map, cpu);
+		}
+		if (oldest < from)
+			from = oldest;
+	}
+	if (sent)
+		ring_buffer__consume(s->rb);
+	return from;
 }
 
 /* Fold the kernel's per-CPU syscall counts into the summary. */

@@ -337,6 +337,9 @@ static int live_open(struct lde_trace_run *run)
 
 	/* Before the first event can be made: times count from here. */
 	run->start_ns = now_ns();
+	/* Until the first look at the batches, any event may still come. */
+	if (s->reordered)
+		lde_reorder_wait_for(&s->order, run->start_ns);
 	/*
 	 * libbpf's lines wait while attaching: an ENOTSUPP is said in one
 	 * line below, and libbpf's lines of it are dropped; any other line
@@ -415,10 +418,14 @@ static int live_run(struct lde_trace_run *run)
 		}
 		/*
 		 * The ring read to its end: what was stamped a window before
-		 * it was read is out, though nothing newer came.
+		 * it was read is out, though nothing newer came; but not what
+		 * a CPU's batch may still hold, until the next look.
 		 */
-		if (s->reordered)
+		if (s->reordered) {
+			lde_reorder_wait_for(&s->order,
+					     lde_live_send_waiting(run, now_ns()));
 			lde_reorder_advance(&s->order, read_from);
+		}
 		/* Live even into a pipe: a batch out as soon as it is read. */
 		if (err > 0 || s->reordered)
 			lde_trace_flush(run);
@@ -493,6 +500,9 @@ static void live_note(struct lde_trace_run *run, const struct lde_view_end *end)
 			s->order.forced, s->order.window_ns / 1e6,
 			(unsigned long)(s->order.max_bytes >> 20));
 	lde_trace_say_unheld(s->order.unheld);
+	if (run->opts->verbose && s->reordered)
+		fprintf(stderr, "lde-trace: %llu times a CPU's batch waited longer than a tick (an idle CPU's) and lde-trace sent it\n",
+			s->sent_waiting);
 	if (s->undecided)
 		fprintf(stderr, "lde-trace: %llu events not decided: their task's traced mark could not be looked up (this kernel's task storage was busy on that CPU), whether the task was traced or not\n",
 			s->undecided);

@@ -32,6 +32,8 @@ struct live {
 	unsigned long long cut_records;
 	int lost_unread;		/* the lost counters' read: 0, -errno */
 	unsigned long long skipped_runs;	/* lde_live_skipped_runs() */
+	/* Batches that waited on a CPU and were sent (lde_live_send_waiting). */
+	unsigned long long sent_waiting;
 };
 
 /*
@@ -43,6 +45,15 @@ int lde_live_batch(void *ctx, void *data, size_t size);
 int lde_live_map_batches(struct live *s);
 /* After detach: the batches still held; returns the events lost. */
 unsigned long long lde_live_drain_batches(struct lde_trace_run *run);
+/*
+ * The views for people, live (they hold events for time order): at now,
+ * a batch that has waited longer than a tick lets one wait (an idle
+ * CPU's) is sent, by running lde_send_batch on its CPU, and read.
+ * Returns the time from which events may still come: the oldest still
+ * waiting in a batch (its CPU was writing it), or now.
+ */
+unsigned long long lde_live_send_waiting(struct lde_trace_run *run,
+					 unsigned long long now);
 /* A counter of enum lde_lost, summed over CPUs, in *total; 0, or -errno. */
 int lde_live_lost(struct lde_trace_bpf *skel, enum lde_lost what,
 		  unsigned long long *total);

@@ -24,13 +24,13 @@ bool lde_progs_switches_summed(const struct lde_trace_opts *o)
 /*
  * The views for people (lde_view_ops.time_order: the columns, -P, -S,
  * -m, the card, its sequence diagram, the handout) show events in the
- * order they happen on all CPUs: the kernel sends them one event at a
- * time, which is nearly time order, not quite (lde_reorder.h), and the
- * live session holds them to put them in time order (the handout's
- * beside -j too: whatever view wants it).  -j alone, for programs, comes
- * a batch per CPU at a time: in order per CPU and per thread, ts_ns
- * sorts it.  Not held with -x or -M, whose traps go out at their return,
- * just before it.
+ * order they happen on all CPUs.  The kernel sends them as it sends -j's,
+ * a batch per CPU at a time, in order per CPU and per thread, and the
+ * live session holds them to put them in time order across CPUs
+ * (lde_reorder.h; the handout's beside -j too: whatever view wants it),
+ * and sends a batch that waits on an idle CPU (lde_live_send_waiting).
+ * Not held with -x or -M, whose traps go out at their return, just
+ * before it: those come one event at a time, nearly in time order.
  */
 bool lde_progs_reordered(const struct lde_trace_opts *o)
 {
@@ -149,6 +149,10 @@ static void choose_programs(struct lde_trace_bpf *skel,
 				  lde && (s & (1U << LDE_STAGE_LDE_SWITCH)) &&
 				  kernel_at_least(6, 2));
 	choose_sched_programs(skel, env, vmlinux_btf);
+	/* Run by lde-trace on a CPU whose batch waits (lde_trace_drain.c). */
+	bpf_program__set_autoload(skel->progs.lde_send_batch,
+				  lde_progs_reordered(env));
+	bpf_program__set_autoattach(skel->progs.lde_send_batch, false);
 }
 
 /*
@@ -199,8 +203,11 @@ void lde_progs_configure(struct lde_trace_bpf *skel,
 	skel->rodata->batch_bytes = ring_bytes / 8;
 	if (skel->rodata->batch_bytes > LDE_BATCH_BYTES)
 		skel->rodata->batch_bytes = LDE_BATCH_BYTES;
-	/* The views for people: one event at a time (lde_progs_reordered). */
-	if (env->time_order)
+	/*
+	 * The views for people not put in time order (-x, -M): one event at
+	 * a time, nearly in time order (lde_progs_reordered).
+	 */
+	if (env->time_order && !lde_progs_reordered(env))
 		skel->rodata->batch_bytes = LDE_EVENT_MAX;
 	/* A batch always has room for the largest event. */
 	if (skel->rodata->batch_bytes < LDE_EVENT_MAX)
