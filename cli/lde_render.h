@@ -176,8 +176,8 @@ struct lde_columns_call {
 };
 
 struct lde_columns_mode {
-	const struct lde_arch_words *words;	/* whose words */
-	unsigned long long from, level;
+	unsigned int arch_changes;	/* lde_arch_changes when made */
+	unsigned long long from;
 	size_t len;		/* 0: nothing kept */
 	char text[LDE_ARCH_TEXT_LEN];		/* "cpl 3 -> 0" */
 };

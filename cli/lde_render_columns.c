@@ -222,19 +222,15 @@ columns_call(struct lde_columns *c, struct lde_line *l,
 static void columns_mode(struct lde_line *l, struct lde_columns_mode *m,
 			 bool to_kernel, unsigned long long from)
 {
-	const struct lde_arch_words *words = lde_arch_words();
-	unsigned long long level = lde_arch_kernel_level();
-
-	if (!m->len || m->words != words || m->from != from ||
-	    m->level != level) {
+	/* The arch's words and kernel level as when made: a load, no call. */
+	if (!m->len || m->arch_changes != lde_arch_changes || m->from != from) {
 		if (to_kernel)
 			lde_arch_columns_to_kernel(m->text, from);
 		else
 			lde_arch_columns_to_user(m->text);
 		m->len = strlen(m->text);
-		m->words = words;
+		m->arch_changes = lde_arch_changes;
 		m->from = from;
-		m->level = level;
 	}
 	lde_line_kept(l, m->text, m->len, sizeof(m->text));
 }
