@@ -208,7 +208,7 @@ TRACE_SRCS := cli/lde_trace.c cli/lde_trace_opts.c cli/lde_trace_live.c \
 	      cli/lde_card_draw.c \
 	      cli/lde_view_protocol.c cli/lde_view_write.c \
 	      cli/lde_render_sequence.c cli/lde_render_html.c \
-	      cli/lde_reorder.c
+	      cli/lde_reorder.c cli/lde_reorder_queue.c
 TRACE_HDRS := cli/lde_names.h cli/lde_boot.h cli/lde_arch_words.h cli/lde_render.h \
 	      cli/lde_kept_line.h \
 	      cli/lde_syscalls.h cli/lde_trace_file.h cli/lde_sched_summary.h \
@@ -217,6 +217,7 @@ TRACE_HDRS := cli/lde_names.h cli/lde_boot.h cli/lde_arch_words.h cli/lde_render
 	      cli/lde_story.h cli/lde_view.h cli/lde_svg.h cli/lde_svg_internal.h \
 	      cli/lde_trace_cli.h cli/lde_trace_live.h cli/lde_libbpf_log.h \
 	      cli/lde_trace_batches.h cli/lde_protocol.h cli/lde_reorder.h \
+	      cli/lde_reorder_queue.h \
 	      bpf/lde_trace.h \
 	      bpf/lde_sched_sum.h
 # What reads the live kernel, and lde-trace's main and options; the rest
@@ -403,7 +404,8 @@ HOST_TESTS := $(B)/host/lde_stats_test $(B)/host/lde_line_test \
 	      $(B)/host/lde_trace_replay_test \
 	      $(B)/host/lde_view_state_test $(B)/host/lde_check_test \
 	      $(B)/host/lde_arch_words_test $(B)/host/lde_libbpf_log_test \
-	      $(B)/host/lde_reorder_test $(B)/host/lde_trace_batches_test
+	      $(B)/host/lde_reorder_test $(B)/host/lde_reorder_batch_test \
+	      $(B)/host/lde_trace_batches_test
 
 # libbpf's lines in the live session: held while attaching, and let out.
 $(B)/host/lde_libbpf_log_test: cli/lde_libbpf_log_test.c cli/lde_libbpf_log.c \
@@ -444,11 +446,14 @@ $(B)/host/lde_tid_table_test: cli/lde_tid_table_test.c cli/lde_tid_table.c \
 
 # The live reader's reorder: CPUs' events back in time order, late ones
 # counted, memory bounded.
-$(B)/host/lde_reorder_test: cli/lde_reorder_test.c cli/lde_reorder.c \
+$(B)/host/lde_reorder_test $(B)/host/lde_reorder_batch_test: \
+		$(B)/host/%: cli/%.c cli/lde_reorder_test.h cli/lde_reorder.c \
+		cli/lde_reorder_queue.c cli/lde_reorder_queue.h \
 		cli/lde_reorder.h bpf/lde_trace.h $(KSRC_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -I$(TOP)/cli -I$(TOP)/bpf $(UAPI) \
-		-I$(KSRC)/tools/testing/selftests -o $@ $< cli/lde_reorder.c
+		-I$(KSRC)/tools/testing/selftests -o $@ $< cli/lde_reorder.c \
+		cli/lde_reorder_queue.c
 
 # Renderers and the trace-file reader, without the live session.
 $(B)/host/lde_trace_file_test $(B)/host/lde_trace_replay_test \

@@ -35,143 +35,8 @@
 #include <string.h>
 
 #include "lde_reorder.h"
+#include "lde_reorder_queue.h"
 #include "lde_trace_batches.h"
-
-/*
- * Events held that go out one after another, from e on, by the time the
- * first goes out at: a run of one CPU's events lying in time order in a
- * batch taken whole (chunk), or one event in a slot of its own (slab),
- * which may go out at a time not its own (a held trap, at its return's).
- * Equal times keep the order they came in: a queue is first in, first
- * out among them, and queues tie by their index.
- */
-struct lde_reorder_run {
-	unsigned long long key;		/* the time its first goes out at */
-	unsigned long long last;	/* the time its last goes out at */
-	const struct lde_event *e;	/* its first */
-	unsigned int n;			/* its events */
-	struct lde_reorder_chunk *chunk;	/* where e lies, or NULL: */
-	struct lde_reorder_slab *slab;	/* where e's slot goes back */
-};
-
-/* A queue in the heap of queues, with the time of its first event. */
-struct lde_reorder_first {
-	unsigned long long key;
-	unsigned int queue;
-};
-
-/* A CPU's runs, oldest first: a ring of them, size a power of two. */
-struct lde_reorder_queue {
-	struct lde_reorder_run *ring;
-	size_t head, len, size;
-	unsigned int pos;		/* in by_first, if it holds events */
-};
-
-/*
- * A batch of events taken whole, one copy for all of them: they go out
- * from where they lie, and the chunk is free again once the last has.
- */
-struct lde_reorder_chunk {
-	struct lde_reorder_chunk *next_free;
-	unsigned int left;		/* its runs held, and one while taken */
-	unsigned char data[LDE_BATCH_BYTES] __attribute__((aligned(8)));
-};
-
-/*
- * A held event's slot: a return fits 64 bytes, a trap 128, a switch 192;
- * one with strings (a path, argv) takes a whole event's.  Held events
- * stay few and close together: under TCG each page touched costs.
- */
-#define SMALL_SLOT	192
-#define SLAB_CHUNK	256	/* slots a chunk */
-
-static void *slab_get(struct lde_reorder_slab *s)
-{
-	void **chunks, *p;
-	char *chunk;
-	size_t i;
-
-	if (!s->free) {
-		chunks = realloc(s->chunks, (s->nr_chunks + 1) * sizeof(*chunks));
-		if (!chunks)
-			return NULL;
-		s->chunks = chunks;
-		chunk = malloc(SLAB_CHUNK * s->slot);
-		if (!chunk)
-			return NULL;
-		s->chunks[s->nr_chunks++] = chunk;
-		for (i = 0; i < SLAB_CHUNK; i++) {
-			*(void **)(chunk + i * s->slot) = s->free;
-			s->free = chunk + i * s->slot;
-		}
-	}
-	p = s->free;
-	s->free = *(void **)p;
-	return p;
-}
-
-static void slab_put(struct lde_reorder_slab *s, void *p)
-{
-	*(void **)p = s->free;
-	s->free = p;
-}
-
-static void slab_free(struct lde_reorder_slab *s)
-{
-	while (s->nr_chunks)
-		free(s->chunks[--s->nr_chunks]);
-	free(s->chunks);
-}
-
-/* A chunk to take a batch into, counted held; NULL if no memory. */
-static struct lde_reorder_chunk *chunk_get(struct lde_reorder *r)
-{
-	struct lde_reorder_chunk *c = r->free_chunks, **all;
-
-	if (c) {
-		r->free_chunks = c->next_free;
-	} else {
-		all = realloc(r->chunks, (r->nr_chunks + 1) * sizeof(*all));
-		if (!all)
-			return NULL;
-		r->chunks = all;
-		c = malloc(sizeof(*c));
-		if (!c)
-			return NULL;
-		r->chunks[r->nr_chunks++] = c;
-	}
-	c->left = 0;
-	r->held_bytes += sizeof(*c);
-	return c;
-}
-
-/* A run of c's is out, or its taker is done: free after the last. */
-static inline void chunk_put(struct lde_reorder *r, struct lde_reorder_chunk *c)
-{
-	if (--c->left)
-		return;
-	r->held_bytes -= sizeof(*c);
-	c->next_free = r->free_chunks;
-	r->free_chunks = c;
-}
-
-/* A copy of e, in a slot of its size; NULL if no memory. */
-static struct lde_event *copy_event(struct lde_reorder_slab *slab,
-				    const struct lde_event *e)
-{
-	struct lde_event *c = slab_get(slab);
-
-	if (!c)
-		return NULL;
-	/* The system call's two, copied inline: no call a copy. */
-	if (e->stage == LDE_STAGE_RETURN)
-		memcpy(c, e, LDE_EVENT_SIZE(ret));
-	else if (e->stage == LDE_STAGE_TRAP)
-		memcpy(c, e, LDE_EVENT_SIZE(trap));
-	else
-		memcpy(c, e, lde_event_size(e->stage));
-	return c;
-}
 
 void lde_reorder_init(struct lde_reorder *r, unsigned int nr_cpus,
 		      unsigned long long window_ns, size_t max_bytes,
@@ -195,220 +60,13 @@ void lde_reorder_init(struct lde_reorder *r, unsigned int nr_cpus,
 	for (kind = 0; kind < LDE_NR_EVENT_KINDS; kind++) {
 		unsigned int size = lde_event_size(kind);
 
-		r->slab_of[kind] = size <= SMALL_SLOT ?
+		r->slab_of[kind] = size <= LDE_REORDER_SMALL_SLOT ?
 				   &r->small[(size - 1) / 64] : &r->large;
 	}
 	r->queues = calloc(r->nr_cpus + 1, sizeof(*r->queues));
 	r->by_first = calloc(r->nr_cpus + 1, sizeof(*r->by_first));
 	if (r->queues && r->by_first)
 		r->nr_queues = r->nr_cpus + 1;
-}
-
-static inline struct lde_reorder_run *at(struct lde_reorder_queue *q,
-					   size_t i)
-{
-	return &q->ring[(q->head + i) & (q->size - 1)];
-}
-
-/* First a goes before first b: older, or as old and a lower queue. */
-static inline bool first_before(const struct lde_reorder_first *a,
-				const struct lde_reorder_first *b)
-{
-	return a->key < b->key || (a->key == b->key && a->queue < b->queue);
-}
-
-static inline void by_first_set(struct lde_reorder *r, unsigned int pos,
-				struct lde_reorder_first x)
-{
-	r->by_first[pos] = x;
-	r->queues[x.queue].pos = pos;
-}
-
-/* The queue at pos has a new first event, at key: back to its place. */
-static inline void by_first_fix(struct lde_reorder *r, unsigned int pos,
-				unsigned long long key)
-{
-	struct lde_reorder_first x = { key, r->by_first[pos].queue };
-	unsigned int child, parent;
-
-	while (pos && first_before(&x, &r->by_first[(pos - 1) / 2])) {
-		parent = (pos - 1) / 2;
-		by_first_set(r, pos, r->by_first[parent]);
-		pos = parent;
-	}
-	for (;;) {
-		child = 2 * pos + 1;
-		if (child >= r->nr_by_first)
-			break;
-		if (child + 1 < r->nr_by_first &&
-		    first_before(&r->by_first[child + 1], &r->by_first[child]))
-			child++;
-		if (!first_before(&r->by_first[child], &x))
-			break;
-		by_first_set(r, pos, r->by_first[child]);
-		pos = child;
-	}
-	by_first_set(r, pos, x);
-}
-
-/* A run's events are out: its chunk or its slot is given back. */
-static inline void run_done(struct lde_reorder *r,
-			    const struct lde_reorder_run *x)
-{
-	if (x->chunk) {
-		chunk_put(r, x->chunk);
-	} else {
-		r->held_bytes -= x->slab->slot;
-		slab_put(x->slab, (void *)x->e);
-	}
-}
-
-/*
- * Queue q's first event goes out; the heap of queues is not fixed.  The
- * next of its run, if any, is the queue's first.
- */
-static inline void take_first(struct lde_reorder *r,
-			      struct lde_reorder_queue *q)
-{
-	struct lde_reorder_run *x = at(q, 0);
-	const struct lde_event *e = x->e;
-
-	r->n--;
-	if (e->ts_ns > r->last_out)
-		r->last_out = e->ts_ns;
-	r->emit(r->ctx, e);
-	if (--x->n) {
-		/* In a chunk, whose events lie in time order (runs_add()). */
-		x->e = (const void *)((const char *)e + lde_event_size(e->stage));
-		x->key = x->e->ts_ns;
-		return;
-	}
-	run_done(r, x);
-	q->head = (q->head + 1) & (q->size - 1);
-	q->len--;
-}
-
-/* The first queue has taken events: back to its place, or out. */
-static inline void first_fix(struct lde_reorder *r)
-{
-	struct lde_reorder_queue *q = &r->queues[r->by_first[0].queue];
-
-	if (q->len) {
-		by_first_fix(r, 0, at(q, 0)->key);
-	} else if (--r->nr_by_first) {
-		by_first_set(r, 0, r->by_first[r->nr_by_first]);
-		by_first_fix(r, 0, r->by_first[0].key);
-	}
-}
-
-/* The oldest event held goes out. */
-static inline void pop_emit(struct lde_reorder *r)
-{
-	take_first(r, &r->queues[r->by_first[0].queue]);
-	first_fix(r);
-}
-
-/* Room for two more runs in q: false if there is no memory for it. */
-static bool queue_room(struct lde_reorder_queue *q)
-{
-	struct lde_reorder_run *ring;
-	size_t size, i;
-
-	if (q->len + 2 <= q->size)
-		return true;
-	size = q->size ? 2 * q->size : 256;
-	ring = malloc(size * sizeof(*ring));
-	if (!ring)
-		return false;
-	for (i = 0; i < q->len; i++)
-		ring[i] = *at(q, i);
-	free(q->ring);
-	q->ring = ring;
-	q->head = 0;
-	q->size = size;
-	return true;
-}
-
-/* Counted late: x will go out after later events (moved back too far). */
-static void count_late(struct lde_reorder *r, unsigned long long key)
-{
-	r->late++;
-	if (r->newest - key > r->late_max_ns)
-		r->late_max_ns = r->newest - key;
-}
-
-/* How many of run p's events go out at or before key. */
-static unsigned int run_events_by(const struct lde_reorder_run *p,
-				  unsigned long long key)
-{
-	const struct lde_event *e = p->e;
-	unsigned int k = 0;
-
-	while (k < p->n && e->ts_ns <= key) {
-		e = (const void *)((const char *)e + lde_event_size(e->stage));
-		k++;
-	}
-	return k;
-}
-
-/*
- * Into queue qi, at its place by time: at the end, but for events that
- * come after later ones of their CPU, which go back before them (a run
- * they fall inside is cut in two), at most LDE_REORDER_MAX_MOVE events
- * back.
- */
-static bool queue_add(struct lde_reorder *r, unsigned int qi,
-		      const struct lde_reorder_run *x)
-{
-	struct lde_reorder_queue *q = &r->queues[qi];
-	struct lde_reorder_run *p, tail;
-	size_t i, j, moved = 0;
-	unsigned int k = 0, shift = 1;
-
-	if (!queue_room(q))
-		return false;
-	for (i = q->len; i && x->key < at(q, i - 1)->last; i--) {
-		p = at(q, i - 1);
-		k = p->n > 1 && x->key >= p->key ? run_events_by(p, x->key) : 0;
-		if (moved + p->n - k > LDE_REORDER_MAX_MOVE) {
-			count_late(r, x->key);
-			break;
-		}
-		if (k) {
-			shift = 2;
-			break;
-		}
-		moved += p->n;
-	}
-	for (j = q->len; j > i; j--)
-		*at(q, j - 1 + shift) = *at(q, j - 1);
-	if (shift == 2) {
-		/* p's first k events stay before x, the rest go after it. */
-		p = at(q, i - 1);
-		tail = *p;
-		tail.n -= k;
-		for (j = 0; j < k; j++) {
-			p->last = tail.e->ts_ns;
-			tail.e = (const void *)((const char *)tail.e +
-						lde_event_size(tail.e->stage));
-		}
-		tail.key = tail.e->ts_ns;
-		p->n = k;
-		*at(q, i + 1) = tail;
-		/* A run more of the chunk, which its runs hold. */
-		if (tail.chunk)
-			tail.chunk->left++;
-	}
-	*at(q, i) = *x;
-	q->len += shift;
-	if (q->len == shift) {
-		r->by_first[r->nr_by_first].queue = qi;
-		by_first_fix(r, r->nr_by_first++, x->key);
-	} else if (!i) {
-		by_first_fix(r, q->pos, x->key);
-	}
-	r->n += x->n;
-	return true;
 }
 
 /*
@@ -429,17 +87,17 @@ static void advance_to(struct lde_reorder *r, unsigned long long watermark)
 		if (r->nr_by_first > 1)
 			next = r->by_first[1];
 		if (r->nr_by_first > 2 &&
-		    first_before(&r->by_first[2], &next))
+		    lde_reorder_first_before(&r->by_first[2], &next))
 			next = r->by_first[2];
 		if (next.key > r->watermark)
 			next = (struct lde_reorder_first) { r->watermark, 0 };
 		do {
-			take_first(r, q);
+			lde_reorder_take_first(r, q);
 			if (!q->len)
 				break;
-			head = (struct lde_reorder_first) { at(q, 0)->key, qi };
-		} while (first_before(&head, &next));
-		first_fix(r);
+			head = (struct lde_reorder_first) { lde_reorder_at(q, 0)->key, qi };
+		} while (lde_reorder_first_before(&head, &next));
+		lde_reorder_first_fix(r);
 	}
 }
 
@@ -482,13 +140,17 @@ static void hold_within_max(struct lde_reorder *r)
 		if (r->by_first[0].key > r->watermark)
 			r->watermark = r->by_first[0].key;
 		r->forced++;
-		pop_emit(r);
+		lde_reorder_pop_emit(r);
 	}
 }
 
-static inline const struct lde_event *next_event(const struct lde_event *e)
+/* Run x can go at the end of queue qi: after all it holds. */
+static bool run_at_end(struct lde_reorder *r, unsigned int qi,
+		       const struct lde_reorder_run *x)
 {
-	return (const void *)((const char *)e + lde_event_size(e->stage));
+	struct lde_reorder_queue *q = &r->queues[qi];
+
+	return !q->len || x->key >= lde_reorder_at(q, q->len - 1)->last;
 }
 
 /*
@@ -508,18 +170,16 @@ static void hold(struct lde_reorder *r, const struct lde_reorder_run *x,
 	 * Not all after what its queue holds, or behind the watermark (let
 	 * by a full hold): event by event, each to its place.
 	 */
-	if (x->n > 1 && (late || (qi < r->nr_queues && r->queues[qi].len &&
-				  x->key < at(&r->queues[qi],
-					      r->queues[qi].len - 1)->last))) {
+	if (x->n > 1 && (late || (qi < r->nr_queues && !run_at_end(r, qi, x)))) {
 		one = *x;
 		one.n = 1;
-		for (i = 0; i < x->n; i++, one.e = next_event(one.e)) {
+		for (i = 0; i < x->n; i++, one.e = lde_reorder_next_event(one.e)) {
 			one.key = one.last = one.e->ts_ns;
 			hold(r, &one, cpu);
 		}
 		return;
 	}
-	if (!late && qi < r->nr_queues && queue_add(r, qi, x)) {
+	if (!late && qi < r->nr_queues && lde_reorder_queue_add(r, qi, x)) {
 		if (x->chunk)
 			x->chunk->left++;
 		else
@@ -528,14 +188,14 @@ static void hold(struct lde_reorder *r, const struct lde_reorder_run *x,
 		return;
 	}
 	/* Behind the watermark: out now; or no room: out as they came. */
-	for (i = 0; i < x->n; i++, e = next_event(e)) {
+	for (i = 0; i < x->n; i++, e = lde_reorder_next_event(e)) {
 		if (late)
 			emit_late(r, e);
 		else
 			emit_unheld(r, e);
 	}
 	if (!x->chunk)
-		slab_put(x->slab, (void *)x->e);
+		lde_reorder_slab_put(x->slab, (void *)x->e);
 }
 
 /* c, a copy in a slot of slab, held until key passes the watermark. */
@@ -595,11 +255,11 @@ static void add_one(struct lde_reorder *r, const struct lde_event *e)
 			hold_copy(r, t, r->slab_of[t->stage], e->ts_ns);
 		} else {
 			emit_late(r, t);
-			slab_put(r->slab_of[t->stage], t);
+			lde_reorder_slab_put(r->slab_of[t->stage], t);
 		}
 	}
 	slab = r->slab_of[e->stage];
-	c = copy_event(slab, e);
+	c = lde_reorder_copy_event(slab, e);
 	if (!c) {
 		emit_unheld(r, e);
 	} else if (is_syscall_trap(c) && c->ts_ns < r->watermark &&
@@ -666,7 +326,7 @@ size_t lde_reorder_add_batch(struct lde_reorder *r, const void *data,
 	size_t len;
 
 	if (size && size <= LDE_BATCH_BYTES)
-		c = chunk_get(r);
+		c = lde_reorder_chunk_get(r);
 	if (!c) {
 		/* No room for it whole: event by event, each copied. */
 		for (; (len = lde_batch_event_len(p, end - p)); p += len)
@@ -705,7 +365,7 @@ size_t lde_reorder_add_batch(struct lde_reorder *r, const void *data,
 	}
 	if (x.n)
 		hold(r, &x, cpu);
-	chunk_put(r, c);
+	lde_reorder_chunk_put(r, c);
 	advance_if_due(r);
 	return p - from;
 }
@@ -729,13 +389,13 @@ void lde_reorder_flush(struct lde_reorder *r)
 		if (!r->held_traps[cpu])
 			continue;
 		emit_late(r, r->held_traps[cpu]);
-		slab_put(r->slab_of[r->held_traps[cpu]->stage],
-			 r->held_traps[cpu]);
+		lde_reorder_slab_put(r->slab_of[r->held_traps[cpu]->stage],
+				     r->held_traps[cpu]);
 		r->held_traps[cpu] = NULL;
 	}
 	r->nr_held_traps = 0;
 	while (r->n)
-		pop_emit(r);
+		lde_reorder_pop_emit(r);
 }
 
 void lde_reorder_free(struct lde_reorder *r)
@@ -745,10 +405,10 @@ void lde_reorder_free(struct lde_reorder *r)
 	for (qi = 0; qi < r->nr_queues; qi++)
 		free(r->queues[qi].ring);
 	/* Every event held is in a slab's chunk. */
-	slab_free(&r->small[0]);
-	slab_free(&r->small[1]);
-	slab_free(&r->small[2]);
-	slab_free(&r->large);
+	lde_reorder_slab_free(&r->small[0]);
+	lde_reorder_slab_free(&r->small[1]);
+	lde_reorder_slab_free(&r->small[2]);
+	lde_reorder_slab_free(&r->large);
 	while (r->nr_chunks)
 		free(r->chunks[--r->nr_chunks]);
 	free(r->chunks);

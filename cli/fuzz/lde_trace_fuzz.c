@@ -8,7 +8,8 @@
  * event the reader gives goes to every view, as lde-trace -r sends it to
  * the ones chosen; through the reorder first where the header says the
  * file came a batch per CPU, with little memory, so that its letting out
- * early is driven too.  Built with clang -fsanitize=fuzzer,address,undefined;
+ * early is driven too, its events taken one by one or, by turns, laid
+ * back to back as the kernel's batches and taken whole.  Built with clang -fsanitize=fuzzer,address,undefined;
  * run by scripts/fuzz-check.sh (make check-host) over the recorded traces.
  */
 #include <stdint.h>
@@ -45,6 +46,31 @@ static void every_view(void *ctx, const struct lde_event *e)
 static void reorder_add(void *order, const struct lde_event *e)
 {
 	lde_reorder_add(order, e);
+}
+
+/* Events laid back to back as the kernel's batches, taken whole. */
+struct batcher {
+	struct lde_reorder *order;
+	size_t len;
+	unsigned char buf[LDE_BATCH_BYTES] __attribute__((aligned(8)));
+};
+
+static void batch_send(struct batcher *b)
+{
+	if (lde_reorder_add_batch(b->order, b->buf, b->len) != b->len)
+		abort();	/* whole events, all of them taken */
+	b->len = 0;
+}
+
+static void batch_add(void *ctx, const struct lde_event *e)
+{
+	struct batcher *b = ctx;
+	size_t size = lde_event_size(e->stage);
+
+	if (b->len + size > sizeof(b->buf))
+		batch_send(b);
+	memcpy(b->buf + b->len, e, size);
+	b->len += size;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -88,7 +114,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		lde_reorder_init(&order, LDE_REORDER_MAX_CPUS,
 				 LDE_REORDER_NO_WINDOW, 8 << 10, every_view,
 				 NULL);
-		lde_trace_file_replay(&r, reorder_add, &order);
+		/* Event by event, or as batches taken whole, by turns. */
+		if (size & 4) {
+			static struct batcher b;
+
+			b.order = &order;
+			b.len = 0;
+			lde_trace_file_replay(&r, batch_add, &b);
+			batch_send(&b);
+		} else {
+			lde_trace_file_replay(&r, reorder_add, &order);
+		}
 		lde_reorder_flush(&order);
 		lde_reorder_free(&order);
 	} else {
