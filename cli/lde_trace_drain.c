@@ -115,12 +115,6 @@ unsigned long long lde_live_drain_batches(struct lde_trace_run *run)
 	return lde_batches_drain(&map, show_event, run, wait_a_little);
 }
 
-/*
- * A CPU's batch goes out at its next switch or tick: a running CPU's
- * events wait a tick at most (4 ms at HZ=250, 10 at HZ=100).  Events that
- * waited longer wait on a CPU with no tick, an idle one.
- */
-#define LDE_BATCH_STALE_NS	(12ULL * 1000 * 1000)
 
 unsigned long long lde_live_send_waiting(struct lde_trace_run *run,
 					 unsigned long long now)
@@ -135,7 +129,7 @@ unsigned long long lde_live_send_waiting(struct lde_trace_run *run,
 
 	for (cpu = 0; cpu < map.ncpus; cpu++) {
 		oldest = lde_batches_oldest(&map, cpu);
-		if (oldest < now && now - oldest >= LDE_BATCH_STALE_NS) {
+		if (oldest < now && now - oldest >= s->batch_wait_ns) {
 			opts.cpu = cpu;
 			/*
 			 * Not run: an offline CPU, whose batch waits for the

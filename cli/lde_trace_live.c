@@ -239,6 +239,10 @@ static int live_open(struct lde_trace_run *run)
 		return 1;
 	}
 	s->pidfd = s->wait_fd = s->release_fd = -1;
+	s->batch_wait_ns = LDE_BATCH_WAIT_MS * 1000000ULL;
+	if (getenv("LDE_TRACE_BATCH_WAIT_MS"))
+		s->batch_wait_ns = strtoull(getenv("LDE_TRACE_BATCH_WAIT_MS"),
+					    NULL, 10) * 1000000ULL;
 	run->source = s;
 	lde_trace_views_needs(run);
 	lde_libbpf_log_init(o->verbose, stderr);

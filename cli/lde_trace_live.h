@@ -15,6 +15,15 @@
 #include "lde_trace_cli.h"
 #include "lde_trace.skel.h"
 
+/*
+ * A CPU's batch goes out at its next switch or tick: a running CPU's
+ * events wait a tick at most (4 ms at HZ=250, 10 at HZ=100).  Events that
+ * waited longer wait on a CPU with no tick, an idle one, and lde-trace
+ * sends them (lde_live_send_waiting()).  LDE_TRACE_BATCH_WAIT_MS sets
+ * another wait, for tests: 0 sends every batch that waits at each look.
+ */
+#define LDE_BATCH_WAIT_MS	12
+
 /* The live session's own state. */
 struct live {
 	struct lde_trace_bpf *skel;
@@ -34,6 +43,7 @@ struct live {
 	unsigned long long skipped_runs;	/* lde_live_skipped_runs() */
 	/* Batches that waited on a CPU and were sent (lde_live_send_waiting). */
 	unsigned long long sent_waiting;
+	unsigned long long batch_wait_ns;	/* how long one may wait first */
 };
 
 /*

@@ -327,7 +327,9 @@ TEST_F_TIMEOUT(trace, timer_ticks_amid_a_storm_keep_counts_exact, 300)
  * and the events lde-trace says came late; and every getppid of both
  * loops is there, trap then return, as -j gets them.  Each file's header
  * says its order: -j's a batch per CPU, which a replay for people puts in
- * time order, every event of it.
+ * time order, every event of it.  The same again with every CPU's
+ * waiting batch sent by lde-trace at each look (the way an idle CPU's
+ * is, lde_send_batch run on that CPU): it happened, and changed nothing.
  */
 TEST_F_TIMEOUT(trace, people_views_show_every_cpus_events_in_time_order, 900)
 {
@@ -335,24 +337,38 @@ TEST_F_TIMEOUT(trace, people_views_show_every_cpus_events_in_time_order, 900)
 	 * -j alone sends batches: each CPU's, each thread's order only.
 	 * Beside it the handout (-o FILE.html) wants time order.
 	 */
-	static const char *const views[] = { "", "-P", "-j", "-j -o" };
+	static const char *const views[] = { "", "-P", "-j", "-j -o", "-v" };
 	char file[600], view[700], code[2048], *err = NULL;
-	unsigned long long late;
+	unsigned long long late, sent;
 	const char *p;
 	int i;
 
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < 5; i++) {
 		snprintf(file, sizeof(file), "%s/trace-order-%d", outdir, i);
 		if (strstr(views[i], "-o"))
 			snprintf(view, sizeof(view), "%s %s.html", views[i],
 				 file);
 		else
 			snprintf(view, sizeof(view), "%s", views[i]);
-		/* A 64 MiB ring holds it all: nothing may be lost. */
-		ASSERT_EQ(0, run(&err, "%s %s -b 65536 -w %s.lde -- sh -c 'taskset -c 0 %s getppid 20000 & taskset -c 1 %s getppid 20000; wait' 2>&1 >%s.txt",
+		/*
+		 * A 64 MiB ring holds it all: nothing may be lost.  The last,
+		 * the default view with every waiting batch sent by lde-trace
+		 * at each look (as an idle CPU's is), must show the same.
+		 */
+		ASSERT_EQ(0, run(&err, "%s%s %s -b 65536 -w %s.lde -- sh -c 'taskset -c 0 %s getppid 20000 & taskset -c 1 %s getppid 20000; wait' 2>&1 >%s.txt",
+				 i == 4 ? "LDE_TRACE_BATCH_WAIT_MS=0 " : "",
 				 lde_trace, view, file, workload, workload,
 				 file));
 		ASSERT_NE(NULL, strstr(err, "lost 0 events")) TH_LOG("%s", err);
+		if (i == 4) {
+			p = strstr(err, "lde-trace: ");
+			while (p && !strstr(p, " times a CPU's batch waited"))
+				p = strstr(p + 1, "lde-trace: ");
+			sent = p ? strtoull(p + strlen("lde-trace: "), NULL,
+					    10) : 0;
+			TH_LOG("batches sent by lde-trace: %llu", sent);
+			EXPECT_LT(0, sent) TH_LOG("%s", err);
+		}
 		p = strstr(err, " events came after later ones");
 		late = 0;
 		while (p && p > err && p[-1] >= '0' && p[-1] <= '9')
