@@ -2,10 +2,12 @@
 /*
  * What the live session reads out of the BPF object (lde_trace_live.h):
  * each ring-buffer record, a batch of one CPU's events, decoded and fed
- * to the views; after the programs are detached, the batches they still
- * held (from the map's memory, lde_trace_batches.c); the lost counters;
- * and -s's sums the kernel made instead of sending events.  What cannot
- * be read is counted lost, or said.
+ * to the views (or taken whole by the reorder); while they run, a batch
+ * that waits on an idle CPU, sent by running lde_send_batch there; after
+ * the programs are detached, the batches they still held (from the map's
+ * memory, lde_trace_batches.c); the lost counters; and -s's sums the
+ * kernel made instead of sending events.  What cannot be read is counted
+ * lost, or said.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -93,11 +95,7 @@ static int wait_a_little(int tries)
 	return 1;
 }
 
-/*
- * After the programs are detached: the events still waiting in each CPU's
- * batch and interrupt slots (lde_batches_drain()).  Returns the events
- * lost there.
- */
+/* The batches map as lde-trace maps it (lde_live_map_batches()). */
 static struct lde_batches_map batches_map(const struct live *s)
 {
 	return (struct lde_batches_map) {
@@ -108,13 +106,17 @@ static struct lde_batches_map batches_map(const struct live *s)
 	};
 }
 
+/*
+ * After the programs are detached: the events still waiting in each CPU's
+ * batch and interrupt slots (lde_batches_drain()).  Returns the events
+ * lost there.
+ */
 unsigned long long lde_live_drain_batches(struct lde_trace_run *run)
 {
 	struct lde_batches_map map = batches_map(run->source);
 
 	return lde_batches_drain(&map, show_event, run, wait_a_little);
 }
-
 
 unsigned long long lde_live_send_waiting(struct lde_trace_run *run,
 					 unsigned long long now)
