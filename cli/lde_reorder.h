@@ -70,17 +70,18 @@ struct lde_reorder {
 	lde_reorder_emit_fn emit;
 	void *ctx;
 	/*
-	 * Each CPU's events in a queue of their own, in time order (they
-	 * come nearly so: an event that comes before an earlier one of its
-	 * CPU is moved back to its place); the last queue takes events of a
-	 * CPU past nr_cpus.  The queues that hold events are in a min-heap
-	 * by their first event: the oldest of all is its first.
+	 * Each CPU's events in a queue of their own, in time order, in runs
+	 * (lde_reorder_queue.h; they come nearly so: an event that comes
+	 * before an earlier one of its CPU is moved back to its place); the
+	 * last queue takes events of a CPU past nr_cpus.  The queues that
+	 * hold events are in a min-heap by their first event: the oldest
+	 * of all is its first.
 	 */
 	struct lde_reorder_queue *queues;
 	struct lde_reorder_first *by_first;	/* the heap of queues */
 	unsigned int nr_queues, nr_by_first;
 	size_t n;			/* events held */
-	size_t held_bytes, max_bytes;	/* their slots' bytes */
+	size_t held_bytes, max_bytes;	/* their slots' and chunks' bytes */
 	struct lde_reorder_slab small[3], large;	/* 64, 128, 192 bytes */
 	struct lde_reorder_slab *slab_of[LDE_NR_EVENT_KINDS];	/* by kind */
 	/* Batches taken whole: every one made, and those free again. */
