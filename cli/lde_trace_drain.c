@@ -137,8 +137,10 @@ unsigned long long lde_live_send_waiting(struct lde_trace_run *run,
 			 * Not run: an offline CPU, whose batch waits for the
 			 * drain; its events will come late, and be said late.
 			 */
-			if (bpf_prog_test_run_opts(fd, &opts))
+			if (bpf_prog_test_run_opts(fd, &opts)) {
+				s->unsent_waiting++;
 				continue;
+			}
 			sent = true;
 			s->sent_waiting++;
 			/* Still there if that CPU was writing it. */

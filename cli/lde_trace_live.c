@@ -505,8 +505,8 @@ static void live_note(struct lde_trace_run *run, const struct lde_view_end *end)
 			(unsigned long)(s->order.max_bytes >> 20));
 	lde_trace_say_unheld(s->order.unheld);
 	if (run->opts->verbose && s->reordered)
-		fprintf(stderr, "lde-trace: %llu times a CPU's batch waited longer than a tick (an idle CPU's) and lde-trace sent it\n",
-			s->sent_waiting);
+		fprintf(stderr, "lde-trace: %llu times a CPU's batch waited longer than a tick (an idle CPU's) and lde-trace sent it (%llu times it could not)\n",
+			s->sent_waiting, s->unsent_waiting);
 	if (s->undecided)
 		fprintf(stderr, "lde-trace: %llu events not decided: their task's traced mark could not be looked up (this kernel's task storage was busy on that CPU), whether the task was traced or not\n",
 			s->undecided);

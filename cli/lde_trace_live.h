@@ -42,7 +42,7 @@ struct live {
 	int lost_unread;		/* the lost counters' read: 0, -errno */
 	unsigned long long skipped_runs;	/* lde_live_skipped_runs() */
 	/* Batches that waited on a CPU and were sent (lde_live_send_waiting). */
-	unsigned long long sent_waiting;
+	unsigned long long sent_waiting, unsent_waiting;
 	unsigned long long batch_wait_ns;	/* how long one may wait first */
 };
 
