@@ -120,7 +120,7 @@ static unsigned int run_events_by(const struct lde_reorder_run *p,
 	unsigned int k = 0;
 
 	while (k < p->n && e->ts_ns <= key) {
-		e = (const void *)((const char *)e + lde_event_size(e->stage));
+		e = lde_reorder_next_event(e);
 		k++;
 	}
 	return k;
@@ -164,8 +164,7 @@ bool lde_reorder_queue_add(struct lde_reorder *r, unsigned int qi,
 		tail.n -= k;
 		for (j = 0; j < k; j++) {
 			p->last = tail.e->ts_ns;
-			tail.e = (const void *)((const char *)tail.e +
-						lde_event_size(tail.e->stage));
+			tail.e = lde_reorder_next_event(tail.e);
 		}
 		tail.key = tail.e->ts_ns;
 		p->n = k;

@@ -180,7 +180,7 @@ static inline void lde_reorder_take_first(struct lde_reorder *r,
 	r->emit(r->ctx, e);
 	if (--x->n) {
 		/* In a chunk, in time order (lde_reorder_add_batch()). */
-		x->e = (const void *)((const char *)e + lde_event_size(e->stage));
+		x->e = lde_reorder_next_event(e);
 		x->key = x->e->ts_ns;
 		return;
 	}
