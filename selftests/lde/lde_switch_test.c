@@ -165,11 +165,16 @@ TEST_F(sw, pinned_pipe_pingpong_split_matches_the_kernel)
 	 * switch-out of the pair once fell outside CPU 0's window.
 	 */
 	ASSERT_EQ(0, lde_get_stats(self->fd, 0, &cpu0_before));
-	/* Both block on the go pipe: watch them, then read their counts. */
+	/*
+	 * Both block on the go pipe, pinned to CPU 0: only then watch them
+	 * and read their counts.  Watched from fork, a side was once counted
+	 * preempted on CPU 1 when its pin_to_cpu(0) migrated it, a switch-out
+	 * CPU 0 never saw (its split one short of the pair's).
+	 */
 	for (i = 0; i < 2; i++) {
+		ASSERT_TRUE(wait_sleeping(kid[i]));
 		ASSERT_EQ(0, lde_watch_op(self->fd, LDE_IOC_WATCH, kid[i],
 					  &w[i]));
-		ASSERT_TRUE(wait_sleeping(kid[i]));
 		ASSERT_EQ(0, lde_watch_op(self->fd, LDE_IOC_WATCH_STATS, kid[i],
 					  &w[i]));
 		ASSERT_EQ(0, proc_counts(kid[i], &before[i]));
