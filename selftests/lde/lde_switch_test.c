@@ -42,13 +42,37 @@ static char proc_state(pid_t pid)
 	return p && p[1] == ' ' ? p[2] : '?';
 }
 
+/*
+ * Whether a task sleeps off its CPU, its last switch-out done and counted.
+ * /proc's S alone is not that: a task sets it before it switches out, and
+ * keeps it when preempted on the way to schedule().  /proc/<pid>/syscall
+ * says "running" until wait_task_inactive() finds the task dequeued and
+ * off the CPU, past the sched_switch tracepoint.
+ */
+static bool asleep_off_cpu(pid_t pid)
+{
+	char path[64], buf[16] = "";
+	ssize_t n;
+	int fd;
+
+	if (proc_state(pid) != 'S')
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/syscall", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return true;	/* no such file: S is all there is to go on */
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	return n > 0 && strncmp(buf, "running", 7) != 0;
+}
+
 /* Wait until a task sleeps: its switch counts are then stable. */
 static bool wait_sleeping(pid_t pid)
 {
 	int i;
 
 	for (i = 0; i < 5000; i++) {
-		if (proc_state(pid) == 'S')
+		if (asleep_off_cpu(pid))
 			return true;
 		usleep(1000);
 	}
@@ -292,9 +316,10 @@ static void on_stop(int sig)
 
 /*
  * A CPU-bound spinner with no system call in its loop: only the timer
- * interrupt can take the CPU from it.  Reports its watch against /proc.
+ * interrupt can take the CPU from it.  Says it is ready once watched and
+ * counted, then reports its watch against /proc.
  */
-static void spinner(int report)
+static void spinner(int ready, int report)
 {
 	struct counts off, end;
 	struct lde_watch w;
@@ -312,6 +337,9 @@ static void spinner(int report)
 		_exit(3);
 	if (self_offset(fd, &off))
 		_exit(4);
+	/* Closed at once: a sibling that died early is not waited for. */
+	if (write(ready, "r", 1) != 1 || close(ready))
+		_exit(1);
 	while (!stop_spinning)
 		spins++;
 	if (self_offset(fd, &end))
@@ -360,11 +388,13 @@ static bool depths_plausible(const char *trace, const char *marker)
 
 TEST_F(sw, spinners_without_syscalls_are_preempted)
 {
-	int report[2], i, status;
+	int ready[2], report[2], i, status;
 	pid_t kid[2];
 	__u64 msg[4];
-	char *trace;
+	char *trace, said[2];
+	ssize_t n = 0, got;
 
+	ASSERT_EQ(0, pipe(ready));
 	ASSERT_EQ(0, pipe(report));
 	if (!access(TRACEFS "/events/lde/lde_switch/enable", W_OK)) {
 		tracefs_write("trace", "");
@@ -375,14 +405,30 @@ TEST_F(sw, spinners_without_syscalls_are_preempted)
 	for (i = 0; i < 2; i++) {
 		kid[i] = fork();
 		ASSERT_LE(0, kid[i]);
-		if (kid[i] == 0)
-			spinner(report[1]);
+		if (kid[i] == 0) {
+			close(ready[0]);
+			close(report[0]);
+			spinner(ready[1], report[1]);
+		}
 	}
-	sleep(2);
+	close(ready[1]);
+	close(report[1]);
+	/*
+	 * The two seconds start once both spin watched: a starved guest once
+	 * took 1.5 s to move a second spinner to CPU 0, which would leave
+	 * it a watch with no switch in it (and a signal before its handler
+	 * would kill it).
+	 */
+	while (n < 2 && (got = read(ready[0], said + n, 2 - n)) > 0)
+		n += got;
+	close(ready[0]);
+	if (n == 2)
+		sleep(2);
 	for (i = 0; i < 2; i++)
 		kill(kid[i], SIGUSR1);
 	for (i = 0; i < 2; i++) {
 		ASSERT_EQ(kid[i], waitpid(kid[i], &status, 0));
+		ASSERT_TRUE(WIFEXITED(status));
 		ASSERT_EQ(0, WEXITSTATUS(status))
 			TH_LOG("spinner failed: %s", (const char *[]){
 				"", "report", "pin", "watch", "first read",
@@ -535,7 +581,7 @@ TEST_F(sw, a_reused_watch_slot_counts_only_its_own_task)
 	volatile int stop = 0;
 	struct churn cg = { .stop = &stop }, cq = { .stop = &stop };
 	pthread_t tg, tq;
-	int block[2], i;
+	int block[2];
 	pid_t g, q;
 
 	if (geteuid() != 0)
@@ -559,10 +605,8 @@ TEST_F(sw, a_reused_watch_slot_counts_only_its_own_task)
 			nanosleep(&none, NULL);
 	}
 	close(block[0]);
-	/* Q is asleep in read() before its watches begin. */
-	for (i = 0; i < 1000 && proc_state(q) != 'S'; i++)
-		usleep(1000);
-	ASSERT_EQ('S', proc_state(q));
+	/* Q is asleep in read(), off its CPU, before its watches begin. */
+	ASSERT_TRUE(wait_sleeping(q));
 	/* Two files: the watches of each are its own. */
 	cg.fd = self->fd;
 	cg.tid = g;
