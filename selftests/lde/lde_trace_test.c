@@ -486,7 +486,8 @@ TEST_F(trace, sched_summed_in_kernel_equals_the_replay)
 	snprintf(live, sizeof(live), "%s/trace-sum-live.txt", outdir);
 	snprintf(rec, sizeof(rec), "%s/trace-sum.lde", outdir);
 	snprintf(replay, sizeof(replay), "%s/trace-sum-replay.txt", outdir);
-	ASSERT_EQ(0, run(&err, "%s -s -e switch -w %s -- %s sched 2 2>&1 >%s",
+	/* A 64 MiB ring: the switches of 2 s, some 6,000, lose nothing. */
+	ASSERT_EQ(0, run(&err, "%s -b 65536 -s -e switch -w %s -- %s sched 2 2>&1 >%s",
 			 lde_trace, rec, workload, live));
 	EXPECT_TRUE(lost_none(err)) TH_LOG("%s", err ? err : "(nothing)");
 	if (err && strstr(err, "not decided"))
@@ -930,8 +931,13 @@ TEST_F_TIMEOUT(trace, a_reaped_childs_last_switch_is_kept, 600)
 	int run_nr;
 
 	snprintf(file, sizeof(file), "%s/trace-reaped.jsonl", outdir);
+	/*
+	 * About 9,500 switches a run, megabytes of records: a 64 MiB ring
+	 * holds them while the reader waits its turn on a starved guest, so
+	 * that "lost 0" is the tracer's word, not the ring's luck.
+	 */
 	for (run_nr = 0; run_nr < 3; run_nr++) {
-		ASSERT_EQ(0, run(&err, "%s -j -e switch,fork -- %s reaped 1500 2>&1 >%s",
+		ASSERT_EQ(0, run(&err, "%s -b 65536 -j -e switch,fork -- %s reaped 1500 2>&1 >%s",
 				 lde_trace, workload, file));
 		EXPECT_NE(NULL, strstr(err, "lost 0 events")) TH_LOG("%s", err);
 		EXPECT_EQ(NULL, strstr(err, "processes")) TH_LOG("%s", err);
@@ -1186,9 +1192,9 @@ TEST_F_TIMEOUT(trace, the_end_of_the_traced_process_ends_the_trace, 300)
 		kill(tracer, SIGKILL);
 		waitpid(tracer, NULL, 0);
 	}
-	ASSERT_LT(i, 600) {
-		TH_LOG("lde-trace -p %d still ran 60 s after the process ended",
-		       sleeper);
+	ASSERT_LT(i, 600 * scale) {
+		TH_LOG("lde-trace -p %d still ran %d s after the process ended",
+		       sleeper, 60 * scale);
 	}
 	EXPECT_TRUE(WIFEXITED(status));
 	EXPECT_EQ(0, WEXITSTATUS(status));
