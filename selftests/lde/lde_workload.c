@@ -31,7 +31,7 @@
  *                               $0x80), then getpid() again
  *   lde_workload signals        with SIGUSR2 blocked: kill(self, SIGUSR1),
  *                               whose handler returns (rt_sigreturn = 0),
- *                               then a nanosleep a SIGALRM interrupts
+ *                               then a sigsuspend a SIGALRM interrupts
  *                               (rt_sigreturn = -1 EINTR)
  */
 #include <errno.h>
@@ -235,32 +235,33 @@ static void on_signal(int sig)
 
 /*
  * Two returns from a handler: after a call, and after an interrupted one.
- * The timer must fire once the nanosleep has begun: 1 s after it is set,
- * as many times that as the guest is slower (LDE_TEST_TIMEOUT_SCALE).
- * 100 ms was too little under strace in a loaded TCG guest: a stall
- * between the two calls let SIGALRM come first, and the nanosleep ran
- * its whole 20 s and returned 0.
+ * SIGALRM is blocked before its timer is set and let in by sigsuspend()
+ * alone, so it interrupts that call however late the call comes: a
+ * nanosleep after the timer, as this was, once ran its whole length
+ * when a stall under strace in a loaded TCG guest let the signal in
+ * first.  The handler's frame restores the mask sigsuspend replaced:
+ * rt_sigreturn({mask=[USR2 ALRM]}) = -1 EINTR.
  */
 static int signal_returns(void)
 {
-	const char *scale_env = getenv("LDE_TEST_TIMEOUT_SCALE");
-	long scale = scale_env && atol(scale_env) > 1 ? atol(scale_env) : 1;
 	struct sigaction sa = { .sa_handler = on_signal };	/* no SA_RESTART */
-	struct itimerval soon = { .it_value.tv_sec = scale };
-	struct timespec long_sleep = { .tv_sec = 60 * scale };
-	sigset_t usr2;
+	struct itimerval soon = { .it_value.tv_usec = 100000 };
+	sigset_t usr2, alrm;
 
 	sigemptyset(&usr2);
 	sigaddset(&usr2, SIGUSR2);
+	sigemptyset(&alrm);
+	sigaddset(&alrm, SIGALRM);
 	if (sigaction(SIGUSR1, &sa, NULL) || sigaction(SIGALRM, &sa, NULL) ||
 	    sigprocmask(SIG_BLOCK, &usr2, NULL))
 		return 1;
 	if (syscall(SYS_kill, getpid(), SIGUSR1))
 		return 1;
-	if (setitimer(ITIMER_REAL, &soon, NULL))
+	if (sigprocmask(SIG_BLOCK, &alrm, NULL) ||
+	    setitimer(ITIMER_REAL, &soon, NULL))
 		return 1;
-	/* The timer's SIGALRM interrupts it: EINTR, after the handler. */
-	if (syscall(SYS_nanosleep, &long_sleep, NULL) != -1 || errno != EINTR)
+	/* Always -1 EINTR, after the handler. */
+	if (sigsuspend(&usr2) != -1 || errno != EINTR)
 		return 1;
 	return 0;
 }
