@@ -183,10 +183,10 @@ TEST_F(sw, pinned_pipe_pingpong_split_matches_the_kernel)
 
 	/*
 	 * CPU 0's window opens before the tasks' and closes after, so that
-	 * every switch-out counted in theirs is in it: /proc's S is a state a
-	 * task sets before it switches out, so a switch-out may still follow
-	 * the tasks' first reads.  With CPU 0 read after them, one preempted
-	 * switch-out of the pair once fell outside CPU 0's window.
+	 * every switch-out counted in theirs is in it.  (When the tasks were
+	 * taken as asleep at /proc's S, which a task sets before it switches
+	 * out, and CPU 0 was read after them, one preempted switch-out of the
+	 * pair fell outside CPU 0's window.)
 	 */
 	ASSERT_EQ(0, lde_get_stats(self->fd, 0, &cpu0_before));
 	/*
