@@ -223,6 +223,27 @@ static void say_cannot(const struct lde_trace_run *run, const char *what,
 			strerror(-err), more);
 }
 
+/* How long a CPU's batch may wait (LDE_TRACE_BATCH_WAIT_MS): 0, -1. */
+static int batch_wait(struct live *s)
+{
+	const char *ms = getenv("LDE_TRACE_BATCH_WAIT_MS");
+	char *end;
+	long v;
+
+	s->batch_wait_ns = LDE_BATCH_WAIT_MS * 1000000ULL;
+	if (!ms)
+		return 0;
+	errno = 0;
+	v = strtol(ms, &end, 10);
+	if (errno || *end || end == ms || v < 0 || v > 60000) {
+		fprintf(stderr, "lde-trace: LDE_TRACE_BATCH_WAIT_MS=%s: not whole milliseconds from 0 to 60000\n",
+			ms);
+		return -1;
+	}
+	s->batch_wait_ns = v * 1000000ULL;
+	return 0;
+}
+
 /* Opens, loads and attaches: events wait in the ring from here. */
 static int live_open(struct lde_trace_run *run)
 {
@@ -239,11 +260,9 @@ static int live_open(struct lde_trace_run *run)
 		return 1;
 	}
 	s->pidfd = s->wait_fd = s->release_fd = -1;
-	s->batch_wait_ns = LDE_BATCH_WAIT_MS * 1000000ULL;
-	if (getenv("LDE_TRACE_BATCH_WAIT_MS"))
-		s->batch_wait_ns = strtoull(getenv("LDE_TRACE_BATCH_WAIT_MS"),
-					    NULL, 10) * 1000000ULL;
 	run->source = s;
+	if (batch_wait(s))
+		return 1;
 	lde_trace_views_needs(run);
 	lde_libbpf_log_init(o->verbose, stderr);
 	libbpf_set_print(lde_libbpf_print);

@@ -332,6 +332,14 @@ TEST_F_TIMEOUT(trace, timer_ticks_amid_a_storm_keep_counts_exact, 300)
  * is, lde_send_batch run on that CPU): every send worked, and changed
  * nothing.
  */
+/* The number written just before AT in TEXT ("N times ..."), or 0. */
+static unsigned long long number_ending_at(const char *text, const char *at)
+{
+	while (at > text && at[-1] >= '0' && at[-1] <= '9')
+		at--;
+	return strtoull(at, NULL, 10);
+}
+
 TEST_F_TIMEOUT(trace, people_views_show_every_cpus_events_in_time_order, 900)
 {
 	/*
@@ -368,19 +376,13 @@ TEST_F_TIMEOUT(trace, people_views_show_every_cpus_events_in_time_order, 900)
 		if (i == 4) {
 			p = strstr(err, " times a CPU's batch waited");
 			ASSERT_NE(NULL, p) TH_LOG("%s", err);
-			while (p > err && p[-1] >= '0' && p[-1] <= '9')
-				p--;
-			sent = strtoull(p, NULL, 10);
+			sent = number_ending_at(err, p);
 			TH_LOG("batches sent by lde-trace: %llu", sent);
 			EXPECT_NE(NULL, strstr(p, "sent it (0 times it could not)"))
 				TH_LOG("%s", err);
 		}
 		p = strstr(err, " events came after later ones");
-		late = 0;
-		while (p && p > err && p[-1] >= '0' && p[-1] <= '9')
-			p--;
-		if (p)
-			late = strtoull(p, NULL, 10);
+		late = p ? number_ending_at(err, p) : 0;
 		TH_LOG("%s: %llu events said late", views[i], late);
 		snprintf(code, sizeof(code),
 			"assert ev[0].get(\"order\") == \"%s\", ev[0]\n"
